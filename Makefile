@@ -1,0 +1,62 @@
+# Everything a newcomer needs, from a fresh clone: `make demo`, `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TENANT ?= demo
+# The Lambda runtime the functions and layers are built for (infra/ uses the same).
+LAMBDA_PYTHON := 3.14
+LAYER := build/layers/deps
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+.PHONY: demo test lint serve synth bench layer deploy clean
+
+demo: $(BIN)/tandem
+	$(BIN)/tandem demo
+
+test: $(BIN)/tandem /usr/bin/chromium $(LAYER)/.built lint
+	$(BIN)/pytest
+
+lint: $(BIN)/tandem
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+serve: $(BIN)/tandem
+	$(BIN)/tandem serve --tenant $(TENANT)
+
+synth: $(BIN)/tandem $(LAYER)/.built
+	CDK_CONTEXT_JSON='{"tenant": "$(TENANT)"}' CDK_OUTDIR=cdk.out $(BIN)/python -m infra.app
+	@echo "Wrote cdk.out/Tandem-$(TENANT).template.json"
+
+bench: $(BIN)/tandem
+	$(BIN)/python tests/bench/matching.py
+
+layer: $(LAYER)/.built
+
+deploy: synth
+	npx --yes aws-cdk@2 deploy --app cdk.out Tandem-$(TENANT)
+
+clean:
+	rm -rf $(VENV) build cdk.out .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# The virtual environment, with the project and its dev tools; redone when pyproject.toml changes.
+$(BIN)/tandem: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# Chromium for the browser test, from Debian (never a downloaded browser).
+/usr/bin/chromium:
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium
+
+# The third-party layer, built without Docker for the Lambda platform; boto3 and its
+# dependencies come with the Lambda runtime and are left out to keep the layer small.
+$(LAYER)/.built: layers/deps/requirements.txt $(BIN)/tandem
+	rm -rf $(LAYER)
+	$(BIN)/pip install --quiet --no-compile -r $< --target $(LAYER)/python \
+		--platform manylinux2014_x86_64 --implementation cp --python-version $(LAMBDA_PYTHON) --only-binary=:all:
+	cd $(LAYER)/python && rm -rf bin boto3* botocore* s3transfer* jmespath* dateutil* python_dateutil* six* urllib3*
+	touch $@

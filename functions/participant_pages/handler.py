@@ -1,0 +1,334 @@
+"""Participant pages: the pages behind emailed links. GET shows and never changes anything
+(mail scanners open links); the change is the POST of the page's form."""
+
+from typing import Any
+from urllib.parse import parse_qs
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from tandem import pages, purpose, selfservice, settings
+from tandem.clock import clock
+from tandem.links import Links, link_tokens
+from tandem.observability import logger, metrics, tracer
+from tandem.participants import Details, Participant, PersonalDetails, Status
+from tandem.tokens import InvalidLink, Purpose
+from tandem.validation import describe_errors, email_address
+
+app = APIGatewayRestResolver()
+
+
+def _html(body: str, status: int = 200) -> Response[str]:
+    return Response(status, "text/html; charset=utf-8", body, headers=pages.HEADERS)
+
+
+def _form() -> dict[str, str]:
+    try:
+        fields = parse_qs(
+            app.current_event.decoded_body or "", keep_blank_values=True, max_num_fields=40
+        )
+    except ValueError:
+        fields = {}
+    return {name: values[0] for name, values in fields.items()}
+
+
+def _participant(purpose_: Purpose, token: str) -> str:
+    return link_tokens().verify(purpose_, token)
+
+
+def _links(pid: str) -> dict[str, str]:
+    # Relative to /<purpose>/<token>, so links work under any stage or custom domain.
+    return Links("..", link_tokens()).for_participant(pid)
+
+
+def _message(title: str, *paragraphs: str, status: int = 200) -> Response[str]:
+    return _html(pages.message(settings.tenant(), title, *paragraphs), status)
+
+
+# --- signup and profile: the same form, first as signup, then to update ---------------------
+
+
+@app.get("/signup/<token>")
+def signup_page(token: str) -> Response[str]:
+    return _profile_page(Purpose.SIGNUP, token)
+
+
+@app.post("/signup/<token>")
+def signup(token: str) -> Response[str]:
+    return _save_profile(Purpose.SIGNUP, token)
+
+
+@app.get("/profile/<token>")
+def profile_page(token: str) -> Response[str]:
+    return _profile_page(Purpose.PROFILE, token)
+
+
+@app.post("/profile/<token>")
+def update_profile(token: str) -> Response[str]:
+    return _save_profile(Purpose.PROFILE, token)
+
+
+def _profile_page(purpose_: Purpose, token: str) -> Response[str]:
+    person = selfservice.active(_participant(purpose_, token))
+    if purpose_ is Purpose.SIGNUP and person.status is Status.ACTIVE:
+        return _saved(person, just_joined=False)
+    form = {"name": person.name, "location": person.location, "answers": person.answers}
+    return _profile_form(person, form, person.timezone, errors=[], missing=[])
+
+
+def _profile_form(
+    person: Participant, form: dict[str, Any], zone: str, errors: list[str], missing: list[str]
+) -> Response[str]:
+    body = pages.page(
+        "profile_form.html",
+        settings.tenant(),
+        title="Sign up" if person.status is Status.INVITED else "Your profile",
+        signing_up=person.status is Status.INVITED,
+        participant=person,
+        form=form,
+        selected_zone=zone,
+        questions=purpose.QUESTIONS,
+        errors=errors,
+        missing=missing,
+    )
+    return _html(body, 400 if errors else 200)
+
+
+def _save_profile(purpose_: Purpose, token: str) -> Response[str]:
+    pid = _participant(purpose_, token)
+    person = selfservice.active(pid)
+    fields = _form()
+    answers = {q.id: fields.get(q.id, "") for q in purpose.QUESTIONS}
+    errors, missing = [], purpose.unanswered(answers)
+    try:
+        personal = PersonalDetails.model_validate(fields)
+    except ValidationError as error:
+        errors = describe_errors(error)
+    if missing:
+        errors.append(f"{len(missing)} question(s) still need an answer")
+    if errors:
+        form = {**fields, "answers": answers}
+        return _profile_form(person, form, fields.get("timezone", ""), errors, missing)
+    person, just_joined = selfservice.save_profile(pid, personal, answers, clock.now())
+    if just_joined:
+        metrics.add_metric(name="SignedUp", unit=MetricUnit.Count, value=1)
+    return _saved(person, just_joined)
+
+
+def _saved(person: Participant, just_joined: bool) -> Response[str]:
+    tenant = settings.tenant()
+    body = pages.page(
+        "profile_saved.html",
+        tenant,
+        title="Your purpose profile",
+        participant=person,
+        just_joined=just_joined,
+        descriptions=purpose.DESCRIPTIONS,
+        next_cycle=selfservice.next_cycle(tenant, clock.now()),
+        links=_links(person.id),
+    )
+    return _html(body)
+
+
+# --- pause and leave -------------------------------------------------------------------------
+
+
+@app.get("/pause/<token>")
+def pause_page(token: str) -> Response[str]:
+    person = selfservice.active(_participant(Purpose.PAUSE, token))
+    return _pause(person)
+
+
+@app.post("/pause/<token>")
+def pause(token: str) -> Response[str]:
+    person = selfservice.active(_participant(Purpose.PAUSE, token))
+    action = _form().get("action")
+    if person.status is not Status.ACTIVE or action not in ("pause", "resume"):
+        return _pause(person, status=400)
+    person, _ = selfservice.set_paused(person.id, settings.tenant(), clock.now(), action == "pause")
+    metrics.add_metric(
+        name="Paused" if action == "pause" else "Resumed", unit=MetricUnit.Count, value=1
+    )
+    return _pause(person)
+
+
+def _pause(person: Participant, status: int = 200) -> Response[str]:
+    tenant = settings.tenant()
+    if person.status is Status.INVITED:
+        return _message(
+            "You have not signed up yet",
+            "Pausing is for people in the program. Use the signup link in your invitation "
+            "email, or ask for fresh links below the next time a link does not work.",
+        )
+    body = pages.page(
+        "pause.html",
+        tenant,
+        title="Pause a quarter",
+        participant=person,
+        next_cycle=selfservice.next_cycle(tenant, clock.now()),
+    )
+    return _html(body, status)
+
+
+@app.get("/leave/<token>")
+def leave_page(token: str) -> Response[str]:
+    person = selfservice.current(_participant(Purpose.LEAVE, token))
+    if person.status is Status.LEFT:
+        return _left()
+    body = pages.page(
+        "leave.html",
+        settings.tenant(),
+        title="Leave the program",
+        participant=person,
+        links=_links(person.id),
+    )
+    return _html(body)
+
+
+@app.post("/leave/<token>")
+def leave(token: str) -> Response[str]:
+    """Also the one-click unsubscribe target of every email (RFC 8058)."""
+    if selfservice.leave(_participant(Purpose.LEAVE, token), clock.now()):
+        metrics.add_metric(name="Left", unit=MetricUnit.Count, value=1)
+    return _left()
+
+
+def _left() -> Response[str]:
+    return _message(
+        "You have left the program",
+        "You will not be matched again and we will stop emailing you. Thank you for taking part.",
+        "Changed your mind? Write to your HR program lead and they can invite you again.",
+    )
+
+
+# --- doors for people without a working link -------------------------------------------------
+
+
+@app.get("/join")
+def join_page() -> Response[str]:
+    tenant = settings.tenant()
+    if not tenant.open_signup.enabled:
+        return _not_found()
+    return _join_form({}, tenant.timezone, errors=[])
+
+
+@app.post("/join")
+def join() -> Response[str]:
+    tenant = settings.tenant()
+    if not tenant.open_signup.enabled:
+        return _not_found()
+    fields = _form()
+    try:
+        selfservice.join(Details.model_validate(fields), tenant, clock.now())
+    except ValidationError as error:
+        return _join_form(fields, fields.get("timezone", ""), describe_errors(error))
+    except selfservice.JoinRefused as refused:
+        return _join_form(fields, fields.get("timezone", ""), [str(refused)])
+    return _message(
+        "Check your inbox",
+        f"We sent a link to {fields['email'].strip()}. Open it on any device to finish signing up.",
+    )
+
+
+def _join_form(form: dict[str, str], zone: str, errors: list[str]) -> Response[str]:
+    body = pages.page(
+        "join.html",
+        settings.tenant(),
+        title="Join peer coaching",
+        form=form,
+        selected_zone=zone,
+        errors=errors,
+    )
+    return _html(body, 400 if errors else 200)
+
+
+@app.get("/links")
+def links_page() -> Response[str]:
+    return _links_form("Get fresh links", "Lost an email, or a link stopped working?", action="")
+
+
+@app.post("/links")
+def send_links() -> Response[str]:
+    entered = _form().get("email", "")
+    try:
+        email = email_address(entered)
+    except ValueError as error:
+        return _links_form(
+            "Get fresh links", "", "", email=entered, errors=[str(error)], status=400
+        )
+    selfservice.request_links(email, clock.now())
+    return _message(
+        "Check your inbox",
+        f"If {email} is in the program, fresh links are on their way. "
+        "They can take a few minutes; check your spam folder too.",
+    )
+
+
+def _links_form(
+    title: str,
+    intro: str,
+    action: str,
+    email: str = "",
+    errors: list[str] | None = None,
+    status: int = 200,
+) -> Response[str]:
+    """`action` is where the form posts: "" from /links itself, "../links" from a link page."""
+    body = pages.page(
+        "links_request.html",
+        settings.tenant(),
+        title=title,
+        intro=intro,
+        email=email,
+        errors=errors or [],
+        action=action,
+    )
+    return _html(body, status)
+
+
+# --- what goes wrong -------------------------------------------------------------------------
+
+
+@app.exception_handler(InvalidLink)
+def invalid_link(error: InvalidLink) -> Response[str]:
+    logger.info("link refused", extra={"purpose": error.purpose, "expired": error.expired})
+    if error.expired:
+        return _links_form(
+            "This link has expired",
+            "Links in our emails stop working after a while, to keep your account safe.",
+            "../links",
+            status=410,
+        )
+    return _links_form(
+        "This link does not work",
+        "It may have been cut short when it was copied.",
+        "../links",
+        status=404,
+    )
+
+
+@app.exception_handler(selfservice.Gone)
+def gone(_: selfservice.Gone) -> Response[str]:
+    return _message(
+        "This link no longer works",
+        "You are no longer in the program. Changed your mind? Write to your HR program lead.",
+        status=410,
+    )
+
+
+@app.not_found
+def not_found(_: Exception) -> Response[str]:
+    return _not_found()
+
+
+def _not_found() -> Response[str]:
+    return _message("Page not found", "Please use the links in your emails from us.", status=404)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,82 @@
+"""Roster import: S3 upload under roster/ -> queue -> this function -> participants, invites and
+roster/results/<file>. A redelivered upload event is recognised by its time and ETag."""
+
+from datetime import datetime
+from typing import Any, Literal
+from urllib.parse import unquote_plus
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Json
+
+from tandem import roster, settings
+from tandem.observability import logger, metrics, tracer
+
+
+class S3TestEvent(BaseModel):
+    """What S3 sends once when the notification is set up."""
+
+    Event: Literal["s3:TestEvent"]
+
+
+# Only the fields the import uses: S3 notifications carry more, and not always the same.
+class UploadedObject(BaseModel):
+    key: str
+    eTag: str
+
+
+class UploadedTo(BaseModel):
+    object: UploadedObject
+
+
+class Upload(BaseModel):
+    eventTime: datetime
+    s3: UploadedTo
+
+
+class Uploads(BaseModel):
+    Records: list[Upload]
+
+
+class UploadRecord(SqsRecordModel):
+    body: Json[Uploads | S3TestEvent]
+
+
+processor = BatchProcessor(event_type=EventType.SQS, model=UploadRecord)
+
+
+def record_handler(record: UploadRecord) -> None:
+    if isinstance(record.body, S3TestEvent):
+        return
+    for upload in record.body.Records:
+        stored = upload.s3.object
+        key = unquote_plus(stored.key)  # S3 sends keys URL-encoded
+        if not roster.is_roster_upload(key):
+            continue
+        report = roster.import_roster(
+            key,
+            # The same for every delivery of one upload event, different for each upload.
+            import_ref=f"{key}@{upload.eventTime.isoformat()}#{stored.eTag}",
+            levels=settings.tenant().levels,
+            now=upload.eventTime,
+        )
+        counts = {outcome.value: report.count(outcome) for outcome in roster.Outcome}
+        for outcome, count in counts.items():
+            metrics.add_metric(name=f"RosterRows_{outcome}", unit=MetricUnit.Count, value=count)
+        logger.info("roster imported", extra={"results": report.results_key, **counts})
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,0 +1,51 @@
+"""The emails the embedded SES has sent, as the developer's outbox."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from email import message_from_string, policy
+from email.message import EmailMessage
+from email.utils import getaddresses, parsedate_to_datetime
+from typing import Any, cast
+
+from moto.ses.models import RawMessage, ses_backends
+
+from infra.local.aws import ACCOUNT, REGION
+
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+@dataclass(frozen=True)
+class SentEmail:
+    id: str
+    to: list[str]
+    subject: str
+    text: str
+    html: str
+    links: list[str]
+    sent_at: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def sent_emails() -> list[SentEmail]:
+    """Oldest first."""
+    messages = ses_backends[ACCOUNT][REGION].sent_messages
+    return [_parse(m) for m in messages if isinstance(m, RawMessage)]
+
+
+def _parse(raw: RawMessage) -> SentEmail:
+    message = cast(EmailMessage, message_from_string(raw.raw_data, policy=policy.default))
+    text_part, html_part = message.get_body(("plain",)), message.get_body(("html",))
+    text = text_part.get_content() if text_part else ""
+    return SentEmail(
+        id=raw.id,
+        to=[address for _, address in getaddresses(message.get_all("To", []))],
+        subject=str(message["Subject"]),
+        text=text,
+        html=html_part.get_content() if html_part else "",
+        links=list(dict.fromkeys(_URL.findall(text))),
+        sent_at=parsedate_to_datetime(message["Date"]).isoformat() if message["Date"] else "",
+    )

@@ -1,0 +1,61 @@
+"""One tenant's stack: its own table, bucket, API, functions, queues, mail setup and secret."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import RemovalPolicy, Stack, Tags
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from infra.stack.api import Api
+from infra.stack.functions import Functions, Shared
+from infra.stack.mail import Mail
+from infra.stack.nag import excuse
+from infra.stack.queues import Queues
+from infra.stack.storage import Storage
+from tandem.tenant import Tenant
+
+
+class TenantStack(Stack):
+    def __init__(self, scope: Construct, id: str, tenant: Tenant, **kwargs: Any) -> None:
+        super().__init__(
+            scope, id, description=f"Tandem peer coaching for {tenant.organization}", **kwargs
+        )
+        Tags.of(self).add("tandem:tenant", tenant.name)
+        storage = Storage(self, "Storage")
+        mail = Mail(self, "Mail", tenant)
+        queues = Queues(self, "Queues")
+        signing_secret = secretsmanager.Secret(
+            self,
+            "LinkSigningSecret",
+            description="Signs the links in Tandem emails: {current, previous[]}",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template="{}",  # noqa: S106 (a JSON template, not a password)
+                generate_string_key="current",
+                password_length=64,
+                exclude_punctuation=True,
+            ),
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        excuse(
+            signing_secret,
+            "AwsSolutions-SMG4",
+            "Rotated by the runbook (README), which keeps the previous key valid so links already "
+            "emailed keep working; an automatic rotation would break them.",
+        )
+        functions = Functions(
+            self,
+            "Functions",
+            Shared(
+                tenant=tenant,
+                table=storage.table,
+                bucket=storage.bucket,
+                mail_queue=queues.queues["mail"],
+                signing_secret=signing_secret,
+                mail=mail,
+            ),
+        )
+        api = Api(self, "Api", tenant, functions.by_name)
+        functions.set_link_base(api.url.rstrip("/"))
+        queues.connect(functions.by_name, storage.bucket)

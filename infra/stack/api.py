@@ -1,0 +1,104 @@
+"""The REST API of the link pages, built from the wiring's routes."""
+
+from __future__ import annotations
+
+import json
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra import wiring
+from infra.stack.nag import excuse
+from tandem.tenant import Tenant
+
+# The route template, never the path: paths carry link tokens. No IP or user agent either.
+ACCESS_LOG = {
+    "requestId": "$context.requestId",
+    "time": "$context.requestTime",
+    "method": "$context.httpMethod",
+    "route": "$context.resourcePath",
+    "status": "$context.status",
+    "latencyMs": "$context.responseLatency",
+    "bytes": "$context.responseLength",
+    "error": "$context.error.message",
+}
+
+
+class Api(Construct):
+    def __init__(
+        self, scope: Construct, id: str, tenant: Tenant, functions: dict[str, lambda_.Function]
+    ) -> None:
+        super().__init__(scope, id)
+        access_log = logs.LogGroup(
+            self,
+            "AccessLog",
+            retention=logs.RetentionDays.ONE_YEAR,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.rest_api = apigateway.RestApi(
+            self,
+            "Api",
+            rest_api_name=f"tandem-{tenant.name}",
+            description=f"Tandem link pages for {tenant.organization}",
+            endpoint_types=[apigateway.EndpointType.REGIONAL],
+            cloud_watch_role=False,
+            deploy_options=apigateway.StageOptions(
+                stage_name="prod",
+                access_log_destination=apigateway.LogGroupLogDestination(access_log),
+                access_log_format=apigateway.AccessLogFormat.custom(json.dumps(ACCESS_LOG)),
+                throttling_rate_limit=50,
+                throttling_burst_limit=100,
+                tracing_enabled=True,
+                metrics_enabled=True,
+            ),
+        )
+        validator = self.rest_api.add_request_validator(
+            "Validate", validate_request_parameters=True, validate_request_body=True
+        )
+        integrations: dict[str, apigateway.LambdaIntegration] = {}
+        for route in wiring.ROUTES:
+            resource = self.rest_api.root.resource_for_path(route.path)
+            integration = integrations.setdefault(
+                route.function, apigateway.LambdaIntegration(functions[route.function])
+            )
+            parameters = {
+                f"method.request.path.{name}": True for name in _path_parameters(route.path)
+            }
+            resource.add_method(
+                route.method,
+                integration,
+                request_parameters=parameters or None,
+                request_validator=validator,
+            )
+        excuse(
+            self.rest_api,
+            "AwsSolutions-APIG4",
+            "Employees never log in: every route is opened from an emailed link whose signed, "
+            "expiring, purpose-bound token is the authorisation, checked by the function.",
+        )
+        excuse(
+            self.rest_api, "AwsSolutions-COG4", "No user pool by design: see AwsSolutions-APIG4."
+        )
+        excuse(
+            self.rest_api,
+            "AwsSolutions-APIG3",
+            "A WAF would cost more per tenant than the whole program (~$60/year); the stage "
+            "throttles (50 rps, burst 100) and the pages take no action on GET.",
+        )
+        excuse(
+            self.rest_api,
+            "AwsSolutions-APIG6",
+            "Execution logs would record request paths, which carry link tokens; the access log "
+            "records the route template instead.",
+        )
+
+    @property
+    def url(self) -> str:
+        return self.rest_api.url
+
+
+def _path_parameters(path: str) -> list[str]:
+    return [part[1:-1] for part in path.split("/") if part.startswith("{")]

@@ -1,0 +1,175 @@
+"""The Lambda functions of the wiring: one folder each under functions/, the domain and the
+third-party layers, one role each holding exactly what its grants say."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
+from cdk_nag import RegexAppliesTo
+from constructs import Construct
+
+from infra import wiring
+from infra.stack.mail import Mail
+from infra.stack.nag import excuse
+from infra.wiring import Grant
+from tandem.settings import Setting
+from tandem.tenant import Tenant
+
+ROOT = Path(__file__).parents[2]
+RUNTIME = lambda_.Runtime.PYTHON_3_14  # the Makefile builds the third-party layer for 3.14
+DEPENDENCY_LAYER = ROOT / "build" / "layers" / "deps"
+_NO_BYTECODE = ["**/__pycache__", "**/*.pyc"]
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What the functions are granted access to."""
+
+    tenant: Tenant
+    table: dynamodb.ITable
+    bucket: s3.IBucket
+    mail_queue: sqs.IQueue
+    signing_secret: secretsmanager.ISecret
+    mail: Mail
+
+
+class Functions(Construct):
+    def __init__(self, scope: Construct, id: str, shared: Shared) -> None:
+        super().__init__(scope, id)
+        if not (DEPENDENCY_LAYER / "python").is_dir():
+            raise FileNotFoundError(f"{DEPENDENCY_LAYER} is missing: run `make layer` first")
+        layers = [
+            lambda_.LayerVersion(
+                self,
+                "Dependencies",
+                code=lambda_.Code.from_asset(str(DEPENDENCY_LAYER), exclude=[".built"]),
+                compatible_runtimes=[RUNTIME],
+                description="Third-party packages (Powertools, PynamoDB, Jinja2, ...)",
+            ),
+            lambda_.LayerVersion(
+                self,
+                "Domain",
+                code=lambda_.Code.from_asset(str(ROOT / "layers" / "tandem"), exclude=_NO_BYTECODE),
+                compatible_runtimes=[RUNTIME],
+                description="The tandem domain package",
+            ),
+        ]
+        self.shared = shared
+        self.by_name = {spec.name: self._function(spec, layers) for spec in wiring.FUNCTIONS}
+
+    def _function(
+        self, spec: wiring.Function, layers: Sequence[lambda_.ILayerVersion]
+    ) -> lambda_.Function:
+        tenant = self.shared.tenant
+        log_group = logs.LogGroup(
+            self,
+            f"{spec.name}-logs",
+            retention=logs.RetentionDays.ONE_YEAR,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        # Its own role without managed policies: write to its own log group, nothing else yet.
+        role = iam.Role(
+            self, f"{spec.name}-role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com")
+        )
+        log_group.grant_write(role)
+        function = lambda_.Function(
+            self,
+            spec.name,
+            description=spec.description,
+            runtime=RUNTIME,
+            architecture=lambda_.Architecture.X86_64,
+            handler="handler.handler",
+            code=lambda_.Code.from_asset(str(ROOT / "functions" / spec.name), exclude=_NO_BYTECODE),
+            layers=list(layers),
+            memory_size=spec.memory_mb,
+            timeout=Duration.seconds(spec.timeout_s),
+            role=role,
+            log_group=log_group,
+            logging_format=lambda_.LoggingFormat.JSON,
+            tracing=lambda_.Tracing.ACTIVE,
+            environment={
+                "POWERTOOLS_SERVICE_NAME": spec.name,
+                "POWERTOOLS_METRICS_NAMESPACE": f"Tandem/{tenant.name}",
+                **{
+                    setting.value: self._value(setting)
+                    for setting in spec.settings
+                    if setting is not Setting.LINK_BASE
+                },
+            },
+        )
+        for grant in spec.grants:
+            self._grant(grant, function)
+        excuse(
+            role,
+            "AwsSolutions-IAM5",
+            "X-Ray accepts trace segments only on Resource '*'; table index and bucket prefix "
+            "wildcards are scoped to this tenant's table and to the prefixes the wiring grants.",
+            applies_to=[
+                "Resource::*",
+                RegexAppliesTo(regex=r"/^Resource::<StorageTable[0-9A-F]+\.Arn>\/index\/\*$/"),
+                *(
+                    RegexAppliesTo(
+                        regex=rf"/^Resource::<StorageBucket[0-9A-F]+\.Arn>\/{prefix}\*$/"
+                    )
+                    for prefix in (p.replace("/", "\\/") for p in wiring.BUCKET_PREFIXES.values())
+                ),
+            ],
+        )
+        return function
+
+    def _value(self, setting: Setting) -> str:
+        shared = self.shared
+        return {
+            Setting.TABLE: shared.table.table_name,
+            Setting.BUCKET: shared.bucket.bucket_name,
+            Setting.MAIL_QUEUE: shared.mail_queue.queue_url,
+            Setting.SIGNING_SECRET: shared.signing_secret.secret_arn,
+            Setting.SES_CONFIGURATION_SET: shared.mail.configuration_set.configuration_set_name,
+            Setting.TENANT: shared.tenant.model_dump_json(),
+        }[setting]
+
+    def _grant(self, grant: Grant, function: lambda_.Function) -> None:
+        shared = self.shared
+        match grant:
+            case Grant.READ_TABLE:
+                shared.table.grant_read_data(function)
+            case Grant.WRITE_TABLE:
+                shared.table.grant_write_data(function)
+            case Grant.READ_ROSTERS:
+                self._allow(
+                    function,
+                    "s3:GetObject",
+                    shared.bucket.arn_for_objects(wiring.BUCKET_PREFIXES[grant] + "*"),
+                )
+            case Grant.WRITE_ROSTER_RESULTS:
+                self._allow(
+                    function,
+                    "s3:PutObject",
+                    shared.bucket.arn_for_objects(wiring.BUCKET_PREFIXES[grant] + "*"),
+                )
+            case Grant.SEND_MAIL:
+                shared.mail_queue.grant_send_messages(function)
+            case Grant.SEND_EMAIL:
+                shared.mail.grant_send(function)
+            case Grant.SIGN_LINKS:
+                shared.signing_secret.grant_read(function)
+
+    @staticmethod
+    def _allow(function: lambda_.Function, action: str, resource: str) -> None:
+        function.add_to_role_policy(iam.PolicyStatement(actions=[action], resources=[resource]))
+
+    def set_link_base(self, url: str) -> None:
+        """Functions that write links into emails learn the API's address once it exists."""
+        for spec in wiring.FUNCTIONS:
+            if Setting.LINK_BASE in spec.settings:
+                self.by_name[spec.name].add_environment(Setting.LINK_BASE.value, url)

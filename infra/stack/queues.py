@@ -1,0 +1,93 @@
+"""The queues of the wiring, each with its dead-letter queue, consumer and bucket trigger."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_notifications as notifications
+from aws_cdk import aws_sqs as sqs
+from cdk_nag import NagPackSuppression, NagSuppressions
+from constructs import Construct
+
+from infra import wiring
+from infra.stack.nag import excuse
+
+_NOTIFICATIONS_HANDLER = "BucketNotificationsHandler050a0587b7544547bf325f094a3db834"
+
+# Lambda's advice: a visibility timeout of six times the consumer's timeout, so a batch being
+# retried by the function is not handed to a second instance meanwhile.
+VISIBILITY_PER_TIMEOUT = 6
+
+
+class Queues(Construct):
+    def __init__(self, scope: Construct, id: str) -> None:
+        super().__init__(scope, id)
+        self.queues: dict[str, sqs.Queue] = {}
+        self.dead_letters: dict[str, sqs.Queue] = {}
+        for queue in wiring.QUEUES:
+            consumer = wiring.function(queue.consumer)
+            dead_letters = sqs.Queue(
+                self,
+                f"{queue.name}-dlq",
+                encryption=sqs.QueueEncryption.SQS_MANAGED,
+                enforce_ssl=True,
+                retention_period=Duration.days(14),
+            )
+            excuse(
+                dead_letters,
+                "AwsSolutions-SQS3",
+                f"This is the dead-letter queue of the {queue.name} queue: failed messages "
+                "wait here for replay.",
+            )
+            self.dead_letters[queue.name] = dead_letters
+            self.queues[queue.name] = sqs.Queue(
+                self,
+                queue.name,
+                encryption=sqs.QueueEncryption.SQS_MANAGED,
+                enforce_ssl=True,
+                visibility_timeout=Duration.seconds(consumer.timeout_s * VISIBILITY_PER_TIMEOUT),
+                retention_period=Duration.days(4),
+                dead_letter_queue=sqs.DeadLetterQueue(
+                    max_receive_count=queue.max_receive_count, queue=dead_letters
+                ),
+            )
+
+    def connect(self, functions: dict[str, lambda_.Function], bucket: s3.IBucket) -> None:
+        """Each queue feeds its consumer, with partial batch failures; triggers feed the queues."""
+        for queue in wiring.QUEUES:
+            functions[queue.consumer].add_event_source(
+                sources.SqsEventSource(
+                    self.queues[queue.name],
+                    batch_size=queue.batch_size,
+                    report_batch_item_failures=True,
+                )
+            )
+            if queue.trigger:
+                bucket.add_event_notification(
+                    s3.EventType.OBJECT_CREATED,
+                    notifications.SqsDestination(self.queues[queue.name]),
+                    s3.NotificationKeyFilter(
+                        prefix=queue.trigger.prefix, suffix=queue.trigger.suffix
+                    ),
+                )
+                _excuse_notifications_handler(Stack.of(self))
+
+
+def _excuse_notifications_handler(stack: Stack) -> None:
+    """CDK configures bucket notifications through a singleton custom resource of its own."""
+    NagSuppressions.add_resource_suppressions_by_path(
+        stack,
+        f"/{stack.node.path}/{_NOTIFICATIONS_HANDLER}/Role/Resource",
+        [
+            NagPackSuppression(
+                id="AwsSolutions-IAM4",
+                reason="CDK's bucket-notification custom resource, run at deploy time only; its "
+                "role carries just the basic Lambda logging policy.",
+                applies_to=[
+                    "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+                ],
+            )
+        ],
+    )

@@ -1,0 +1,156 @@
+"""Which function answers which route, queue and schedule, and what each may touch.
+
+Declared once: the CDK stack builds AWS resources and least-privilege grants from it, and the
+local runtime wires the same handlers to moto and a local HTTP server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum, auto
+
+from tandem.roster import PREFIX as ROSTER_PREFIX
+from tandem.roster import RESULTS_PREFIX
+from tandem.settings import Setting
+
+
+class Grant(Enum):
+    """What a function may do; each grant comes with the setting that tells it where."""
+
+    READ_TABLE = auto()
+    WRITE_TABLE = auto()
+    READ_ROSTERS = auto()
+    WRITE_ROSTER_RESULTS = auto()
+    SEND_MAIL = auto()  # put requests on the mail queue
+    SEND_EMAIL = auto()  # send through SES: the mailer only
+    SIGN_LINKS = auto()
+
+    @property
+    def setting(self) -> Setting:
+        return _SETTING_OF[self]
+
+
+_SETTING_OF = {
+    Grant.READ_TABLE: Setting.TABLE,
+    Grant.WRITE_TABLE: Setting.TABLE,
+    Grant.READ_ROSTERS: Setting.BUCKET,
+    Grant.WRITE_ROSTER_RESULTS: Setting.BUCKET,
+    Grant.SEND_MAIL: Setting.MAIL_QUEUE,
+    Grant.SEND_EMAIL: Setting.SES_CONFIGURATION_SET,
+    Grant.SIGN_LINKS: Setting.SIGNING_SECRET,
+}
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str  # its folder under functions/
+    description: str
+    grants: frozenset[Grant]
+    memory_mb: int = 512
+    timeout_s: int = 10
+    link_base: bool = False  # writes absolute links into emails
+
+    @property
+    def settings(self) -> frozenset[Setting]:
+        extra = {Setting.LINK_BASE} if self.link_base else set()
+        return frozenset({Setting.TENANT, *(grant.setting for grant in self.grants), *extra})
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # API Gateway syntax: /signup/{token}
+    function: str
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str
+    function: str
+
+
+@dataclass(frozen=True)
+class BucketTrigger:
+    prefix: str
+    suffix: str
+
+
+@dataclass(frozen=True)
+class Queue:
+    name: str
+    consumer: str
+    batch_size: int
+    max_receive_count: int  # deliveries before a message goes to the dead-letter queue
+    trigger: BucketTrigger | None = None
+
+
+PARTICIPANT_PAGES = Function(
+    "participant_pages",
+    "Pages behind emailed links: signup, profile, pause, leave, open signup, fresh links",
+    frozenset({Grant.READ_TABLE, Grant.WRITE_TABLE, Grant.SEND_MAIL, Grant.SIGN_LINKS}),
+)
+ROSTER_IMPORT = Function(
+    "roster_import",
+    "Imports a roster CSV uploaded under roster/ and writes its results file",
+    frozenset(
+        {
+            Grant.READ_TABLE,
+            Grant.WRITE_TABLE,
+            Grant.READ_ROSTERS,
+            Grant.WRITE_ROSTER_RESULTS,
+            Grant.SEND_MAIL,
+        }
+    ),
+    memory_mb=1024,
+    timeout_s=900,
+)
+MAILER = Function(
+    "mailer",
+    "Sends each queued mail request through SES, once",
+    frozenset({Grant.READ_TABLE, Grant.WRITE_TABLE, Grant.SEND_EMAIL, Grant.SIGN_LINKS}),
+    timeout_s=30,
+    link_base=True,
+)
+
+FUNCTIONS: tuple[Function, ...] = (PARTICIPANT_PAGES, ROSTER_IMPORT, MAILER)
+
+ROUTES: tuple[Route, ...] = tuple(
+    Route(method, path, PARTICIPANT_PAGES.name)
+    for path in (
+        "/signup/{token}",
+        "/profile/{token}",
+        "/pause/{token}",
+        "/leave/{token}",
+        "/join",
+        "/links",
+    )
+    for method in ("GET", "POST")
+)
+
+QUEUES: tuple[Queue, ...] = (
+    Queue("mail", consumer=MAILER.name, batch_size=10, max_receive_count=5),
+    Queue(
+        "roster",
+        consumer=ROSTER_IMPORT.name,
+        batch_size=1,
+        max_receive_count=3,
+        trigger=BucketTrigger(prefix=ROSTER_PREFIX, suffix=".csv"),
+    ),
+)
+
+SCHEDULES: tuple[Schedule, ...] = ()
+
+# Bucket prefixes behind the bucket grants.
+BUCKET_PREFIXES = {Grant.READ_ROSTERS: ROSTER_PREFIX, Grant.WRITE_ROSTER_RESULTS: RESULTS_PREFIX}
+
+
+def function(name: str) -> Function:
+    return next(f for f in FUNCTIONS if f.name == name)
+
+
+def schedule(name: str) -> Schedule:
+    """Raises KeyError for a name no schedule has."""
+    for candidate in SCHEDULES:
+        if candidate.name == name:
+            return candidate
+    raise KeyError(name)

@@ -1,0 +1,247 @@
+"""Roster import: HR drops a CSV under roster/; every valid row creates or updates a participant,
+every new participant gets one invite, and every row's outcome lands in roster/results/.
+
+A file that is not a readable roster (not UTF-8, wrong header, ragged rows, no rows) is rejected
+whole before anything is written. A redelivered upload event reports the same outcomes and sends
+nothing new.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import ValidationError
+
+from tandem.csvfiles import to_csv
+from tandem.mail import MailRequest
+from tandem.participants import (
+    HR_FIELDS,
+    PERSONAL_FIELDS,
+    Details,
+    Participant,
+    Source,
+    Status,
+    participant_id,
+)
+from tandem.store import files, outbox
+from tandem.store import participants as store
+from tandem.validation import describe_errors
+
+PREFIX = "roster/"
+RESULTS_PREFIX = "roster/results/"
+REQUIRED = ("email", "name", "department", "level", "timezone", "manager_email")
+OPTIONAL = ("location",)
+MAX_BYTES = 20 * 1024 * 1024
+LEFT_DETAIL = "left the program; not invited again"
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    REJECTED = "rejected"
+
+
+class RosterFileError(ValueError):
+    """The file as a whole cannot be read as a roster; nothing is imported."""
+
+
+@dataclass(frozen=True)
+class RowResult:
+    line: int
+    email: str
+    outcome: Outcome
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    results_key: str
+    results: tuple[RowResult, ...]
+    invited: int
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for r in self.results if r.outcome is outcome)
+
+
+def results_key(key: str) -> str:
+    return RESULTS_PREFIX + key.removeprefix(PREFIX)
+
+
+def is_roster_upload(key: str) -> bool:
+    """Uploads under roster/, but not the result files the import itself writes there."""
+    return key.startswith(PREFIX) and not key.startswith(RESULTS_PREFIX)
+
+
+def read_rows(
+    data: bytes, levels: Sequence[str]
+) -> tuple[list[tuple[int, Details]], list[RowResult]]:
+    """Valid rows (with their line numbers) and rejected rows; RosterFileError for a bad file."""
+    if len(data) > MAX_BYTES:
+        raise RosterFileError(f"the file is larger than {MAX_BYTES // 1024 // 1024} MB; split it")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RosterFileError("the file is not UTF-8 text: export it as 'CSV UTF-8'") from None
+    records = list(_records(text))
+    if not records:
+        raise RosterFileError("the file is empty")
+    header = [name.strip().lower() for name in records[0][1]]
+    _check_header(header)
+    if len(records) == 1:
+        raise RosterFileError("the file has a header but no rows")
+
+    valid: list[tuple[int, Details]] = []
+    rejected: list[RowResult] = []
+    for line, fields in records[1:]:
+        if len(fields) != len(header):
+            raise RosterFileError(
+                f"line {line} has {len(fields)} fields, the header has {len(header)}"
+            )
+        raw = dict(zip(header, fields, strict=True))
+        try:
+            row = Details.model_validate(raw)
+        except ValidationError as error:
+            rejected.append(
+                RowResult(
+                    line, raw["email"].strip(), Outcome.REJECTED, "; ".join(describe_errors(error))
+                )
+            )
+            continue
+        problem = row.problem(levels)
+        if problem:
+            rejected.append(RowResult(line, row.email, Outcome.REJECTED, problem))
+        else:
+            valid.append((line, row))
+    return _without_duplicates(valid, rejected)
+
+
+def _records(text: str) -> list[tuple[int, list[str]]]:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        return [(reader.line_num, fields) for fields in reader if any(f.strip() for f in fields)]
+    except csv.Error as error:
+        raise RosterFileError(f"line {reader.line_num}: not valid CSV ({error})") from None
+
+
+def _check_header(header: list[str]) -> None:
+    expected = ",".join(REQUIRED) + f"[,{','.join(OPTIONAL)}]"
+    if len(header) == 1 and ";" in header[0]:
+        raise RosterFileError(
+            f"the columns are separated by ';': save the file with commas ({expected})"
+        )
+    missing = [name for name in REQUIRED if name not in header]
+    unknown = [name for name in header if name not in REQUIRED + OPTIONAL]
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    problems = [
+        f"{label}: {', '.join(names)}"
+        for label, names in (
+            ("missing columns", missing),
+            ("unknown columns", unknown),
+            ("repeated columns", repeated),
+        )
+        if names
+    ]
+    if problems:
+        raise RosterFileError(f"bad header ({'; '.join(problems)}); the header must be {expected}")
+
+
+def _without_duplicates(
+    valid: list[tuple[int, Details]], rejected: list[RowResult]
+) -> tuple[list[tuple[int, Details]], list[RowResult]]:
+    """An address on several lines is ambiguous: every one of those lines is rejected."""
+    lines_of: dict[str, list[int]] = defaultdict(list)
+    for line, row in valid:
+        lines_of[row.email].append(line)
+    for result in rejected:
+        if result.email.lower() in lines_of:
+            lines_of[result.email.lower()].append(result.line)
+    duplicated = {email for email, lines in lines_of.items() if len(lines) > 1}
+    for line, row in valid:
+        if row.email in duplicated:
+            others = ", ".join(str(n) for n in sorted(lines_of[row.email]) if n != line)
+            rejected.append(
+                RowResult(
+                    line, row.email, Outcome.REJECTED, f"duplicate email (also on line {others})"
+                )
+            )
+    kept = [(line, row) for line, row in valid if row.email not in duplicated]
+    return kept, sorted(rejected, key=lambda r: r.line)
+
+
+def plan(row: Details, existing: Participant | None) -> tuple[Outcome, dict[str, str | None]]:
+    """The outcome of one valid row and the fields it changes on an existing participant."""
+    if existing is None:
+        return Outcome.CREATED, {}
+    if existing.status is Status.LEFT:
+        return Outcome.UNCHANGED, {}
+    owned = HR_FIELDS if existing.status is not Status.INVITED else HR_FIELDS + PERSONAL_FIELDS
+    changes = {
+        name: getattr(row, name) for name in owned if getattr(row, name) != getattr(existing, name)
+    }
+    return (Outcome.UPDATED if changes else Outcome.UNCHANGED), changes
+
+
+def import_roster(key: str, import_ref: str, levels: Sequence[str], now: datetime) -> Report:
+    """Imports one uploaded roster file and writes its results file. `import_ref` identifies the
+    upload event, so a redelivery replays the recorded outcomes."""
+    try:
+        valid, results = read_rows(files.read(key), levels)
+    except RosterFileError as error:
+        results = [RowResult(0, "", Outcome.REJECTED, f"file rejected, nothing imported: {error}")]
+        return _finish(key, results, invites=[])
+
+    existing = store.get_many(participant_id(row.email) for _, row in valid)
+    created: list[Participant] = []
+    invites: list[str] = []
+    for line, row in valid:
+        pid = participant_id(row.email)
+        person = existing.get(pid)
+        if person is not None and person.last_import == import_ref:
+            # This very upload was applied before (a redelivery): report what it did then.
+            recorded, _, detail = (person.last_import_result or "").partition(":")
+            outcome = Outcome(recorded)
+        else:
+            outcome, changes = plan(row, person)
+            detail = "changed " + ", ".join(changes) if changes else ""
+            if outcome is Outcome.CREATED:
+                created.append(_new_participant(row, import_ref, now))
+            elif outcome is Outcome.UPDATED:
+                try:
+                    store.update_from_roster(
+                        pid, changes, import_ref=import_ref, result=f"{outcome}:{detail}"
+                    )
+                except store.ConditionFailed:  # left while this import ran
+                    outcome, detail = Outcome.UNCHANGED, LEFT_DETAIL
+            elif person is not None and person.status is Status.LEFT:
+                detail = LEFT_DETAIL
+        if outcome is Outcome.CREATED:
+            invites.append(pid)
+        results.append(RowResult(line, row.email, outcome, detail))
+
+    store.create_many(created)
+    outbox.enqueue(MailRequest.invite(pid) for pid in invites)
+    return _finish(key, sorted(results, key=lambda r: r.line), invites)
+
+
+def _new_participant(row: Details, import_ref: str, now: datetime) -> Participant:
+    return Participant(
+        **row.model_dump(),
+        status=Status.INVITED,
+        source=Source.ROSTER,
+        invited_at=now,
+        last_import=import_ref,
+        last_import_result=Outcome.CREATED.value,
+    )
+
+
+def _finish(key: str, results: list[RowResult], invites: list[str]) -> Report:
+    rows = [(r.line or "", r.email, r.outcome, r.detail) for r in results]
+    files.write_csv(results_key(key), to_csv(("line", "email", "outcome", "detail"), rows))
+    return Report(results_key(key), tuple(results), invited=len(invites))

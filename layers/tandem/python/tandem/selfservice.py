@@ -1,0 +1,111 @@
+"""What a participant does from an emailed link: sign up, update the profile, pause a quarter,
+leave; and the two doors for people without a working link: the open signup and "email me
+fresh links". Answers never reveal whether an address is known."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from tandem import program, purpose
+from tandem.mail import MailRequest
+from tandem.participants import (
+    Details,
+    Participant,
+    PersonalDetails,
+    Source,
+    Status,
+    participant_id,
+)
+from tandem.program import Cycle
+from tandem.store import outbox
+from tandem.store import participants as store
+from tandem.tenant import Tenant
+
+
+class Gone(Exception):
+    """The participant does not exist or has left: the link leads nowhere any more."""
+
+
+class JoinRefused(ValueError):
+    """The open signup does not accept these details; the message says why, to the person."""
+
+
+def current(pid: str) -> Participant:
+    person = store.get(pid)
+    if person is None:
+        raise Gone(pid)
+    return person
+
+
+def active(pid: str) -> Participant:
+    person = current(pid)
+    if person.status is Status.LEFT:
+        raise Gone(pid)
+    return person
+
+
+def save_profile(
+    pid: str, personal: PersonalDetails, answers: Mapping[str, str], now: datetime
+) -> tuple[Participant, bool]:
+    """Signs up an invited person or updates a signed-up one; returns the participant and
+    whether this was the signup, which also sends the welcome email. Raises
+    purpose.IncompleteAnswers before changing anything."""
+    profile = purpose.score(answers)
+    first_time = active(pid).status is Status.INVITED
+    try:
+        person = store.save_profile(pid, personal.model_dump(), profile, answers, now)
+    except store.ConditionFailed:
+        raise Gone(pid) from None
+    if first_time:
+        outbox.enqueue([MailRequest.welcome(pid)])
+    return person, first_time
+
+
+def next_cycle(tenant: Tenant, now: datetime) -> Cycle:
+    return program.next_cycle(tenant, now)
+
+
+def set_paused(pid: str, tenant: Tenant, now: datetime, paused: bool) -> tuple[Participant, Cycle]:
+    """Pauses (or resumes) the next quarter; matching resumes by itself after it."""
+    cycle = program.next_cycle(tenant, now)
+    try:
+        return store.set_paused(pid, cycle.id, paused), cycle
+    except store.ConditionFailed:
+        raise Gone(pid) from None
+
+
+def leave(pid: str, now: datetime) -> bool:
+    """Leaves the program; True if this call did it (leaving twice is leaving once)."""
+    if current(pid).status is Status.LEFT:
+        return False
+    try:
+        store.leave(pid, now)
+    except store.ConditionFailed:  # left meanwhile, by a concurrent request
+        return False
+    return True
+
+
+def join(details: Details, tenant: Tenant, now: datetime) -> None:
+    """The open signup: a new person gets the same invite a roster would send, so only the
+    owner of the address can complete the signup; a known person gets fresh links instead."""
+    domains = tenant.open_signup.email_domains
+    if domains and details.email.rpartition("@")[2] not in domains:
+        raise JoinRefused(f"email: please use your work address (@{' or @'.join(domains)})")
+    problem = details.problem(tenant.levels)
+    if problem:
+        raise JoinRefused(problem)
+    person = Participant(
+        **details.model_dump(), status=Status.INVITED, source=Source.OPEN_SIGNUP, invited_at=now
+    )
+    if store.create_if_absent(person):
+        outbox.enqueue([MailRequest.invite(person.id)])
+    else:
+        request_links(details.email, now)
+
+
+def request_links(email: str, now: datetime) -> None:
+    """Emails fresh links to a current participant; does nothing, visibly the same, otherwise."""
+    person = store.get(participant_id(email))
+    if person is not None and person.status is not Status.LEFT:
+        outbox.enqueue([MailRequest.fresh_links(person.id, now)])

@@ -1,0 +1,238 @@
+"""Participant items: PARTICIPANT#<id> / PROFILE.
+
+gsi1: LEVEL#<level> / <status>#<id>, so the matching run queries the active people of a level
+instead of scanning. HR-owned and participant-owned fields are written by separate, narrow
+updates, so a roster import never overwrites a signup that happened meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from pynamodb.attributes import (
+    MapAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+
+from tandem.participants import Participant, Source, Status
+from tandem.purpose import PurposeProfile
+from tandem.store.table import TableModel
+
+PROFILE = "PROFILE"
+
+
+class ConditionFailed(Exception):
+    """The item was not in the state the change requires (or does not exist)."""
+
+
+class _ByLevel(GlobalSecondaryIndex["ParticipantItem"]):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class ParticipantItem(TableModel):
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default=PROFILE)
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    by_level = _ByLevel()
+
+    email = UnicodeAttribute()
+    name = UnicodeAttribute()
+    department = UnicodeAttribute()
+    level = UnicodeAttribute()
+    timezone = UnicodeAttribute()
+    manager_email = UnicodeAttribute(null=True)
+    location = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    source = UnicodeAttribute()
+    purpose_who = UnicodeAttribute(null=True)
+    purpose_why = UnicodeAttribute(null=True)
+    purpose_how = UnicodeAttribute(null=True)
+    answers: MapAttribute[str, Any] = MapAttribute(null=True)
+    paused_cycles = UnicodeSetAttribute(null=True)
+    invited_at = UTCDateTimeAttribute(null=True)
+    joined_at = UTCDateTimeAttribute(null=True)
+    left_at = UTCDateTimeAttribute(null=True)
+    last_import = UnicodeAttribute(null=True)
+    last_import_result = UnicodeAttribute(null=True)
+
+
+def _key(pid: str) -> str:
+    return f"PARTICIPANT#{pid}"
+
+
+def _level_key(level: str) -> str:
+    return f"LEVEL#{level}"
+
+
+def _status_key(status: Status, pid: str) -> str:
+    return f"{status}#{pid}"
+
+
+def _to_item(p: Participant) -> ParticipantItem:
+    purpose = p.purpose
+    return ParticipantItem(
+        _key(p.id),
+        PROFILE,
+        gsi1pk=_level_key(p.level),
+        gsi1sk=_status_key(p.status, p.id),
+        email=p.email,
+        name=p.name,
+        department=p.department,
+        level=p.level,
+        timezone=p.timezone,
+        manager_email=p.manager_email,
+        location=p.location,
+        status=p.status.value,
+        source=p.source.value,
+        purpose_who=purpose.who.value if purpose else None,
+        purpose_why=purpose.why.value if purpose else None,
+        purpose_how=purpose.how.value if purpose else None,
+        answers=dict(p.answers) or None,
+        paused_cycles=set(p.paused_cycles) or None,
+        invited_at=p.invited_at,
+        joined_at=p.joined_at,
+        left_at=p.left_at,
+        last_import=p.last_import,
+        last_import_result=p.last_import_result,
+    )
+
+
+def _to_participant(item: ParticipantItem) -> Participant:
+    purpose = None
+    if item.purpose_who and item.purpose_why and item.purpose_how:
+        purpose = PurposeProfile.parse(item.purpose_who, item.purpose_why, item.purpose_how)
+    return Participant(
+        email=item.email,
+        name=item.name,
+        department=item.department,
+        level=item.level,
+        timezone=item.timezone,
+        manager_email=item.manager_email,
+        location=item.location,
+        status=Status(item.status),
+        source=Source(item.source),
+        purpose=purpose,
+        answers=dict(item.answers.as_dict() if item.answers else {}),
+        paused_cycles=frozenset(item.paused_cycles or ()),
+        invited_at=item.invited_at,
+        joined_at=item.joined_at,
+        left_at=item.left_at,
+        last_import=item.last_import,
+        last_import_result=item.last_import_result,
+    )
+
+
+def get(pid: str) -> Participant | None:
+    try:
+        return _to_participant(ParticipantItem.get(_key(pid), PROFILE, consistent_read=True))
+    except DoesNotExist:
+        return None
+
+
+def get_many(pids: Iterable[str]) -> dict[str, Participant]:
+    keys = [(_key(pid), PROFILE) for pid in set(pids)]
+    found = (
+        _to_participant(item) for item in ParticipantItem.batch_get(keys, consistent_read=True)
+    )
+    return {p.id: p for p in found}
+
+
+def create_many(participants: Iterable[Participant]) -> None:
+    """Batch-writes new people. Unconditional: ids derive from the address, so a concurrent
+    writer of the same person writes the same item."""
+    with ParticipantItem.batch_write() as batch:
+        for p in participants:
+            batch.save(_to_item(p))
+
+
+def create_if_absent(p: Participant) -> bool:
+    try:
+        _to_item(p).save(condition=ParticipantItem.pk.does_not_exist())
+    except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def _update(pid: str, actions: list[Any], condition: Condition) -> Participant:
+    item = ParticipantItem(_key(pid), PROFILE)
+    try:
+        item.update(actions=actions, condition=ParticipantItem.pk.exists() & condition)
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise ConditionFailed(pid) from None
+        raise
+    return _to_participant(item)
+
+
+def update_from_roster(
+    pid: str, changes: Mapping[str, str | None], *, import_ref: str, result: str
+) -> Participant:
+    actions = [getattr(ParticipantItem, name).set(value) for name, value in changes.items()]
+    if "level" in changes:
+        actions.append(ParticipantItem.gsi1pk.set(_level_key(str(changes["level"]))))
+    actions += [
+        ParticipantItem.last_import.set(import_ref),
+        ParticipantItem.last_import_result.set(result),
+    ]
+    return _update(pid, actions, ParticipantItem.status != Status.LEFT.value)
+
+
+def save_profile(
+    pid: str,
+    personal: Mapping[str, str | None],
+    purpose: PurposeProfile,
+    answers: Mapping[str, str],
+    now: datetime,
+) -> Participant:
+    """Stores personal details and the questionnaire; a first save activates an invited person."""
+    actions = [getattr(ParticipantItem, name).set(value) for name, value in personal.items()]
+    actions += [
+        ParticipantItem.purpose_who.set(purpose.who.value),
+        ParticipantItem.purpose_why.set(purpose.why.value),
+        ParticipantItem.purpose_how.set(purpose.how.value),
+        ParticipantItem.answers.set(dict(answers)),
+        ParticipantItem.status.set(Status.ACTIVE.value),
+        ParticipantItem.gsi1sk.set(_status_key(Status.ACTIVE, pid)),
+        ParticipantItem.joined_at.set(ParticipantItem.joined_at | now),
+    ]
+    return _update(pid, actions, ParticipantItem.status != Status.LEFT.value)
+
+
+def set_paused(pid: str, cycle: str, paused: bool) -> Participant:
+    action = ParticipantItem.paused_cycles.add if paused else ParticipantItem.paused_cycles.delete
+    return _update(pid, [action({cycle})], ParticipantItem.status == Status.ACTIVE.value)
+
+
+def leave(pid: str, now: datetime) -> Participant:
+    return _update(
+        pid,
+        [
+            ParticipantItem.status.set(Status.LEFT.value),
+            ParticipantItem.gsi1sk.set(_status_key(Status.LEFT, pid)),
+            ParticipantItem.left_at.set(now),
+        ],
+        ParticipantItem.status != Status.LEFT.value,
+    )
+
+
+def in_level(level: str, status: Status) -> Iterator[Participant]:
+    """Everyone of a level in a status, by query on gsi1 (never a scan)."""
+    query = ParticipantItem.by_level.query(
+        _level_key(level), ParticipantItem.gsi1sk.startswith(f"{status}#")
+    )
+    return (_to_participant(item) for item in query)

@@ -1,0 +1,57 @@
+"""The tenant's one DynamoDB table: its key schema, shared by the CDK stack, the local runtime
+and every PynamoDB model below.
+
+Items are keyed `pk`/`sk` with typed prefixes (PARTICIPANT#<id> / PROFILE ...). The overloaded
+index `gsi1` serves the queries that are not by key; each model documents what it puts there.
+Items with an `expiration` (epoch seconds) are deleted by DynamoDB's TTL.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from pynamodb.models import Model
+
+from tandem.settings import Setting
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    partition_key: str
+    sort_key: str
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    partition_key: str
+    sort_key: str
+    indexes: tuple[Index, ...]
+    ttl_attribute: str
+
+
+SCHEMA = TableSchema(
+    partition_key="pk",
+    sort_key="sk",
+    indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),),
+    ttl_attribute="expiration",
+)
+
+
+class _FromEnvironment:
+    """A Meta attribute read when PynamoDB connects, not when the model is imported."""
+
+    def __init__(self, *names: str) -> None:
+        self._names = names
+
+    def __get__(self, instance: object, owner: type) -> str | None:
+        return next((os.environ[n] for n in self._names if os.environ.get(n)), None)
+
+
+class TableModel(Model):
+    """Base of every item type: the table named by the function's settings."""
+
+    class Meta:
+        table_name = _FromEnvironment(Setting.TABLE)
+        region = _FromEnvironment("AWS_REGION", "AWS_DEFAULT_REGION")

@@ -1,0 +1,32 @@
+"""Jinja2 for pages and email: HTML is always autoescaped; text parts are plain text."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
+
+_env = Environment(
+    loader=PackageLoader("tandem", "templates"),
+    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _day(moment: datetime) -> str:
+    """ "Monday 11 January 2027", the way people read a date in an email."""
+    return f"{moment:%A} {moment.day} {moment:%B %Y}"
+
+
+_env.filters["day"] = _day
+
+
+def template(name: str) -> Template:
+    return _env.get_template(name)
+
+
+def render(name: str, **context: Any) -> str:
+    return _env.get_template(name).render(**context)

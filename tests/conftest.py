@@ -1,0 +1,41 @@
+"""Shared fixtures. The environment is set before any handler or Powertools module loads."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.update(
+    {
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_REGION": "eu-west-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "POWERTOOLS_SERVICE_NAME": "tandem-test",
+        "POWERTOOLS_METRICS_NAMESPACE": "Tandem/test",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        # Handlers bind the idempotency table when they load; provisioning uses this name.
+        "TABLE_NAME": "tandem-test",
+    }
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+
+import pytest
+
+from tandem.tenant import Tenant
+
+
+@pytest.fixture
+def tenant() -> Tenant:
+    return Tenant.model_validate(
+        {
+            "name": "test",
+            "organization": "Acme Test",
+            "sender": "coaching@acme.example",
+            "timezone": "Europe/Paris",
+            "hr_contacts": [{"name": "Hana Ruiz", "email": "hana@acme.example"}],
+            "levels": ["Manager", "Director"],
+            "open_signup": {"enabled": True, "email_domains": ["acme.example"]},
+        }
+    )

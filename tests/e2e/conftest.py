@@ -1,0 +1,114 @@
+"""The product from the outside: `tandem serve` in its own process, reached over HTTP, with the
+AWS CLI, and in a browser, as a newcomer, HR and employees would."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Served:
+    api_url: str
+    aws_endpoint: str
+    bucket: str
+
+    def get_json(self, path: str) -> Any:
+        with urllib.request.urlopen(self.api_url + path, timeout=10) as response:
+            return json.load(response)
+
+    def post(self, path: str) -> tuple[int, Any]:
+        request = urllib.request.Request(self.api_url + path, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, json.load(response)
+        except urllib.error.HTTPError as error:
+            return error.code, json.load(error)
+
+    def outbox(self) -> list[dict[str, Any]]:
+        emails: list[dict[str, Any]] = self.get_json("/_local/outbox.json")
+        return emails
+
+    def wait_for_emails(self, count: int, timeout_s: float = 30) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout_s
+        while len(emails := self.outbox()) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"expected {count} emails, the outbox has {len(emails)}")
+            time.sleep(0.2)
+        return emails
+
+    def aws(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """The AWS CLI as HR runs it, pointed at the embedded AWS."""
+        env = {
+            **os.environ,
+            "AWS_ACCESS_KEY_ID": "hr",
+            "AWS_SECRET_ACCESS_KEY": "hr",
+            "AWS_DEFAULT_REGION": "eu-west-1",
+        }
+        cli = Path(sys.executable).parent / "aws"
+        return subprocess.run(
+            [str(cli), "--endpoint-url", self.aws_endpoint, *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+
+
+@pytest.fixture(scope="session")
+def served() -> Iterator[Served]:
+    port, aws_port = _free_port(), _free_port()
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TABLE_", "POWERTOOLS_"))
+    }
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "tandem"),
+            "serve",
+            "--port",
+            str(port),
+            "--aws-port",
+            str(aws_port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    api_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(api_url + "/_local/info", timeout=2) as response:
+                info = json.load(response)
+                break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(
+                    f"tandem serve did not start: {process.stderr.read() if process.stderr else ''}"
+                )
+            time.sleep(0.3)
+    yield Served(info["api_url"], info["aws_endpoint"], info["bucket"])
+    process.terminate()
+    process.wait(timeout=20)

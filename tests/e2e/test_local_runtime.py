@@ -1,0 +1,52 @@
+"""`tandem serve`: the embedded AWS and the developer endpoints, used from outside."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.e2e.conftest import Served
+
+ROSTER = """email,name,department,level,timezone,manager_email,location
+kai@northwind.example,Kai Müller,Engineering,Manager,Europe/Berlin,,Berlin
+noor@northwind.example,Noor Haddad,Finance,Manager,Asia/Dubai,,Dubai
+"""
+
+
+def test_info_describes_the_running_tenant(served: Served) -> None:
+    info = served.get_json("/_local/info")
+    assert info["tenant"] == "demo"
+    assert info["api_url"] == served.api_url
+    assert info["aws_endpoint"].startswith("http://127.0.0.1:")
+    assert info["bucket"] == "tandem-demo-data"
+    assert isinstance(info["schedules"], list)
+
+
+def test_hr_imports_a_roster_with_the_real_aws_cli(served: Served, tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    before = len(served.outbox())
+    served.aws("s3", "cp", str(roster), f"s3://{served.bucket}/roster/hr upload.csv")
+    emails = served.wait_for_emails(before + 2)[before:]
+    assert sorted(e["to"][0] for e in emails) == ["kai@northwind.example", "noor@northwind.example"]
+    for email in emails:
+        assert set(email) == {"id", "to", "subject", "text", "html", "links", "sent_at"}
+        assert any(link.startswith(served.api_url + "/signup/") for link in email["links"])
+    results = served.aws(
+        "s3", "cp", f"s3://{served.bucket}/roster/results/hr upload.csv", "-"
+    ).stdout
+    assert results.splitlines()[1:] == [
+        "2,kai@northwind.example,created,",
+        "3,noor@northwind.example,created,",
+    ]
+
+
+def test_the_clock_can_be_moved_and_refuses_nonsense(served: Served) -> None:
+    status, body = served.post("/_local/clock?now=2027-01-11T09:00:00%2B01:00")
+    assert status == 200 and body["now"].startswith("2027-01-11T08:00:00")
+    status, body = served.post("/_local/clock?now=tomorrow")
+    assert status == 400 and "ISO-8601" in body["error"]
+
+
+def test_an_unknown_schedule_is_refused_with_the_known_ones(served: Served) -> None:
+    status, body = served.post("/_local/schedules/no-such-schedule")
+    assert status == 404 and "no schedule named 'no-such-schedule'" in body["error"]

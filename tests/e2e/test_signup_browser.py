@@ -1,0 +1,86 @@
+"""An employee signs up on a phone-sized screen in headless Chromium, from the invitation email."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.e2e.conftest import Served
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ROSTER = (
+    "email,name,department,level,timezone,manager_email\n"
+    "mina@northwind.example,Mina Sato,Marketing,Director,Asia/Tokyo,\n"
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+    )
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.e2e
+def test_an_invited_employee_signs_up_from_a_phone(
+    served: Served, phone: Page, tmp_path: Path
+) -> None:
+    roster = tmp_path / "mina.csv"
+    roster.write_text(ROSTER)
+    before = len(served.outbox())
+    served.aws("s3", "cp", str(roster), f"s3://{served.bucket}/roster/mina.csv")
+    [invitation] = served.wait_for_emails(before + 1)[before:]
+    signup = next(link for link in invitation["links"] if "/signup/" in link)
+
+    phone.goto(signup)
+    assert phone.get_by_role("heading", name="Welcome, Mina").is_visible()
+    assert phone.get_by_label("Name").input_value() == "Mina Sato"
+    # The page fits the phone: nothing wider than the screen.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+    # Submitting with a question unanswered keeps the answers and says what is missing
+    phone.get_by_label("One person growing because I helped them").check()
+    phone.get_by_role("button", name="Sign up").click()
+    assert phone.get_by_role("alert").is_visible()
+    assert phone.get_by_label("One person growing because I helped them").is_checked()
+
+    for choice in (
+        "Someone I coached got the role they wanted",
+        "In the people I work with one-to-one",
+        "Something is out of balance and could work beautifully",
+        "You make things work together smoothly",
+        "that everything came together",
+        "learning everything you can about it",
+        "an answer or an insight",
+        "uncovered something new",
+    ):
+        phone.get_by_label(choice).check()
+    phone.get_by_label("Location").fill("Tokyo")
+    phone.get_by_role("button", name="Sign up").click()
+
+    assert phone.get_by_role("heading", name="You're in, Mina!").is_visible()
+    assert phone.get_by_text("Individual, Harmony, Knowledge").is_visible()
+    [welcome] = served.wait_for_emails(before + 2)[before + 1 :]
+    assert welcome["subject"] == "You're signed up: Individual, Harmony, Knowledge"
+    assert welcome["to"] == ["mina@northwind.example"]

@@ -1,0 +1,46 @@
+"""The demo tenant's stack, synthesised once for all infra tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+
+from infra.app import build
+from infra.stack import TenantStack
+from infra.stack.functions import DEPENDENCY_LAYER
+
+
+@pytest.fixture(scope="session")
+def stack() -> TenantStack:
+    if not (DEPENDENCY_LAYER / "python").is_dir():
+        pytest.fail(f"{DEPENDENCY_LAYER} is missing: `make test` builds it (or run `make layer`)")
+    app = cdk.App()
+    [demo] = build(app, ["demo"])
+    app.synth()
+    return demo
+
+
+@pytest.fixture(scope="session")
+def template(stack: TenantStack) -> Template:
+    return Template.from_stack(stack)
+
+
+@pytest.fixture(scope="session")
+def resources(template: Template) -> dict[str, dict[str, Any]]:
+    return template.to_json()["Resources"]
+
+
+def of_type(resources: dict[str, dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
+    return {name: r for name, r in resources.items() if r["Type"] == kind}
+
+
+def function_ids(resources: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Logical id of each wired function, by its name (its Powertools service name)."""
+    return {
+        r["Properties"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]: logical_id
+        for logical_id, r in of_type(resources, "AWS::Lambda::Function").items()
+        if "POWERTOOLS_SERVICE_NAME" in r["Properties"].get("Environment", {}).get("Variables", {})
+    }

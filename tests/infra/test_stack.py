@@ -1,0 +1,225 @@
+"""What a platform engineer deploys: storage kept and encrypted, least privilege, quiet logs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_cdk.assertions import Annotations, Match, Template
+
+from infra import wiring
+from infra.stack import TenantStack
+from tandem.settings import Setting
+from tandem.store.table import SCHEMA
+from tests.infra.conftest import function_ids, of_type
+
+
+def test_cdk_nag_aws_solutions_finds_nothing_unexplained(stack: TenantStack) -> None:
+    errors = Annotations.from_stack(stack).find_error(
+        "*", Match.string_like_regexp("AwsSolutions-.*")
+    )
+    warnings = Annotations.from_stack(stack).find_warning(
+        "*", Match.string_like_regexp("AwsSolutions-.*")
+    )
+    assert [f"{e.id}: {e.entry.data}" for e in errors + warnings] == []
+
+
+def test_every_suppression_gives_a_reason(resources: dict[str, dict[str, Any]]) -> None:
+    suppressions = [
+        rule
+        for r in resources.values()
+        for rule in r.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
+    ]
+    assert suppressions
+    assert all(len(rule["reason"]) > 30 for rule in suppressions)
+
+
+def test_the_table_is_kept_recoverable_encrypted_and_shaped_like_the_store(
+    template: Template,
+) -> None:
+    template.has_resource(
+        "AWS::DynamoDB::Table",
+        {
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "BillingMode": "PAY_PER_REQUEST",
+                "DeletionProtectionEnabled": True,
+                "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+                "SSESpecification": {"SSEEnabled": True},
+                "TimeToLiveSpecification": {"AttributeName": SCHEMA.ttl_attribute, "Enabled": True},
+                "KeySchema": [
+                    {"AttributeName": SCHEMA.partition_key, "KeyType": "HASH"},
+                    {"AttributeName": SCHEMA.sort_key, "KeyType": "RANGE"},
+                ],
+                "GlobalSecondaryIndexes": [
+                    {
+                        "IndexName": index.name,
+                        "KeySchema": [
+                            {"AttributeName": index.partition_key, "KeyType": "HASH"},
+                            {"AttributeName": index.sort_key, "KeyType": "RANGE"},
+                        ],
+                        "Projection": {"ProjectionType": "ALL"},
+                    }
+                    for index in SCHEMA.indexes
+                ],
+            },
+        },
+    )
+
+
+def test_buckets_are_private_encrypted_tls_only_and_kept(
+    template: Template, resources: dict[str, dict[str, Any]]
+) -> None:
+    buckets = of_type(resources, "AWS::S3::Bucket")
+    assert len(buckets) == 2  # the data bucket and its access-log bucket
+    for bucket in buckets.values():
+        assert bucket["DeletionPolicy"] == "Retain"
+        properties = bucket["Properties"]
+        assert properties["PublicAccessBlockConfiguration"] == {
+            "BlockPublicAcls": True,
+            "BlockPublicPolicy": True,
+            "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True,
+        }
+        assert properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    template.has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "LoggingConfiguration": Match.any_value(),
+        },
+    )
+    policies = of_type(resources, "AWS::S3::BucketPolicy").values()
+    denies_plain_http = [
+        s
+        for p in policies
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        if s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    ]
+    assert len(denies_plain_http) == 2
+
+
+def test_every_queue_is_encrypted_and_every_work_queue_dead_letters(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    queues = of_type(resources, "AWS::SQS::Queue")
+    assert len(queues) == 2 * len(wiring.QUEUES)
+    assert all(q["Properties"]["SqsManagedSseEnabled"] for q in queues.values())
+    receive_counts = sorted(
+        q["Properties"]["RedrivePolicy"]["maxReceiveCount"]
+        for q in queues.values()
+        if "RedrivePolicy" in q["Properties"]
+    )
+    assert receive_counts == sorted(q.max_receive_count for q in wiring.QUEUES)
+
+
+def test_functions_run_the_current_runtime_traced_with_their_own_settings_only(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    functions = function_ids(resources)
+    assert set(functions) == {f.name for f in wiring.FUNCTIONS}
+    [secret] = of_type(resources, "AWS::SecretsManager::Secret")
+    for spec in wiring.FUNCTIONS:
+        properties = resources[functions[spec.name]]["Properties"]
+        assert properties["Runtime"] == "python3.14"
+        assert properties["TracingConfig"] == {"Mode": "Active"}
+        assert len(properties["Layers"]) == 2
+        variables = properties["Environment"]["Variables"]
+        expected = {s.value for s in spec.settings} | {
+            "POWERTOOLS_SERVICE_NAME",
+            "POWERTOOLS_METRICS_NAMESPACE",
+        }
+        assert set(variables) == expected
+        # The signing secret is referenced by ARN, never inlined.
+        if Setting.SIGNING_SECRET.value in variables:
+            assert variables[Setting.SIGNING_SECRET.value] == {"Ref": secret}
+
+
+def _statements(resources: dict[str, dict[str, Any]], function: str) -> list[dict[str, Any]]:
+    role = resources[function_ids(resources)[function]]["Properties"]["Role"]["Fn::GetAtt"][0]
+    return [
+        statement
+        for policy in of_type(resources, "AWS::IAM::Policy").values()
+        if {"Ref": role} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def _actions(statements: list[dict[str, Any]]) -> set[str]:
+    return {
+        a
+        for s in statements
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+
+
+def test_roles_hold_only_what_the_wiring_grants(resources: dict[str, dict[str, Any]]) -> None:
+    roles = of_type(resources, "AWS::IAM::Role")
+    function_roles = [
+        r for r in roles.values() if "lambda.amazonaws.com" in json.dumps(r["Properties"])
+    ]
+    custom = [r for r in function_roles if "ManagedPolicyArns" not in r["Properties"]]
+    assert len(custom) == len(wiring.FUNCTIONS)  # no AWS managed policy on our functions
+
+    mailer, pages, roster = (
+        _actions(_statements(resources, name))
+        for name in ("mailer", "participant_pages", "roster_import")
+    )
+    assert "ses:SendRawEmail" in mailer
+    assert "ses:SendRawEmail" not in pages | roster
+    assert not any(a.startswith("s3:") for a in mailer | pages)
+    assert {a for a in roster if a.startswith("s3:")} == {"s3:GetObject", "s3:PutObject"}
+    assert (
+        "sqs:SendMessage" in pages
+        and "sqs:SendMessage" in roster
+        and "sqs:SendMessage" not in mailer
+    )
+    assert not any(a == "*" or a.endswith(":*") for a in mailer | pages | roster)
+
+
+def test_the_api_logs_routes_never_paths_and_throttles(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    [stage] = of_type(resources, "AWS::ApiGateway::Stage").values()
+    properties = stage["Properties"]
+    log_format = json.loads(properties["AccessLogSetting"]["Format"])
+    assert log_format["route"] == "$context.resourcePath"
+    assert not any("$context.path" in v or "sourceIp" in v for v in log_format.values())
+    [settings] = properties["MethodSettings"]
+    assert settings["ThrottlingRateLimit"] == 50 and settings["ThrottlingBurstLimit"] == 100
+    assert "LoggingLevel" not in settings  # execution logs would record tokens
+
+
+def test_ses_sends_through_a_configuration_set_that_suppresses_bounces(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::SES::ConfigurationSet",
+        {
+            "Name": "tandem-demo",
+            "DeliveryOptions": {"TlsPolicy": "REQUIRE"},
+            "ReputationOptions": {"ReputationMetricsEnabled": True},
+            "SuppressionOptions": {"SuppressedReasons": ["BOUNCE", "COMPLAINT"]},
+        },
+    )
+    template.has_resource_properties(
+        "AWS::SES::EmailIdentity", {"EmailIdentity": "coaching@northwind.example"}
+    )
+
+
+def test_the_signing_key_is_generated_by_secrets_manager_not_written_in_the_template(
+    template: Template,
+) -> None:
+    template.has_resource(
+        "AWS::SecretsManager::Secret",
+        {
+            "DeletionPolicy": "Retain",
+            "Properties": {
+                "GenerateSecretString": Match.object_like(
+                    {"GenerateStringKey": "current", "PasswordLength": 64}
+                )
+            },
+        },
+    )
+    template.resource_properties_count_is(
+        "AWS::SecretsManager::Secret", {"SecretString": Match.any_value()}, 0
+    )

@@ -1,0 +1,133 @@
+"""One wiring, two runtimes: every route, queue, trigger and function of infra/wiring.py exists
+in the CDK stack and in the local runtime, and nothing else does."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+from typing import Any
+
+import boto3
+from moto import mock_aws
+
+from infra import wiring
+from infra.local.aws import provision
+from infra.local.server import route_for
+from tandem.store.table import SCHEMA
+from tandem.tenant import Tenant
+from tests.infra.conftest import function_ids, of_type
+
+FUNCTIONS_DIR = Path(__file__).parents[2] / "functions"
+TRIGGERS = {(q.trigger.prefix, q.trigger.suffix) for q in wiring.QUEUES if q.trigger}
+
+
+def _filters(configurations: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """(prefix, suffix) of each bucket-to-queue notification."""
+    rules = [
+        {rule["Name"].lower(): rule["Value"] for rule in c["Filter"]["Key"]["FilterRules"]}
+        for c in configurations
+    ]
+    return {(r["prefix"], r["suffix"]) for r in rules}
+
+
+def _api_paths(resources: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Full path of each API Gateway resource, by logical id."""
+    parts = of_type(resources, "AWS::ApiGateway::Resource")
+
+    def path(logical_id: str) -> str:
+        properties = parts[logical_id]["Properties"]
+        parent = properties["ParentId"]
+        prefix = path(parent["Ref"]) if "Ref" in parent else ""
+        return f"{prefix}/{properties['PathPart']}"
+
+    return {logical_id: path(logical_id) for logical_id in parts}
+
+
+def _target_function(integration_uri: Any) -> str:
+    return re.search(r"'Fn::GetAtt': \['(\w+)', 'Arn'\]", str(integration_uri)).group(1)  # type: ignore[union-attr]
+
+
+def test_every_route_is_an_api_method_on_its_function_and_nothing_more(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    paths = _api_paths(resources)
+    ids = function_ids(resources)
+    deployed = {
+        (
+            m["Properties"]["HttpMethod"],
+            paths[m["Properties"]["ResourceId"]["Ref"]],
+            _target_function(m["Properties"]["Integration"]["Uri"]),
+        )
+        for m in of_type(resources, "AWS::ApiGateway::Method").values()
+    }
+    assert deployed == {(r.method, r.path, ids[r.function]) for r in wiring.ROUTES}
+
+
+def test_every_queue_feeds_its_consumer_and_every_trigger_fills_its_queue(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    ids = function_ids(resources)
+    mappings = {
+        (
+            m["Properties"]["FunctionName"]["Ref"],
+            m["Properties"]["BatchSize"],
+            tuple(m["Properties"]["FunctionResponseTypes"]),
+        )
+        for m in of_type(resources, "AWS::Lambda::EventSourceMapping").values()
+    }
+    assert mappings == {
+        (ids[q.consumer], q.batch_size, ("ReportBatchItemFailures",)) for q in wiring.QUEUES
+    }
+    [notifications] = of_type(resources, "Custom::S3BucketNotifications").values()
+    configured = notifications["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
+    assert _filters(configured) == TRIGGERS
+
+
+def test_the_local_runtime_provisions_the_same_queues_triggers_and_table(tenant: Tenant) -> None:
+    with mock_aws():
+        resources = provision(tenant)
+        assert (
+            set(resources.queue_urls)
+            == set(resources.dead_letter_urls)
+            == {q.name for q in wiring.QUEUES}
+        )
+        configured = boto3.client("s3").get_bucket_notification_configuration(
+            Bucket=resources.bucket
+        )
+        assert _filters(configured["QueueConfigurations"]) == TRIGGERS
+        table = boto3.client("dynamodb").describe_table(TableName=resources.table)["Table"]
+        assert [k["AttributeName"] for k in table["KeySchema"]] == [
+            SCHEMA.partition_key,
+            SCHEMA.sort_key,
+        ]
+        assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == [
+            i.name for i in SCHEMA.indexes
+        ]
+
+
+def test_the_local_server_answers_every_route_with_its_function() -> None:
+    for route in wiring.ROUTES:
+        example = re.sub(r"\{\w+\}", "x", route.path)
+        found = route_for(route.method, example)
+        assert found is not None and found[0].function == route.function
+
+
+def test_each_function_serves_exactly_its_wired_routes() -> None:
+    for spec in wiring.FUNCTIONS:
+        app = getattr(importlib.import_module(f"functions.{spec.name}.handler"), "app", None)
+        # Powertools keys its routes "GET/signup/<token>".
+        keys = app._route_keys if app else []
+        served = {
+            (match.group(1), match.group(2).replace("<", "{").replace(">", "}"))
+            for match in (re.fullmatch(r"([A-Z]+)(/.*)", key) for key in keys)
+            if match
+        }
+        assert served == {(r.method, r.path) for r in wiring.ROUTES if r.function == spec.name}
+
+
+def test_every_function_folder_is_wired_and_every_wired_function_has_a_handler() -> None:
+    folders = {p.parent.name for p in FUNCTIONS_DIR.glob("*/handler.py")}
+    assert folders == {f.name for f in wiring.FUNCTIONS}
+    for name in folders:
+        assert callable(importlib.import_module(f"functions.{name}.handler").handler)

@@ -1,0 +1,79 @@
+"""Helpers for driving handlers under moto with events shaped as AWS sends them (events/*.json)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import boto3
+
+from infra.local import events, outbox
+from infra.local.aws import Resources
+from infra.local.runtime import LambdaContext
+from infra.local.server import route_for
+
+EVENTS = Path(__file__).parents[2] / "events"
+LINK_BASE = "https://links.acme.example"
+
+
+def load_event(name: str) -> dict[str, Any]:
+    return json.loads((EVENTS / name).read_text())
+
+
+def context(name: str) -> LambdaContext:
+    return LambdaContext(name, memory_limit_in_mb=512, timeout_s=30)
+
+
+def queued(resources: Resources, queue: str) -> list[dict[str, Any]]:
+    """Takes every message waiting on a queue (they stay in flight, as a consumer would)."""
+    sqs = boto3.client("sqs")
+    messages: list[dict[str, Any]] = []
+    while batch := sqs.receive_message(
+        QueueUrl=resources.queue_urls[queue], MaxNumberOfMessages=10, AttributeNames=["All"]
+    ).get("Messages", []):
+        messages += batch
+    return messages
+
+
+def deliver_mail(resources: Resources) -> dict[str, Any]:
+    """Runs the mailer on everything on the mail queue, as the event source mapping would."""
+    from functions.mailer import handler as mailer
+
+    messages = queued(resources, "mail")
+    if not messages:
+        return {"batchItemFailures": []}
+    event = events.sqs_event("arn:aws:sqs:eu-west-1:123456789012:tandem-test-mail", messages)
+    result: dict[str, Any] = mailer.handler(event, context("mailer"))
+    return result
+
+
+def sent() -> list[outbox.SentEmail]:
+    return outbox.sent_emails()
+
+
+def link_in(email: outbox.SentEmail, purpose: str) -> str:
+    return next(link for link in email.links if f"/{purpose}/" in link)
+
+
+def call_api(method: str, url_or_path: str, form: dict[str, str] | None = None) -> tuple[int, str]:
+    """Calls the pages function with an API Gateway event for a path (or a link from an email)."""
+    from functions.participant_pages import handler as pages
+
+    path = urlsplit(url_or_path).path
+    found = route_for(method, path)
+    assert found, f"no route for {method} {path}"
+    route, parameters = found
+    event = copy.deepcopy(load_event("api_signup_get.json"))
+    event.update(
+        httpMethod=method,
+        resource=route.path,
+        path=path,
+        pathParameters=parameters or None,
+        body=urlencode(form) if form is not None else None,
+    )
+    event["requestContext"].update(httpMethod=method, resourcePath=route.path, path=f"/prod{path}")
+    response = pages.handler(event, context("participant_pages"))
+    return response["statusCode"], response["body"]

@@ -1,0 +1,104 @@
+"""The mailer: every email goes through the queue, is sent once, and retried when SES fails."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+from urllib.parse import parse_qs
+
+import pytest
+from botocore.exceptions import EndpointConnectionError
+
+from functions.mailer import handler as mailer
+from infra.local import events
+from infra.local.aws import Resources
+from tandem.clock import clock
+from tandem.mail import MailRequest
+from tandem.participants import Participant, Source, Status
+from tandem.store import email as email_store
+from tandem.store import outbox, participants
+from tests.integration.support import context, deliver_mail, queued, sent
+
+QUEUE_ARN = "arn:aws:sqs:eu-west-1:123456789012:tandem-test-mail"
+
+
+@pytest.fixture
+def ada(aws: Resources) -> Participant:
+    person = Participant(
+        email="ada@acme.example",
+        name="Ada Lovelace",
+        department="Engineering",
+        level="Manager",
+        timezone="Europe/London",
+        status=Status.INVITED,
+        source=Source.ROSTER,
+        invited_at=clock.now(),
+    )
+    participants.create_many([person])
+    return person
+
+
+def test_a_redelivered_message_is_not_sent_twice(aws: Resources, ada: Participant) -> None:
+    outbox.enqueue([MailRequest.invite(ada.id)])
+    messages = queued(aws, "mail")
+    event = events.sqs_event(QUEUE_ARN, messages)
+    assert mailer.handler(event, context("mailer")) == {"batchItemFailures": []}
+    # SQS delivers the same message again (e.g. the visibility timeout ran out first)
+    assert mailer.handler(event, context("mailer")) == {"batchItemFailures": []}
+    assert [email.to for email in sent()] == [["ada@acme.example"]]
+
+
+def test_the_same_intent_queued_twice_is_sent_once(aws: Resources, ada: Participant) -> None:
+    outbox.enqueue([MailRequest.invite(ada.id), MailRequest.invite(ada.id)])
+    deliver_mail(aws)
+    assert len(sent()) == 1
+
+
+def test_mail_that_no_longer_applies_is_dropped_not_retried(
+    aws: Resources, ada: Participant
+) -> None:
+    participants.leave(ada.id, clock.now())
+    outbox.enqueue([MailRequest.invite(ada.id), MailRequest.welcome("nobody-with-this-id")])
+    assert deliver_mail(aws) == {"batchItemFailures": []}
+    assert sent() == []
+
+
+@pytest.fixture
+def ses_unreachable_for() -> Iterator[set[str]]:
+    """SES cannot be reached for sends to the addresses in the returned set. The hook runs first
+    and raises, so the SDK's own retries run and the embedded SES never sees the request."""
+    refused: set[str] = set()
+
+    def refuse(request: Any, **_: Any) -> None:
+        message = base64.b64decode(parse_qs(request.body)["RawMessage.Data"][0]).decode()
+        if any(f"<{address}>" in message for address in refused):
+            raise EndpointConnectionError(endpoint_url=request.url)
+
+    hooks = email_store._ses().meta.events
+    hooks.register_first("before-send.ses.SendRawEmail", refuse, unique_id="test-unreachable")
+    yield refused
+    hooks.unregister("before-send.ses.SendRawEmail", unique_id="test-unreachable")
+
+
+def test_when_ses_fails_only_that_message_fails_and_a_retry_sends_it(
+    aws: Resources, ada: Participant, ses_unreachable_for: set[str]
+) -> None:
+    # Given two invites, and SES out of reach for Ada's
+    grace = replace(ada, email="grace@acme.example", name="Grace Hopper")
+    participants.create_many([grace])
+    outbox.enqueue([MailRequest.invite(ada.id), MailRequest.invite(grace.id)])
+    messages = queued(aws, "mail")
+    ses_unreachable_for.add(ada.email)
+    # When the batch is processed, only Ada's message is reported failed (for SQS to retry)
+    event = events.sqs_event(QUEUE_ARN, messages)
+    ada_message = next(m["MessageId"] for m in messages if ada.id in m["Body"])
+    assert mailer.handler(event, context("mailer")) == {
+        "batchItemFailures": [{"itemIdentifier": ada_message}]
+    }
+    assert [email.to for email in sent()] == [["grace@acme.example"]]
+    # Then once SES recovers, the redelivered batch sends Ada's invite and not Grace's again
+    ses_unreachable_for.clear()
+    assert mailer.handler(event, context("mailer")) == {"batchItemFailures": []}
+    assert sorted(email.to[0] for email in sent()) == ["ada@acme.example", "grace@acme.example"]

@@ -1,0 +1,255 @@
+"""The pages behind emailed links, called as API Gateway calls the function."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from functions.participant_pages import handler as pages_handler
+from infra.local.aws import Resources
+from tandem.clock import clock
+from tandem.participants import Participant, Source, Status, participant_id
+from tandem.store import participants
+from tandem.tokens import LIFETIME, Purpose
+from tests.integration.support import (
+    call_api,
+    context,
+    deliver_mail,
+    link_in,
+    load_event,
+    queued,
+    sent,
+)
+
+ANSWERS = {
+    "who1": "Society",
+    "who2": "Society",
+    "who3": "Individual",
+    "why1": "Karma",
+    "why2": "Karma",
+    "why3": "Harmony",
+    "how1": "Human",
+    "how2": "Human",
+    "how3": "Structure",
+}
+DETAILS = {"name": "Ada Lovelace", "timezone": "Europe/London", "location": "London"}
+ADA = participant_id("ada@acme.example")
+
+
+@pytest.fixture
+def invite(aws: Resources) -> str:
+    """Ada is on the roster and has her invitation: returns its signup link."""
+    participants.create_many(
+        [
+            Participant(
+                email="ada@acme.example",
+                name="Ada L.",
+                department="Engineering",
+                level="Manager",
+                timezone="UTC",
+                status=Status.INVITED,
+                source=Source.ROSTER,
+            )
+        ]
+    )
+    from tandem.mail import MailRequest
+    from tandem.store import outbox
+
+    outbox.enqueue([MailRequest.invite(ADA)])
+    deliver_mail(aws)
+    return link_in(sent()[-1], "signup")
+
+
+def sign_up(invite: str, aws: Resources) -> None:
+    status, _ = call_api("POST", invite, {**DETAILS, **ANSWERS})
+    assert status == 200
+    deliver_mail(aws)
+
+
+def stored() -> Participant:
+    person = participants.get(ADA)
+    assert person is not None
+    return person
+
+
+def test_opening_the_invite_shows_the_prefilled_form_and_changes_nothing(
+    invite: str, aws: Resources
+) -> None:
+    status, html = call_api("GET", invite)
+    assert status == 200
+    assert "Welcome, Ada" in html and 'value="Ada L."' in html
+    assert stored().status is Status.INVITED
+    assert queued(aws, "mail") == []
+
+
+def test_signing_up_stores_the_profile_shows_it_and_sends_one_welcome(
+    invite: str, aws: Resources
+) -> None:
+    status, html = call_api("POST", invite, {**DETAILS, **ANSWERS})
+    assert status == 200
+    assert "Society, Karma, Human" in html
+    person = stored()
+    assert person.status is Status.ACTIVE
+    assert (person.name, person.timezone, person.location) == (
+        "Ada Lovelace",
+        "Europe/London",
+        "London",
+    )
+    assert person.purpose is not None and person.purpose.pattern == "Society, Karma, Human"
+    # A double submit changes nothing more and sends no second welcome
+    assert call_api("POST", invite, {**DETAILS, **ANSWERS})[0] == 200
+    deliver_mail(aws)
+    welcomes = [e for e in sent() if e.subject.startswith("You're signed up")]
+    assert len(welcomes) == 1
+    assert {"profile", "pause", "leave"} <= {link.split("/")[3] for link in welcomes[0].links}
+
+
+def test_an_incomplete_form_comes_back_with_the_problems_and_saves_nothing(invite: str) -> None:
+    answers = {k: v for k, v in ANSWERS.items() if k != "why2"}
+    status, html = call_api(
+        "POST", invite, {**DETAILS, "name": " ", "timezone": "Mars/Base", **answers}
+    )
+    assert status == 400
+    assert "name: must not be empty" in html
+    assert "timezone: unknown time zone" in html
+    assert "1 question(s) still need an answer" in html
+    assert 'value="Society" checked' in html  # what was answered is kept
+    assert stored().status is Status.INVITED
+
+
+def test_the_invite_link_after_signup_shows_the_profile(invite: str, aws: Resources) -> None:
+    sign_up(invite, aws)
+    status, html = call_api("GET", invite)
+    assert status == 200 and "Your profile is saved" in html and "Society, Karma, Human" in html
+
+
+def test_the_profile_link_updates_what_the_person_owns(invite: str, aws: Resources) -> None:
+    sign_up(invite, aws)
+    profile = link_in(sent()[-1], "profile")
+    assert "Your profile" in call_api("GET", profile)[1]
+    changed = {
+        **DETAILS,
+        **ANSWERS,
+        "timezone": "Asia/Tokyo",
+        "how1": "Knowledge",
+        "how2": "Knowledge",
+    }
+    status, html = call_api("POST", profile, changed)
+    assert status == 200 and "Society, Karma, Knowledge" in html
+    assert stored().timezone == "Asia/Tokyo"
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda link: link[:-6],  # cut short when copied
+        lambda link: link.replace("/signup/", "/profile/"),  # a token used for another purpose
+    ],
+)
+def test_a_broken_link_gets_a_friendly_page_to_ask_for_fresh_links(
+    invite: str, mangle: Callable[[str], str]
+) -> None:
+    status, html = call_api("GET", mangle(invite))
+    assert status == 404 and "This link does not work" in html
+    assert 'action="../links"' in html
+
+
+def test_an_expired_link_says_so(invite: str) -> None:
+    clock.set(clock.now() + LIFETIME[Purpose.SIGNUP] + timedelta(days=1))
+    status, html = call_api("GET", invite)
+    assert status == 410 and "This link has expired" in html
+
+
+def test_pause_and_resume_next_quarter(invite: str, aws: Resources) -> None:
+    sign_up(invite, aws)
+    clock.set(datetime(2026, 12, 1, 9, tzinfo=UTC))
+    pause = link_in(sent()[-1], "pause")
+    status, html = call_api("GET", pause)
+    assert status == 200 and "Pause next quarter?" in html
+    assert "starts on Monday 11 January 2027" in html
+    assert stored().paused_cycles == frozenset()
+    assert call_api("POST", pause, {"action": "pause"})[0] == 200
+    assert stored().paused_cycles == {"2027-Q1"}
+    assert "You are paused for next quarter" in call_api("GET", pause)[1]
+    assert call_api("POST", pause, {"action": "resume"})[0] == 200
+    assert stored().paused_cycles == frozenset()
+    assert call_api("POST", pause, {"action": "explode"})[0] == 400
+
+
+def test_leaving_from_the_link_or_the_one_click_unsubscribe(invite: str, aws: Resources) -> None:
+    leave = link_in(sent()[-1], "leave")
+    status, html = call_api("GET", leave)
+    assert status == 200 and "Leave the program?" in html
+    assert stored().status is Status.INVITED  # GET changed nothing
+    # The mail client's one-click unsubscribe (RFC 8058)
+    status, html = call_api("POST", leave, {"List-Unsubscribe": "One-Click"})
+    assert status == 200 and "You have left the program" in html
+    assert stored().status is Status.LEFT
+    assert call_api("POST", leave, {})[0] == 200  # leaving twice is leaving once
+    status, html = call_api("GET", invite)
+    assert status == 410 and "no longer in the program" in html
+
+
+def test_open_signup_sends_the_invite_to_the_address_given(aws: Resources) -> None:
+    form = {
+        "email": "Lin@Acme.example",
+        "name": "Lin Wei",
+        "department": "Finance",
+        "level": "Director",
+        "timezone": "Asia/Singapore",
+        "manager_email": "",
+        "location": "",
+    }
+    assert call_api("GET", "/join")[0] == 200
+    status, html = call_api("POST", "/join", form)
+    assert status == 200 and "Check your inbox" in html
+    deliver_mail(aws)
+    [invitation] = sent()
+    assert invitation.to == ["lin@acme.example"] and any(
+        "/signup/" in link for link in invitation.links
+    )
+    person = participants.get(participant_id("lin@acme.example"))
+    assert (
+        person is not None
+        and person.source is Source.OPEN_SIGNUP
+        and person.status is Status.INVITED
+    )
+
+
+def test_open_signup_refuses_other_domains_and_unknown_levels(aws: Resources) -> None:
+    form = {
+        "email": "lin@gmail.com",
+        "name": "Lin",
+        "department": "Finance",
+        "level": "Director",
+        "timezone": "UTC",
+    }
+    status, html = call_api("POST", "/join", form)
+    assert status == 400 and "please use your work address (@acme.example)" in html
+    status, html = call_api("POST", "/join", {**form, "email": "lin@acme.example", "level": "CEO"})
+    assert status == 400 and "unknown level" in html
+    assert queued(aws, "mail") == []
+
+
+def test_fresh_links_never_reveal_who_is_in_the_program(invite: str, aws: Resources) -> None:
+    known = call_api("POST", "/links", {"email": "ADA@acme.example"})
+    unknown = call_api("POST", "/links", {"email": "mallory@acme.example"})
+    assert known[0] == unknown[0] == 200
+    assert known[1].replace("ada@acme.example", "X") == unknown[1].replace(
+        "mallory@acme.example", "X"
+    )
+    deliver_mail(aws)
+    assert [e.subject for e in sent()[1:]] == ["Your peer coaching links"]
+    assert call_api("POST", "/links", {"email": "not an address"})[0] == 400
+
+
+def test_pages_send_strict_security_headers(invite: str) -> None:
+    event = load_event("api_signup_get.json")
+    event["path"] = "/signup/" + invite.rsplit("/", 1)[1]
+    event["pathParameters"] = {"token": invite.rsplit("/", 1)[1]}
+    headers = pages_handler.handler(event, context("participant_pages"))["multiValueHeaders"]
+    assert headers["Referrer-Policy"] == ["no-referrer"]  # the URL holds the token
+    assert headers["Cache-Control"] == ["no-store"]
+    assert headers["Content-Security-Policy"][0].startswith("default-src 'none'")

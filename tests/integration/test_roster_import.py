@@ -1,0 +1,138 @@
+"""Roster import: S3 upload event (via SQS) -> participants, invites, results file."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+from typing import Any
+
+import boto3
+import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+from functions.roster_import import handler as roster_import
+from infra.local.aws import Resources
+from tandem.participants import Status, participant_id
+from tandem.store import participants
+from tests.integration.support import context, deliver_mail, load_event, queued, sent
+
+ROSTER = """email,name,department,level,timezone,manager_email,location
+ada@acme.example,Ada Lovelace,Engineering,Manager,Europe/London,grace@acme.example,London
+grace@acme.example,Grace Hopper,Engineering,Director,America/New_York,,New York
+linus@acme.example,Linus Pauling,Sales,Manager,Europe/Paris,,
+bad@@acme,Nobody,Sales,Manager,Europe/Paris,,
+"""
+
+
+def upload(
+    resources: Resources, key: str, body: str, event_time: str = "2026-12-01T08:00:00.123Z"
+) -> dict[str, Any]:
+    """HR's upload, and the S3 notification the queue delivers for it."""
+    boto3.client("s3").put_object(Bucket=resources.bucket, Key=key, Body=body.encode())
+    event = copy.deepcopy(load_event("roster_upload.json"))
+    notification = json.loads(event["Records"][0]["body"])
+    notification["Records"][0]["eventTime"] = event_time
+    notification["Records"][0]["s3"]["object"]["key"] = key.replace(" ", "+")
+    event["Records"][0]["body"] = json.dumps(notification)
+    return event
+
+
+def results(resources: Resources, name: str) -> list[dict[str, str]]:
+    key = f"roster/results/{name}"
+    body = boto3.client("s3").get_object(Bucket=resources.bucket, Key=key)["Body"].read()
+    return list(csv.DictReader(io.StringIO(body.decode())))
+
+
+def test_each_valid_row_creates_a_participant_and_one_invite(aws: Resources) -> None:
+    # Given HR uploads a roster with three good rows and one bad one
+    event = upload(aws, "roster/january 2027.csv", ROSTER)
+    # When the import runs
+    response = roster_import.handler(event, context("roster_import"))
+    # Then the results file tells each row's outcome
+    assert response == {"batchItemFailures": []}
+    assert [(r["line"], r["outcome"]) for r in results(aws, "january 2027.csv")] == [
+        ("2", "created"),
+        ("3", "created"),
+        ("4", "created"),
+        ("5", "rejected"),
+    ]
+    # and the three people exist, invited, and get exactly one invitation each
+    ada = participants.get(participant_id("ada@acme.example"))
+    assert ada is not None and ada.status is Status.INVITED
+    assert ada.manager_email == "grace@acme.example"
+    assert deliver_mail(aws) == {"batchItemFailures": []}
+    invites = sent()
+    assert sorted(to for email in invites for to in email.to) == [
+        "ada@acme.example",
+        "grace@acme.example",
+        "linus@acme.example",
+    ]
+    assert all(any("/signup/" in link for link in email.links) for email in invites)
+
+
+def test_importing_the_same_file_again_invites_nobody_twice(aws: Resources) -> None:
+    roster_import.handler(upload(aws, "roster/staff.csv", ROSTER), context("roster_import"))
+    deliver_mail(aws)
+    # HR uploads the very same file a week later
+    again = upload(aws, "roster/staff.csv", ROSTER, event_time="2026-12-08T08:00:00.000Z")
+    roster_import.handler(again, context("roster_import"))
+    deliver_mail(aws)
+    assert [r["outcome"] for r in results(aws, "staff.csv")] == ["unchanged"] * 3 + ["rejected"]
+    assert len(sent()) == 3
+
+
+def test_a_redelivered_upload_reports_the_same_outcomes_and_sends_nothing_new(
+    aws: Resources,
+) -> None:
+    event = upload(aws, "roster/staff.csv", ROSTER)
+    roster_import.handler(event, context("roster_import"))
+    first = results(aws, "staff.csv")
+    roster_import.handler(event, context("roster_import"))  # S3 delivers at least once
+    assert results(aws, "staff.csv") == first
+    deliver_mail(aws)
+    assert len(sent()) == 3
+
+
+def test_a_changed_row_updates_what_hr_owns(aws: Resources) -> None:
+    roster_import.handler(upload(aws, "roster/staff.csv", ROSTER), context("roster_import"))
+    moved = ROSTER.replace("Ada Lovelace,Engineering,Manager", "Ada Lovelace,Research,Director")
+    later = upload(aws, "roster/staff.csv", moved, event_time="2027-02-01T08:00:00.000Z")
+    roster_import.handler(later, context("roster_import"))
+    [ada] = [r for r in results(aws, "staff.csv") if r["email"] == "ada@acme.example"]
+    assert (ada["outcome"], ada["detail"]) == ("updated", "changed department, level")
+    stored = participants.get(participant_id("ada@acme.example"))
+    assert stored is not None and (stored.department, stored.level) == ("Research", "Director")
+    assert [p.email for p in participants.in_level("Director", Status.INVITED)] == [
+        "ada@acme.example",
+        "grace@acme.example",
+    ]
+
+
+def test_a_malformed_file_is_rejected_whole_and_changes_nothing(aws: Resources) -> None:
+    broken = ROSTER.replace("timezone,", "time zone,")
+    roster_import.handler(upload(aws, "roster/broken.csv", broken), context("roster_import"))
+    [row] = results(aws, "broken.csv")
+    assert row["outcome"] == "rejected"
+    assert row["detail"].startswith(
+        "file rejected, nothing imported: bad header (missing columns: timezone"
+    )
+    assert participants.get(participant_id("ada@acme.example")) is None
+    assert queued(aws, "mail") == []
+
+
+def test_the_s3_test_event_and_result_files_are_ignored(aws: Resources) -> None:
+    assert roster_import.handler(load_event("s3_test_event.json"), context("roster_import")) == {
+        "batchItemFailures": []
+    }
+    own_result = upload(aws, "roster/results/staff.csv", "line,email,outcome,detail\n")
+    assert roster_import.handler(own_result, context("roster_import")) == {"batchItemFailures": []}
+    assert queued(aws, "mail") == []
+
+
+def test_an_unreadable_notification_fails_the_invocation_so_sqs_retries_it(aws: Resources) -> None:
+    event = load_event("roster_upload.json")
+    event["Records"][0]["body"] = "{not json"
+    with pytest.raises(BatchProcessingError):  # the whole batch failed: Lambda reports an error
+        roster_import.handler(event, context("roster_import"))

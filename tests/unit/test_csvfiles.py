@@ -1,0 +1,20 @@
+import csv
+import io
+
+from tandem.csvfiles import safe_cell, to_csv
+
+
+def test_cells_that_a_spreadsheet_would_run_are_neutralised() -> None:
+    for dangerous in ('=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"):
+        assert safe_cell(dangerous).startswith("'")
+    assert safe_cell("Ada") == "Ada"
+    assert safe_cell(None) == ""
+
+
+def test_to_csv_quotes_and_neutralises_and_reads_back() -> None:
+    data = to_csv(("name", "note"), [("O'Brien, Dev", '=cmd|"/c calc"'), ("Ada", 3)])
+    assert list(csv.reader(io.StringIO(data.decode()))) == [
+        ["name", "note"],
+        ["O'Brien, Dev", '\'=cmd|"/c calc"'],
+        ["Ada", "3"],
+    ]

@@ -1,0 +1,72 @@
+from datetime import UTC, datetime
+
+from tandem.mail import MailKind, MailRequest, applies_to, compose
+from tandem.participants import Participant, Source, Status
+from tandem.purpose import PurposeProfile
+from tandem.tenant import Tenant
+
+NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
+LINKS = {p: f"https://links.example/{p}/tok" for p in ("signup", "profile", "pause", "leave")}
+
+
+def person(status: Status = Status.INVITED, name: str = "Ada Lovelace") -> Participant:
+    return Participant(
+        email="ada@acme.example",
+        name=name,
+        department="Eng",
+        level="Manager",
+        timezone="UTC",
+        status=status,
+        source=Source.ROSTER,
+        purpose=PurposeProfile.parse("Society", "Karma", "Human")
+        if status is Status.ACTIVE
+        else None,
+    )
+
+
+def test_an_invite_has_both_parts_the_signup_link_and_one_click_unsubscribe(tenant: Tenant) -> None:
+    message = compose(MailKind.INVITE, person(), tenant, LINKS, NOW)
+    assert message["To"] == "Ada Lovelace <ada@acme.example>"
+    assert message["From"] == "Tandem <coaching@acme.example>"
+    assert message["Reply-To"] == "Hana Ruiz <hana@acme.example>"
+    assert message["Subject"] == "You're invited: peer coaching at Acme Test"
+    assert message["List-Unsubscribe"] == f"<{LINKS['leave']}>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert LINKS["signup"] in text and LINKS["signup"] in html
+    assert "Hi Ada," in text
+
+
+def test_the_welcome_carries_the_profile_the_next_quarter_and_every_self_service_link(
+    tenant: Tenant,
+) -> None:
+    message = compose(MailKind.WELCOME, person(Status.ACTIVE), tenant, LINKS, NOW)
+    text = message.get_body(("plain",)).get_content()
+    assert message["Subject"] == "You're signed up: Society, Karma, Human"
+    assert "Monday 11 January 2027" in text
+    for purpose in ("profile", "pause", "leave"):
+        assert LINKS[purpose] in text
+
+
+def test_names_are_escaped_in_html_and_plain_in_text(tenant: Tenant) -> None:
+    message = compose(MailKind.INVITE, person(name="<b>Eve</b> Hacker"), tenant, LINKS, NOW)
+    html = message.get_body(("html",)).get_content()
+    assert "<b>Eve</b>" not in html and "&lt;b&gt;Eve&lt;/b&gt;" in html
+    assert "Hi <b>Eve</b>," in message.get_body(("plain",)).get_content()
+
+
+def test_who_each_kind_of_mail_is_for() -> None:
+    assert applies_to(MailKind.INVITE, person(Status.INVITED))
+    assert not applies_to(MailKind.INVITE, person(Status.ACTIVE))
+    assert applies_to(MailKind.WELCOME, person(Status.ACTIVE))
+    assert not any(applies_to(kind, person(Status.LEFT)) for kind in MailKind)
+
+
+def test_mail_ids_name_the_intent_so_repeats_collapse() -> None:
+    assert MailRequest.invite("p1").mail_id == MailRequest.invite("p1").mail_id == "invite/p1"
+    later_that_day = NOW.replace(hour=18)
+    assert (
+        MailRequest.fresh_links("p1", NOW).mail_id
+        == MailRequest.fresh_links("p1", later_that_day).mail_id
+    )

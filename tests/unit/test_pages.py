@@ -1,0 +1,71 @@
+import base64
+import hashlib
+import re
+
+from tandem import pages, purpose
+from tandem.participants import Participant, Source, Status
+from tandem.tenant import Tenant
+
+
+def test_the_style_sent_is_the_style_the_csp_allows(tenant: Tenant) -> None:
+    html = pages.message(tenant, "Hello")
+    [style] = re.findall(r"<style>(.*?)</style>", html, re.S)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in pages.HEADERS["Content-Security-Policy"]
+    assert (
+        "script-src" not in pages.HEADERS["Content-Security-Policy"]
+    )  # default-src 'none' covers it
+
+
+def test_everything_a_person_typed_is_escaped(tenant: Tenant) -> None:
+    person = Participant(
+        email="eve@acme.example",
+        name='Eve"><script>alert(1)</script>',
+        department="<i>Ops</i>",
+        level="Manager",
+        timezone="UTC",
+        status=Status.INVITED,
+        source=Source.ROSTER,
+    )
+    html = pages.page(
+        "profile_form.html",
+        tenant,
+        title="Sign up",
+        signing_up=True,
+        participant=person,
+        form={"name": person.name, "location": None, "answers": {}},
+        selected_zone="UTC",
+        questions=purpose.QUESTIONS,
+        errors=["name: <b>bad</b>"],
+        missing=[],
+    )
+    assert "<script>" not in html and "<i>Ops</i>" not in html and "<b>bad</b>" not in html
+    assert "&lt;script&gt;" in html and "&lt;i&gt;Ops&lt;/i&gt;" in html
+
+
+def test_the_signup_form_asks_every_question_with_labelled_choices(tenant: Tenant) -> None:
+    person = Participant(
+        email="ada@acme.example",
+        name="Ada",
+        department="Eng",
+        level="Manager",
+        timezone="Europe/Paris",
+        status=Status.INVITED,
+        source=Source.ROSTER,
+    )
+    html = pages.page(
+        "profile_form.html",
+        tenant,
+        title="Sign up",
+        signing_up=True,
+        participant=person,
+        form={"name": "Ada", "location": None, "answers": {}},
+        selected_zone="Europe/Paris",
+        questions=purpose.QUESTIONS,
+        errors=[],
+        missing=[],
+    )
+    assert html.count("<fieldset") == len(purpose.QUESTIONS) == 9
+    assert html.count('type="radio"') == sum(len(q.options) for q in purpose.QUESTIONS)
+    assert '<option value="Europe/Paris" selected>' in html
+    assert '<html lang="en">' in html and 'name="viewport"' in html

@@ -1,0 +1,68 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from infra import tenant_files
+from tandem.tenant import TenantFileError, load_tenant
+
+GOOD = {
+    "name": "acme",
+    "organization": "Acme",
+    "sender": "coaching@acme.example",
+    "timezone": "Europe/Paris",
+    "hr_contacts": [{"name": "Hana", "email": "hana@acme.example"}],
+    "levels": ["Manager"],
+}
+
+
+def write(tmp_path: Path, **changes: object) -> Path:
+    path = tmp_path / "acme.json"
+    path.write_text(json.dumps({**GOOD, **changes}))
+    return path
+
+
+def test_every_shipped_tenant_file_is_valid() -> None:
+    assert tenant_files.tenant_names()
+    for name in tenant_files.tenant_names():
+        assert tenant_files.tenant(name).name == name
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"timezone": "Mars/Base"}, "timezone: unknown time zone 'Mars/Base'"),
+        ({"sender": "not-an-address"}, "sender: not a valid email address"),
+        ({"levels": []}, "levels: Tuple should have at least 1 item"),
+        ({"calendar": {"months": [4, 1]}}, "calendar: months must be distinct month numbers"),
+        ({"calendar": {"nth": 6}}, "calendar.nth: Input should be less than or equal to 4"),
+        ({"colour": "blue"}, "colour: Extra inputs are not permitted"),
+        ({"name": "other"}, "name: must be 'acme'"),
+    ],
+)
+def test_a_bad_tenant_file_is_refused_naming_the_field(
+    tmp_path: Path, changes: dict[str, object], message: str
+) -> None:
+    with pytest.raises(TenantFileError) as refused:
+        load_tenant(write(tmp_path, **changes))
+    assert message in str(refused.value)
+    assert str(tmp_path / "acme.json") in str(refused.value)
+
+
+def test_a_missing_sender_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "acme.json"
+    path.write_text(json.dumps({k: v for k, v in GOOD.items() if k != "sender"}))
+    with pytest.raises(TenantFileError, match="sender: missing"):
+        load_tenant(path)
+
+
+def test_unreadable_json_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "acme.json"
+    path.write_text("{ not json")
+    with pytest.raises(TenantFileError, match="cannot read the tenant file"):
+        load_tenant(path)
+
+
+def test_an_unknown_tenant_lists_the_known_ones() -> None:
+    with pytest.raises(TenantFileError, match=r"tenants: .*demo"):
+        tenant_files.tenant("nobody")
