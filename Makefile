@@ -6,7 +6,9 @@ BIN := $(VENV)/bin
 TENANT ?= demo
 # The Lambda runtime the functions and layers are built for (infra/ uses the same).
 LAMBDA_PYTHON := 3.14
-LAYER := build/layers/deps
+# Lambda's Python 3.14 runs on Amazon Linux 2023 (glibc 2.34): manylinux 2014 and 2_28 wheels.
+LAMBDA_PLATFORMS := --platform manylinux2014_x86_64 --platform manylinux_2_28_x86_64
+LAYERS := $(patsubst layers/%/requirements.txt,build/layers/%/.built,$(wildcard layers/*/requirements.txt))
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: demo test lint serve synth bench layer deploy clean
@@ -14,7 +16,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 demo: $(BIN)/tandem
 	$(BIN)/tandem demo
 
-test: $(BIN)/tandem /usr/bin/chromium $(LAYER)/.built lint
+test: $(BIN)/tandem /usr/bin/chromium $(LAYERS) lint
 	$(BIN)/pytest
 
 lint: $(BIN)/tandem
@@ -25,14 +27,14 @@ lint: $(BIN)/tandem
 serve: $(BIN)/tandem
 	$(BIN)/tandem serve --tenant $(TENANT)
 
-synth: $(BIN)/tandem $(LAYER)/.built
+synth: $(BIN)/tandem $(LAYERS)
 	CDK_CONTEXT_JSON='{"tenant": "$(TENANT)"}' CDK_OUTDIR=cdk.out $(BIN)/python -m infra.app
 	@echo "Wrote cdk.out/Tandem-$(TENANT).template.json"
 
 bench: $(BIN)/tandem
-	$(BIN)/python tests/bench/matching.py
+	$(BIN)/python tests/bench/matching.py --exact-max 2000  # networkx at 2,000 people: ~5 min
 
-layer: $(LAYER)/.built
+layer: $(LAYERS)
 
 deploy: synth
 	npx --yes aws-cdk@2 deploy --app cdk.out Tandem-$(TENANT)
@@ -52,11 +54,12 @@ $(BIN)/tandem: pyproject.toml
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium
 
-# The third-party layer, built without Docker for the Lambda platform; boto3 and its
-# dependencies come with the Lambda runtime and are left out to keep the layer small.
-$(LAYER)/.built: layers/deps/requirements.txt $(BIN)/tandem
-	rm -rf $(LAYER)
-	$(BIN)/pip install --quiet --no-compile -r $< --target $(LAYER)/python \
-		--platform manylinux2014_x86_64 --implementation cp --python-version $(LAMBDA_PYTHON) --only-binary=:all:
-	cd $(LAYER)/python && rm -rf bin boto3* botocore* s3transfer* jmespath* dateutil* python_dateutil* six* urllib3*
+# The third-party layers (layers/<name>/requirements.txt), built without Docker for the Lambda
+# platform; boto3 and its dependencies come with the Lambda runtime and are left out.
+build/layers/%/.built: layers/%/requirements.txt $(BIN)/tandem
+	rm -rf $(@D)
+	$(BIN)/pip install --quiet --no-compile -r $< --target $(@D)/python \
+		$(LAMBDA_PLATFORMS) --implementation cp --python-version $(LAMBDA_PYTHON) --only-binary=:all:
+	cd $(@D)/python && rm -rf bin boto3* botocore* s3transfer* jmespath* dateutil* python_dateutil* six* urllib3* \
+		&& find . -depth -type d -name tests -exec rm -rf {} +
 	touch $@

@@ -1,4 +1,4 @@
-"""The `tandem` command: run a tenant locally, play the demo, match from CSV files."""
+"""The `tandem` command: run a tenant locally, play the demo, match people from CSV files."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
 
 from tandem.tenant import TenantFileError
 
@@ -25,23 +27,85 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--aws-port", type=int, help="embedded AWS endpoint port (default: port + 1)"
     )
 
-    demo = commands.add_parser(
-        "demo", help="a synthetic company signs up, end to end, on the embedded AWS"
-    )
+    demo = commands.add_parser("demo", help="a synthetic company's program, end to end, locally")
     demo.add_argument("--tenant", default="demo")
     demo.add_argument("--people", type=int, default=120)
     demo.add_argument("--seed", type=int, default=7)
+
+    match = commands.add_parser(
+        "match",
+        help="match people from CSV files (the engine on its own)",
+        description="PEOPLE.csv: id,department,level,timezone[,manager_id,location,purpose_who,"
+        "purpose_why,purpose_how]. HISTORY.csv: cycle,a,b,c (a alone: a sat out). Writes "
+        "PAIRS.csv: cycle,a,b,c,score. Bad input exits 2 and writes nothing.",
+    )
+    match.add_argument("--people", required=True, type=Path, metavar="PEOPLE.csv")
+    match.add_argument("--history", type=Path, metavar="HISTORY.csv")
+    match.add_argument("--cycle", help="this cycle's id, e.g. 2027-Q1 (default: today's quarter)")
+    match.add_argument(
+        "--on",
+        type=date.fromisoformat,
+        help="the cycle's first day, for time zones (default: today)",
+    )
+    match.add_argument("--out", required=True, type=Path, metavar="PAIRS.csv")
+    match.add_argument(
+        "--unmatched", type=Path, metavar="FILE", help="also write who is unmatched, and why"
+    )
+    match.add_argument(
+        "--repeat-window", type=int, default=4, help="cycles before partners may meet again"
+    )
+    match.add_argument("--min-overlap-hours", type=float, default=2.0)
+    match.add_argument("--odd-policy", choices=("trio", "sit_out"), default="trio")
 
     args = parser.parse_args(argv)
     try:
         if args.command == "serve":
             return _serve(args.tenant, args.port, args.aws_port or args.port + 1)
+        if args.command == "match":
+            return _match(args)
         from infra.local import demo as demo_run
 
         return demo_run.run(args.tenant, args.people, args.seed)
     except TenantFileError as error:
         print(f"tandem: {error}", file=sys.stderr)
         return 2
+
+
+def _match(args: argparse.Namespace) -> int:
+    from tandem.matching import MatchingRules, match
+    from tandem.matching.files import (
+        InputError,
+        read_history,
+        read_people,
+        write_groups,
+        write_unmatched,
+    )
+
+    today = date.today()
+    cycle = args.cycle or f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    try:
+        people = read_people(args.people)
+        history = read_history(args.history) if args.history else []
+        rules = MatchingRules(
+            repeat_window=args.repeat_window,
+            min_overlap_hours=args.min_overlap_hours,
+            odd_policy=args.odd_policy,
+        )
+    except (InputError, OSError, ValueError) as error:
+        print(f"tandem match: {error}", file=sys.stderr)
+        return 2
+    result = match(people, history, cycle, args.on or today, rules)
+    write_groups(args.out, result.groups)
+    if args.unmatched:
+        write_unmatched(args.unmatched, result.unmatched)
+    for left_out in result.unmatched:
+        print(f"unmatched {left_out.person_id}: {left_out.reason}", file=sys.stderr)
+    matched = sum(len(g.members) for g in result.groups)
+    print(
+        f"{cycle}: {len(result.groups)} groups for {matched} of {len(people)} people -> {args.out}",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def _serve(tenant_name: str, port: int, aws_port: int) -> int:

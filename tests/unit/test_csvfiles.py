@@ -9,6 +9,7 @@ def test_cells_that_a_spreadsheet_would_run_are_neutralised() -> None:
         assert safe_cell(dangerous).startswith("'")
     assert safe_cell("Ada") == "Ada"
     assert safe_cell(None) == ""
+    assert safe_cell(-3) == "-3"  # a number is not a formula
 
 
 def test_to_csv_quotes_and_neutralises_and_reads_back() -> None:

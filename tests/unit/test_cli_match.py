@@ -1,0 +1,95 @@
+"""`tandem match`: the engine on its own, from CSV files, as an analyst would run it."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from infra.cli import main
+
+PEOPLE = """id,department,level,timezone,manager_id,location
+ana,Sales,M,Europe/Paris,,Paris
+ben,Engineering,M,Europe/London,,London
+cai,Finance,M,Europe/Berlin,,Berlin
+dev,Legal,M,Asia/Tokyo,,Tokyo
+"""
+
+
+def run(tmp_path: Path, people: str, *extra: str) -> tuple[int, Path]:
+    (tmp_path / "people.csv").write_text(people)
+    out = tmp_path / "pairs.csv"
+    code = main(
+        [
+            "match",
+            "--people",
+            str(tmp_path / "people.csv"),
+            "--cycle",
+            "2027-Q1",
+            "--on",
+            "2027-01-11",
+            "--out",
+            str(out),
+            *extra,
+        ]
+    )
+    return code, out
+
+
+def test_it_writes_the_groups_and_says_who_is_left_out_and_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = run(tmp_path, PEOPLE, "--unmatched", str(tmp_path / "unmatched.csv"))
+    assert code == 0
+    rows = list(csv.DictReader(out.open()))
+    assert [(r["cycle"], sorted([r["a"], r["b"], r["c"]])) for r in rows] == [
+        ("2027-Q1", ["ana", "ben", "cai"])
+    ]
+    assert int(rows[0]["score"]) > 0
+    reason = "no one at your level whose working hours overlap yours by 2 hours"
+    assert f"unmatched dev: {reason}" in capsys.readouterr().err
+    assert list(csv.DictReader((tmp_path / "unmatched.csv").open())) == [
+        {"id": "dev", "reason": reason}
+    ]
+
+
+def test_history_keeps_partners_apart(tmp_path: Path) -> None:
+    (tmp_path / "history.csv").write_text("cycle,a,b,c\n2026-Q4,ana,ben,\n2026-Q4,cai,dev,\n")
+    people = PEOPLE.replace("Asia/Tokyo", "Europe/Madrid")
+    code, out = run(
+        tmp_path, people, "--history", str(tmp_path / "history.csv"), "--odd-policy", "sit_out"
+    )
+    assert code == 0
+    pairs = {frozenset((r["a"], r["b"])) for r in csv.DictReader(out.open())}
+    assert pairs.isdisjoint({frozenset(("ana", "ben")), frozenset(("cai", "dev"))})
+
+
+@pytest.mark.parametrize(
+    ("people", "message"),
+    [
+        (PEOPLE.replace("Asia/Tokyo", "Mars/Base"), "people.csv:5: unknown time zone 'Mars/Base'"),
+        (PEOPLE + "ana,Ops,M,UTC,,\n", "people.csv:6: duplicate id 'ana' (first on line 2)"),
+        (
+            PEOPLE.replace(
+                "ben,Engineering,M,Europe/London,,", "ben,Engineering,M,Europe/London,zed,"
+            ),
+            "people.csv:3: unknown manager 'zed'",
+        ),
+        (PEOPLE.replace(",timezone,", ",tz,"), "people.csv:1: missing column(s): timezone"),
+    ],
+)
+def test_bad_input_exits_2_with_the_line_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], people: str, message: str
+) -> None:
+    code, out = run(tmp_path, people)
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_missing_history_file_is_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = run(tmp_path, PEOPLE, "--history", str(tmp_path / "nope.csv"))
+    assert code == 2 and "nope.csv" in capsys.readouterr().err and not out.exists()
