@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum, auto
 
+from tandem.cycles import PREVIEW_PREFIX
 from tandem.roster import PREFIX as ROSTER_PREFIX
 from tandem.roster import RESULTS_PREFIX
 from tandem.settings import Setting
@@ -19,9 +20,12 @@ class Grant(Enum):
 
     READ_TABLE = auto()
     WRITE_TABLE = auto()
+    RUN_ONCE = auto()  # Powertools idempotency records
     READ_ROSTERS = auto()
     WRITE_ROSTER_RESULTS = auto()
+    WRITE_PREVIEWS = auto()
     SEND_MAIL = auto()  # put requests on the mail queue
+    SEND_BAND_JOBS = auto()
     SEND_EMAIL = auto()  # send through SES: the mailer only
     SIGN_LINKS = auto()
 
@@ -33,9 +37,12 @@ class Grant(Enum):
 _SETTING_OF = {
     Grant.READ_TABLE: Setting.TABLE,
     Grant.WRITE_TABLE: Setting.TABLE,
+    Grant.RUN_ONCE: Setting.IDEMPOTENCY_TABLE,
     Grant.READ_ROSTERS: Setting.BUCKET,
     Grant.WRITE_ROSTER_RESULTS: Setting.BUCKET,
+    Grant.WRITE_PREVIEWS: Setting.BUCKET,
     Grant.SEND_MAIL: Setting.MAIL_QUEUE,
+    Grant.SEND_BAND_JOBS: Setting.BAND_QUEUE,
     Grant.SEND_EMAIL: Setting.SES_CONFIGURATION_SET,
     Grant.SIGN_LINKS: Setting.SIGNING_SECRET,
 }
@@ -49,6 +56,7 @@ class Function:
     memory_mb: int = 512
     timeout_s: int = 10
     link_base: bool = False  # writes absolute links into emails
+    layers: tuple[str, ...] = ()  # third-party layers beyond the shared one (layers/<name>/)
 
     @property
     def settings(self) -> frozenset[Setting]:
@@ -107,12 +115,36 @@ ROSTER_IMPORT = Function(
 MAILER = Function(
     "mailer",
     "Sends each queued mail request through SES, once",
-    frozenset({Grant.READ_TABLE, Grant.WRITE_TABLE, Grant.SEND_EMAIL, Grant.SIGN_LINKS}),
+    frozenset({Grant.READ_TABLE, Grant.RUN_ONCE, Grant.SEND_EMAIL, Grant.SIGN_LINKS}),
     timeout_s=30,
     link_base=True,
 )
 
-FUNCTIONS: tuple[Function, ...] = (PARTICIPANT_PAGES, ROSTER_IMPORT, MAILER)
+MATCHING = Function(
+    "matching",
+    "Daily: the quarter's notice and preview a week ahead, then one matching job per band",
+    frozenset(
+        {
+            Grant.READ_TABLE,
+            Grant.WRITE_TABLE,
+            Grant.SEND_MAIL,
+            Grant.SEND_BAND_JOBS,
+            Grant.WRITE_PREVIEWS,
+        }
+    ),
+    memory_mb=1024,
+    timeout_s=900,
+)
+MATCH_BAND = Function(
+    "match_band",
+    "Matches one band of one cycle, stores its groups once and sends the kickoffs",
+    frozenset({Grant.READ_TABLE, Grant.WRITE_TABLE, Grant.RUN_ONCE, Grant.SEND_MAIL}),
+    memory_mb=3008,  # 10,000 people in one band peak near 1.5 GB; memory also buys CPU
+    timeout_s=900,
+    layers=("matching",),
+)
+
+FUNCTIONS: tuple[Function, ...] = (PARTICIPANT_PAGES, ROSTER_IMPORT, MAILER, MATCHING, MATCH_BAND)
 
 ROUTES: tuple[Route, ...] = tuple(
     Route(method, path, PARTICIPANT_PAGES.name)
@@ -136,12 +168,19 @@ QUEUES: tuple[Queue, ...] = (
         max_receive_count=3,
         trigger=BucketTrigger(prefix=ROSTER_PREFIX, suffix=".csv"),
     ),
+    Queue("bands", consumer=MATCH_BAND.name, batch_size=1, max_receive_count=3),
 )
 
-SCHEDULES: tuple[Schedule, ...] = ()
+# Daily at the program's time of day (tenant calendar), in the tenant's time zone: each run
+# works out from the calendar what is due.
+SCHEDULES: tuple[Schedule, ...] = (Schedule("matching", function=MATCHING.name),)
 
 # Bucket prefixes behind the bucket grants.
-BUCKET_PREFIXES = {Grant.READ_ROSTERS: ROSTER_PREFIX, Grant.WRITE_ROSTER_RESULTS: RESULTS_PREFIX}
+BUCKET_PREFIXES = {
+    Grant.READ_ROSTERS: ROSTER_PREFIX,
+    Grant.WRITE_ROSTER_RESULTS: RESULTS_PREFIX,
+    Grant.WRITE_PREVIEWS: PREVIEW_PREFIX,
+}
 
 
 def function(name: str) -> Function:

@@ -16,7 +16,7 @@ os.environ.update(
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
         # Handlers bind the idempotency table when they load; provisioning uses this name.
-        "TABLE_NAME": "tandem-test",
+        "IDEMPOTENCY_TABLE_NAME": "tandem-test-idempotency",
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)

@@ -36,7 +36,7 @@ once = IdempotencyConfig(event_key_jmespath="mail_id", expires_after_seconds=15 
 
 
 @idempotent_function(
-    data_keyword_argument="request", config=once, persistence_store=persistence_layer("mail")
+    data_keyword_argument="request", config=once, persistence_store=persistence_layer()
 )
 def send_once(request: MailRequest) -> dict[str, str | None]:
     message_id = mail.deliver(request, clock.now())

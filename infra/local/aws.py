@@ -15,6 +15,7 @@ from moto.server import ThreadedMotoServer
 
 from infra import wiring
 from tandem.settings import Setting
+from tandem.store import idempotency
 from tandem.store.table import SCHEMA
 from tandem.tenant import Tenant
 
@@ -27,6 +28,7 @@ VISIBILITY_TIMEOUT_S = 3
 @dataclass(frozen=True)
 class Resources:
     table: str
+    idempotency_table: str
     bucket: str
     queue_urls: dict[str, str]  # wiring queue name -> URL
     dead_letter_urls: dict[str, str]
@@ -36,8 +38,10 @@ class Resources:
     def settings(self, tenant: Tenant, link_base: str) -> dict[Setting, str]:
         return {
             Setting.TABLE: self.table,
+            Setting.IDEMPOTENCY_TABLE: self.idempotency_table,
             Setting.BUCKET: self.bucket,
             Setting.MAIL_QUEUE: self.queue_urls["mail"],
+            Setting.BAND_QUEUE: self.queue_urls["bands"],
             Setting.SIGNING_SECRET: self.secret_arn,
             Setting.SES_CONFIGURATION_SET: self.configuration_set,
             Setting.LINK_BASE: link_base,
@@ -79,6 +83,7 @@ def provision(tenant: Tenant) -> Resources:
     queue_urls, dead_letter_urls = _queues(name)
     resources = Resources(
         table=_table(name),
+        idempotency_table=_idempotency_table(f"{name}-idempotency"),
         bucket=_bucket(f"{name}-data", queue_urls),
         queue_urls=queue_urls,
         dead_letter_urls=dead_letter_urls,
@@ -110,6 +115,20 @@ def _table(name: str) -> str:
     dynamodb.update_time_to_live(
         TableName=name,
         TimeToLiveSpecification={"Enabled": True, "AttributeName": SCHEMA.ttl_attribute},
+    )
+    return name
+
+
+def _idempotency_table(name: str) -> str:
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": idempotency.KEY, "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": idempotency.KEY, "KeyType": "HASH"}],
+    )
+    dynamodb.update_time_to_live(
+        TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": idempotency.TTL}
     )
     return name
 

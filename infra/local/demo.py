@@ -1,16 +1,20 @@
 """`make demo`: a synthetic company joins the program on the embedded AWS, through the same
 doors real people use: HR uploads a roster to the bucket, employees open the invite emails and
-sign up on the real pages."""
+sign up on the real pages; then four quarters of matching run on the program calendar."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import random
 import socket
 import time
+import urllib.parse
+import urllib.request
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
+from itertools import combinations
 
 import boto3
 
@@ -19,11 +23,13 @@ from infra.local import browser, outbox
 from infra.local.population import Employee, company
 from infra.local.runtime import LocalRuntime
 from infra.local.server import serve_in_background
+from tandem import cycles as cycles_domain
+from tandem import program
 from tandem.clock import clock
 from tandem.csvfiles import to_csv
 from tandem.participants import Status
 from tandem.roster import REQUIRED, results_key
-from tandem.store import participants
+from tandem.store import cycles, participants
 from tandem.tenant import Tenant
 
 START = datetime.fromisoformat("2026-12-01T09:00:00+01:00")
@@ -56,6 +62,7 @@ def run(tenant_name: str, people: int, seed: int) -> int:
         _upload_roster(runtime, employees)
         _sign_up(runtime, random.Random(seed))
         _purpose_mix(tenant)
+        _four_quarters(runtime, tenant, random.Random(seed))
     finally:
         server.shutdown()
         runtime.stop()
@@ -147,3 +154,64 @@ def _purpose_mix(tenant: Tenant) -> None:
     for axis in ("who", "why", "how"):
         drivers = Counter(str(getattr(p.purpose, axis)) for p in signed_up if p.purpose)
         print(f"   {axis.upper():<4}" + ", ".join(f"{d} {n}" for d, n in drivers.most_common()))
+
+
+PAUSING = 3  # people who pause the second quarter through their link
+
+
+def _post(runtime: LocalRuntime, path: str) -> dict[str, object]:
+    request = urllib.request.Request(runtime.api_url + path, method="POST")
+    with urllib.request.urlopen(request, timeout=120) as response:
+        result: dict[str, object] = json.load(response)
+        return result
+
+
+def _at(runtime: LocalRuntime, moment: datetime) -> None:
+    _post(runtime, "/_local/clock?" + urllib.parse.urlencode({"now": moment.isoformat()}))
+
+
+def _four_quarters(runtime: LocalRuntime, tenant: Tenant, rng: random.Random) -> None:
+    print("4. Four quarters: a notice a week ahead, then matching per band and kickoff emails")
+    print("   quarter  matched  groups  trios  unmatched  paused  repeats")
+    seen: set[frozenset[str]] = set()
+    for quarter in range(4):
+        cycle = program.next_cycle(tenant, clock.now())
+        if quarter == 1:
+            _pause_some(rng)
+        _at(runtime, cycle.notice_from + timedelta(hours=1))
+        _post(runtime, "/_local/schedules/matching")
+        runtime.wait_until_idle()
+        _at(runtime, cycle.starts + timedelta(minutes=5))
+        _post(runtime, "/_local/schedules/matching")
+        runtime.wait_until_idle(timeout_s=300)
+        groups = list(cycles.groups(cycle.id))
+        pairs = {frozenset(pair) for g in groups for pair in combinations(g.members, 2)}
+        paused = sum(
+            1
+            for level in tenant.levels
+            for p in participants.in_level(level, Status.ACTIVE)
+            if cycle.id in p.paused_cycles
+        )
+        matched = sum(len(g.members) for g in groups)
+        trios = sum(len(g.members) == 3 for g in groups)
+        unmatched = len(list(cycles.unmatched(cycle.id)))
+        repeats = len(pairs & seen)
+        print(
+            f"   {cycle.id:<8} {matched:>7} {len(groups):>7} {trios:>6} {unmatched:>10}"
+            f" {paused:>7} {repeats:>8}"
+        )
+        seen |= pairs
+    kickoffs = sum(
+        e.subject.startswith("Meet your peer coaching partner") for e in outbox.sent_emails()
+    )
+    print(
+        f"   {kickoffs} kickoff emails; HR previews in s3://.../{cycles_domain.preview_key('<quarter>')}"
+    )
+
+
+def _pause_some(rng: random.Random) -> None:
+    """A few people pause the coming quarter from the link in their welcome email."""
+    welcomes = [e for e in outbox.sent_emails() if e.subject.startswith("You're signed up")]
+    for email in rng.sample(welcomes, PAUSING):
+        pause = next(link for link in email.links if "/pause/" in link)
+        _expect(browser.post(pause, {"action": "pause"}), "You are paused for next quarter")

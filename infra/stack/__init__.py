@@ -13,6 +13,7 @@ from infra.stack.functions import Functions, Shared
 from infra.stack.mail import Mail
 from infra.stack.nag import excuse
 from infra.stack.queues import Queues
+from infra.stack.schedules import Schedules
 from infra.stack.storage import Storage
 from tandem.tenant import Tenant
 
@@ -50,8 +51,9 @@ class TenantStack(Stack):
             Shared(
                 tenant=tenant,
                 table=storage.table,
+                idempotency_table=storage.idempotency_table,
                 bucket=storage.bucket,
-                mail_queue=queues.queues["mail"],
+                queues=queues.queues,
                 signing_secret=signing_secret,
                 mail=mail,
             ),
@@ -59,3 +61,4 @@ class TenantStack(Stack):
         api = Api(self, "Api", tenant, functions.by_name)
         functions.set_link_base(api.url.rstrip("/"))
         queues.connect(functions.by_name, storage.bucket)
+        Schedules(self, "Schedules", tenant, functions.by_name)

@@ -3,7 +3,7 @@ third-party layers, one role each holding exactly what its grants say."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,8 +26,9 @@ from tandem.settings import Setting
 from tandem.tenant import Tenant
 
 ROOT = Path(__file__).parents[2]
-RUNTIME = lambda_.Runtime.PYTHON_3_14  # the Makefile builds the third-party layer for 3.14
-DEPENDENCY_LAYER = ROOT / "build" / "layers" / "deps"
+RUNTIME = lambda_.Runtime.PYTHON_3_14  # the Makefile builds the third-party layers for 3.14
+BUILT_LAYERS = ROOT / "build" / "layers"
+SHARED_LAYER = "deps"  # every function's third-party packages
 _NO_BYTECODE = ["**/__pycache__", "**/*.pyc"]
 
 
@@ -37,8 +38,9 @@ class Shared:
 
     tenant: Tenant
     table: dynamodb.ITable
+    idempotency_table: dynamodb.ITable
     bucket: s3.IBucket
-    mail_queue: sqs.IQueue
+    queues: Mapping[str, sqs.IQueue]  # by wiring queue name
     signing_secret: secretsmanager.ISecret
     mail: Mail
 
@@ -46,30 +48,33 @@ class Shared:
 class Functions(Construct):
     def __init__(self, scope: Construct, id: str, shared: Shared) -> None:
         super().__init__(scope, id)
-        if not (DEPENDENCY_LAYER / "python").is_dir():
-            raise FileNotFoundError(f"{DEPENDENCY_LAYER} is missing: run `make layer` first")
-        layers = [
-            lambda_.LayerVersion(
-                self,
-                "Dependencies",
-                code=lambda_.Code.from_asset(str(DEPENDENCY_LAYER), exclude=[".built"]),
-                compatible_runtimes=[RUNTIME],
-                description="Third-party packages (Powertools, PynamoDB, Jinja2, ...)",
-            ),
-            lambda_.LayerVersion(
-                self,
-                "Domain",
-                code=lambda_.Code.from_asset(str(ROOT / "layers" / "tandem"), exclude=_NO_BYTECODE),
-                compatible_runtimes=[RUNTIME],
-                description="The tandem domain package",
-            ),
-        ]
+        self._third_party: dict[str, lambda_.LayerVersion] = {}
+        self._domain = lambda_.LayerVersion(
+            self,
+            "Domain",
+            code=lambda_.Code.from_asset(str(ROOT / "layers" / "tandem"), exclude=_NO_BYTECODE),
+            compatible_runtimes=[RUNTIME],
+            description="The tandem domain package",
+        )
         self.shared = shared
-        self.by_name = {spec.name: self._function(spec, layers) for spec in wiring.FUNCTIONS}
+        self.by_name = {spec.name: self._function(spec) for spec in wiring.FUNCTIONS}
 
-    def _function(
-        self, spec: wiring.Function, layers: Sequence[lambda_.ILayerVersion]
-    ) -> lambda_.Function:
+    def _layer(self, name: str) -> lambda_.LayerVersion:
+        """A third-party layer built by `make layer` from layers/<name>/requirements.txt."""
+        if name not in self._third_party:
+            path = BUILT_LAYERS / name
+            if not (path / "python").is_dir():
+                raise FileNotFoundError(f"{path} is missing: run `make layer` first")
+            self._third_party[name] = lambda_.LayerVersion(
+                self,
+                f"{name}-layer",
+                code=lambda_.Code.from_asset(str(path), exclude=[".built"]),
+                compatible_runtimes=[RUNTIME],
+                description=f"Third-party packages of layers/{name}/requirements.txt",
+            )
+        return self._third_party[name]
+
+    def _function(self, spec: wiring.Function) -> lambda_.Function:
         tenant = self.shared.tenant
         log_group = logs.LogGroup(
             self,
@@ -90,7 +95,11 @@ class Functions(Construct):
             architecture=lambda_.Architecture.X86_64,
             handler="handler.handler",
             code=lambda_.Code.from_asset(str(ROOT / "functions" / spec.name), exclude=_NO_BYTECODE),
-            layers=list(layers),
+            layers=[
+                self._layer(SHARED_LAYER),
+                self._domain,
+                *(self._layer(n) for n in spec.layers),
+            ],
             memory_size=spec.memory_mb,
             timeout=Duration.seconds(spec.timeout_s),
             role=role,
@@ -131,8 +140,10 @@ class Functions(Construct):
         shared = self.shared
         return {
             Setting.TABLE: shared.table.table_name,
+            Setting.IDEMPOTENCY_TABLE: shared.idempotency_table.table_name,
             Setting.BUCKET: shared.bucket.bucket_name,
-            Setting.MAIL_QUEUE: shared.mail_queue.queue_url,
+            Setting.MAIL_QUEUE: shared.queues["mail"].queue_url,
+            Setting.BAND_QUEUE: shared.queues["bands"].queue_url,
             Setting.SIGNING_SECRET: shared.signing_secret.secret_arn,
             Setting.SES_CONFIGURATION_SET: shared.mail.configuration_set.configuration_set_name,
             Setting.TENANT: shared.tenant.model_dump_json(),
@@ -145,6 +156,8 @@ class Functions(Construct):
                 shared.table.grant_read_data(function)
             case Grant.WRITE_TABLE:
                 shared.table.grant_write_data(function)
+            case Grant.RUN_ONCE:
+                shared.idempotency_table.grant_read_write_data(function)
             case Grant.READ_ROSTERS:
                 self._allow(
                     function,
@@ -157,8 +170,16 @@ class Functions(Construct):
                     "s3:PutObject",
                     shared.bucket.arn_for_objects(wiring.BUCKET_PREFIXES[grant] + "*"),
                 )
+            case Grant.WRITE_PREVIEWS:
+                self._allow(
+                    function,
+                    "s3:PutObject",
+                    shared.bucket.arn_for_objects(wiring.BUCKET_PREFIXES[grant] + "*"),
+                )
             case Grant.SEND_MAIL:
-                shared.mail_queue.grant_send_messages(function)
+                shared.queues["mail"].grant_send_messages(function)
+            case Grant.SEND_BAND_JOBS:
+                shared.queues["bands"].grant_send_messages(function)
             case Grant.SEND_EMAIL:
                 shared.mail.grant_send(function)
             case Grant.SIGN_LINKS:

@@ -1,4 +1,5 @@
-"""The tenant's data: one DynamoDB table and one private bucket, both kept when the stack goes."""
+"""The tenant's data: one DynamoDB table and one private bucket, both kept when the stack goes;
+and a table of idempotency records, which are not data and go with the stack."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.stack.nag import excuse
+from tandem.store import idempotency
 from tandem.store.table import SCHEMA
 
 
@@ -38,6 +40,20 @@ class Storage(Construct):
                 partition_key=_string(index.partition_key),
                 sort_key=_string(index.sort_key),
             )
+
+        # Operational records only (what was sent, what ran): they expire within weeks.
+        self.idempotency_table = dynamodb.Table(
+            self,
+            "IdempotencyTable",
+            partition_key=_string(idempotency.KEY),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            time_to_live_attribute=idempotency.TTL,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
 
         access_logs = s3.Bucket(
             self,

@@ -50,3 +50,12 @@ def test_the_clock_can_be_moved_and_refuses_nonsense(served: Served) -> None:
 def test_an_unknown_schedule_is_refused_with_the_known_ones(served: Served) -> None:
     status, body = served.post("/_local/schedules/no-such-schedule")
     assert status == 404 and "no schedule named 'no-such-schedule'" in body["error"]
+
+
+def test_a_schedule_runs_at_the_local_clock_and_reports_what_it_did(served: Served) -> None:
+    # A week before 2027-Q1 (Monday 11 January, 09:00 in Paris): the notice is due
+    assert served.post("/_local/clock?now=2027-01-04T10:00:00%2B01:00")[0] == 200
+    status, report = served.post("/_local/schedules/matching")
+    assert status == 200 and report["notice"]["cycle"] == "2027-Q1"
+    assert report["notice"]["preview"] == "matching/preview-2027-Q1.csv"
+    assert served.post("/_local/schedules/matching") == (200, {})  # done already: nothing more

@@ -10,13 +10,15 @@ from aws_cdk.assertions import Template
 
 from infra.app import build
 from infra.stack import TenantStack
-from infra.stack.functions import DEPENDENCY_LAYER
+from infra.stack.functions import BUILT_LAYERS
 
 
 @pytest.fixture(scope="session")
 def stack() -> TenantStack:
-    if not (DEPENDENCY_LAYER / "python").is_dir():
-        pytest.fail(f"{DEPENDENCY_LAYER} is missing: `make test` builds it (or run `make layer`)")
+    if not all((BUILT_LAYERS / name / "python").is_dir() for name in ("deps", "matching")):
+        pytest.fail(
+            f"layers missing in {BUILT_LAYERS}: `make test` builds them (or run `make layer`)"
+        )
     app = cdk.App()
     [demo] = build(app, ["demo"])
     app.synth()

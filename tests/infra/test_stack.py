@@ -104,7 +104,8 @@ def test_every_queue_is_encrypted_and_every_work_queue_dead_letters(
     resources: dict[str, dict[str, Any]],
 ) -> None:
     queues = of_type(resources, "AWS::SQS::Queue")
-    assert len(queues) == 2 * len(wiring.QUEUES)
+    # each wired queue and its dead-letter queue, and the schedules' dead-letter queue
+    assert len(queues) == 2 * len(wiring.QUEUES) + len(["schedules"])
     assert all(q["Properties"]["SqsManagedSseEnabled"] for q in queues.values())
     receive_counts = sorted(
         q["Properties"]["RedrivePolicy"]["maxReceiveCount"]
@@ -124,7 +125,8 @@ def test_functions_run_the_current_runtime_traced_with_their_own_settings_only(
         properties = resources[functions[spec.name]]["Properties"]
         assert properties["Runtime"] == "python3.14"
         assert properties["TracingConfig"] == {"Mode": "Active"}
-        assert len(properties["Layers"]) == 2
+        # the shared third-party layer, the domain, and the function's own (matching's numpy)
+        assert len(properties["Layers"]) == 2 + len(spec.layers)
         variables = properties["Environment"]["Variables"]
         expected = {s.value for s in spec.settings} | {
             "POWERTOOLS_SERVICE_NAME",

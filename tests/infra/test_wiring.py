@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import importlib
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import boto3
 from moto import mock_aws
 
-from infra import wiring
+from infra import tenant_files, wiring
 from infra.local.aws import provision
 from infra.local.server import route_for
 from tandem.store.table import SCHEMA
@@ -82,6 +83,37 @@ def test_every_queue_feeds_its_consumer_and_every_trigger_fills_its_queue(
     [notifications] = of_type(resources, "Custom::S3BucketNotifications").values()
     configured = notifications["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
     assert _filters(configured) == TRIGGERS
+
+
+def test_every_schedule_runs_its_function_daily_in_the_tenants_time_zone(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    ids = function_ids(resources)
+    deployed = {
+        (
+            _target_function(s["Properties"]["Target"]["Arn"]),
+            s["Properties"]["ScheduleExpression"],
+            s["Properties"]["ScheduleExpressionTimezone"],
+        )
+        for s in of_type(resources, "AWS::Scheduler::Schedule").values()
+    }
+    tenant = tenant_files.tenant("demo")
+    at = tenant.calendar.time
+    expected = {
+        (ids[s.function], f"cron({at.minute} {at.hour} * * ? *)", tenant.timezone)
+        for s in wiring.SCHEDULES
+    }
+    assert deployed == expected
+
+
+def test_the_local_runtime_sends_the_event_shape_the_scheduler_sends() -> None:
+    from infra.local.events import scheduled_event
+    from infra.stack.schedules import SCHEDULED_EVENT
+
+    local = scheduled_event("matching", datetime(2027, 1, 11, 8, tzinfo=UTC))
+    assert set(local) == set(SCHEDULED_EVENT)
+    for constant in ("version", "detail-type", "source", "detail"):
+        assert local[constant] == SCHEDULED_EVENT[constant]
 
 
 def test_the_local_runtime_provisions_the_same_queues_triggers_and_table(tenant: Tenant) -> None:

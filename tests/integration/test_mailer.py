@@ -14,11 +14,12 @@ from botocore.exceptions import EndpointConnectionError
 from functions.mailer import handler as mailer
 from infra.local import events
 from infra.local.aws import Resources
+from tandem import mail
 from tandem.clock import clock
 from tandem.mail import MailRequest
 from tandem.participants import Participant, Source, Status
 from tandem.store import email as email_store
-from tandem.store import outbox, participants
+from tandem.store import participants
 from tests.integration.support import context, deliver_mail, queued, sent
 
 QUEUE_ARN = "arn:aws:sqs:eu-west-1:123456789012:tandem-test-mail"
@@ -41,7 +42,7 @@ def ada(aws: Resources) -> Participant:
 
 
 def test_a_redelivered_message_is_not_sent_twice(aws: Resources, ada: Participant) -> None:
-    outbox.enqueue([MailRequest.invite(ada.id)])
+    mail.enqueue([MailRequest.invite(ada.id)])
     messages = queued(aws, "mail")
     event = events.sqs_event(QUEUE_ARN, messages)
     assert mailer.handler(event, context("mailer")) == {"batchItemFailures": []}
@@ -51,7 +52,7 @@ def test_a_redelivered_message_is_not_sent_twice(aws: Resources, ada: Participan
 
 
 def test_the_same_intent_queued_twice_is_sent_once(aws: Resources, ada: Participant) -> None:
-    outbox.enqueue([MailRequest.invite(ada.id), MailRequest.invite(ada.id)])
+    mail.enqueue([MailRequest.invite(ada.id), MailRequest.invite(ada.id)])
     deliver_mail(aws)
     assert len(sent()) == 1
 
@@ -60,7 +61,7 @@ def test_mail_that_no_longer_applies_is_dropped_not_retried(
     aws: Resources, ada: Participant
 ) -> None:
     participants.leave(ada.id, clock.now())
-    outbox.enqueue([MailRequest.invite(ada.id), MailRequest.welcome("nobody-with-this-id")])
+    mail.enqueue([MailRequest.invite(ada.id), MailRequest.welcome("nobody-with-this-id")])
     assert deliver_mail(aws) == {"batchItemFailures": []}
     assert sent() == []
 
@@ -88,7 +89,7 @@ def test_when_ses_fails_only_that_message_fails_and_a_retry_sends_it(
     # Given two invites, and SES out of reach for Ada's
     grace = replace(ada, email="grace@acme.example", name="Grace Hopper")
     participants.create_many([grace])
-    outbox.enqueue([MailRequest.invite(ada.id), MailRequest.invite(grace.id)])
+    mail.enqueue([MailRequest.invite(ada.id), MailRequest.invite(grace.id)])
     messages = queued(aws, "mail")
     ses_unreachable_for.add(ada.email)
     # When the batch is processed, only Ada's message is reported failed (for SQS to retry)

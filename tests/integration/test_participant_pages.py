@@ -9,7 +9,9 @@ import pytest
 
 from functions.participant_pages import handler as pages_handler
 from infra.local.aws import Resources
+from tandem import mail
 from tandem.clock import clock
+from tandem.mail import MailRequest
 from tandem.participants import Participant, Source, Status, participant_id
 from tandem.store import participants
 from tandem.tokens import LIFETIME, Purpose
@@ -54,10 +56,7 @@ def invite(aws: Resources) -> str:
             )
         ]
     )
-    from tandem.mail import MailRequest
-    from tandem.store import outbox
-
-    outbox.enqueue([MailRequest.invite(ADA)])
+    mail.enqueue([MailRequest.invite(ADA)])
     deliver_mail(aws)
     return link_in(sent()[-1], "signup")
 

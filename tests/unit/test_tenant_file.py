@@ -38,6 +38,18 @@ def test_every_shipped_tenant_file_is_valid() -> None:
         ({"calendar": {"nth": 6}}, "calendar.nth: Input should be less than or equal to 4"),
         ({"colour": "blue"}, "colour: Extra inputs are not permitted"),
         ({"name": "other"}, "name: must be 'acme'"),
+        (
+            {"matching": {"bands": {"Intern": "juniors"}}},
+            "bands names levels that are not in levels: Intern",
+        ),
+        (
+            {"matching": {"workday_start": "17:00", "workday_end": "09:00"}},
+            "workday_end must be after",
+        ),
+        (
+            {"matching": {"odd_policy": "coin-toss"}},
+            "matching.odd_policy: Input should be 'trio' or 'sit_out'",
+        ),
     ],
 )
 def test_a_bad_tenant_file_is_refused_naming_the_field(
@@ -66,3 +78,14 @@ def test_unreadable_json_is_refused(tmp_path: Path) -> None:
 def test_an_unknown_tenant_lists_the_known_ones() -> None:
     with pytest.raises(TenantFileError, match=r"tenants: .*demo"):
         tenant_files.tenant("nobody")
+
+
+def test_levels_matched_together_form_one_band(tmp_path: Path) -> None:
+    tenant = load_tenant(
+        write(
+            tmp_path,
+            levels=["Lead", "Manager", "Director"],
+            matching={"bands": {"Lead": "first line", "Manager": "first line"}},
+        )
+    )
+    assert tenant.bands() == {"first line": ("Lead", "Manager"), "Director": ("Director",)}

@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from pydantic import ValidationError
 
+from tandem import mail
 from tandem.csvfiles import to_csv
 from tandem.mail import MailRequest
 from tandem.participants import (
@@ -29,7 +30,7 @@ from tandem.participants import (
     Status,
     participant_id,
 )
-from tandem.store import files, outbox
+from tandem.store import files
 from tandem.store import participants as store
 from tandem.validation import describe_errors
 
@@ -226,7 +227,7 @@ def import_roster(key: str, import_ref: str, levels: Sequence[str], now: datetim
         results.append(RowResult(line, row.email, outcome, detail))
 
     store.create_many(created)
-    outbox.enqueue(MailRequest.invite(pid) for pid in invites)
+    mail.enqueue(MailRequest.invite(pid) for pid in invites)
     return _finish(key, sorted(results, key=lambda r: r.line), invites)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from tandem import program, purpose
+from tandem import mail, program, purpose
 from tandem.mail import MailRequest
 from tandem.participants import (
     Details,
@@ -18,7 +18,6 @@ from tandem.participants import (
     participant_id,
 )
 from tandem.program import Cycle
-from tandem.store import outbox
 from tandem.store import participants as store
 from tandem.tenant import Tenant
 
@@ -58,7 +57,7 @@ def save_profile(
     except store.ConditionFailed:
         raise Gone(pid) from None
     if first_time:
-        outbox.enqueue([MailRequest.welcome(pid)])
+        mail.enqueue([MailRequest.welcome(pid)])
     return person, first_time
 
 
@@ -99,7 +98,7 @@ def join(details: Details, tenant: Tenant, now: datetime) -> None:
         **details.model_dump(), status=Status.INVITED, source=Source.OPEN_SIGNUP, invited_at=now
     )
     if store.create_if_absent(person):
-        outbox.enqueue([MailRequest.invite(person.id)])
+        mail.enqueue([MailRequest.invite(person.id)])
     else:
         request_links(details.email, now)
 
@@ -108,4 +107,4 @@ def request_links(email: str, now: datetime) -> None:
     """Emails fresh links to a current participant; does nothing, visibly the same, otherwise."""
     person = store.get(participant_id(email))
     if person is not None and person.status is not Status.LEFT:
-        outbox.enqueue([MailRequest.fresh_links(person.id, now)])
+        mail.enqueue([MailRequest.fresh_links(person.id, now)])

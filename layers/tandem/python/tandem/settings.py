@@ -14,8 +14,10 @@ from tandem.tenant import Tenant
 
 class Setting(StrEnum):
     TABLE = "TABLE_NAME"
+    IDEMPOTENCY_TABLE = "IDEMPOTENCY_TABLE_NAME"
     BUCKET = "BUCKET_NAME"
     MAIL_QUEUE = "MAIL_QUEUE_URL"
+    BAND_QUEUE = "BAND_QUEUE_URL"
     SIGNING_SECRET = "SIGNING_SECRET_ARN"  # noqa: S105 (a variable name, not a secret)
     LINK_BASE = "LINK_BASE_URL"
     SES_CONFIGURATION_SET = "SES_CONFIGURATION_SET"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
@@ -16,7 +16,7 @@ _env = Environment(
 )
 
 
-def _day(moment: datetime) -> str:
+def _day(moment: date) -> str:
     """ "Monday 11 January 2027", the way people read a date in an email."""
     return f"{moment:%A} {moment.day} {moment:%B %Y}"
 

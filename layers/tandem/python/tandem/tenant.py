@@ -43,6 +43,24 @@ class Calendar(_Strict):
         return self
 
 
+class Matching(_Strict):
+    """The matching rules a tenant may tune (the hard rules themselves are fixed)."""
+
+    repeat_window: int = Field(default=4, ge=1, le=12)  # quarters before a partner may recur
+    min_overlap_hours: float = Field(default=2, ge=0, le=8)
+    workday_start: dt.time = dt.time(9, 0)
+    workday_end: dt.time = dt.time(17, 0)
+    odd_policy: Literal["trio", "sit_out"] = "trio"
+    # level -> band, for levels that are matched together; any other level is its own band
+    bands: dict[str, Text] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _workday_in_order(self) -> Matching:
+        if self.workday_end <= self.workday_start:
+            raise ValueError("workday_end must be after workday_start")
+        return self
+
+
 class OpenSignup(_Strict):
     enabled: bool = False
     # Only addresses at these domains may join through the open link (empty: any domain).
@@ -58,13 +76,27 @@ class Tenant(_Strict):
     hr_contacts: tuple[Contact, ...] = Field(min_length=1)
     levels: tuple[Text, ...] = Field(min_length=1)
     calendar: Calendar = Calendar()
+    matching: Matching = Matching()
     open_signup: OpenSignup = OpenSignup()
 
     @model_validator(mode="after")
-    def _distinct_levels(self) -> Tenant:
+    def _levels_known(self) -> Tenant:
         if len(set(self.levels)) != len(self.levels):
             raise ValueError("levels must be distinct")
+        unknown = sorted(set(self.matching.bands) - set(self.levels))
+        if unknown:
+            raise ValueError(
+                f"matching.bands names levels that are not in levels: {', '.join(unknown)}"
+            )
         return self
+
+    def bands(self) -> dict[str, tuple[str, ...]]:
+        """Each band and its levels, in the order of `levels`."""
+        bands: dict[str, tuple[str, ...]] = {}
+        for level in self.levels:
+            band = self.matching.bands.get(level, level)
+            bands[band] = (*bands.get(band, ()), level)
+        return bands
 
 
 class TenantFileError(ValueError):

@@ -1,19 +1,17 @@
-"""Powertools idempotency records, kept in the tenant table under IDEMPOTENCY#<use> and
-expired by its TTL."""
+"""Powertools idempotency records, in the tenant's idempotency table: operational records that
+expire by TTL, kept apart from the program's data."""
 
 from __future__ import annotations
 
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
 from tandem.settings import Setting, setting
-from tandem.store.table import SCHEMA
+
+KEY = "id"
+TTL = "expiration"
 
 
-def persistence_layer(use: str) -> DynamoDBPersistenceLayer:
+def persistence_layer() -> DynamoDBPersistenceLayer:
     return DynamoDBPersistenceLayer(
-        table_name=setting(Setting.TABLE),
-        key_attr=SCHEMA.partition_key,
-        sort_key_attr=SCHEMA.sort_key,
-        static_pk_value=f"IDEMPOTENCY#{use}",
-        expiry_attr=SCHEMA.ttl_attribute,
+        table_name=setting(Setting.IDEMPOTENCY_TABLE), key_attr=KEY, expiry_attr=TTL
     )

@@ -42,8 +42,6 @@ class _ByLevel(GlobalSecondaryIndex["ParticipantItem"]):
 
 
 class ParticipantItem(TableModel):
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True, default=PROFILE)
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     by_level = _ByLevel()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from pynamodb.attributes import UnicodeAttribute
 from pynamodb.models import Model
 
 from tandem.settings import Setting
@@ -50,8 +51,11 @@ class _FromEnvironment:
 
 
 class TableModel(Model):
-    """Base of every item type: the table named by the function's settings."""
+    """Base of every item type: the table named by the function's settings, and its keys."""
 
     class Meta:
         table_name = _FromEnvironment(Setting.TABLE)
         region = _FromEnvironment("AWS_REGION", "AWS_DEFAULT_REGION")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)

@@ -1,0 +1,86 @@
+"""The wiring's schedules: EventBridge Scheduler, daily at the program's time of day in the
+tenant's own time zone (so daylight saving never moves it), delivering a Scheduled Event."""
+
+from __future__ import annotations
+
+from aws_cdk import Aws, Duration, TimeZone
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as targets
+from aws_cdk import aws_sqs as sqs
+from cdk_nag import RegexAppliesTo
+from constructs import Construct
+
+from infra import wiring
+from infra.stack.nag import excuse
+from tandem.tenant import Tenant
+
+# The same shape as infra/local/events.scheduled_event: what the handlers parse.
+SCHEDULED_EVENT = {
+    "version": "0",
+    "id": scheduler.ContextAttribute.execution_id,
+    "detail-type": "Scheduled Event",
+    "source": "aws.scheduler",
+    "account": Aws.ACCOUNT_ID,
+    "time": scheduler.ContextAttribute.scheduled_time,
+    "region": Aws.REGION,
+    "resources": [scheduler.ContextAttribute.schedule_arn],
+    "detail": {},
+}
+
+
+class Schedules(Construct):
+    def __init__(
+        self, scope: Construct, id: str, tenant: Tenant, functions: dict[str, lambda_.Function]
+    ) -> None:
+        super().__init__(scope, id)
+        self.dead_letters = sqs.Queue(
+            self,
+            "undelivered",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        excuse(
+            self.dead_letters,
+            "AwsSolutions-SQS3",
+            "The schedules' dead-letter queue: runs the scheduler could not deliver wait here.",
+        )
+        # One role for the scheduler, allowed to invoke only the scheduled functions.
+        role = iam.Role(
+            self,
+            "role",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com",
+                conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
+            ),
+        )
+        at = tenant.calendar.time
+        self.schedules = {
+            schedule.name: scheduler.Schedule(
+                self,
+                schedule.name,
+                description=f"Tandem {schedule.name} for {tenant.organization}, daily",
+                schedule=scheduler.ScheduleExpression.cron(
+                    minute=str(at.minute), hour=str(at.hour), time_zone=TimeZone.of(tenant.timezone)
+                ),
+                target=targets.LambdaInvoke(
+                    functions[schedule.function],
+                    input=scheduler.ScheduleTargetInput.from_object(SCHEDULED_EVENT),
+                    retry_attempts=10,
+                    max_event_age=Duration.hours(12),
+                    dead_letter_queue=self.dead_letters,
+                    role=role,
+                ),
+            )
+            for schedule in wiring.SCHEDULES
+        }
+        # After the targets exist: their invoke grants create the role's policy.
+        excuse(
+            role,
+            "AwsSolutions-IAM5",
+            "CDK's invoke grant adds the function's qualified ARNs (<arn>:*, its versions); "
+            "the scheduled functions only.",
+            applies_to=[RegexAppliesTo(regex=r"/^Resource::<Functions\w+\.Arn>:\*$/")],
+        )

@@ -1,0 +1,105 @@
+"""One band of one cycle: who is matched, with whom, stored once, and told.
+
+The people already settled in the cycle (grouped or told they sit out, by an earlier or
+concurrent attempt) are kept as they are; only the rest are matched. Every settled person of the
+band is then (re)sent their kickoff or unmatched email, whose mail id makes it go out once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tandem import mail, program
+from tandem.cycles import BandJob
+from tandem.mail import MailKind, MailRequest
+from tandem.matching import Group, MatchingRules, Person, match
+from tandem.participants import Participant, Status, participant_id
+from tandem.program import Cycle
+from tandem.store import cycles
+from tandem.store import participants as participants_store
+from tandem.tenant import Tenant
+
+# Cycles read beyond the repeat window, so that older repeats are still avoided when possible.
+OLDER_HISTORY = 4
+
+
+def match_band(tenant: Tenant, job: BandJob) -> dict[str, Any]:
+    cycle = program.cycle(tenant, job.cycle)
+    settled = {m for g in cycles.groups(cycle.id) for m in g.members}
+    settled |= {pid for pid, _, _ in cycles.unmatched(cycle.id)}
+    population = [
+        person
+        for level in tenant.bands()[job.band]
+        for person in participants_store.in_level(level, Status.ACTIVE)
+        if cycle.id not in person.paused_cycles and person.id not in settled
+    ]
+    result = match(
+        _people(population), _history(tenant, cycle), cycle.id, cycle.starts.date(), rules(tenant)
+    )
+    for group in result.groups:
+        cycles.save_group(cycle.id, job.band, group.members, group.score)
+    for left_out in result.unmatched:
+        cycles.save_unmatched(cycle.id, job.band, left_out.person_id, left_out.reason)
+
+    groups = [g for g in cycles.groups(cycle.id) if g.band == job.band]
+    unmatched = [pid for pid, band, _ in cycles.unmatched(cycle.id) if band == job.band]
+    mail.enqueue(
+        [
+            MailRequest.about_cycle(MailKind.KICKOFF, pid, cycle.id)
+            for g in groups
+            for pid in g.members
+        ]
+        + [MailRequest.about_cycle(MailKind.UNMATCHED, pid, cycle.id) for pid in unmatched]
+    )
+    return {
+        "cycle": cycle.id,
+        "band": job.band,
+        "matched_now": len(population),
+        "groups": len(groups),
+        "trios": sum(1 for g in groups if len(g.members) == 3),
+        "unmatched": len(unmatched),
+    }
+
+
+def rules(tenant: Tenant) -> MatchingRules:
+    chosen = tenant.matching
+    return MatchingRules(
+        repeat_window=chosen.repeat_window,
+        min_overlap_hours=chosen.min_overlap_hours,
+        workday=(chosen.workday_start, chosen.workday_end),
+        odd_policy=chosen.odd_policy,
+        bands=chosen.bands,
+    )
+
+
+def _people(population: list[Participant]) -> list[Person]:
+    """The engine's view of each person, with the reporting line looked up in the whole
+    directory: a manager who is paused or in another band still has a manager."""
+    managers = participants_store.get_many(
+        participant_id(p.manager_email) for p in population if p.manager_email
+    )
+
+    def skip_level(p: Participant) -> str | None:
+        manager = managers.get(participant_id(p.manager_email)) if p.manager_email else None
+        return participant_id(manager.manager_email) if manager and manager.manager_email else None
+
+    return [
+        Person(
+            id=p.id,
+            department=p.department,
+            level=p.level,
+            timezone=p.timezone,
+            manager_id=participant_id(p.manager_email) if p.manager_email else None,
+            location=p.location,
+            purpose=p.purpose,
+            skip_level_id=skip_level(p),
+        )
+        for p in population
+    ]
+
+
+def _history(tenant: Tenant, cycle: Cycle) -> list[Group]:
+    """Earlier cycles' groups, and who sat out (a one-person group), as the engine reads them."""
+    earlier = program.earlier_cycles(tenant, cycle, tenant.matching.repeat_window + OLDER_HISTORY)
+    history = [Group(c, g.members) for c in earlier for g in cycles.groups(c)]
+    return history + [Group(c, (pid,)) for c in earlier for pid, _, _ in cycles.unmatched(c)]

@@ -1,0 +1,82 @@
+"""The quarter, as the daily `matching` schedule drives it.
+
+- From `notice_days` before a cycle starts, every participant who will be matched is told the
+  date and how to pause, and HR gets matching/preview-<cycle>.csv: who will be matched, who is
+  paused, who has not signed up yet.
+- From the cycle's start (catching up for two weeks if runs were missed), one job per band goes
+  on the band queue (see tandem.bands).
+Each step is recorded only after it is done, and doing it again changes nothing (mail ids,
+idempotent band jobs), so a failed or repeated run is safe to retry.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from tandem import mail, program
+from tandem.csvfiles import to_csv
+from tandem.mail import MailKind, MailRequest
+from tandem.participants import Status
+from tandem.program import Cycle
+from tandem.settings import Setting
+from tandem.store import cycles, files, queues
+from tandem.store import participants as participants_store
+from tandem.tenant import Tenant
+
+CATCH_UP = timedelta(days=14)
+PREVIEW_PREFIX = "matching/"
+
+
+class BandJob(BaseModel):
+    """Match one band of one cycle."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    cycle: str
+    band: str
+
+
+def preview_key(cycle: str) -> str:
+    return f"{PREVIEW_PREFIX}preview-{cycle}.csv"
+
+
+def daily(tenant: Tenant, now: datetime) -> dict[str, Any]:
+    """Does whatever the calendar says is due; reports what it did."""
+    report: dict[str, Any] = {}
+    upcoming = program.next_cycle(tenant, now)
+    if now >= upcoming.notice_from and not cycles.run_state(upcoming.id).noticed_at:
+        report["notice"] = notify(tenant, upcoming)
+        cycles.mark(upcoming.id, "noticed_at", now)
+    current = program.current_cycle(tenant, now)
+    if now - current.starts <= CATCH_UP and not cycles.run_state(current.id).matching_started_at:
+        jobs = [BandJob(cycle=current.id, band=band) for band in tenant.bands()]
+        queues.send(Setting.BAND_QUEUE, jobs)
+        cycles.mark(current.id, "matching_started_at", now)
+        report["matching"] = {"cycle": current.id, "bands": [job.band for job in jobs]}
+    return report
+
+
+def notify(tenant: Tenant, cycle: Cycle) -> dict[str, Any]:
+    """The notice to everyone who will be matched, and HR's preview of the cycle."""
+    band_of = {level: band for band, levels in tenant.bands().items() for level in levels}
+    rows, notices = [], []
+    for level in tenant.levels:
+        for status in (Status.ACTIVE, Status.INVITED):
+            for person in participants_store.in_level(level, status):
+                if status is Status.INVITED:
+                    state = "not signed up yet"
+                elif cycle.id in person.paused_cycles:
+                    state = "paused this quarter"
+                else:
+                    state = "to be matched"
+                    notices.append(MailRequest.about_cycle(MailKind.NOTICE, person.id, cycle.id))
+                rows.append(
+                    (band_of[level], level, person.department, person.name, person.email, state)
+                )
+    mail.enqueue(notices)
+    header = ("band", "level", "department", "name", "email", "status")
+    files.write_csv(preview_key(cycle.id), to_csv(header, sorted(rows)))
+    return {"cycle": cycle.id, "notified": len(notices), "preview": preview_key(cycle.id)}

@@ -1,0 +1,160 @@
+"""A cycle's matching, stored so that a duplicate or concurrent run can never create more.
+
+- CYCLE#<id> / RUN: when the notice went out and when matching started.
+- CYCLE#<id> / GROUP#<a>+<b>[+<c>]: a pair or trio, keyed by its members.
+- CYCLE#<id> / UNMATCHED#<person>: who could not be matched, and why.
+- PARTICIPANT#<id> / CYCLE#<id>: each person's outcome of the cycle (partners or reason).
+A group and its members' outcomes are written in one transaction, each item only if absent,
+so nobody is ever in two groups of a cycle, whatever runs at the same time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+from pynamodb.attributes import (
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from tandem.store.table import TableModel
+
+RUN = "RUN"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One person's result of a cycle: their partners, or why they have none."""
+
+    cycle: str
+    band: str
+    partners: tuple[str, ...]
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class StoredGroup:
+    cycle: str
+    band: str
+    members: tuple[str, ...]
+    score: int
+
+
+class RunItem(TableModel):  # sk: RUN
+    noticed_at = UTCDateTimeAttribute(null=True)
+    matching_started_at = UTCDateTimeAttribute(null=True)
+
+
+class GroupItem(TableModel):
+    band = UnicodeAttribute()
+    members: ListAttribute[str] = ListAttribute()
+    score = NumberAttribute()
+
+
+class UnmatchedItem(TableModel):
+    band = UnicodeAttribute()
+    reason = UnicodeAttribute()
+
+
+class OutcomeItem(TableModel):
+    band = UnicodeAttribute()
+    partners: ListAttribute[str] = ListAttribute()
+    reason = UnicodeAttribute(null=True)
+
+
+def _cycle(cycle: str) -> str:
+    return f"CYCLE#{cycle}"
+
+
+def _person(pid: str) -> str:
+    return f"PARTICIPANT#{pid}"
+
+
+@dataclass(frozen=True)
+class RunState:
+    noticed_at: datetime | None = None
+    matching_started_at: datetime | None = None
+
+
+def run_state(cycle: str) -> RunState:
+    try:
+        item = RunItem.get(_cycle(cycle), RUN, consistent_read=True)
+    except DoesNotExist:
+        return RunState()
+    return RunState(item.noticed_at, item.matching_started_at)
+
+
+def mark(cycle: str, step: str, now: datetime) -> None:
+    """Records that a step of the cycle ("noticed_at", "matching_started_at") is done; the
+    first time recorded stays."""
+    attribute = getattr(RunItem, step)
+    RunItem(_cycle(cycle), RUN).update(actions=[attribute.set(attribute | now)])
+
+
+@cache
+def _connection() -> Connection:
+    """PynamoDB's low-level connection, for transactions (one per process: it holds a client)."""
+    return Connection(region=TableModel.Meta.region)
+
+
+def _save_once(items: Sequence[TableModel]) -> bool:
+    """Writes all the items, each only if absent, in one transaction; False if any existed."""
+    try:
+        with TransactWrite(connection=_connection()) as transaction:
+            for item in items:
+                transaction.save(item, condition=TableModel.pk.does_not_exist())
+    except TransactWriteError as error:
+        reasons = [reason.code for reason in (error.cancellation_reasons or []) if reason]
+        if "ConditionalCheckFailed" in reasons:
+            return False
+        raise
+    return True
+
+
+def save_group(cycle: str, band: str, members: Sequence[str], score: int) -> bool:
+    outcomes = [
+        OutcomeItem(
+            _person(pid), _cycle(cycle), band=band, partners=[m for m in members if m != pid]
+        )
+        for pid in members
+    ]
+    group = GroupItem(
+        _cycle(cycle), "GROUP#" + "+".join(members), band=band, members=list(members), score=score
+    )
+    return _save_once([group, *outcomes])
+
+
+def save_unmatched(cycle: str, band: str, pid: str, reason: str) -> bool:
+    return _save_once(
+        [
+            UnmatchedItem(_cycle(cycle), f"UNMATCHED#{pid}", band=band, reason=reason),
+            OutcomeItem(_person(pid), _cycle(cycle), band=band, partners=[], reason=reason),
+        ]
+    )
+
+
+def groups(cycle: str) -> Iterator[StoredGroup]:
+    for item in GroupItem.query(_cycle(cycle), GroupItem.sk.startswith("GROUP#")):
+        yield StoredGroup(cycle, item.band, tuple(item.members), int(item.score))
+
+
+def unmatched(cycle: str) -> Iterator[tuple[str, str, str]]:
+    """(person, band, reason) of everyone left unmatched in the cycle."""
+    for item in UnmatchedItem.query(_cycle(cycle), UnmatchedItem.sk.startswith("UNMATCHED#")):
+        yield item.sk.removeprefix("UNMATCHED#"), item.band, item.reason
+
+
+def outcome(pid: str, cycle: str) -> Outcome | None:
+    try:
+        item = OutcomeItem.get(_person(pid), _cycle(cycle), consistent_read=True)
+    except DoesNotExist:
+        return None
+    return Outcome(cycle, item.band, tuple(item.partners), item.reason)

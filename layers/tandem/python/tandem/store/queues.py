@@ -1,0 +1,36 @@
+"""The queues work leaves through: mail requests to the mailer, band jobs to the matcher.
+Sending raises when SQS refuses anything, so the caller's own work is retried (consumers
+drop duplicates by the message's own key)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+import boto3
+from pydantic import BaseModel
+
+from tandem.settings import Setting, setting
+
+
+class EnqueueFailed(Exception):
+    pass
+
+
+@cache
+def _sqs() -> Any:
+    return boto3.client("sqs")
+
+
+def send(queue: Setting, messages: Iterable[BaseModel]) -> int:
+    """Sends every message (as JSON) to the queue the setting names; returns how many."""
+    queue_url = setting(queue)
+    pending = list(messages)
+    for start in range(0, len(pending), 10):  # SQS takes ten messages per call
+        batch = pending[start : start + 10]
+        entries = [{"Id": str(i), "MessageBody": m.model_dump_json()} for i, m in enumerate(batch)]
+        response = _sqs().send_message_batch(QueueUrl=queue_url, Entries=entries)
+        if response.get("Failed"):
+            raise EnqueueFailed(f"{len(response['Failed'])} of {len(entries)} messages refused")
+    return len(pending)

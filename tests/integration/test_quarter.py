@@ -1,0 +1,293 @@
+"""The quarter under moto: the daily schedule's notice and preview, the band jobs, the stored
+groups and the kickoff emails; and what repeated or concurrent deliveries do."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from email import message_from_string
+from typing import Any
+
+import boto3
+import pytest
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+from moto.ses.models import ses_backends
+
+from functions.match_band import handler as match_band
+from functions.matching import handler as matching
+from infra.local import events
+from infra.local.aws import Resources
+from tandem import bands, settings
+from tandem.clock import clock
+from tandem.cycles import BandJob
+from tandem.participants import Participant, Source, Status, participant_id
+from tandem.purpose import PurposeProfile
+from tandem.store import cycles, participants
+from tests.integration.support import context, deliver_mail, load_event, queued, sent
+
+NOTICE_DAY = "2027-01-04T09:00:00Z"  # a week before 2027-Q1 starts (Monday 11 January, 09:00 Paris)
+START = "2027-01-11T08:00:00Z"
+
+
+def person(name: str, department: str, level: str = "Manager", **changes: Any) -> Participant:
+    fields: dict[str, Any] = {
+        "email": f"{name.lower()}@acme.example",
+        "name": f"{name} Example",
+        "department": department,
+        "level": level,
+        "timezone": "Europe/Paris",
+        "status": Status.ACTIVE,
+        "source": Source.ROSTER,
+        "purpose": PurposeProfile.parse("Society", "Karma", "Human"),
+    }
+    return Participant(**{**fields, **changes})
+
+
+@pytest.fixture
+def company(aws: Resources) -> list[Participant]:
+    people = [
+        person("Ada", "Engineering"),
+        person("Bo", "Sales"),
+        person("Cy", "Finance"),
+        person("Di", "People"),
+        person("Ed", "Legal"),
+        person("Flo", "Engineering", "Director"),
+        person("Gus", "Sales", "Director"),
+        person("Hal", "Sales", status=Status.INVITED),
+        person("Ivy", "Finance", paused_cycles=frozenset({"2027-Q1"})),
+    ]
+    participants.create_many(people)
+    return people
+
+
+def daily(at: str) -> dict[str, Any]:
+    event = load_event("scheduled_matching.json")
+    event["time"] = at
+    result: dict[str, Any] = matching.handler(event, context("matching"))
+    return result
+
+
+def run_band_jobs(aws: Resources) -> list[dict[str, Any]]:
+    """Runs the matcher on every queued band job, as the event source mapping would."""
+    reports = []
+    for message in queued(aws, "bands"):
+        match_band.handler(
+            events.sqs_event("arn:aws:sqs:eu-west-1:1:bands", [message]), context("match_band")
+        )
+        reports.append(json.loads(message["Body"]))
+    return reports
+
+
+def preview(aws: Resources, cycle: str) -> list[dict[str, str]]:
+    body = boto3.client("s3").get_object(Bucket=aws.bucket, Key=f"matching/preview-{cycle}.csv")[
+        "Body"
+    ]
+    return list(csv.DictReader(io.StringIO(body.read().decode())))
+
+
+def test_nothing_is_due_before_the_notice(company: list[Participant], aws: Resources) -> None:
+    assert daily("2026-12-20T08:00:00Z") == {}
+    assert queued(aws, "mail") == [] and queued(aws, "bands") == []
+
+
+def test_a_week_ahead_the_matched_are_told_and_hr_gets_a_preview(
+    company: list[Participant], aws: Resources
+) -> None:
+    report = daily(NOTICE_DAY)
+    assert report == {
+        "notice": {"cycle": "2027-Q1", "notified": 7, "preview": "matching/preview-2027-Q1.csv"}
+    }
+    statuses = {row["name"]: row["status"] for row in preview(aws, "2027-Q1")}
+    assert statuses["Hal Example"] == "not signed up yet"
+    assert statuses["Ivy Example"] == "paused this quarter"
+    assert statuses["Ada Example"] == "to be matched"
+    deliver_mail(aws)
+    notices = sent()
+    assert len(notices) == 7
+    assert notices[0].subject == "New peer coaching partners on Monday 11 January 2027"
+    assert any("/pause/" in link for link in notices[0].links)
+    # The schedule delivered again the same day, or the next: nothing more
+    assert daily(NOTICE_DAY) == {} and daily("2027-01-05T08:00:00Z") == {}
+    deliver_mail(aws)
+    assert len(sent()) == 7
+
+
+def test_at_the_start_one_job_per_band_is_queued_once(
+    company: list[Participant], aws: Resources
+) -> None:
+    daily(NOTICE_DAY)
+    assert daily(START) == {"matching": {"cycle": "2027-Q1", "bands": ["Manager", "Director"]}}
+    assert daily(START) == {}  # a duplicate delivery of the schedule
+    assert sorted(job["band"] for job in run_band_jobs(aws)) == ["Director", "Manager"]
+
+
+def test_a_missed_start_is_caught_up_but_not_forever(
+    company: list[Participant], aws: Resources
+) -> None:
+    assert "matching" in daily("2027-01-20T08:00:00Z")  # nine days late: still this quarter's arc
+    assert "matching" not in daily("2027-04-01T08:00:00Z")  # months late: wait for the next one
+
+
+def test_band_jobs_group_everyone_available_and_greet_them(
+    company: list[Participant], aws: Resources
+) -> None:
+    daily(START)
+    run_band_jobs(aws)
+    groups = list(cycles.groups("2027-Q1"))
+    grouped = sorted(m for g in groups for m in g.members)
+    available = [p for p in company if p.status is Status.ACTIVE and not p.paused_cycles]
+    assert grouped == sorted(p.id for p in available)  # 5 managers: a pair and a trio
+    assert sorted(len(g.members) for g in groups) == [2, 2, 3]
+    by_id = {p.id: p for p in company}
+    for group in groups:
+        assert len({by_id[m].department for m in group.members}) == len(group.members)
+        assert len({by_id[m].level for m in group.members}) == 1
+
+    deliver_mail(aws)
+    kickoffs = [e for e in sent() if e.subject.startswith("Meet your peer coaching partner")]
+    assert len(kickoffs) == len(available)
+    flo = next(e for e in kickoffs if e.to == ["flo@acme.example"])
+    assert flo.subject == "Meet your peer coaching partner: Gus"
+    assert (
+        "Gus Example" in flo.text
+        and "Director, Sales" in flo.text
+        and "Society, Karma, Human" in flo.text
+    )
+    assert "Monday 11 January 2027" in flo.text and "Monday 8 March 2027" in flo.text
+
+
+def test_kickoff_replies_go_to_the_partner(company: list[Participant], aws: Resources) -> None:
+    daily(START)
+    run_band_jobs(aws)
+    deliver_mail(aws)
+    raw = next(
+        m for m in ses_backends["123456789012"]["eu-west-1"].sent_messages if "flo@" in m.raw_data
+    )
+    assert message_from_string(raw.raw_data)["Reply-To"] == "Gus Example <gus@acme.example>"
+
+
+def test_a_redelivered_band_job_creates_nothing_new(
+    company: list[Participant], aws: Resources
+) -> None:
+    daily(START)
+    [job] = [m for m in queued(aws, "bands") if '"Manager"' in m["Body"]]
+    event = copy.deepcopy(load_event("band_job.json"))
+    event["Records"][0]["body"] = job["Body"]
+    match_band.handler(event, context("match_band"))
+    first = sorted(g.members for g in cycles.groups("2027-Q1"))
+    deliver_mail(aws)
+    mails = len(sent())
+    event["Records"][0]["messageId"] = "redelivered"
+    match_band.handler(event, context("match_band"))  # within the idempotency window
+    # and again after the idempotency window, straight to the band job
+    bands.match_band(settings.tenant(), BandJob(cycle="2027-Q1", band="Manager"))
+    assert sorted(g.members for g in cycles.groups("2027-Q1")) == first
+    deliver_mail(aws)
+    assert len(sent()) == mails
+
+
+@pytest.fixture
+def slow_matching(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Band matching takes a second, so two deliveries of one job overlap."""
+    original: Callable[..., dict[str, Any]] = bands.match_band
+
+    def slow(*args: Any) -> dict[str, Any]:
+        time.sleep(1)
+        return original(*args)
+
+    monkeypatch.setattr(bands, "match_band", slow)
+
+
+def test_concurrent_deliveries_of_a_band_job_match_once(
+    company: list[Participant], aws: Resources, slow_matching: None
+) -> None:
+    # Two Lambda instances get the same job at once (threads here; the handler's batch
+    # processor is per instance, so each thread runs the idempotent job function itself).
+    job = BandJob(cycle="2027-Q1", band="Manager")
+    outcomes: list[str] = []
+
+    def deliver() -> None:
+        try:
+            match_band.match_once(job=job)
+            outcomes.append("matched")
+        except IdempotencyAlreadyInProgressError:  # its record fails; SQS retries it later
+            outcomes.append("retry later")
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["matched", "retry later"]
+    members = [m for g in cycles.groups("2027-Q1") for m in g.members]
+    assert len(members) == len(set(members)) == 5
+    # The retry, once the first is done, gets the recorded report and changes nothing
+    assert match_band.match_once(job=job)["groups"] == 2
+    assert len([m for g in cycles.groups("2027-Q1") for m in g.members]) == 5
+
+
+def test_nobody_is_ever_stored_in_two_groups_of_a_cycle(aws: Resources) -> None:
+    assert cycles.save_group("2027-Q1", "Manager", ["a", "b"], 10)
+    assert not cycles.save_group("2027-Q1", "Manager", ["a", "b"], 10)  # the same, again
+    assert not cycles.save_group("2027-Q1", "Manager", ["b", "c"], 12)  # b is taken
+    assert not cycles.save_unmatched("2027-Q1", "Manager", "a", "odd number")
+    assert [g.members for g in cycles.groups("2027-Q1")] == [("a", "b")]
+    assert cycles.outcome("c", "2027-Q1") is None
+
+
+def test_the_next_quarter_brings_new_partners(aws: Resources) -> None:
+    # Four managers in four departments: three quarters can pair everyone anew
+    people = [
+        person(n, d)
+        for n, d in (("Ada", "Eng"), ("Bo", "Sales"), ("Cy", "Finance"), ("Di", "Legal"))
+    ]
+    participants.create_many(people)
+    seen: set[frozenset[str]] = set()
+    for start in (START, "2027-04-12T07:00:00Z", "2027-07-12T07:00:00Z"):
+        daily(start)
+        run_band_jobs(aws)
+        cycle = "2027-Q" + str(1 + ["01", "04", "07"].index(start[5:7]))
+        pairs = {frozenset(g.members) for g in cycles.groups(cycle)}
+        assert len(pairs) == 2 and not pairs & seen
+        seen |= pairs
+
+
+def test_a_paused_managers_own_manager_is_still_in_the_reporting_line(aws: Resources) -> None:
+    # Gus (Director) manages Mo, who manages Ada; Mo pauses, and Ada and Gus share a band
+    gus = person("Gus", "Sales", "Manager")
+    mo = person(
+        "Mo", "Ops", "Director", manager_email=gus.email, paused_cycles=frozenset({"2027-Q1"})
+    )
+    ada = person("Ada", "Engineering", "Manager", manager_email=mo.email)
+    participants.create_many([gus, mo, ada])
+    daily(START)
+    run_band_jobs(aws)
+    assert list(cycles.groups("2027-Q1")) == []
+    reasons = {pid: reason for pid, _, reason in cycles.unmatched("2027-Q1")}
+    assert (
+        reasons[ada.id] == "everyone at your level in another department is in your reporting line"
+    )
+    deliver_mail(aws)
+    [told] = [e for e in sent() if e.to == ["ada@acme.example"]]
+    assert told.subject == "No peer coaching partner this quarter"
+    assert "reporting line" in told.text and "priority next quarter" in told.text
+    assert participant_id(gus.email) in reasons
+
+
+@pytest.fixture(autouse=True)
+def _reset_clock() -> Iterator[None]:
+    yield
+    clock.reset()
+
+
+def test_the_schedule_reads_its_own_time_not_the_wall_clock(
+    company: list[Participant], aws: Resources
+) -> None:
+    clock.set(datetime.fromisoformat("2030-01-01T00:00:00+00:00"))
+    assert daily(NOTICE_DAY)["notice"]["cycle"] == "2027-Q1"
