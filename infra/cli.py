@@ -57,12 +57,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     match.add_argument("--min-overlap-hours", type=float, default=2.0)
     match.add_argument("--odd-policy", choices=("trio", "sit_out"), default="trio")
 
+    erase = commands.add_parser(
+        "erase",
+        help="remove a participant's personal data, at their request (see the README runbook)",
+    )
+    erase.add_argument("--email", required=True, help="the person's address")
+    where = erase.add_mutually_exclusive_group(required=True)
+    where.add_argument("--stack", help="the tenant's deployed stack, e.g. Tandem-acme")
+    where.add_argument("--table", help="the tenant's table, e.g. tandem-demo on the local runtime")
+    erase.add_argument("--region", help="the stack's region (default: your AWS profile's)")
+
     args = parser.parse_args(argv)
     try:
         if args.command == "serve":
             return _serve(args.tenant, args.port, args.aws_port or args.port + 1)
         if args.command == "match":
             return _match(args)
+        if args.command == "erase":
+            return _erase(args)
         from infra.local import demo as demo_run
 
         return demo_run.run(args.tenant, args.people, args.seed)
@@ -105,6 +117,34 @@ def _match(args: argparse.Namespace) -> int:
         f"{cycle}: {len(result.groups)} groups for {matched} of {len(people)} people -> {args.out}",
         file=sys.stderr,
     )
+    return 0
+
+
+def _erase(args: argparse.Namespace) -> int:
+    import os
+    from datetime import UTC, datetime
+
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from tandem import erasure
+    from tandem.settings import Setting
+
+    if args.region:
+        os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"] = args.region
+    try:
+        if args.stack:
+            [stack] = boto3.client("cloudformation").describe_stacks(StackName=args.stack)["Stacks"]
+            outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+            os.environ[Setting.TABLE] = outputs["TableName"]
+        else:
+            os.environ[Setting.TABLE] = args.table
+        done = erasure.erase(args.email, datetime.now(UTC))
+    except (BotoCoreError, ClientError, KeyError, ValueError) as error:
+        print(f"tandem erase: {error}", file=sys.stderr)
+        return 2
+    found = "profile deleted" if done.had_profile else "no profile found (marked anyway)"
+    print(f"{done.participant_id}: {found}; rosters will not bring this person back.")
     return 0
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,13 @@ from infra.local.server import route_for
 
 EVENTS = Path(__file__).parents[2] / "events"
 LINK_BASE = "https://links.acme.example"
+# A small roster: three good rows and one bad address.
+ROSTER = """email,name,department,level,timezone,manager_email,location
+ada@acme.example,Ada Lovelace,Engineering,Manager,Europe/London,grace@acme.example,London
+grace@acme.example,Grace Hopper,Engineering,Director,America/New_York,,New York
+linus@acme.example,Linus Pauling,Sales,Manager,Europe/Paris,,
+bad@@acme,Nobody,Sales,Manager,Europe/Paris,,
+"""
 
 
 def load_event(name: str) -> dict[str, Any]:
@@ -77,3 +86,22 @@ def call_api(method: str, url_or_path: str, form: dict[str, str] | None = None) 
     event["requestContext"].update(httpMethod=method, resourcePath=route.path, path=f"/prod{path}")
     response = pages.handler(event, context("participant_pages"))
     return response["statusCode"], response["body"]
+
+
+def upload(
+    resources: Resources, key: str, body: str, event_time: str = "2026-12-01T08:00:00.123Z"
+) -> dict[str, Any]:
+    """HR's upload, and the S3 notification the queue delivers for it."""
+    boto3.client("s3").put_object(Bucket=resources.bucket, Key=key, Body=body.encode())
+    event = copy.deepcopy(load_event("roster_upload.json"))
+    notification = json.loads(event["Records"][0]["body"])
+    notification["Records"][0]["eventTime"] = event_time
+    notification["Records"][0]["s3"]["object"]["key"] = key.replace(" ", "+")
+    event["Records"][0]["body"] = json.dumps(notification)
+    return event
+
+
+def results(resources: Resources, name: str) -> list[dict[str, str]]:
+    key = f"roster/results/{name}"
+    body = boto3.client("s3").get_object(Bucket=resources.bucket, Key=key)["Body"].read()
+    return list(csv.DictReader(io.StringIO(body.decode())))

@@ -2,13 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-import csv
-import io
-import json
-from typing import Any
-
-import boto3
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
@@ -16,33 +9,16 @@ from functions.roster_import import handler as roster_import
 from infra.local.aws import Resources
 from tandem.participants import Status, participant_id
 from tandem.store import participants
-from tests.integration.support import context, deliver_mail, load_event, queued, sent
-
-ROSTER = """email,name,department,level,timezone,manager_email,location
-ada@acme.example,Ada Lovelace,Engineering,Manager,Europe/London,grace@acme.example,London
-grace@acme.example,Grace Hopper,Engineering,Director,America/New_York,,New York
-linus@acme.example,Linus Pauling,Sales,Manager,Europe/Paris,,
-bad@@acme,Nobody,Sales,Manager,Europe/Paris,,
-"""
-
-
-def upload(
-    resources: Resources, key: str, body: str, event_time: str = "2026-12-01T08:00:00.123Z"
-) -> dict[str, Any]:
-    """HR's upload, and the S3 notification the queue delivers for it."""
-    boto3.client("s3").put_object(Bucket=resources.bucket, Key=key, Body=body.encode())
-    event = copy.deepcopy(load_event("roster_upload.json"))
-    notification = json.loads(event["Records"][0]["body"])
-    notification["Records"][0]["eventTime"] = event_time
-    notification["Records"][0]["s3"]["object"]["key"] = key.replace(" ", "+")
-    event["Records"][0]["body"] = json.dumps(notification)
-    return event
-
-
-def results(resources: Resources, name: str) -> list[dict[str, str]]:
-    key = f"roster/results/{name}"
-    body = boto3.client("s3").get_object(Bucket=resources.bucket, Key=key)["Body"].read()
-    return list(csv.DictReader(io.StringIO(body.decode())))
+from tests.integration.support import (
+    ROSTER,
+    context,
+    deliver_mail,
+    load_event,
+    queued,
+    results,
+    sent,
+    upload,
+)
 
 
 def test_each_valid_row_creates_a_participant_and_one_invite(aws: Resources) -> None:

@@ -199,11 +199,18 @@ def import_roster(key: str, import_ref: str, levels: Sequence[str], now: datetim
         return _finish(key, results, invites=[])
 
     existing = store.get_many(participant_id(row.email) for _, row in valid)
+    erased = store.erased_among(participant_id(row.email) for _, row in valid)
     created: list[Participant] = []
     invites: list[str] = []
     for line, row in valid:
         pid = participant_id(row.email)
         person = existing.get(pid)
+        if pid in erased:
+            detail = (
+                f"data erased at the person's request on {erased[pid]:%Y-%m-%d}: remove this row"
+            )
+            results.append(RowResult(line, row.email, Outcome.REJECTED, detail))
+            continue
         if person is not None and person.last_import == import_ref:
             # This very upload was applied before (a redelivery): report what it did then.
             recorded, _, detail = (person.last_import_result or "").partition(":")

@@ -98,6 +98,7 @@ def join(details: Details, tenant: Tenant, now: datetime) -> None:
         **details.model_dump(), status=Status.INVITED, source=Source.OPEN_SIGNUP, invited_at=now
     )
     if store.create_if_absent(person):
+        store.forget_erasure(person.id)  # back by their own choice, if they had been erased
         mail.enqueue([MailRequest.invite(person.id)])
     else:
         request_links(details.email, now)

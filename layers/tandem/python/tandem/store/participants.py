@@ -26,6 +26,7 @@ from tandem.purpose import PurposeProfile
 from tandem.store.table import TableModel
 
 PROFILE = "PROFILE"
+ERASED = "ERASED"
 
 
 class ConditionFailed(Exception):
@@ -65,6 +66,13 @@ class ParticipantItem(TableModel):
     left_at = UTCDateTimeAttribute(null=True)
     last_import = UnicodeAttribute(null=True)
     last_import_result = UnicodeAttribute(null=True)
+
+
+class ErasureItem(TableModel):
+    """PARTICIPANT#<id> / ERASED: the person asked for their data to be removed. Holds no
+    personal data; it only keeps rosters from bringing them back."""
+
+    erased_at = UTCDateTimeAttribute()
 
 
 def _key(pid: str) -> str:
@@ -154,6 +162,28 @@ def create_many(participants: Iterable[Participant]) -> None:
     with ParticipantItem.batch_write() as batch:
         for p in participants:
             batch.save(_to_item(p))
+
+
+def erase(pid: str, now: datetime) -> bool:
+    """Deletes the profile, all the personal data there is, and marks the id as erased (first,
+    so a retry after a crash finishes the job). False if there was no profile."""
+    existed = get(pid) is not None
+    ErasureItem(_key(pid), ERASED, erased_at=now).save()
+    ParticipantItem(_key(pid), PROFILE).delete()
+    return existed
+
+
+def erased_among(pids: Iterable[str]) -> dict[str, datetime]:
+    """Which of these ids were erased on request, and when."""
+    keys = [(_key(pid), ERASED) for pid in set(pids)]
+    return {
+        item.pk.removeprefix("PARTICIPANT#"): item.erased_at for item in ErasureItem.batch_get(keys)
+    }
+
+
+def forget_erasure(pid: str) -> None:
+    """The person came back by their own choice (the open signup)."""
+    ErasureItem(_key(pid), ERASED).delete()
 
 
 def create_if_absent(p: Participant) -> bool:
