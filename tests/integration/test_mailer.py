@@ -8,7 +8,9 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs
 
+import boto3
 import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from botocore.exceptions import EndpointConnectionError
 
 from functions.mailer import handler as mailer
@@ -103,3 +105,18 @@ def test_when_ses_fails_only_that_message_fails_and_a_retry_sends_it(
     ses_unreachable_for.clear()
     assert mailer.handler(event, context("mailer")) == {"batchItemFailures": []}
     assert sorted(email.to[0] for email in sent()) == ["ada@acme.example", "grace@acme.example"]
+
+
+def test_an_ses_refusal_fails_the_message_without_logging_the_address(
+    aws: Resources, ada: Participant, caplog: pytest.LogCaptureFixture
+) -> None:
+    # SES's sandbox refuses unverified senders, and says which address in its message
+    boto3.client("ses").delete_identity(Identity="coaching@acme.example")
+    mail.enqueue([MailRequest.invite(ada.id)])
+    messages = queued(aws, "mail")
+    with pytest.raises(BatchProcessingError) as failed:  # the one record failed: SQS retries it
+        mailer.handler(events.sqs_event(QUEUE_ARN, messages), context("mailer"))
+    # What Lambda would log: the error with each record's traceback, and Powertools' own log
+    logged = str(failed.value) + caplog.text
+    assert "NotSent: MessageRejected" in logged
+    assert "@acme.example" not in logged
