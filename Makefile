@@ -36,7 +36,10 @@ bench: $(BIN)/tandem
 
 layer: $(LAYERS)
 
-deploy: synth
+# Deploying needs the tenant named on the command line: never the demo by accident.
+deploy:
+	$(if $(filter command line,$(origin TENANT)),,$(error name the tenant: make deploy TENANT=<name>))
+	$(MAKE) synth TENANT=$(TENANT)
 	npx --yes aws-cdk@2 deploy --app cdk.out Tandem-$(TENANT)
 
 clean:

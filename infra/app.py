@@ -10,7 +10,7 @@ import os
 import sys
 
 import aws_cdk as cdk
-from cdk_nag import AwsSolutionsChecks
+from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
 from infra import tenant_files
 from infra.stack import TenantStack
@@ -18,13 +18,17 @@ from tandem.tenant import TenantFileError
 
 
 def build(app: cdk.App, names: list[str]) -> list[TenantStack]:
-    env = cdk.Environment(
-        account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION")
-    )
-    stacks = [
-        TenantStack(app, f"Tandem-{name}", tenant_files.tenant(name), env=env) for name in names
-    ]
+    stacks = []
+    for name in names:
+        tenant = tenant_files.tenant(name)
+        # The tenant file may pin the account and region; otherwise the CLI's profile decides.
+        env = cdk.Environment(
+            account=tenant.deployment.account or os.environ.get("CDK_DEFAULT_ACCOUNT"),
+            region=tenant.deployment.region or os.environ.get("CDK_DEFAULT_REGION"),
+        )
+        stacks.append(TenantStack(app, f"Tandem-{name}", tenant, env=env))
     cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
+    cdk.Aspects.of(app).add(ServerlessChecks(verbose=True))
     return stacks
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from infra import wiring
 from tandem.tenant import Tenant, TenantFileError, load_tenant
 
 TENANTS_DIR = Path(__file__).parent / "tenants"
@@ -18,4 +19,11 @@ def tenant(name: str) -> Tenant:
     if not path.exists():
         known = ", ".join(tenant_names()) or "none"
         raise TenantFileError(f"no tenant named {name!r}: there is no {path} (tenants: {known})")
-    return load_tenant(path)
+    tenant = load_tenant(path)
+    unknown = sorted(set(tenant.deployment.schedules) - {s.name for s in wiring.SCHEDULES})
+    if unknown:
+        known = ", ".join(s.name for s in wiring.SCHEDULES)
+        raise TenantFileError(
+            f"{path}: deployment.schedules: no schedule {', '.join(unknown)} (schedules: {known})"
+        )
+    return tenant

@@ -40,9 +40,8 @@ once = IdempotencyConfig(event_key_jmespath="mail_id", expires_after_seconds=15 
 )
 def send_once(request: MailRequest) -> dict[str, str | None]:
     message_id = mail.deliver(request, clock.now())
-    metrics.add_metric(
-        name="MailSent" if message_id else "MailSkipped", unit=MetricUnit.Count, value=1
-    )
+    if message_id:
+        metrics.add_metric(name="MailSent", unit=MetricUnit.Count, value=1)
     logger.info("mail handled", extra={"kind": request.kind, "sent": message_id is not None})
     return {"message_id": message_id}
 

@@ -37,11 +37,8 @@ one_at_a_time = IdempotencyConfig(event_key_jmespath="[cycle, band]", expires_af
 )
 def match_once(job: BandJob) -> dict[str, Any]:
     report = bands.match_band(settings.tenant(), job)
-    for name in ("groups", "trios", "unmatched"):
-        metrics.add_metric(
-            name=f"Band{name.capitalize()}", unit=MetricUnit.Count, value=report[name]
-        )
-    metrics.add_metric(name="BandMatched", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="Groups", unit=MetricUnit.Count, value=report["groups"])
+    metrics.add_metric(name="Unmatched", unit=MetricUnit.Count, value=report["unmatched"])
     logger.info("band matched", extra={"report": report})
     return report
 

@@ -18,15 +18,11 @@ from tandem.observability import logger, metrics, tracer
 @metrics.log_metrics
 @event_parser(model=EventBridgeModel)
 def handler(event: EventBridgeModel, context: LambdaContext) -> dict[str, Any]:
-    report = cycles.daily(settings.tenant(), event.time)
+    tenant = settings.tenant()
+    report = cycles.daily(tenant, event.time)
+    # A heartbeat and an overdue flag: the alarms for "not run" and "not matched this quarter".
     metrics.add_metric(name="DailyRun", unit=MetricUnit.Count, value=1)
-    if "notice" in report:
-        metrics.add_metric(
-            name="NoticesQueued", unit=MetricUnit.Count, value=report["notice"]["notified"]
-        )
-    if "matching" in report:
-        metrics.add_metric(
-            name="BandJobsQueued", unit=MetricUnit.Count, value=len(report["matching"]["bands"])
-        )
+    overdue = cycles.matching_overdue(tenant, event.time)
+    metrics.add_metric(name="MatchingOverdue", unit=MetricUnit.Count, value=int(overdue))
     logger.info("daily run", extra={"report": report})
     return report

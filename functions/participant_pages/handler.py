@@ -149,9 +149,6 @@ def pause(token: str) -> Response[str]:
     if person.status is not Status.ACTIVE or action not in ("pause", "resume"):
         return _pause(person, status=400)
     person, _ = selfservice.set_paused(person.id, settings.tenant(), clock.now(), action == "pause")
-    metrics.add_metric(
-        name="Paused" if action == "pause" else "Resumed", unit=MetricUnit.Count, value=1
-    )
     return _pause(person)
 
 

@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import unquote_plus
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -68,8 +67,6 @@ def record_handler(record: UploadRecord) -> None:
             now=upload.eventTime,
         )
         counts = {outcome.value: report.count(outcome) for outcome in roster.Outcome}
-        for outcome, count in counts.items():
-            metrics.add_metric(name=f"RosterRows_{outcome}", unit=MetricUnit.Count, value=count)
         logger.info("roster imported", extra={"results": report.results_key, **counts})
 
 

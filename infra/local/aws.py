@@ -45,7 +45,7 @@ class Resources:
             Setting.SIGNING_SECRET: self.secret_arn,
             Setting.SES_CONFIGURATION_SET: self.configuration_set,
             Setting.LINK_BASE: link_base,
-            Setting.TENANT: tenant.model_dump_json(),
+            Setting.TENANT: tenant.for_functions(),
         }
 
 

@@ -1,16 +1,18 @@
-"""One tenant's stack: its own table, bucket, API, functions, queues, mail setup and secret."""
+"""One tenant's stack: its own table, bucket, API, functions, queues, schedules, mail setup,
+secret, alarms and dashboard."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import RemovalPolicy, Stack, Tags
+from aws_cdk import CfnOutput, RemovalPolicy, Stack, Tags
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra.stack.api import Api
 from infra.stack.functions import Functions, Shared
 from infra.stack.mail import Mail
+from infra.stack.monitoring import Monitoring
 from infra.stack.nag import excuse
 from infra.stack.queues import Queues
 from infra.stack.schedules import Schedules
@@ -24,7 +26,7 @@ class TenantStack(Stack):
             scope, id, description=f"Tandem peer coaching for {tenant.organization}", **kwargs
         )
         Tags.of(self).add("tandem:tenant", tenant.name)
-        storage = Storage(self, "Storage")
+        storage = Storage(self, "Storage", tenant)
         mail = Mail(self, "Mail", tenant)
         queues = Queues(self, "Queues")
         signing_secret = secretsmanager.Secret(
@@ -59,6 +61,36 @@ class TenantStack(Stack):
             ),
         )
         api = Api(self, "Api", tenant, functions.by_name)
-        functions.set_link_base(api.url.rstrip("/"))
+        functions.set_link_base(api.url)
         queues.connect(functions.by_name, storage.bucket)
-        Schedules(self, "Schedules", tenant, functions.by_name)
+        schedules = Schedules(self, "Schedules", tenant, functions.by_name)
+        dead_letters = {
+            **queues.dead_letters,
+            "undelivered-schedules": schedules.dead_letters,
+            "failed-scheduled-runs": functions.async_failures,
+        }
+        monitoring = Monitoring(
+            self, "Monitoring", tenant, functions.by_name, dead_letters, api.rest_api
+        )
+
+        # What the runbook and HR's scripts need, from `aws cloudformation describe-stacks`.
+        outputs = {
+            "LinkBaseUrl": api.url,
+            "BucketName": storage.bucket.bucket_name,
+            "TableName": storage.table.table_name,
+            "SigningSecretArn": signing_secret.secret_arn,
+            "HrPolicyArn": storage.hr_policy.managed_policy_arn,
+            "AlarmTopicArn": monitoring.topic.topic_arn,
+            "DashboardName": monitoring.dashboard.dashboard_name,
+            **{f"{name.capitalize()}QueueArn": q.queue_arn for name, q in queues.queues.items()},
+            **{f"{name.capitalize()}QueueUrl": q.queue_url for name, q in queues.queues.items()},
+            **{
+                "".join(part.capitalize() for part in name.split("-"))
+                + "DeadLetterQueueArn": q.queue_arn
+                for name, q in dead_letters.items()
+            },
+        }
+        if api.domain:
+            outputs["DomainTarget"] = api.domain.domain_name_alias_domain_name
+        for name, value in outputs.items():
+            CfnOutput(self, name, value=value)

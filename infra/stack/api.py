@@ -6,6 +6,7 @@ import json
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -32,6 +33,7 @@ class Api(Construct):
         self, scope: Construct, id: str, tenant: Tenant, functions: dict[str, lambda_.Function]
     ) -> None:
         super().__init__(scope, id)
+        self._tenant = tenant
         access_log = logs.LogGroup(
             self,
             "AccessLog",
@@ -44,6 +46,8 @@ class Api(Construct):
             rest_api_name=f"tandem-{tenant.name}",
             description=f"Tandem link pages for {tenant.organization}",
             endpoint_types=[apigateway.EndpointType.REGIONAL],
+            # With a domain of its own, links work only there: the default address is closed.
+            disable_execute_api_endpoint=tenant.deployment.domain is not None,
             cloud_watch_role=False,
             deploy_options=apigateway.StageOptions(
                 stage_name="prod",
@@ -55,6 +59,19 @@ class Api(Construct):
                 metrics_enabled=True,
             ),
         )
+        self.domain = None
+        if custom := tenant.deployment.domain:
+            self.domain = apigateway.DomainName(
+                self,
+                "Domain",
+                domain_name=custom.name,
+                certificate=acm.Certificate.from_certificate_arn(
+                    self, "Certificate", custom.certificate_arn
+                ),
+                endpoint_type=apigateway.EndpointType.REGIONAL,
+                security_policy=apigateway.SecurityPolicy.TLS_1_2,
+                mapping=self.rest_api,
+            )
         validator = self.rest_api.add_request_validator(
             "Validate", validate_request_parameters=True, validate_request_body=True
         )
@@ -97,7 +114,9 @@ class Api(Construct):
 
     @property
     def url(self) -> str:
-        return self.rest_api.url
+        """Where the link pages are: the tenant's own domain, or API Gateway's stage address."""
+        custom = self._tenant.deployment.domain
+        return f"https://{custom.name}" if custom else self.rest_api.url.rstrip("/")
 
 
 def _path_parameters(path: str) -> list[str]:

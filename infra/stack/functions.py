@@ -20,7 +20,7 @@ from constructs import Construct
 
 from infra import wiring
 from infra.stack.mail import Mail
-from infra.stack.nag import excuse
+from infra.stack.nag import dead_letter_queue, excuse
 from infra.wiring import Grant
 from tandem.settings import Setting
 from tandem.tenant import Tenant
@@ -30,6 +30,19 @@ RUNTIME = lambda_.Runtime.PYTHON_3_14  # the Makefile builds the third-party lay
 BUILT_LAYERS = ROOT / "build" / "layers"
 SHARED_LAYER = "deps"  # every function's third-party packages
 _NO_BYTECODE = ["**/__pycache__", "**/*.pyc"]
+
+
+# Who calls each synchronously invoked function, and where its failures end up instead.
+_SYNC_CALLER = {
+    **{
+        route.function: "API Gateway, which answers the caller with the error"
+        for route in wiring.ROUTES
+    },
+    **{
+        queue.consumer: f"its SQS event source; failed messages go to the {queue.name} DLQ"
+        for queue in wiring.QUEUES
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,8 @@ class Functions(Construct):
             description="The tandem domain package",
         )
         self.shared = shared
+        # Runs of asynchronously invoked (scheduled) functions that failed every retry.
+        self.async_failures = dead_letter_queue(self, "async-failures", "failed scheduled runs")
         self.by_name = {spec.name: self._function(spec) for spec in wiring.FUNCTIONS}
 
     def _layer(self, name: str) -> lambda_.LayerVersion:
@@ -106,6 +121,7 @@ class Functions(Construct):
             log_group=log_group,
             logging_format=lambda_.LoggingFormat.JSON,
             tracing=lambda_.Tracing.ACTIVE,
+            dead_letter_queue=self.async_failures if _SYNC_CALLER.get(spec.name) is None else None,
             environment={
                 "POWERTOOLS_SERVICE_NAME": spec.name,
                 "POWERTOOLS_METRICS_NAMESPACE": f"Tandem/{tenant.name}",
@@ -118,6 +134,12 @@ class Functions(Construct):
         )
         for grant in spec.grants:
             self._grant(grant, function)
+        if caller := _SYNC_CALLER.get(spec.name):
+            excuse(
+                function,
+                "Serverless-LambdaDLQ",
+                f"Invoked synchronously by {caller}: no asynchronous event to dead-letter.",
+            )
         excuse(
             role,
             "AwsSolutions-IAM5",
@@ -146,7 +168,7 @@ class Functions(Construct):
             Setting.BAND_QUEUE: shared.queues["bands"].queue_url,
             Setting.SIGNING_SECRET: shared.signing_secret.secret_arn,
             Setting.SES_CONFIGURATION_SET: shared.mail.configuration_set.configuration_set_name,
-            Setting.TENANT: shared.tenant.model_dump_json(),
+            Setting.TENANT: shared.tenant.for_functions(),
         }[setting]
 
     def _grant(self, grant: Grant, function: lambda_.Function) -> None:

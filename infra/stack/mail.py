@@ -1,5 +1,5 @@
 """SES for the tenant: the sending identity and a configuration set that suppresses bounced and
-complaining addresses and publishes reputation metrics."""
+complaining addresses and publishes its sending events as metrics."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from aws_cdk import aws_ses as ses
 from constructs import Construct
 
 from tandem.tenant import Tenant
+
+METRIC_DIMENSION = "tenant"
 
 
 class Mail(Construct):
@@ -22,6 +24,27 @@ class Mail(Construct):
             sending_enabled=True,
             suppression_reasons=ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
             tls_policy=ses.ConfigurationSetTlsPolicy.REQUIRE,
+        )
+        # Sends, deliveries, bounces and complaints as CloudWatch metrics (AWS/SES, dimension
+        # "tenant"), for the bounce and complaint rate alarms.
+        self.configuration_set.add_event_destination(
+            "Metrics",
+            destination=ses.EventDestination.cloud_watch_dimensions(
+                [
+                    ses.CloudWatchDimension(
+                        name=METRIC_DIMENSION,
+                        source=ses.CloudWatchDimensionSource.MESSAGE_TAG,
+                        default_value=tenant.name,
+                    )
+                ]
+            ),
+            events=[
+                ses.EmailSendingEvent.SEND,
+                ses.EmailSendingEvent.DELIVERY,
+                ses.EmailSendingEvent.BOUNCE,
+                ses.EmailSendingEvent.COMPLAINT,
+                ses.EmailSendingEvent.REJECT,
+            ],
         )
         self.identity = ses.EmailIdentity(
             self,

@@ -12,7 +12,7 @@ from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
 from infra import wiring
-from infra.stack.nag import excuse
+from infra.stack.nag import dead_letter_queue, excuse
 
 _NOTIFICATIONS_HANDLER = "BucketNotificationsHandler050a0587b7544547bf325f094a3db834"
 
@@ -28,18 +28,8 @@ class Queues(Construct):
         self.dead_letters: dict[str, sqs.Queue] = {}
         for queue in wiring.QUEUES:
             consumer = wiring.function(queue.consumer)
-            dead_letters = sqs.Queue(
-                self,
-                f"{queue.name}-dlq",
-                encryption=sqs.QueueEncryption.SQS_MANAGED,
-                enforce_ssl=True,
-                retention_period=Duration.days(14),
-            )
-            excuse(
-                dead_letters,
-                "AwsSolutions-SQS3",
-                f"This is the dead-letter queue of the {queue.name} queue: failed messages "
-                "wait here for replay.",
+            dead_letters = dead_letter_queue(
+                self, f"{queue.name}-dlq", f"{queue.name} messages that failed"
             )
             self.dead_letters[queue.name] = dead_letters
             self.queues[queue.name] = sqs.Queue(
@@ -57,12 +47,19 @@ class Queues(Construct):
     def connect(self, functions: dict[str, lambda_.Function], bucket: s3.IBucket) -> None:
         """Each queue feeds its consumer, with partial batch failures; triggers feed the queues."""
         for queue in wiring.QUEUES:
-            functions[queue.consumer].add_event_source(
+            consumer = functions[queue.consumer]
+            consumer.add_event_source(
                 sources.SqsEventSource(
                     self.queues[queue.name],
                     batch_size=queue.batch_size,
                     report_batch_item_failures=True,
                 )
+            )
+            excuse(
+                consumer,
+                "Serverless-LambdaEventSourceMappingDestination",
+                "SQS event sources take no on-failure destination: the queue's redrive policy "
+                "moves failed messages to its dead-letter queue.",
             )
             if queue.trigger:
                 bucket.add_event_notification(

@@ -1,5 +1,6 @@
-"""The wiring's schedules: EventBridge Scheduler, daily at the program's time of day in the
-tenant's own time zone (so daylight saving never moves it), delivering a Scheduled Event."""
+"""The wiring's schedules: EventBridge Scheduler in the tenant's own time zone (so daylight
+saving never moves them), daily at the program's time of day unless the tenant file says
+otherwise, delivering a Scheduled Event."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as targets
-from aws_cdk import aws_sqs as sqs
 from cdk_nag import RegexAppliesTo
 from constructs import Construct
 
 from infra import wiring
-from infra.stack.nag import excuse
+from infra.stack.nag import dead_letter_queue, excuse
 from tandem.tenant import Tenant
 
 # The same shape as infra/local/events.scheduled_event: what the handlers parse.
@@ -30,22 +30,18 @@ SCHEDULED_EVENT = {
 }
 
 
+def cron(tenant: Tenant, schedule: str) -> str:
+    at = tenant.calendar.time
+    return tenant.deployment.schedules.get(schedule, f"cron({at.minute} {at.hour} * * ? *)")
+
+
 class Schedules(Construct):
     def __init__(
         self, scope: Construct, id: str, tenant: Tenant, functions: dict[str, lambda_.Function]
     ) -> None:
         super().__init__(scope, id)
-        self.dead_letters = sqs.Queue(
-            self,
-            "undelivered",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
-        excuse(
-            self.dead_letters,
-            "AwsSolutions-SQS3",
-            "The schedules' dead-letter queue: runs the scheduler could not deliver wait here.",
+        self.dead_letters = dead_letter_queue(
+            self, "undelivered", "runs the scheduler could not deliver"
         )
         # One role for the scheduler, allowed to invoke only the scheduled functions.
         role = iam.Role(
@@ -56,14 +52,13 @@ class Schedules(Construct):
                 conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
             ),
         )
-        at = tenant.calendar.time
         self.schedules = {
             schedule.name: scheduler.Schedule(
                 self,
                 schedule.name,
-                description=f"Tandem {schedule.name} for {tenant.organization}, daily",
-                schedule=scheduler.ScheduleExpression.cron(
-                    minute=str(at.minute), hour=str(at.hour), time_zone=TimeZone.of(tenant.timezone)
+                description=f"Tandem {schedule.name} for {tenant.organization}",
+                schedule=scheduler.ScheduleExpression.expression(
+                    cron(tenant, schedule.name), time_zone=TimeZone.of(tenant.timezone)
                 ),
                 target=targets.LambdaInvoke(
                     functions[schedule.function],

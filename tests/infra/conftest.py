@@ -1,4 +1,4 @@
-"""The demo tenant's stack, synthesised once for all infra tests."""
+"""The example tenants' stacks (infra/tenants/), synthesised once for all infra tests."""
 
 from __future__ import annotations
 
@@ -12,17 +12,36 @@ from infra.app import build
 from infra.stack import TenantStack
 from infra.stack.functions import BUILT_LAYERS
 
+TENANTS = ("demo", "globex")
+
 
 @pytest.fixture(scope="session")
-def stack() -> TenantStack:
+def stacks() -> dict[str, TenantStack]:
     if not all((BUILT_LAYERS / name / "python").is_dir() for name in ("deps", "matching")):
         pytest.fail(
             f"layers missing in {BUILT_LAYERS}: `make test` builds them (or run `make layer`)"
         )
     app = cdk.App()
-    [demo] = build(app, ["demo"])
+    built = build(app, list(TENANTS))
     app.synth()
-    return demo
+    return {stack.stack_name.removeprefix("Tandem-"): stack for stack in built}
+
+
+@pytest.fixture(params=TENANTS)
+def tenant_stack(request: pytest.FixtureRequest, stacks: dict[str, TenantStack]) -> TenantStack:
+    """Each example tenant's stack in turn."""
+    return stacks[request.param]
+
+
+@pytest.fixture
+def tenant_resources(tenant_stack: TenantStack) -> dict[str, dict[str, Any]]:
+    resources: dict[str, dict[str, Any]] = Template.from_stack(tenant_stack).to_json()["Resources"]
+    return resources
+
+
+@pytest.fixture(scope="session")
+def stack(stacks: dict[str, TenantStack]) -> TenantStack:
+    return stacks["demo"]
 
 
 @pytest.fixture(scope="session")

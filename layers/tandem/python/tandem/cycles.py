@@ -27,6 +27,7 @@ from tandem.store import participants as participants_store
 from tandem.tenant import Tenant
 
 CATCH_UP = timedelta(days=14)
+GRACE = timedelta(days=1)  # after this, a cycle whose matching has not started is overdue
 PREVIEW_PREFIX = "matching/"
 
 
@@ -57,6 +58,13 @@ def daily(tenant: Tenant, now: datetime) -> dict[str, Any]:
         cycles.mark(current.id, "matching_started_at", now)
         report["matching"] = {"cycle": current.id, "bands": [job.band for job in jobs]}
     return report
+
+
+def matching_overdue(tenant: Tenant, now: datetime) -> bool:
+    """The current cycle started more than a day ago and its matching has not (for the alarm)."""
+    current = program.current_cycle(tenant, now)
+    late = GRACE < now - current.starts <= CATCH_UP
+    return late and not cycles.run_state(current.id).matching_started_at
 
 
 def notify(tenant: Tenant, cycle: Cycle) -> dict[str, Any]:

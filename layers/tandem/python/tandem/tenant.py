@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from tandem.validation import EmailAddress, Text, TimeZoneName, describe_errors
+from tandem.validation import Cron, EmailAddress, Text, TimeZoneName, describe_errors
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday"]
 Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,30}$")]
@@ -67,6 +67,32 @@ class OpenSignup(_Strict):
     email_domains: tuple[str, ...] = ()
 
 
+class CustomDomain(_Strict):
+    """Where the link pages live instead of API Gateway's own address."""
+
+    name: Annotated[
+        str, Field(pattern=r"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$", max_length=253)
+    ]
+    # An ACM certificate for that name, in the stack's region (regional endpoint).
+    certificate_arn: Annotated[
+        str, Field(pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
+    ]
+
+
+class Deployment(_Strict):
+    """How the stack is deployed and operated; the functions never see this part."""
+
+    account: Annotated[str, Field(pattern=r"^\d{12}$")] | None = None
+    region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] | None = None
+    domain: CustomDomain | None = None
+    alarm_emails: tuple[EmailAddress, ...] = ()
+    # Schedule name -> EventBridge cron in the tenant's time zone; by default every schedule
+    # runs daily at calendar.time.
+    schedules: dict[str, Cron] = Field(default_factory=dict)
+    # How long HR's exports and matching previews stay in the bucket.
+    exports_retention_days: int = Field(default=730, ge=30, le=3650)
+
+
 class Tenant(_Strict):
     name: Slug
     organization: Text
@@ -78,6 +104,7 @@ class Tenant(_Strict):
     calendar: Calendar = Calendar()
     matching: Matching = Matching()
     open_signup: OpenSignup = OpenSignup()
+    deployment: Deployment = Deployment()
 
     @model_validator(mode="after")
     def _levels_known(self) -> Tenant:
@@ -89,6 +116,10 @@ class Tenant(_Strict):
                 f"matching.bands names levels that are not in levels: {', '.join(unknown)}"
             )
         return self
+
+    def for_functions(self) -> str:
+        """The configuration the functions run with (TENANT_CONFIG): all but the deployment."""
+        return self.model_dump_json(exclude={"deployment"})
 
     def bands(self) -> dict[str, tuple[str, ...]]:
         """Each band and its levels, in the order of `levels`."""

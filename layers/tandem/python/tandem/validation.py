@@ -31,12 +31,56 @@ def time_zone(value: str) -> str:
     return name
 
 
+# EventBridge cron: minutes hours day-of-month month day-of-week year, each a list of values,
+# ranges, * and /steps; ? in one of the two day fields; L, W and # where EventBridge allows them.
+_MONTHS = "JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC"
+_DAYS = "SUN|MON|TUE|WED|THU|FRI|SAT"
+_VALUES = (
+    r"[0-5]?\d",
+    r"[01]?\d|2[0-3]",
+    r"[1-9]|[12]\d|3[01]",
+    rf"[1-9]|1[0-2]|{_MONTHS}",
+    rf"[1-7]|{_DAYS}",
+    r"19[7-9]\d|2[01]\d\d",
+)
+_EXTRAS = {2: ("L", "LW", "{v}W"), 4: ("{v}L", "{v}#[1-5]")}
+
+
+def _cron_field(position: int) -> re.Pattern[str]:
+    v = f"(?:{_VALUES[position]})"
+    items = "|".join(
+        [rf"(?:\*|{v}(?:-{v})?)(?:/\d+)?", *(e.format(v=v) for e in _EXTRAS.get(position, ()))]
+    )
+    one_or_more = rf"(?:{items})(?:,(?:{items}))*"
+    return re.compile(rf"^(?:\?|{one_or_more})$" if position in _EXTRAS else rf"^{one_or_more}$")
+
+
+_CRON_FIELDS = tuple(_cron_field(position) for position in range(6))
+
+
+def aws_cron(value: str) -> str:
+    """An EventBridge cron expression, e.g. cron(0 9 ? * MON-FRI *), checked field by field."""
+    expression = value.strip()
+    if not (expression.startswith("cron(") and expression.endswith(")")):
+        raise ValueError(f"not an EventBridge cron expression: {value!r} (like cron(0 9 * * ? *))")
+    fields = expression[5:-1].upper().split()
+    if len(fields) != 6:
+        raise ValueError(f"{value!r}: a cron has 6 fields (minutes hours day month weekday year)")
+    for position, (field, pattern) in enumerate(zip(fields, _CRON_FIELDS, strict=True)):
+        if not pattern.match(field):
+            raise ValueError(f"{value!r}: field {position + 1} ({field!r}) is not valid")
+    if (fields[2] == "?") == (fields[4] == "?"):
+        raise ValueError(f"{value!r}: exactly one of day-of-month and day-of-week must be '?'")
+    return f"cron({' '.join(fields)})"
+
+
 def _blank_to_none(value: object) -> object:
     return None if isinstance(value, str) and not value.strip() else value
 
 
 EmailAddress = Annotated[str, AfterValidator(email_address)]
 TimeZoneName = Annotated[str, AfterValidator(time_zone)]
+Cron = Annotated[str, AfterValidator(aws_cron)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 OptionalText = Annotated[Text | None, BeforeValidator(_blank_to_none)]
 OptionalEmail = Annotated[EmailAddress | None, BeforeValidator(_blank_to_none)]
