@@ -31,8 +31,9 @@ synth: $(BIN)/tandem $(LAYERS)
 	CDK_CONTEXT_JSON='{"tenant": "$(TENANT)"}' CDK_OUTDIR=cdk.out $(BIN)/python -m infra.app
 	@echo "Wrote cdk.out/Tandem-$(TENANT).template.json"
 
-bench: $(BIN)/tandem
+bench: $(BIN)/tandem $(LAYERS)
 	$(BIN)/python tests/bench/matching.py --exact-max 2000  # networkx at 2,000 people: ~5 min
+	$(BIN)/python tests/bench/cost.py  # 250 people, scaled to 1,000: ~4 min
 
 layer: $(LAYERS)
 

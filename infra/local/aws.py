@@ -7,13 +7,20 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
-from moto.server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from infra import wiring
+from infra.local.usage import CountingApp, Usage
 from tandem.settings import Setting
 from tandem.store import idempotency
 from tandem.store.table import SCHEMA
@@ -61,20 +68,30 @@ def client_environment(endpoint: str) -> dict[str, str]:
 
 
 class EmbeddedAws:
-    def __init__(self, port: int) -> None:
+    """moto's server (as its ThreadedMotoServer runs it), with every request counted."""
+
+    def __init__(self, port: int, usage: Usage) -> None:
         self.port = port
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self.usage = usage
+        self._server: BaseWSGIServer | None = None
 
     @property
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        self._server.start()
+        app = CountingApp(DomainDispatcherApplication(create_backend_app), self.usage)
+        self._server = make_server(
+            "127.0.0.1", self.port, app, threaded=True, request_handler=MotoRequestHandler
+        )
+        threading.Thread(
+            target=self._server.serve_forever, name="embedded-aws", daemon=True
+        ).start()
         os.environ.update(client_environment(self.endpoint))
 
     def stop(self) -> None:
-        self._server.stop()
+        if self._server:
+            self._server.shutdown()
 
 
 def provision(tenant: Tenant) -> Resources:

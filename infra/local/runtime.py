@@ -22,6 +22,7 @@ import boto3
 from infra import wiring
 from infra.local import events
 from infra.local.aws import EmbeddedAws, Resources, provision
+from infra.local.usage import Usage
 from tandem.clock import clock
 from tandem.tenant import Tenant
 
@@ -59,7 +60,8 @@ class LocalRuntime:
     def __init__(self, tenant: Tenant, api_port: int, aws_port: int) -> None:
         self.tenant = tenant
         self.api_url = f"http://127.0.0.1:{api_port}"
-        self.aws = EmbeddedAws(aws_port)
+        self.usage = Usage()
+        self.aws = EmbeddedAws(aws_port, self.usage)
         self._invoking = threading.Lock()
         self._stopping = threading.Event()
         self._pollers: list[threading.Thread] = []
@@ -100,11 +102,15 @@ class LocalRuntime:
         spec = wiring.function(function)
         context = LambdaContext(spec.name, spec.memory_mb, spec.timeout_s)
         with self._invoking:
+            started = time.monotonic()
             try:
                 return self.handlers[function](event, context)
             finally:
+                self.usage.invoked(function, time.monotonic() - started)
                 # Disabled Powertools metrics are never flushed, only piled up (and printed at
-                # 100 values): drop them after each invocation, as a flush would.
+                # 100 values): note their names, then drop them, as a flush would.
+                names = self._metrics.provider.metric_set
+                self.usage.metrics.update((function, name) for name in names)
                 self._metrics.clear_metrics()
 
     def run_schedule(self, name: str) -> Any:
@@ -134,6 +140,7 @@ class LocalRuntime:
             except Exception:  # a crashed invocation: every message comes back, as in Lambda
                 log.exception("%s failed on a batch from the %s queue", queue.consumer, queue.name)
                 failed = {m["MessageId"] for m in received}
+            self.usage.batches[queue.name] += 1
             done = [m for m in received if m["MessageId"] not in failed]
             if done:
                 sqs.delete_message_batch(

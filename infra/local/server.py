@@ -124,6 +124,7 @@ class LocalApi:
             "table": resources.table,
             "schedules": [s.name for s in wiring.SCHEDULES],
             "queues": self.runtime.queue_depths(),
+            "aws_requests": self.runtime.usage.by_service(),
             "now": clock.now().isoformat(),
         }
 

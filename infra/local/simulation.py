@@ -1,0 +1,181 @@
+"""A synthetic company's program on the local runtime, through the doors real people use: HR's
+upload to the bucket, the links in the emails, the real pages, the schedules at their time.
+`make demo` narrates it; the cost bench counts what it asks of AWS."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+import socket
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import combinations
+from typing import Any
+
+import boto3
+
+from infra.local import browser, outbox
+from infra.local.population import company
+from infra.local.runtime import LocalRuntime
+from infra.local.server import serve_in_background
+from tandem import program
+from tandem.clock import clock
+from tandem.csvfiles import to_csv
+from tandem.participants import Status
+from tandem.roster import REQUIRED, results_key
+from tandem.store import cycles, participants
+from tandem.tenant import Tenant
+
+START = datetime.fromisoformat("2026-12-01T09:00:00+01:00")
+ROSTER_KEY = "roster/employees-2027.csv"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running(tenant: Tenant) -> Iterator[LocalRuntime]:
+    """The tenant on the embedded AWS, its API served, the clock at the simulation's start."""
+    api_port = free_port()
+    runtime = LocalRuntime(tenant, api_port=api_port, aws_port=free_port())
+    runtime.start()
+    server = serve_in_background(runtime, api_port)
+    try:
+        clock.set(START)
+        yield runtime
+    finally:
+        server.shutdown()
+        runtime.stop()
+        clock.reset()
+
+
+def roster_rows(tenant: Tenant, people: int, seed: int) -> list[list[str]]:
+    domain = tenant.sender.partition("@")[2]
+    return [e.roster_row() for e in company(people, tenant.levels, domain=domain, seed=seed)]
+
+
+def upload_roster(runtime: LocalRuntime, rows: list[list[str]]) -> list[dict[str, str]]:
+    """HR drops the roster in the bucket; returns its results file's rows."""
+    assert runtime.resources is not None
+    s3 = boto3.client("s3")
+    s3.put_object(
+        Bucket=runtime.resources.bucket, Key=ROSTER_KEY, Body=to_csv((*REQUIRED, "location"), rows)
+    )
+    runtime.wait_until_idle(timeout_s=600)
+    result = s3.get_object(Bucket=runtime.resources.bucket, Key=results_key(ROSTER_KEY))["Body"]
+    return list(csv.DictReader(io.StringIO(result.read().decode())))
+
+
+def emails_with_link(fragment: str, subject: str = "") -> list[outbox.SentEmail]:
+    return [
+        e
+        for e in outbox.sent_emails()
+        if e.subject.startswith(subject) and any(fragment in link for link in e.links)
+    ]
+
+
+def link(email: outbox.SentEmail, purpose: str) -> str:
+    return next(url for url in email.links if f"/{purpose}/" in url)
+
+
+@dataclass(frozen=True)
+class Signups:
+    signed_up: int
+    opted_out: int
+    waiting: int
+
+
+def sign_up(runtime: LocalRuntime, rng: random.Random, rate: float) -> Signups:
+    """Each invitee opens the invitation: most sign up with their own answers, the rest do not
+    yet, and one of those opts out through the leave link instead."""
+    invitations = emails_with_link("/signup/", "You're invited")
+    signed_up = opted_out = 0
+    for email in invitations:
+        if rng.random() > rate:
+            if not opted_out:
+                opted_out += expect(
+                    browser.post(link(email, "leave"), {}), "You have left the program"
+                )
+            continue
+        form = browser.get(link(email, "signup")).form()
+        answers = {question: rng.choice(options) for question, options in form.choices.items()}
+        signed_up += expect(
+            browser.post(link(email, "signup"), {**form.values, **answers}), "Your purpose profile"
+        )
+    runtime.wait_until_idle(timeout_s=600)
+    return Signups(signed_up, opted_out, len(invitations) - signed_up - opted_out)
+
+
+def pause_coming_quarter(rng: random.Random, people: int) -> None:
+    """A few people pause the coming quarter from the link in their welcome email."""
+    welcomes = [e for e in outbox.sent_emails() if e.subject.startswith("You're signed up")]
+    for email in rng.sample(welcomes, people):
+        expect(
+            browser.post(link(email, "pause"), {"action": "pause"}),
+            "You are paused for next quarter",
+        )
+
+
+def expect(page: browser.Page, text: str) -> int:
+    if page.status != 200 or text not in page.html:
+        raise RuntimeError(f"unexpected page ({page.status}) instead of {text!r}")
+    return 1
+
+
+def post(runtime: LocalRuntime, path: str) -> dict[str, Any]:
+    request = urllib.request.Request(runtime.api_url + path, method="POST")
+    with urllib.request.urlopen(request, timeout=600) as response:
+        result: dict[str, Any] = json.load(response)
+        return result
+
+
+def run_schedule_at(runtime: LocalRuntime, schedule: str, moment: datetime) -> dict[str, Any]:
+    """Moves the clock, runs the schedule as the scheduler would, and waits for what it set off."""
+    post(runtime, "/_local/clock?" + urllib.parse.urlencode({"now": moment.isoformat()}))
+    report = post(runtime, f"/_local/schedules/{schedule}")
+    if report:
+        runtime.wait_until_idle(timeout_s=1800)
+    return report
+
+
+@dataclass(frozen=True)
+class Quarter:
+    cycle: str
+    groups: list[tuple[str, ...]]
+    unmatched: int
+    paused: int
+
+    @property
+    def pairs(self) -> set[frozenset[str]]:
+        return {frozenset(pair) for members in self.groups for pair in combinations(members, 2)}
+
+
+def next_quarter(runtime: LocalRuntime, tenant: Tenant) -> Quarter:
+    """The notice a week ahead, then the matching at the cycle's start, each by the schedule."""
+    cycle = program.next_cycle(tenant, clock.now())
+    run_schedule_at(runtime, "matching", cycle.notice_from + timedelta(hours=1))
+    run_schedule_at(runtime, "matching", cycle.starts + timedelta(minutes=5))
+    return quarter(tenant, cycle.id)
+
+
+def quarter(tenant: Tenant, cycle: str) -> Quarter:
+    paused = sum(
+        cycle in p.paused_cycles
+        for level in tenant.levels
+        for p in participants.in_level(level, Status.ACTIVE)
+    )
+    return Quarter(
+        cycle,
+        [g.members for g in cycles.groups(cycle)],
+        unmatched=len(list(cycles.unmatched(cycle))),
+        paused=paused,
+    )
