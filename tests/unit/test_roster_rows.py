@@ -52,6 +52,10 @@ def test_excel_bom_header_case_and_missing_optional_column_are_accepted() -> Non
             "ada@acme.example,Ada,Eng,Manager,UTC,not-an-email,",
             "manager_email: not a valid email address",
         ),
+        (  # a line break inside a quoted cell would become an email header
+            'ada@acme.example,"Ada\nBcc: all@acme.example",Eng,Manager,UTC,,',
+            "name: must be one line of text",
+        ),
     ],
 )
 def test_a_bad_row_is_rejected_with_its_reason(line: str, reason: str) -> None:

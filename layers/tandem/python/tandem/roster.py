@@ -124,9 +124,17 @@ def read_rows(
 
 
 def _records(text: str) -> list[tuple[int, list[str]]]:
+    """Non-blank records, each with the line it starts on (a quoted cell may span lines)."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[tuple[int, list[str]]] = []
     try:
-        return [(reader.line_num, fields) for fields in reader if any(f.strip() for f in fields)]
+        while True:
+            start = reader.line_num + 1
+            fields = next(reader, None)
+            if fields is None:
+                return records
+            if any(f.strip() for f in fields):
+                records.append((start, fields))
     except csv.Error as error:
         raise RosterFileError(f"line {reader.line_num}: not valid CSV ({error})") from None
 

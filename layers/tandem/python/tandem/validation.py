@@ -81,7 +81,20 @@ def _blank_to_none(value: object) -> object:
 EmailAddress = Annotated[str, AfterValidator(email_address)]
 TimeZoneName = Annotated[str, AfterValidator(time_zone)]
 Cron = Annotated[str, AfterValidator(aws_cron)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+def _one_line(value: str) -> str:
+    """Names and places go into email headers and CSV rows: no line breaks or control codes."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError("must be one line of text, without control characters")
+    return value
+
+
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_one_line),
+]
 OptionalText = Annotated[Text | None, BeforeValidator(_blank_to_none)]
 OptionalEmail = Annotated[EmailAddress | None, BeforeValidator(_blank_to_none)]
 
