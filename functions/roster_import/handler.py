@@ -1,5 +1,5 @@
 """Roster import: S3 upload under roster/ -> queue -> this function -> participants, invites and
-roster/results/<file>. A redelivered upload event is recognised by its time and ETag."""
+roster/results/<file>, for the content the event announces."""
 
 from datetime import datetime
 from typing import Any, Literal
@@ -29,23 +29,24 @@ class S3TestEvent(BaseModel):
 class UploadedObject(BaseModel):
     key: str
     eTag: str
+    size: int | None = None
 
 
 class UploadedTo(BaseModel):
     object: UploadedObject
 
 
-class Upload(BaseModel):
+class UploadEvent(BaseModel):
     eventTime: datetime
     s3: UploadedTo
 
 
-class Uploads(BaseModel):
-    Records: list[Upload]
+class UploadEvents(BaseModel):
+    Records: list[UploadEvent]
 
 
 class UploadRecord(SqsRecordModel):
-    body: Json[Uploads | S3TestEvent]
+    body: Json[UploadEvents | S3TestEvent]
 
 
 processor = BatchProcessor(event_type=EventType.SQS, model=UploadRecord)
@@ -54,18 +55,16 @@ processor = BatchProcessor(event_type=EventType.SQS, model=UploadRecord)
 def record_handler(record: UploadRecord) -> None:
     if isinstance(record.body, S3TestEvent):
         return
-    for upload in record.body.Records:
-        stored = upload.s3.object
+    for event in record.body.Records:
+        stored = event.s3.object
         key = unquote_plus(stored.key)  # S3 sends keys URL-encoded
         if not roster.is_roster_upload(key):
             continue
-        report = roster.import_roster(
-            key,
-            # The same for every delivery of one upload event, different for each upload.
-            import_ref=f"{key}@{upload.eventTime.isoformat()}#{stored.eTag}",
-            levels=settings.tenant().levels,
-            now=upload.eventTime,
-        )
+        upload = roster.Upload(key, event.eventTime, stored.eTag, stored.size)
+        report = roster.import_roster(upload, settings.tenant().levels)
+        if report is None:
+            logger.info("roster superseded by a newer upload of the same key", extra={"key": key})
+            continue
         counts = {outcome.value: report.count(outcome) for outcome in roster.Outcome}
         logger.info("roster imported", extra={"results": report.results_key, **counts})
 

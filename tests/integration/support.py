@@ -91,12 +91,17 @@ def call_api(method: str, url_or_path: str, form: dict[str, str] | None = None) 
 def upload(
     resources: Resources, key: str, body: str, event_time: str = "2026-12-01T08:00:00.123Z"
 ) -> dict[str, Any]:
-    """HR's upload, and the S3 notification the queue delivers for it."""
-    boto3.client("s3").put_object(Bucket=resources.bucket, Key=key, Body=body.encode())
+    """HR's upload, and the S3 notification the queue delivers for it (as S3 fills it in)."""
+    data = body.encode()
+    put = boto3.client("s3").put_object(Bucket=resources.bucket, Key=key, Body=data)
     event = copy.deepcopy(load_event("roster_upload.json"))
     notification = json.loads(event["Records"][0]["body"])
     notification["Records"][0]["eventTime"] = event_time
-    notification["Records"][0]["s3"]["object"]["key"] = key.replace(" ", "+")
+    notification["Records"][0]["s3"]["object"].update(
+        key=key.replace(" ", "+"),
+        eTag=put["ETag"].strip('"'),
+        size=len(data),
+    )
     event["Records"][0]["body"] = json.dumps(notification)
     return event
 

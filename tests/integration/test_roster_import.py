@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
+
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from functions.roster_import import handler as roster_import
 from infra.local.aws import Resources
 from tandem.participants import Status, participant_id
+from tandem.purpose import PurposeProfile
 from tandem.store import participants
 from tests.integration.support import (
     ROSTER,
@@ -112,3 +116,87 @@ def test_an_unreadable_notification_fails_the_invocation_so_sqs_retries_it(aws: 
     event["Records"][0]["body"] = "{not json"
     with pytest.raises(BatchProcessingError):  # the whole batch failed: Lambda reports an error
         roster_import.handler(event, context("roster_import"))
+
+
+def test_a_late_redelivery_of_an_older_upload_changes_nothing(aws: Resources) -> None:
+    # Given upload A, then upload B moving Ada to Research, both imported
+    first = upload(aws, "roster/january.csv", ROSTER, event_time="2026-12-01T08:00:00.000Z")
+    roster_import.handler(first, context("roster_import"))
+    moved = ROSTER.replace("Ada Lovelace,Engineering", "Ada Lovelace,Research")
+    later = upload(aws, "roster/february.csv", moved, event_time="2027-02-01T08:00:00.000Z")
+    roster_import.handler(later, context("roster_import"))
+    # When SQS delivers A's event once more (its retry came late)
+    roster_import.handler(first, context("roster_import"))
+    # Then Ada stays where B put her, and A's results say why
+    ada = participants.get(participant_id("ada@acme.example"))
+    assert ada is not None and ada.department == "Research"
+    [row] = [r for r in results(aws, "january.csv") if r["email"] == "ada@acme.example"]
+    assert row["outcome"] == "unchanged" and "a newer roster upload" in row["detail"]
+
+
+def test_an_older_file_processed_after_a_newer_one_does_not_undo_it(aws: Resources) -> None:
+    moved = ROSTER.replace("Ada Lovelace,Engineering", "Ada Lovelace,Research")
+    setup = upload(aws, "roster/setup.csv", ROSTER, event_time="2026-11-01T08:00:00.000Z")
+    roster_import.handler(setup, context("roster_import"))
+    newer = upload(aws, "roster/new.csv", moved, event_time="2027-02-01T08:00:00.000Z")
+    older = upload(
+        aws,
+        "roster/old.csv",
+        ROSTER.replace("Engineering", "Legal"),
+        event_time="2027-01-01T08:00:00.000Z",
+    )
+    roster_import.handler(newer, context("roster_import"))
+    roster_import.handler(older, context("roster_import"))  # its event comes last
+    ada = participants.get(participant_id("ada@acme.example"))
+    assert ada is not None and ada.department == "Research"
+    [row] = [r for r in results(aws, "old.csv") if r["email"] == "ada@acme.example"]
+    assert row["outcome"] == "unchanged" and "a newer roster upload" in row["detail"]
+
+
+def test_a_file_overwritten_before_its_event_is_left_to_the_newer_upload(aws: Resources) -> None:
+    stale = upload(aws, "roster/staff.csv", ROSTER)
+    fresh = upload(
+        aws,
+        "roster/staff.csv",
+        ROSTER.replace("Linus Pauling", "Linus Two"),
+        event_time="2026-12-01T08:05:00.000Z",
+    )
+    roster_import.handler(stale, context("roster_import"))  # the first event, read too late
+    assert participants.get(participant_id("linus@acme.example")) is None  # nothing of it applied
+    roster_import.handler(fresh, context("roster_import"))
+    linus = participants.get(participant_id("linus@acme.example"))
+    assert linus is not None and linus.name == "Linus Two"
+    assert {r["outcome"] for r in results(aws, "staff.csv")} == {"created", "rejected"}
+
+
+def test_an_oversized_file_is_rejected_without_being_read(aws: Resources) -> None:
+    event = upload(aws, "roster/huge.csv", ROSTER)
+    notification = json.loads(event["Records"][0]["body"])
+    notification["Records"][0]["s3"]["object"]["size"] = 50 * 1024 * 1024
+    event["Records"][0]["body"] = json.dumps(notification)
+    roster_import.handler(event, context("roster_import"))
+    [row] = results(aws, "huge.csv")
+    assert "larger than 20 MB" in row["detail"]
+    assert participants.get(participant_id("ada@acme.example")) is None
+
+
+def test_a_signup_during_an_import_keeps_what_the_person_entered(aws: Resources) -> None:
+    roster_import.handler(upload(aws, "roster/staff.csv", ROSTER), context("roster_import"))
+    ada = participant_id("ada@acme.example")
+    # HR's next roster changes Ada's department and time zone; she signs up just before it lands
+    stamp = participants.get(ada)
+    assert stamp is not None and stamp.last_import is not None
+    changes = {"department": "Research", "timezone": "Asia/Tokyo"}
+    participants.save_profile(
+        ada,
+        {"name": "Ada L.", "timezone": "Europe/Rome", "location": None},
+        PurposeProfile.parse("Society", "Karma", "Human"),
+        {},
+        stamp.last_import.at,
+    )
+    written = participants.update_from_roster(
+        ada, changes, upload="next", at=stamp.last_import.at + timedelta(days=1)
+    )
+    assert written == ("department",)  # HR's field; her own time zone stays hers
+    after = participants.get(ada)
+    assert after is not None and (after.department, after.timezone) == ("Research", "Europe/Rome")

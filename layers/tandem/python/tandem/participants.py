@@ -67,6 +67,17 @@ def participant_id(email: str) -> str:
 
 
 @dataclass(frozen=True)
+class ImportMark:
+    """The roster upload that last created or changed a person, and what it did: a redelivery
+    of that upload reports the same, and an older upload arriving late changes nothing."""
+
+    upload: str  # the upload's reference (key, event time, ETag)
+    at: datetime  # the upload's event time: uploads apply in this order
+    outcome: str  # "created" or "updated"
+    fields: tuple[str, ...] = ()  # what an update changed
+
+
+@dataclass(frozen=True)
 class Participant:
     email: str
     name: str
@@ -83,10 +94,7 @@ class Participant:
     invited_at: datetime | None = None
     joined_at: datetime | None = None
     left_at: datetime | None = None
-    # Which roster upload last created or changed this person, and its outcome, so a
-    # redelivered upload reports the same outcome instead of "unchanged".
-    last_import: str | None = None
-    last_import_result: str | None = None
+    last_import: ImportMark | None = None
 
     @property
     def id(self) -> str:

@@ -2,8 +2,10 @@
 every new participant gets one invite, and every row's outcome lands in roster/results/.
 
 A file that is not a readable roster (not UTF-8, wrong header, ragged rows, no rows) is rejected
-whole before anything is written. A redelivered upload event reports the same outcomes and sends
-nothing new.
+whole before anything is written. An event imports only the content it announces (if the file
+was overwritten since, the newer upload's event does the import); a redelivered event reports
+the same outcomes and sends nothing new; an older upload arriving late never undoes what a
+newer one set.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from tandem.participants import (
     HR_FIELDS,
     PERSONAL_FIELDS,
     Details,
+    ImportMark,
     Participant,
     Source,
     Status,
@@ -40,6 +43,7 @@ REQUIRED = ("email", "name", "department", "level", "timezone", "manager_email")
 OPTIONAL = ("location",)
 MAX_BYTES = 20 * 1024 * 1024
 LEFT_DETAIL = "left the program; not invited again"
+NEWER_DETAIL = "a newer roster upload already set this person: not applied"
 
 
 class Outcome(StrEnum):
@@ -197,44 +201,69 @@ def plan(row: Details, existing: Participant | None) -> tuple[Outcome, dict[str,
     return (Outcome.UPDATED if changes else Outcome.UNCHANGED), changes
 
 
-def import_roster(key: str, import_ref: str, levels: Sequence[str], now: datetime) -> Report:
-    """Imports one uploaded roster file and writes its results file. `import_ref` identifies the
-    upload event, so a redelivery replays the recorded outcomes."""
+@dataclass(frozen=True)
+class Upload:
+    """One roster upload, as its S3 event describes it."""
+
+    key: str
+    at: datetime  # the event time: uploads apply in this order
+    etag: str
+    size: int | None = None
+
+    @property
+    def ref(self) -> str:
+        """The same for every delivery of this upload's event, different for each upload."""
+        return f"{self.key}@{self.at.isoformat()}#{self.etag}"
+
+
+def import_roster(upload: Upload, levels: Sequence[str]) -> Report | None:
+    """Imports one uploaded roster file and writes its results file; None when the file was
+    overwritten since (the newer upload's own event imports it, and writes the results)."""
     try:
-        valid, results = read_rows(files.read(key), levels)
+        if upload.size is not None and upload.size > MAX_BYTES:
+            raise RosterFileError(
+                f"the file is larger than {MAX_BYTES // 1024 // 1024} MB; split it"
+            )
+        valid, results = read_rows(files.read(upload.key, upload.etag), levels)
+    except files.Superseded:
+        return None
     except RosterFileError as error:
         results = [RowResult(0, "", Outcome.REJECTED, f"file rejected, nothing imported: {error}")]
-        return _finish(key, results, invites=[])
+        return _finish(upload.key, results, invites=[])
 
-    existing = store.get_many(participant_id(row.email) for _, row in valid)
-    erased = store.erased_among(participant_id(row.email) for _, row in valid)
+    ids = [participant_id(row.email) for _, row in valid]
+    existing, erased = store.get_many(ids), store.erased_among(ids)
     created: list[Participant] = []
     invites: list[str] = []
     for line, row in valid:
         pid = participant_id(row.email)
         person = existing.get(pid)
+        mark = person.last_import if person else None
         if pid in erased:
+            outcome = Outcome.REJECTED
             detail = (
                 f"data erased at the person's request on {erased[pid]:%Y-%m-%d}: remove this row"
             )
-            results.append(RowResult(line, row.email, Outcome.REJECTED, detail))
-            continue
-        if person is not None and person.last_import == import_ref:
+        elif mark and mark.upload == upload.ref:
             # This very upload was applied before (a redelivery): report what it did then.
-            recorded, _, detail = (person.last_import_result or "").partition(":")
-            outcome = Outcome(recorded)
+            outcome, detail = Outcome(mark.outcome), _changed(mark.fields)
+        elif mark and mark.at > upload.at:
+            outcome, detail = Outcome.UNCHANGED, NEWER_DETAIL
         else:
             outcome, changes = plan(row, person)
-            detail = "changed " + ", ".join(changes) if changes else ""
+            detail = _changed(tuple(changes))
             if outcome is Outcome.CREATED:
-                created.append(_new_participant(row, import_ref, now))
+                created.append(_new_participant(row, upload))
             elif outcome is Outcome.UPDATED:
                 try:
-                    store.update_from_roster(
-                        pid, changes, import_ref=import_ref, result=f"{outcome}:{detail}"
+                    detail = _changed(
+                        store.update_from_roster(pid, changes, upload=upload.ref, at=upload.at)
                     )
-                except store.ConditionFailed:  # left while this import ran
-                    outcome, detail = Outcome.UNCHANGED, LEFT_DETAIL
+                except store.ConditionFailed:  # left, or a newer upload, while this one ran
+                    outcome, detail = (
+                        Outcome.UNCHANGED,
+                        "changed meanwhile (left, or a newer upload): not applied",
+                    )
             elif person is not None and person.status is Status.LEFT:
                 detail = LEFT_DETAIL
         if outcome is Outcome.CREATED:
@@ -243,17 +272,20 @@ def import_roster(key: str, import_ref: str, levels: Sequence[str], now: datetim
 
     store.create_many(created)
     mail.enqueue(MailRequest.invite(pid) for pid in invites)
-    return _finish(key, sorted(results, key=lambda r: r.line), invites)
+    return _finish(upload.key, sorted(results, key=lambda r: r.line), invites)
 
 
-def _new_participant(row: Details, import_ref: str, now: datetime) -> Participant:
+def _changed(fields: tuple[str, ...]) -> str:
+    return "changed " + ", ".join(fields) if fields else ""
+
+
+def _new_participant(row: Details, upload: Upload) -> Participant:
     return Participant(
         **row.model_dump(),
         status=Status.INVITED,
         source=Source.ROSTER,
-        invited_at=now,
-        last_import=import_ref,
-        last_import_result=Outcome.CREATED.value,
+        invited_at=upload.at,
+        last_import=ImportMark(upload.ref, upload.at, Outcome.CREATED.value),
     )
 
 

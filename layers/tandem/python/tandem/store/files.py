@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 
 from tandem.settings import Setting, setting
 
@@ -15,8 +16,20 @@ def _s3() -> Any:
     return boto3.client("s3")
 
 
-def read(key: str) -> bytes:
-    body: bytes = _s3().get_object(Bucket=setting(Setting.BUCKET), Key=key)["Body"].read()
+class Superseded(Exception):
+    """The object was overwritten since: it no longer has the ETag asked for."""
+
+
+def read(key: str, etag: str | None = None) -> bytes:
+    """The object's bytes; with an ETag, only while the object is still that content."""
+    only_if = {"IfMatch": etag} if etag else {}
+    try:
+        response = _s3().get_object(Bucket=setting(Setting.BUCKET), Key=key, **only_if)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412"):
+            raise Superseded(key) from None
+        raise
+    body: bytes = response["Body"].read()
     return body
 
 

@@ -1,8 +1,9 @@
 """Participant items: PARTICIPANT#<id> / PROFILE.
 
 gsi1: LEVEL#<level> / <status>#<id>, so the matching run queries the active people of a level
-instead of scanning. HR-owned and participant-owned fields are written by separate, narrow
-updates, so a roster import never overwrites a signup that happened meanwhile.
+instead of scanning. Changes are narrow, conditional updates: a roster writes the fields a
+person owns only while they are still invited, so it never overwrites a signup made meanwhile.
+PARTICIPANT#<id> / ERASED marks an id whose data was erased on request.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import (
+    ListAttribute,
     MapAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
@@ -21,7 +23,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from tandem.participants import Participant, Source, Status
+from tandem.participants import PERSONAL_FIELDS, ImportMark, Participant, Source, Status
 from tandem.purpose import PurposeProfile
 from tandem.store.table import TableModel
 
@@ -65,7 +67,9 @@ class ParticipantItem(TableModel):
     joined_at = UTCDateTimeAttribute(null=True)
     left_at = UTCDateTimeAttribute(null=True)
     last_import = UnicodeAttribute(null=True)
+    last_import_at = UTCDateTimeAttribute(null=True)
     last_import_result = UnicodeAttribute(null=True)
+    last_import_fields: ListAttribute[str] = ListAttribute(null=True)
 
 
 class ErasureItem(TableModel):
@@ -88,7 +92,7 @@ def _status_key(status: Status, pid: str) -> str:
 
 
 def _to_item(p: Participant) -> ParticipantItem:
-    purpose = p.purpose
+    purpose, mark = p.purpose, p.last_import
     return ParticipantItem(
         _key(p.id),
         PROFILE,
@@ -111,8 +115,10 @@ def _to_item(p: Participant) -> ParticipantItem:
         invited_at=p.invited_at,
         joined_at=p.joined_at,
         left_at=p.left_at,
-        last_import=p.last_import,
-        last_import_result=p.last_import_result,
+        last_import=mark.upload if mark else None,
+        last_import_at=mark.at if mark else None,
+        last_import_result=mark.outcome if mark else None,
+        last_import_fields=list(mark.fields) if mark else None,
     )
 
 
@@ -136,9 +142,15 @@ def _to_participant(item: ParticipantItem) -> Participant:
         invited_at=item.invited_at,
         joined_at=item.joined_at,
         left_at=item.left_at,
-        last_import=item.last_import,
-        last_import_result=item.last_import_result,
+        last_import=_mark(item),
     )
+
+
+def _mark(item: ParticipantItem) -> ImportMark | None:
+    if not (item.last_import and item.last_import_at and item.last_import_result):
+        return None
+    fields = tuple(item.last_import_fields or ())
+    return ImportMark(item.last_import, item.last_import_at, item.last_import_result, fields)
 
 
 def get(pid: str) -> Participant | None:
@@ -157,8 +169,9 @@ def get_many(pids: Iterable[str]) -> dict[str, Participant]:
 
 
 def create_many(participants: Iterable[Participant]) -> None:
-    """Batch-writes new people. Unconditional: ids derive from the address, so a concurrent
-    writer of the same person writes the same item."""
+    """Batch-writes new people: fast for a large roster, and unconditional, so a person the
+    open signup created a moment before is replaced by the roster's version (HR's is the one
+    that counts)."""
     with ParticipantItem.batch_write() as batch:
         for p in participants:
             batch.save(_to_item(p))
@@ -208,16 +221,32 @@ def _update(pid: str, actions: list[Any], condition: Condition) -> Participant:
 
 
 def update_from_roster(
-    pid: str, changes: Mapping[str, str | None], *, import_ref: str, result: str
-) -> Participant:
-    actions = [getattr(ParticipantItem, name).set(value) for name, value in changes.items()]
-    if "level" in changes:
-        actions.append(ParticipantItem.gsi1pk.set(_level_key(str(changes["level"]))))
-    actions += [
-        ParticipantItem.last_import.set(import_ref),
-        ParticipantItem.last_import_result.set(result),
-    ]
-    return _update(pid, actions, ParticipantItem.status != Status.LEFT.value)
+    pid: str, changes: Mapping[str, str | None], *, upload: str, at: datetime
+) -> tuple[str, ...]:
+    """Writes a roster's changes, unless a newer upload got there first or the person left;
+    the personal fields only while the person is still invited (a signup meanwhile wins).
+    Returns the fields written; ConditionFailed when none could be."""
+    newer = ParticipantItem.last_import_at.does_not_exist() | (ParticipantItem.last_import_at < at)
+    hr_only = {name: value for name, value in changes.items() if name not in PERSONAL_FIELDS}
+    attempts = [(hr_only, ParticipantItem.status != Status.LEFT.value)]
+    if hr_only != changes:
+        attempts.insert(0, (dict(changes), ParticipantItem.status == Status.INVITED.value))
+    for fields, status_allows in attempts:
+        actions = [getattr(ParticipantItem, name).set(value) for name, value in fields.items()]
+        if "level" in fields:
+            actions.append(ParticipantItem.gsi1pk.set(_level_key(str(fields["level"]))))
+        actions += [
+            ParticipantItem.last_import.set(upload),
+            ParticipantItem.last_import_at.set(at),
+            ParticipantItem.last_import_result.set("updated"),
+            ParticipantItem.last_import_fields.set(list(fields)),
+        ]
+        try:
+            _update(pid, actions, status_allows & newer)
+        except ConditionFailed:
+            continue
+        return tuple(fields)
+    raise ConditionFailed(pid)
 
 
 def save_profile(
