@@ -144,7 +144,10 @@ def _erase(args: argparse.Namespace) -> int:
         print(f"tandem erase: {error}", file=sys.stderr)
         return 2
     found = "profile deleted" if done.had_profile else "no profile found (marked anyway)"
-    print(f"{done.participant_id}: {found}; rosters will not bring this person back.")
+    print(
+        f"{done.participant_id}: {found}; {done.quarters_rekeyed} past quarter(s) moved to an "
+        "anonymous alias; rosters will not bring this person back."
+    )
     return 0
 
 

@@ -187,18 +187,21 @@ def leave_page(token: str) -> Response[str]:
 
 @app.post("/leave/<token>")
 def leave(token: str) -> Response[str]:
-    """Also the one-click unsubscribe target of every email (RFC 8058)."""
-    if selfservice.leave(_participant(Purpose.LEAVE, token), clock.now()):
+    """Also the one-click unsubscribe target of every email (RFC 8058); the page it shows
+    offers to rejoin, which the same link's token allows."""
+    pid = _participant(Purpose.LEAVE, token)
+    if _form().get("action") == "rejoin":
+        person = selfservice.rejoin(pid)
+        if person.status is Status.INVITED:
+            return _message("Welcome back", "Use the link in your invitation email to sign up.")
+        return _message("Welcome back", "You will be matched again from the next quarter.")
+    if selfservice.leave(pid, clock.now()):
         metrics.add_metric(name="Left", unit=MetricUnit.Count, value=1)
     return _left()
 
 
 def _left() -> Response[str]:
-    return _message(
-        "You have left the program",
-        "You will not be matched again and we will stop emailing you. Thank you for taking part.",
-        "Changed your mind? Write to your HR program lead and they can invite you again.",
-    )
+    return _html(pages.page("left.html", settings.tenant(), title="You have left the program"))
 
 
 # --- doors for people without a working link -------------------------------------------------
@@ -310,7 +313,8 @@ def invalid_link(error: InvalidLink) -> Response[str]:
 def gone(_: selfservice.Gone) -> Response[str]:
     return _message(
         "This link no longer works",
-        "You are no longer in the program. Changed your mind? Write to your HR program lead.",
+        'You are no longer in the program. To come back, open the "Leave the program" link at '
+        "the foot of any of our emails and choose to rejoin.",
         status=410,
     )
 

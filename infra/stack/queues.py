@@ -53,6 +53,7 @@ class Queues(Construct):
                     self.queues[queue.name],
                     batch_size=queue.batch_size,
                     report_batch_item_failures=True,
+                    max_concurrency=queue.max_concurrency,
                 )
             )
             excuse(

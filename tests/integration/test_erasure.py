@@ -10,11 +10,20 @@ import pytest
 from functions.roster_import import handler as roster_import
 from infra.cli import main
 from infra.local.aws import Resources
-from tandem import mail
+from tandem import mail, purpose
 from tandem.mail import MailRequest
 from tandem.participants import participant_id
 from tandem.store import cycles, participants
-from tests.integration.support import ROSTER, call_api, context, deliver_mail, results, sent, upload
+from tests.integration.support import (
+    ROSTER,
+    call_api,
+    context,
+    deliver_mail,
+    link_in,
+    results,
+    sent,
+    upload,
+)
 
 ADA = participant_id("ada@acme.example")
 
@@ -25,27 +34,32 @@ def ada_matched(aws: Resources) -> None:
     cycles.save_group("2027-Q1", "Manager", [ADA, participant_id("linus@acme.example")], 20)
 
 
-def test_erasure_deletes_the_profile_and_keeps_only_pseudonymous_history(
+def test_erasure_deletes_the_profile_and_leaves_history_that_names_no_one(
     aws: Resources, ada_matched: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["erase", "--table", aws.table, "--email", "Ada@Acme.example"]) == 0
-    assert f"{ADA}: profile deleted" in capsys.readouterr().out
+    assert f"{ADA}: profile deleted; 1 past quarter(s) moved" in capsys.readouterr().out
     assert participants.get(ADA) is None
-    items = boto3.client("dynamodb").query(
-        TableName=aws.table,
-        KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": f"PARTICIPANT#{ADA}"}},
-    )["Items"]
-    remaining = json.dumps(items)
-    assert (
-        "ada@acme.example" not in remaining
-        and "Ada Lovelace" not in remaining
-        and "Engineering" not in remaining
-    )
-    assert sorted(item["sk"]["S"] for item in items) == [
-        "CYCLE#2027-Q1",
-        "ERASED",
-    ]  # the quarter still counts
+    items = boto3.client("dynamodb").scan(TableName=aws.table)["Items"]
+    everything = json.dumps(items)
+    assert "ada@acme.example" not in everything and "Ada Lovelace" not in everything
+    # Her id, a hash of her address, survives only on the marker that keeps rosters away
+    holding = [(i["pk"]["S"], i["sk"]["S"]) for i in items if ADA in json.dumps(i)]
+    assert holding == [(f"PARTICIPANT#{ADA}", "ERASED")]
+    # The quarter still counts: Linus's match is with an anonymous alias
+    [group] = cycles.groups("2027-Q1")
+    [alias] = [m for m in group.members if m != participant_id("linus@acme.example")]
+    assert alias.startswith("erased-")
+    linus = cycles.outcome(participant_id("linus@acme.example"), "2027-Q1")
+    assert linus is not None and linus.partners == (alias,)
+
+
+def test_erasing_again_changes_nothing_more(aws: Resources, ada_matched: None) -> None:
+    main(["erase", "--table", aws.table, "--email", "ada@acme.example"])
+    before = boto3.client("dynamodb").scan(TableName=aws.table)["Items"]
+    assert main(["erase", "--table", aws.table, "--email", "ada@acme.example"]) == 0
+    after = boto3.client("dynamodb").scan(TableName=aws.table)["Items"]
+    assert len(after) == len(before)
 
 
 def test_mail_already_queued_for_the_person_is_not_sent(aws: Resources, ada_matched: None) -> None:
@@ -64,17 +78,30 @@ def test_a_later_roster_does_not_bring_the_person_back(aws: Resources, ada_match
     assert participants.get(ADA) is None
 
 
-def test_the_person_may_come_back_by_their_own_choice(aws: Resources, ada_matched: None) -> None:
+def test_only_the_person_can_lift_the_erasure_by_signing_up_again(
+    aws: Resources, ada_matched: None
+) -> None:
     main(["erase", "--table", aws.table, "--email", "ada@acme.example"])
+    # Anyone may type Ada's address into the open signup: that alone lifts nothing
     form = {
         "email": "ada@acme.example",
-        "name": "Ada",
+        "name": "Not Ada",
         "department": "Eng",
         "level": "Manager",
         "timezone": "UTC",
     }
     assert call_api("POST", "/join", form)[0] == 200
-    assert participants.get(ADA) is not None
+    assert ADA in participants.erased_among([ADA])
+    # Ada herself, from the invitation that went to her address, signs up: she is back
+    deliver_mail(aws)
+    invitation = next(e for e in sent() if e.to == ["ada@acme.example"])
+    answers = {q.id: q.options[0][0].value for q in purpose.QUESTIONS}
+    assert (
+        call_api(
+            "POST", link_in(invitation, "signup"), {"name": "Ada", "timezone": "UTC", **answers}
+        )[0]
+        == 200
+    )
     assert participants.erased_among([ADA]) == {}
 
 

@@ -191,6 +191,27 @@ def test_leaving_from_the_link_or_the_one_click_unsubscribe(invite: str, aws: Re
     assert status == 410 and "no longer in the program" in html
 
 
+def test_whoever_left_can_rejoin_from_the_same_link(invite: str, aws: Resources) -> None:
+    sign_up(invite, aws)
+    leave = link_in(sent()[-1], "leave")
+    call_api("POST", leave, {})
+    status, html = call_api("GET", leave)
+    assert status == 200 and "Rejoin the program" in html and stored().status is Status.LEFT
+    status, html = call_api("POST", leave, {"action": "rejoin"})
+    assert status == 200 and "matched again from the next quarter" in html
+    person = stored()
+    assert person.status is Status.ACTIVE and person.left_at is None
+    assert [p.id for p in participants.in_level("Manager", Status.ACTIVE)] == [ADA]
+
+
+def test_opening_the_profile_link_changes_nothing(invite: str, aws: Resources) -> None:
+    sign_up(invite, aws)
+    before = stored()
+    status, html = call_api("GET", link_in(sent()[-1], "profile"))
+    assert status == 200 and "Your profile" in html
+    assert stored() == before
+
+
 def test_open_signup_sends_the_invite_to_the_address_given(aws: Resources) -> None:
     form = {
         "email": "Lin@Acme.example",

@@ -291,3 +291,31 @@ def test_the_schedule_reads_its_own_time_not_the_wall_clock(
 ) -> None:
     clock.set(datetime.fromisoformat("2030-01-01T00:00:00+00:00"))
     assert daily(NOTICE_DAY)["notice"]["cycle"] == "2027-Q1"
+
+
+def test_a_rerun_long_after_sends_no_kickoff_twice(
+    company: list[Participant], aws: Resources
+) -> None:
+    daily(START)
+    run_band_jobs(aws)
+    deliver_mail(aws)
+    sent_before = len(sent())
+    # Months later, after the mail idempotency records expired, HR re-runs the band
+    idempotency = boto3.resource("dynamodb").Table(aws.idempotency_table)
+    for item in idempotency.scan()["Items"]:
+        idempotency.delete_item(Key={"id": item["id"]})
+    bands.match_band(settings.tenant(), BandJob(cycle="2027-Q1", band="Manager"))
+    deliver_mail(aws)
+    assert len(sent()) == sent_before
+
+
+def test_a_partner_who_left_before_the_kickoff_is_not_introduced(
+    company: list[Participant], aws: Resources
+) -> None:
+    daily(START)
+    run_band_jobs(aws)
+    flo, gus = (participant_id(f"{n}@acme.example") for n in ("flo", "gus"))
+    participants.leave(gus, datetime.fromisoformat(START))
+    deliver_mail(aws)
+    assert not [e for e in sent() if e.to == ["flo@acme.example"]]
+    assert cycles.outcome(flo, "2027-Q1") is not None

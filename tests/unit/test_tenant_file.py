@@ -50,6 +50,10 @@ def test_every_shipped_tenant_file_is_valid() -> None:
             {"matching": {"odd_policy": "coin-toss"}},
             "matching.odd_policy: Input should be 'trio' or 'sit_out'",
         ),
+        (
+            {"open_signup": {"enabled": True}},
+            "open_signup: email_domains: name the company's domains",
+        ),
     ],
 )
 def test_a_bad_tenant_file_is_refused_naming_the_field(

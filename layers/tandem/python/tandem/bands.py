@@ -54,7 +54,7 @@ def match_band(tenant: Tenant, job: BandJob) -> dict[str, Any]:
     return {
         "cycle": cycle.id,
         "band": job.band,
-        "matched_now": len(population),
+        "considered": len(population),
         "groups": len(groups),
         "trios": sum(1 for g in groups if len(g.members) == 3),
         "unmatched": len(unmatched),

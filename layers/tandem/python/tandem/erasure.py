@@ -3,19 +3,22 @@
 Deleted: the profile, which holds every piece of personal data (name, address, department,
 level, manager, time zone, location, answers, purpose profile). Emails already queued for the
 person are dropped by the mailer, which finds no one to send them to.
-Kept, because they are not personal data on their own: the groups and outcomes of past
-quarters, under the person's id. The id is a one-way hash of the address, so it names no
-one; the quarters' counts (matches, relationships) stay right in the analytics. A marker with
-the id and the date keeps later rosters from inviting the person again.
+Re-keyed: the quarters the person took part in (their groups, outcomes, and their partners'
+outcomes) move to a random alias, so the matches and relationships still count in the
+aggregates but lead to no one: the person's id is a hash of their address, which anyone who
+can guess the address could recompute.
+Kept: a marker under that id with the date, and nothing else, so that later rosters do not
+invite the person again. It goes if the person signs up again from an invitation.
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 from tandem.participants import participant_id
-from tandem.store import participants
+from tandem.store import cycles, participants
 from tandem.validation import email_address
 
 
@@ -23,9 +26,11 @@ from tandem.validation import email_address
 class Erasure:
     participant_id: str
     had_profile: bool
+    quarters_rekeyed: int
 
 
 def erase(email: str, now: datetime) -> Erasure:
-    """Raises ValueError for something that is not an email address."""
+    """Raises ValueError for something that is not an email address. Safe to run again."""
     pid = participant_id(email_address(email))
-    return Erasure(pid, participants.erase(pid, now))
+    quarters = cycles.pseudonymize(pid, alias=f"erased-{secrets.token_hex(10)}")
+    return Erasure(pid, participants.erase(pid, now), quarters)

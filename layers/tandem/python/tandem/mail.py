@@ -139,7 +139,10 @@ def deliver(request: MailRequest, now: datetime) -> str | None:
     message = compose(
         request.kind, participant, tenant, links.for_participant(participant.id), now, **context
     )
-    return email_store.send(message)
+    message_id = email_store.send(message)
+    if request.kind in (MailKind.KICKOFF, MailKind.UNMATCHED):
+        cycles_store.mark_announced(participant.id, str(request.cycle), now)
+    return message_id
 
 
 def _context(
@@ -152,8 +155,13 @@ def _context(
     if request.kind is MailKind.NOTICE:
         return {"cycle": cycle}
     outcome = cycles_store.outcome(participant.id, cycle.id)
-    if outcome is None:
+    if outcome is None or outcome.announced:
         return None
     found = participants_store.get_many(outcome.partners)
-    partners = [found[pid] for pid in outcome.partners if pid in found]
+    # A partner who left (or asked to be erased) is not introduced.
+    partners = [
+        found[p] for p in outcome.partners if p in found and found[p].status is Status.ACTIVE
+    ]
+    if outcome.partners and not partners:
+        return None
     return {"cycle": cycle, "partners": partners, "reason": outcome.reason}

@@ -57,6 +57,8 @@ def save_profile(
     except store.ConditionFailed:
         raise Gone(pid) from None
     if first_time:
+        # Back by their own choice, if they had asked to be erased: the link proves it is them.
+        store.forget_erasure(pid)
         mail.enqueue([MailRequest.welcome(pid)])
     return person, first_time
 
@@ -85,6 +87,18 @@ def leave(pid: str, now: datetime) -> bool:
     return True
 
 
+def rejoin(pid: str) -> Participant:
+    """Undoes leaving: back to where the person was (signed up, or still invited)."""
+    person = current(pid)
+    if person.status is not Status.LEFT:
+        return person
+    status = Status.ACTIVE if person.joined_at else Status.INVITED
+    try:
+        return store.rejoin(pid, status)
+    except store.ConditionFailed:  # rejoined meanwhile, by a concurrent request
+        return current(pid)
+
+
 def join(details: Details, tenant: Tenant, now: datetime) -> None:
     """The open signup: a new person gets the same invite a roster would send, so only the
     owner of the address can complete the signup; a known person gets fresh links instead."""
@@ -98,7 +112,6 @@ def join(details: Details, tenant: Tenant, now: datetime) -> None:
         **details.model_dump(), status=Status.INVITED, source=Source.OPEN_SIGNUP, invited_at=now
     )
     if store.create_if_absent(person):
-        store.forget_erasure(person.id)  # back by their own choice, if they had been erased
         mail.enqueue([MailRequest.invite(person.id)])
     else:
         request_links(details.email, now)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from enum import StrEnum
+from functools import lru_cache
 
 from tandem.tenant import Tenant
 
@@ -34,4 +35,10 @@ def setting(name: Setting) -> str:
 
 
 def tenant() -> Tenant:
-    return Tenant.model_validate_json(setting(Setting.TENANT))
+    return _tenant(setting(Setting.TENANT))
+
+
+@lru_cache(maxsize=4)
+def _tenant(configuration: str) -> Tenant:
+    """Validated once per configuration, not at every call."""
+    return Tenant.model_validate_json(configuration)

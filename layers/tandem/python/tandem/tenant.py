@@ -63,8 +63,17 @@ class Matching(_Strict):
 
 class OpenSignup(_Strict):
     enabled: bool = False
-    # Only addresses at these domains may join through the open link (empty: any domain).
+    # Only addresses at these domains may join through the open link: without them, anyone
+    # could have the tenant's address mail anyone.
     email_domains: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _domains_when_enabled(self) -> OpenSignup:
+        if self.enabled and not self.email_domains:
+            raise ValueError(
+                "email_domains: name the company's domains when the open signup is enabled"
+            )
+        return self
 
 
 class CustomDomain(_Strict):

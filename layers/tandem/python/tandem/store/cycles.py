@@ -38,6 +38,7 @@ class Outcome:
     band: str
     partners: tuple[str, ...]
     reason: str | None
+    announced: bool = False  # the kickoff or unmatched email went out
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class OutcomeItem(TableModel):
     band = UnicodeAttribute()
     partners: ListAttribute[str] = ListAttribute()
     reason = UnicodeAttribute(null=True)
+    announced_at = UTCDateTimeAttribute(null=True)
 
 
 def _cycle(cycle: str) -> str:
@@ -142,13 +144,18 @@ def save_unmatched(cycle: str, band: str, pid: str, reason: str) -> bool:
 
 
 def groups(cycle: str) -> Iterator[StoredGroup]:
-    for item in GroupItem.query(_cycle(cycle), GroupItem.sk.startswith("GROUP#")):
+    # Strongly consistent: a band job reads back the groups it has just written.
+    query = GroupItem.query(_cycle(cycle), GroupItem.sk.startswith("GROUP#"), consistent_read=True)
+    for item in query:
         yield StoredGroup(cycle, item.band, tuple(item.members), int(item.score))
 
 
 def unmatched(cycle: str) -> Iterator[tuple[str, str, str]]:
     """(person, band, reason) of everyone left unmatched in the cycle."""
-    for item in UnmatchedItem.query(_cycle(cycle), UnmatchedItem.sk.startswith("UNMATCHED#")):
+    query = UnmatchedItem.query(
+        _cycle(cycle), UnmatchedItem.sk.startswith("UNMATCHED#"), consistent_read=True
+    )
+    for item in query:
         yield item.sk.removeprefix("UNMATCHED#"), item.band, item.reason
 
 
@@ -157,4 +164,60 @@ def outcome(pid: str, cycle: str) -> Outcome | None:
         item = OutcomeItem.get(_person(pid), _cycle(cycle), consistent_read=True)
     except DoesNotExist:
         return None
-    return Outcome(cycle, item.band, tuple(item.partners), item.reason)
+    return Outcome(
+        cycle, item.band, tuple(item.partners), item.reason, item.announced_at is not None
+    )
+
+
+def mark_announced(pid: str, cycle: str, now: datetime) -> None:
+    """The person's kickoff or unmatched email went out: never again, however late a re-run."""
+    OutcomeItem(_person(pid), _cycle(cycle)).update(actions=[OutcomeItem.announced_at.set(now)])
+
+
+def pseudonymize(pid: str, alias: str) -> int:
+    """Re-keys every quarter the person took part in under `alias`: their group, their
+    partners' outcomes and their own, one quarter per transaction (a retry finishes the rest).
+    Returns how many quarters were re-keyed."""
+    quarters = list(
+        OutcomeItem.query(_person(pid), OutcomeItem.sk.startswith("CYCLE#"), consistent_read=True)
+    )
+    for own in quarters:
+        cycle = own.sk.removeprefix("CYCLE#")
+        renamed = OutcomeItem(
+            _person(alias),
+            own.sk,
+            band=own.band,
+            partners=own.partners,
+            reason=own.reason,
+            announced_at=own.announced_at,
+        )
+        with TransactWrite(connection=_connection()) as transaction:
+            transaction.delete(own)
+            transaction.save(renamed)
+            if own.partners:
+                group = next(g for g in groups(cycle) if pid in g.members)
+                members = [alias if m == pid else m for m in group.members]
+                transaction.delete(GroupItem(_cycle(cycle), "GROUP#" + "+".join(group.members)))
+                transaction.save(
+                    GroupItem(
+                        _cycle(cycle),
+                        "GROUP#" + "+".join(members),
+                        band=group.band,
+                        members=members,
+                        score=group.score,
+                    )
+                )
+                for partner in own.partners:
+                    theirs = [m for m in members if m != partner]
+                    transaction.update(
+                        OutcomeItem(_person(partner), own.sk),
+                        actions=[OutcomeItem.partners.set(theirs)],
+                    )
+            else:
+                transaction.delete(UnmatchedItem(_cycle(cycle), f"UNMATCHED#{pid}"))
+                transaction.save(
+                    UnmatchedItem(
+                        _cycle(cycle), f"UNMATCHED#{alias}", band=own.band, reason=own.reason or ""
+                    )
+                )
+    return len(quarters)

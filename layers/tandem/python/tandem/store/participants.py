@@ -177,6 +177,18 @@ def create_many(participants: Iterable[Participant]) -> None:
             batch.save(_to_item(p))
 
 
+def rejoin(pid: str, status: Status) -> Participant:
+    return _update(
+        pid,
+        [
+            ParticipantItem.status.set(status.value),
+            ParticipantItem.gsi1sk.set(_status_key(status, pid)),
+            ParticipantItem.left_at.remove(),
+        ],
+        ParticipantItem.status == Status.LEFT.value,
+    )
+
+
 def erase(pid: str, now: datetime) -> bool:
     """Deletes the profile, all the personal data there is, and marks the id as erased (first,
     so a retry after a crash finishes the job). False if there was no profile."""
