@@ -32,6 +32,21 @@ SHARED_LAYER = "deps"  # every function's third-party packages
 _NO_BYTECODE = ["**/__pycache__", "**/*.pyc"]
 
 
+# What the store does with a table (reading includes its indexes): no scans, no streams.
+_TABLE_READS = (
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:DescribeTable",
+)
+_TABLE_WRITES = (
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:DescribeTable",
+)
+
 # Who calls each synchronously invoked function, and where its failures end up instead.
 _SYNC_CALLER = {
     **{
@@ -125,6 +140,10 @@ class Functions(Construct):
             environment={
                 "POWERTOOLS_SERVICE_NAME": spec.name,
                 "POWERTOOLS_METRICS_NAMESPACE": f"Tandem/{tenant.name}",
+                # Traces keep timings, not payloads: responses hold pages with names and
+                # freshly signed links, errors can quote addresses.
+                "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+                "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
                 **{
                     setting.value: self._value(setting)
                     for setting in spec.settings
@@ -175,29 +194,17 @@ class Functions(Construct):
         shared = self.shared
         match grant:
             case Grant.READ_TABLE:
-                shared.table.grant_read_data(function)
+                shared.table.grant(function, *_TABLE_READS)
             case Grant.WRITE_TABLE:
-                shared.table.grant_write_data(function)
+                shared.table.grant(function, *_TABLE_WRITES)
             case Grant.RUN_ONCE:
-                shared.idempotency_table.grant_read_write_data(function)
+                shared.idempotency_table.grant(function, "dynamodb:GetItem", *_TABLE_WRITES)
             case Grant.READ_ROSTERS:
-                self._allow(
-                    function,
-                    "s3:GetObject",
-                    shared.bucket.arn_for_objects(wiring.BUCKET_PREFIXES[grant] + "*"),
-                )
-            case Grant.WRITE_ROSTER_RESULTS:
-                self._allow(
-                    function,
-                    "s3:PutObject",
-                    shared.bucket.arn_for_objects(wiring.BUCKET_PREFIXES[grant] + "*"),
-                )
-            case Grant.WRITE_PREVIEWS:
-                self._allow(
-                    function,
-                    "s3:PutObject",
-                    shared.bucket.arn_for_objects(wiring.BUCKET_PREFIXES[grant] + "*"),
-                )
+                objects = shared.bucket.arn_for_objects(wiring.BUCKET_PREFIXES[grant] + "*")
+                self._allow(function, ["s3:GetObject"], objects)
+            case Grant.WRITE_ROSTER_RESULTS | Grant.WRITE_PREVIEWS:
+                objects = shared.bucket.arn_for_objects(wiring.BUCKET_PREFIXES[grant] + "*")
+                self._allow(function, ["s3:PutObject"], objects)
             case Grant.SEND_MAIL:
                 shared.queues["mail"].grant_send_messages(function)
             case Grant.SEND_BAND_JOBS:
@@ -208,8 +215,8 @@ class Functions(Construct):
                 shared.signing_secret.grant_read(function)
 
     @staticmethod
-    def _allow(function: lambda_.Function, action: str, resource: str) -> None:
-        function.add_to_role_policy(iam.PolicyStatement(actions=[action], resources=[resource]))
+    def _allow(function: lambda_.Function, actions: list[str], resource: str) -> None:
+        function.add_to_role_policy(iam.PolicyStatement(actions=actions, resources=[resource]))
 
     def set_link_base(self, url: str) -> None:
         """Functions that write links into emails learn the API's address once it exists."""

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_cdk import Duration
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
@@ -46,11 +47,22 @@ class Monitoring(Construct):
     ) -> None:
         super().__init__(scope, id)
         self.tenant = tenant
+        # A key of our own: CloudWatch cannot publish to a topic under the AWS-managed SNS key.
+        key = kms.Key(
+            self,
+            "AlarmsKey",
+            description=f"Encrypts Tandem {tenant.name}'s alarm notifications",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        key.grant(
+            iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*"
+        )
         self.topic = sns.Topic(
             self,
             "Alarms",
             display_name=f"Tandem {tenant.name} alarms",
-            master_key=kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns"),
+            master_key=key,
             enforce_ssl=True,
         )
         if tenant.deployment.alarm_emails:
@@ -108,9 +120,9 @@ class Monitoring(Construct):
             "daily-run-missing",
             self._custom("DailyRun", "matching", "Sum", DAY),
             1,
-            "The daily matching run has not run for two days (schedule or function broken).",
+            "The daily matching run has not run for four days (schedule or function broken).",
             comparison=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-            evaluation_periods=2,
+            evaluation_periods=4,  # a weekday-only schedule leaves weekends without a run
             missing=cloudwatch.TreatMissingData.BREACHING,
         )
         self.dashboard = self._dashboard(functions, dead_letters, api)

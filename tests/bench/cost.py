@@ -53,6 +53,7 @@ PRICE = {
     "secrets_call": 0.05 / 10_000,
     "scheduler_invocation": 1.00 / 1e6,
     "secret_month": 0.40,
+    "kms_key_month": 1.00,
     "alarm_month": 0.10,
     "custom_metric_month": 0.30,
     "dashboard_month": 3.00,  # beyond the 3 an account gets free
@@ -131,6 +132,7 @@ def fixed_costs(usage: Usage) -> list[tuple[str, str, float]]:
     template = Template.from_stack(stack).to_json()["Resources"]
     alarms = sum(r["Type"] == "AWS::CloudWatch::Alarm" for r in template.values())
     secrets = sum(r["Type"] == "AWS::SecretsManager::Secret" for r in template.values())
+    keys = sum(r["Type"] == "AWS::KMS::Key" for r in template.values())
     polled = len(wiring.QUEUES)
     metrics = len(usage.metrics)
     return [
@@ -140,6 +142,7 @@ def fixed_costs(usage: Usage) -> list[tuple[str, str, float]]:
             polled * IDLE_RECEIVES_PER_YEAR * PRICE["sqs_request"],
         ),
         ("Secrets Manager", f"{secrets} secret", secrets * 12 * PRICE["secret_month"]),
+        ("KMS", f"{keys} key (the alarm topic's)", keys * 12 * PRICE["kms_key_month"]),
         ("CloudWatch alarms", f"{alarms} alarms", alarms * 12 * PRICE["alarm_month"]),
         (
             "CloudWatch custom metrics",

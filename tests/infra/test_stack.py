@@ -142,8 +142,13 @@ def test_functions_run_the_current_runtime_traced_with_their_own_settings_only(
         expected = {s.value for s in spec.settings} | {
             "POWERTOOLS_SERVICE_NAME",
             "POWERTOOLS_METRICS_NAMESPACE",
+            "POWERTOOLS_TRACER_CAPTURE_RESPONSE",
+            "POWERTOOLS_TRACER_CAPTURE_ERROR",
         }
         assert set(variables) == expected
+        # Traces keep timings only: pages carry names and freshly signed links
+        assert variables["POWERTOOLS_TRACER_CAPTURE_RESPONSE"] == "false"
+        assert variables["POWERTOOLS_TRACER_CAPTURE_ERROR"] == "false"
         # The signing secret is referenced by ARN, never inlined.
         if Setting.SIGNING_SECRET.value in variables:
             assert variables[Setting.SIGNING_SECRET.value] == {"Ref": secret}
@@ -204,6 +209,7 @@ def test_the_api_logs_routes_never_paths_and_throttles(
     [settings] = properties["MethodSettings"]
     assert settings["ThrottlingRateLimit"] == 50 and settings["ThrottlingBurstLimit"] == 100
     assert "LoggingLevel" not in settings  # execution logs would record tokens
+    assert properties.get("TracingEnabled") is not True  # X-Ray would record the URL: the token
 
 
 def test_ses_sends_through_a_configuration_set_that_suppresses_bounces(template: Template) -> None:

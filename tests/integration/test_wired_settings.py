@@ -1,0 +1,93 @@
+"""Each function does its job with only the settings infra/wiring.py gives it: in AWS it gets
+nothing else, while the local runtime and the other tests set every setting for everyone."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from functions.match_band import handler as match_band
+from functions.matching import handler as matching
+from functions.roster_import import handler as roster_import
+from infra import wiring
+from infra.local.aws import Resources
+from tandem.links import link_tokens
+from tandem.participants import Participant, Source, Status, participant_id
+from tandem.settings import Setting
+from tandem.store import cycles, participants
+from tandem.tokens import Purpose
+from tests.integration.support import (
+    ROSTER,
+    call_api,
+    context,
+    deliver_mail,
+    load_event,
+    queued,
+    sent,
+    upload,
+)
+
+COVERED = {"roster_import", "mailer", "participant_pages", "matching", "match_band"}
+
+
+def only_the_settings_of(function: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for setting in set(Setting) - wiring.function(function).settings:
+        monkeypatch.delenv(setting.value, raising=False)
+
+
+def test_every_wired_function_is_checked_here() -> None:
+    assert {f.name for f in wiring.FUNCTIONS} == COVERED
+
+
+def test_roster_import(aws: Resources, monkeypatch: pytest.MonkeyPatch) -> None:
+    event = upload(aws, "roster/staff.csv", ROSTER)
+    only_the_settings_of("roster_import", monkeypatch)
+    roster_import.handler(event, context("roster_import"))
+    assert len(queued(aws, "mail")) == 3
+
+
+def test_mailer(aws: Resources, monkeypatch: pytest.MonkeyPatch) -> None:
+    roster_import.handler(upload(aws, "roster/staff.csv", ROSTER), context("roster_import"))
+    only_the_settings_of("mailer", monkeypatch)
+    deliver_mail(aws)
+    assert len(sent()) == 3
+    assert all(any("/signup/" in link for link in email.links) for email in sent())
+
+
+def test_participant_pages(aws: Resources, monkeypatch: pytest.MonkeyPatch) -> None:
+    roster_import.handler(upload(aws, "roster/staff.csv", ROSTER), context("roster_import"))
+    queued(aws, "mail")  # the invitations: taken off the queue
+    only_the_settings_of("participant_pages", monkeypatch)
+    token = link_tokens().sign(Purpose.SIGNUP, participant_id("ada@acme.example"))
+    assert "Welcome, Ada" in call_api("GET", f"/signup/{token}")[1]
+    assert call_api("POST", "/links", {"email": "ada@acme.example"})[0] == 200
+
+
+def test_matching(aws: Resources, monkeypatch: pytest.MonkeyPatch) -> None:
+    roster_import.handler(upload(aws, "roster/staff.csv", ROSTER), context("roster_import"))
+    only_the_settings_of("matching", monkeypatch)
+    for at in ("2027-01-04T09:00:00Z", "2027-01-11T08:00:00Z"):  # the notice, then the start
+        matching.handler({**load_event("scheduled_matching.json"), "time": at}, context("matching"))
+    preview = boto3.client("s3").get_object(Bucket=aws.bucket, Key="matching/preview-2027-Q1.csv")
+    assert b"not signed up yet" in preview["Body"].read()
+    assert len(queued(aws, "bands")) == 2  # Manager and Director
+
+
+def test_match_band(aws: Resources, monkeypatch: pytest.MonkeyPatch) -> None:
+    pair = [
+        Participant(
+            email=f"{name}@acme.example",
+            name=name.title(),
+            department=department,
+            level="Manager",
+            timezone="Europe/Paris",
+            status=Status.ACTIVE,
+            source=Source.ROSTER,
+        )
+        for name, department in (("ada", "Engineering"), ("bo", "Sales"))
+    ]
+    participants.create_many(pair)
+    only_the_settings_of("match_band", monkeypatch)
+    match_band.handler(load_event("band_job.json"), context("match_band"))  # 2027-Q1, Manager
+    assert [set(g.members) for g in cycles.groups("2027-Q1")] == [{p.id for p in pair}]
+    assert len(queued(aws, "mail")) == 2  # the kickoffs
