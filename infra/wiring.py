@@ -150,17 +150,18 @@ MATCH_BAND = Function(
 
 FUNCTIONS: tuple[Function, ...] = (PARTICIPANT_PAGES, ROSTER_IMPORT, MAILER, MATCHING, MATCH_BAND)
 
-ROUTES: tuple[Route, ...] = tuple(
-    Route(method, path, PARTICIPANT_PAGES.name)
-    for path in (
-        "/signup/{token}",
-        "/profile/{token}",
-        "/pause/{token}",
-        "/leave/{token}",
-        "/join",
-        "/links",
-    )
-    for method in ("GET", "POST")
+_FORMS = (
+    "/signup/{token}",
+    "/profile/{token}",
+    "/pause/{token}",
+    "/leave/{token}",
+    "/join",
+    "/links",
+)
+ROUTES: tuple[Route, ...] = (
+    # A page with a form: GET shows it, POST is the change.
+    *(Route(method, path, PARTICIPANT_PAGES.name) for path in _FORMS for method in ("GET", "POST")),
+    Route("GET", "/schedule/{token}", PARTICIPANT_PAGES.name),
 )
 
 QUEUES: tuple[Queue, ...] = (

@@ -204,6 +204,25 @@ def _left() -> Response[str]:
     return _html(pages.page("left.html", settings.tenant(), title="You have left the program"))
 
 
+# --- the quarter's group -------------------------------------------------------------------
+
+
+@app.get("/schedule/<token>")
+def schedule_page(token: str) -> Response[str]:
+    person = selfservice.active(_participant(Purpose.SCHEDULE, token))
+    tenant = settings.tenant()
+    group = selfservice.group(person, tenant, clock.now())
+    if group is None:
+        return _message(
+            "No partner this quarter",
+            "You are not in a pair or trio this quarter. We email you when the next one starts.",
+        )
+    body = pages.page(
+        "schedule.html", tenant, title="Find a time together", participant=person, group=group
+    )
+    return _html(body)
+
+
 # --- doors for people without a working link -------------------------------------------------
 
 

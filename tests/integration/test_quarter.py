@@ -29,10 +29,19 @@ from tandem.cycles import BandJob
 from tandem.participants import Participant, Source, Status, participant_id
 from tandem.purpose import PurposeProfile
 from tandem.store import cycles, participants
-from tests.integration.support import context, deliver_mail, load_event, queued, sent
+from tests.integration.support import (
+    call_api,
+    context,
+    deliver_mail,
+    link_in,
+    load_event,
+    queued,
+    sent,
+)
 
 NOTICE_DAY = "2027-01-04T09:00:00Z"  # a week before 2027-Q1 starts (Monday 11 January, 09:00 Paris)
 START = "2027-01-11T08:00:00Z"
+TO = "\N{EN DASH}"  # as pages write a range of hours
 
 
 def person(name: str, department: str, level: str = "Manager", **changes: Any) -> Participant:
@@ -319,3 +328,41 @@ def test_a_partner_who_left_before_the_kickoff_is_not_introduced(
     deliver_mail(aws)
     assert not [e for e in sent() if e.to == ["flo@acme.example"]]
     assert cycles.outcome(flo, "2027-Q1") is not None
+
+
+def schedule_link(aws: Resources, address: str) -> str:
+    """Starts the quarter and returns the schedule link of `address`'s kickoff, opened a day
+    later."""
+    daily(START)
+    run_band_jobs(aws)
+    deliver_mail(aws)
+    kickoff = next(e for e in sent() if e.to == [address])
+    clock.set(datetime.fromisoformat("2027-01-12T10:00:00Z"))
+    return link_in(kickoff, "schedule")
+
+
+def test_the_kickoff_links_to_when_the_pair_are_both_at_work(aws: Resources) -> None:
+    participants.create_many(
+        [
+            person("Flo", "Engineering", location="Lyon"),
+            person("Gus", "Sales", timezone="America/New_York", location="Boston"),
+        ]
+    )
+    status, page = call_api("GET", schedule_link(aws, "flo@acme.example"))
+    assert status == 200
+    assert "Gus Example" in page and "America/New_York" in page and "Boston" in page
+    # Paris 15:00-17:00 is New York 09:00-11:00, each weekday of the first conversation's week
+    assert f"Monday 11 January 2027, 15:00{TO}17:00" in page and f"Gus: 09:00{TO}11:00" in page
+    assert f"Friday 15 January 2027, 15:00{TO}17:00" in page
+    assert "mailto:gus@acme.example?subject=Our%20peer%20coaching%20conversations" in page
+
+
+def test_without_a_partner_the_schedule_link_says_so(
+    company: list[Participant], aws: Resources
+) -> None:
+    link = schedule_link(aws, "flo@acme.example")
+    status, page = call_api("GET", link)
+    assert status == 200 and "Gus Example" in page
+    participants.leave(participant_id("gus@acme.example"), datetime.fromisoformat(START))
+    status, page = call_api("GET", link)
+    assert status == 200 and "No partner this quarter" in page and "Gus" not in page

@@ -66,7 +66,7 @@ def rules(tenant: Tenant) -> MatchingRules:
     return MatchingRules(
         repeat_window=chosen.repeat_window,
         min_overlap_hours=chosen.min_overlap_hours,
-        workday=(chosen.workday_start, chosen.workday_end),
+        workday=chosen.workday,
         odd_policy=chosen.odd_policy,
         bands=chosen.bands,
     )

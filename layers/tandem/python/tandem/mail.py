@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from tandem import program, settings
+from tandem import groups, program, settings
 from tandem import purpose as purpose_profile
 from tandem.links import Links, link_tokens
 from tandem.participants import Participant, Status
@@ -157,11 +157,7 @@ def _context(
     outcome = cycles_store.outcome(participant.id, cycle.id)
     if outcome is None or outcome.announced:
         return None
-    found = participants_store.get_many(outcome.partners)
-    # A partner who left (or asked to be erased) is not introduced.
-    partners = [
-        found[p] for p in outcome.partners if p in found and found[p].status is Status.ACTIVE
-    ]
+    partners = groups.partners(outcome)
     if outcome.partners and not partners:
         return None
     return {"cycle": cycle, "partners": partners, "reason": outcome.reason}

@@ -5,9 +5,10 @@ fresh links". Answers never reveal whether an address is known."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
-from tandem import mail, program, purpose
+from tandem import groups, mail, program, purpose, slots
 from tandem.mail import MailRequest
 from tandem.participants import (
     Details,
@@ -18,6 +19,8 @@ from tandem.participants import (
     participant_id,
 )
 from tandem.program import Cycle
+from tandem.slots import Window
+from tandem.store import cycles as cycles_store
 from tandem.store import participants as store
 from tandem.tenant import Tenant
 
@@ -74,6 +77,27 @@ def set_paused(pid: str, tenant: Tenant, now: datetime, paused: bool) -> tuple[P
         return store.set_paused(pid, cycle.id, paused), cycle
     except store.ConditionFailed:
         raise Gone(pid) from None
+
+
+@dataclass(frozen=True)
+class Group:
+    """A person's partners in the quarter under way, and when they can all meet."""
+
+    cycle: Cycle
+    partners: list[Participant]
+    windows: list[Window]  # in the first conversation's week; the rest repeat it
+
+
+def group(person: Participant, tenant: Tenant, now: datetime) -> Group | None:
+    """None when the person has no partner (still in the program) this quarter."""
+    cycle = program.current_cycle(tenant, now)
+    outcome = cycles_store.outcome(person.id, cycle.id)
+    partners = groups.partners(outcome) if outcome else []
+    if not partners:
+        return None
+    zones = [person.timezone, *(p.timezone for p in partners)]
+    windows = slots.shared_windows(zones, cycle.conversation_weeks[0], tenant.matching.workday)
+    return Group(cycle, partners, windows)
 
 
 def leave(pid: str, now: datetime) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
@@ -21,7 +21,12 @@ def _day(moment: date) -> str:
     return f"{moment:%A} {moment.day} {moment:%B %Y}"
 
 
+def _hour(moment: datetime) -> str:
+    return f"{moment:%H:%M}"
+
+
 _env.filters["day"] = _day
+_env.filters["hour"] = _hour
 
 
 def template(name: str) -> Template:

@@ -54,6 +54,10 @@ class Matching(_Strict):
     # level -> band, for levels that are matched together; any other level is its own band
     bands: dict[str, Text] = Field(default_factory=dict)
 
+    @property
+    def workday(self) -> tuple[dt.time, dt.time]:
+        return self.workday_start, self.workday_end
+
     @model_validator(mode="after")
     def _workday_in_order(self) -> Matching:
         if self.workday_end <= self.workday_start:

@@ -23,6 +23,7 @@ class Purpose(StrEnum):
     PROFILE = "profile"
     PAUSE = "pause"
     LEAVE = "leave"
+    SCHEDULE = "schedule"  # the group's shared working hours, from the kickoff
 
 
 # Long enough for the email that carries the link to stay useful; the leave link lives longest
@@ -32,6 +33,7 @@ LIFETIME = {
     Purpose.PROFILE: timedelta(days=180),
     Purpose.PAUSE: timedelta(days=180),
     Purpose.LEAVE: timedelta(days=400),
+    Purpose.SCHEDULE: timedelta(days=120),  # the quarter the kickoff introduces
 }
 
 
