@@ -119,7 +119,7 @@ def variable_costs(usage: Usage, scale: float) -> list[tuple[str, str, float]]:
             f"{s3_writes:,} writes, {s3_reads:,} reads",
             s3_writes * PRICE["s3_write"] + s3_reads * PRICE["s3_read"],
         ),
-        ("Secrets Manager", f"{secrets:,} reads", secrets * PRICE["secrets_call"]),
+        ("Secrets Manager", f"{secrets:,} GetSecretValue", secrets * PRICE["secrets_call"]),
         ("EventBridge Scheduler", f"{schedules:,} runs", schedules * PRICE["scheduler_invocation"]),
     ]
     return [(service, counted, dollars * scale) for service, counted, dollars in rows]
