@@ -113,8 +113,10 @@ def _match(args: argparse.Namespace) -> int:
     for left_out in result.unmatched:
         print(f"unmatched {left_out.person_id}: {left_out.reason}", file=sys.stderr)
     matched = sum(len(g.members) for g in result.groups)
+    trios = sum(len(g.members) == 3 for g in result.groups)
     print(
-        f"{cycle}: {len(result.groups)} groups for {matched} of {len(people)} people -> {args.out}",
+        f"{cycle}: matched {matched} of {len(people)} people "
+        f"(pairs: {len(result.groups) - trios}, trios: {trios}) -> {args.out}",
         file=sys.stderr,
     )
     return 0

@@ -48,7 +48,9 @@ def test_it_writes_the_groups_and_says_who_is_left_out_and_why(
     ]
     assert int(rows[0]["score"]) > 0
     reason = "no one at your level whose working hours overlap yours by 2 hours"
-    assert f"unmatched dev: {reason}" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert f"unmatched dev: {reason}" in said
+    assert "2027-Q1: matched 3 of 4 people (pairs: 0, trios: 1)" in said
     assert list(csv.DictReader((tmp_path / "unmatched.csv").open())) == [
         {"id": "dev", "reason": reason}
     ]
