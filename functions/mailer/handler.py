@@ -4,24 +4,16 @@ A failed send fails only its own record (partial batch response); SQS retries it
 the last attempt, moves it to the dead-letter queue.
 """
 
-from typing import Any
-
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Json
 
 from tandem import mail
 from tandem.clock import clock
+from tandem.consumers import sqs_consumer
 from tandem.mail import MailRequest
-from tandem.observability import logger, metrics, tracer
+from tandem.observability import logger, metrics
 from tandem.store.idempotency import persistence_layer
 
 
@@ -29,7 +21,6 @@ class MailRecord(SqsRecordModel):
     body: Json[MailRequest]
 
 
-processor = BatchProcessor(event_type=EventType.SQS, model=MailRecord)
 # Kept longer than a message can live in the queue and its dead-letter queue (14 days), so a
 # replayed message is still recognised.
 once = IdempotencyConfig(event_key_jmespath="mail_id", expires_after_seconds=15 * 24 * 3600)
@@ -50,11 +41,4 @@ def record_handler(record: MailRecord) -> None:
     send_once(request=record.body)
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    once.register_lambda_context(context)
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+handler = sqs_consumer(MailRecord, record_handler, once)

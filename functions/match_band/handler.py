@@ -7,20 +7,14 @@ the band already settled; a failure fails its record, for SQS to retry, then dea
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Json
 
 from tandem import bands, settings
+from tandem.consumers import sqs_consumer
 from tandem.cycles import BandJob
-from tandem.observability import logger, metrics, tracer
+from tandem.observability import logger, metrics
 from tandem.store.idempotency import persistence_layer
 
 
@@ -28,7 +22,6 @@ class BandJobRecord(SqsRecordModel):
     body: Json[BandJob]
 
 
-processor = BatchProcessor(event_type=EventType.SQS, model=BandJobRecord)
 one_at_a_time = IdempotencyConfig(event_key_jmespath="[cycle, band]", expires_after_seconds=3600)
 
 
@@ -47,11 +40,4 @@ def record_handler(record: BandJobRecord) -> None:
     match_once(job=record.body)
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    one_at_a_time.register_lambda_context(context)
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+handler = sqs_consumer(BandJobRecord, record_handler, one_at_a_time)

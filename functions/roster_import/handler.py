@@ -2,21 +2,15 @@
 roster/results/<file>, for the content the event announces."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import unquote_plus
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Json
 
 from tandem import roster, settings
-from tandem.observability import logger, metrics, tracer
+from tandem.consumers import sqs_consumer
+from tandem.observability import logger
 
 
 class S3TestEvent(BaseModel):
@@ -49,9 +43,6 @@ class UploadRecord(SqsRecordModel):
     body: Json[UploadEvents | S3TestEvent]
 
 
-processor = BatchProcessor(event_type=EventType.SQS, model=UploadRecord)
-
-
 def record_handler(record: UploadRecord) -> None:
     if isinstance(record.body, S3TestEvent):
         return
@@ -69,10 +60,4 @@ def record_handler(record: UploadRecord) -> None:
         logger.info("roster imported", extra={"results": report.results_key, **counts})
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+handler = sqs_consumer(UploadRecord, record_handler)
