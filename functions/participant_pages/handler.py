@@ -10,7 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from tandem import pages, purpose, selfservice, settings
+from tandem import pages, program, purpose, selfservice, settings
 from tandem.clock import clock
 from tandem.links import Links, link_tokens
 from tandem.observability import logger, metrics, tracer
@@ -127,7 +127,7 @@ def _saved(person: Participant, just_joined: bool) -> Response[str]:
         participant=person,
         just_joined=just_joined,
         descriptions=purpose.DESCRIPTIONS,
-        next_cycle=selfservice.next_cycle(tenant, clock.now()),
+        next_cycle=program.next_cycle(tenant, clock.now()),
         links=_links(person.id),
     )
     return _html(body)
@@ -165,7 +165,7 @@ def _pause(person: Participant, status: int = 200) -> Response[str]:
         tenant,
         title="Pause a quarter",
         participant=person,
-        next_cycle=selfservice.next_cycle(tenant, clock.now()),
+        next_cycle=program.next_cycle(tenant, clock.now()),
     )
     return _html(body, status)
 

@@ -66,10 +66,6 @@ def save_profile(
     return person, first_time
 
 
-def next_cycle(tenant: Tenant, now: datetime) -> Cycle:
-    return program.next_cycle(tenant, now)
-
-
 def set_paused(pid: str, tenant: Tenant, now: datetime, paused: bool) -> tuple[Participant, Cycle]:
     """Pauses (or resumes) the next quarter; matching resumes by itself after it."""
     cycle = program.next_cycle(tenant, now)
