@@ -1,7 +1,7 @@
 """The program calendar: when each quarter's cycle starts, in the tenant's time zone.
 
-A cycle is named "<year>-Q<n>", n counting the calendar's months in order, so cycle ids sort
-chronologically as strings.
+A cycle is named "<year>-Q<n>", n counting the calendar's months in order (up to 12, so compare
+ids with matching.history.cycle_order, not as strings).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import available_timezones
 
 from tandem.csvfiles import to_csv
+from tandem.matching.history import cycle_order
 from tandem.matching.models import Group, Person, Unmatched
 from tandem.purpose import PurposeProfile
 
@@ -102,7 +103,7 @@ def write_groups(path: StrPath, groups: Iterable[Group]) -> None:
     history."""
     rows: list[list[str | int]] = [
         [g.cycle, *g.members, *[""] * (3 - len(g.members)), g.score]
-        for g in sorted(groups, key=lambda g: (g.cycle, g.members))
+        for g in sorted(groups, key=lambda g: (cycle_order(g.cycle), g.members))
     ]
     Path(path).write_bytes(to_csv(("cycle", "a", "b", "c", "score"), rows))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -9,6 +10,13 @@ from itertools import combinations
 from tandem.matching.models import Group
 
 Pair = tuple[str, str]  # two ids, the smaller first
+
+
+def cycle_order(cycle: str) -> tuple[tuple[int, str], ...]:
+    """Sorts cycle ids by the numbers in them, so 2027-Q10 comes after 2027-Q9."""
+    return tuple(
+        (int(part), "") if part.isdigit() else (-1, part) for part in re.split(r"(\d+)", cycle)
+    )
 
 
 def pair(a: str, b: str) -> Pair:
@@ -23,8 +31,11 @@ class Past:
 
 
 def read_past(history: Sequence[Group], cycle: str, window: int) -> Past:
-    """Ages count distinct earlier cycle ids, which sort chronologically as strings."""
-    earlier = sorted({g.cycle for g in history if g.cycle < cycle}, reverse=True)
+    """Ages count distinct earlier cycle ids, in the order of the numbers in them."""
+    now = cycle_order(cycle)
+    earlier = sorted({g.cycle for g in history if cycle_order(g.cycle) < now}, key=cycle_order)[
+        ::-1
+    ]
     age = {c: n for n, c in enumerate(earlier, start=1)}
     last_met: dict[Pair, int] = {}
     for group in history:
