@@ -37,7 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="match people from CSV files (the engine on its own)",
         description="PEOPLE.csv: id,department,level,timezone[,manager_id,location,purpose_who,"
         "purpose_why,purpose_how]. HISTORY.csv: cycle,a,b,c (a alone: a sat out). Writes "
-        "PAIRS.csv: cycle,a,b,c,score. Bad input exits 2 and writes nothing.",
+        "PAIRS.csv: cycle,a,b,c,score. Next cycle's history: the PAIRS.csv files so far, plus a "
+        "row cycle,a for each unmatched person (their priority). Bad input exits 2 and writes "
+        "nothing.",
     )
     match.add_argument("--people", required=True, type=Path, metavar="PEOPLE.csv")
     match.add_argument("--history", type=Path, metavar="HISTORY.csv")

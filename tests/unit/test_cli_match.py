@@ -64,7 +64,11 @@ def test_history_keeps_partners_apart(tmp_path: Path) -> None:
     )
     assert code == 0
     pairs = {frozenset((r["a"], r["b"])) for r in csv.DictReader(out.open())}
-    assert pairs.isdisjoint({frozenset(("ana", "ben")), frozenset(("cai", "dev"))})
+    # Four people who could all meet, last quarter's partners kept apart: the other two pairs
+    assert pairs == {frozenset(("ana", "cai")), frozenset(("ben", "dev"))} or pairs == {
+        frozenset(("ana", "dev")),
+        frozenset(("ben", "cai")),
+    }
 
 
 @pytest.mark.parametrize(

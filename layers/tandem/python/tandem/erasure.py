@@ -1,8 +1,10 @@
 """Removing a person's personal data when they ask (the runbook's "erase" step).
 
-Deleted: the profile, which holds every piece of personal data (name, address, department,
-level, manager, time zone, location, answers, purpose profile). Emails already queued for the
-person are dropped by the mailer, which finds no one to send them to.
+Deleted: the profile, which holds every piece of personal data in the table (name, address,
+department, level, manager, time zone, location, answers, purpose profile). Emails already
+queued for the person are dropped by the mailer, which finds no one to send them to.
+Not touched: files in the bucket that name the person (HR's uploaded rosters, their results
+files, matching previews); the runbook tells HR to remove them.
 Re-keyed: the quarters the person took part in (their groups, outcomes, and their partners'
 outcomes) move to a random alias, so the matches and relationships still count in the
 aggregates but lead to no one: the person's id is a hash of their address, which anyone who

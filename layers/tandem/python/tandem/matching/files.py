@@ -99,8 +99,7 @@ def read_history(path: StrPath) -> list[Group]:
 
 
 def write_groups(path: StrPath, groups: Iterable[Group]) -> None:
-    """One row per group; a 1-tuple (someone who sat out) has only a, so the file reads back as
-    history."""
+    """One row per pair or trio; the file reads back as history (its score is ignored)."""
     rows: list[list[str | int]] = [
         [g.cycle, *g.members, *[""] * (3 - len(g.members)), g.score]
         for g in sorted(groups, key=lambda g: (cycle_order(g.cycle), g.members))
