@@ -113,8 +113,8 @@ class Monitoring(Construct):
             "matching-overdue",
             self._custom("MatchingOverdue", "matching", "Maximum", DAY),
             1,
-            "A quarter started more than a day ago and its matching has not: see 'Re-run a "
-            "quarter's matching'.",
+            "A quarter started more than a day ago and a band of it is still not matched: see "
+            "'Re-run a quarter's matching'.",
         )
         self._alarm(
             "daily-run-missing",

@@ -24,6 +24,7 @@ from functions.matching import handler as matching
 from infra.local import events
 from infra.local.aws import Resources
 from tandem import bands, settings
+from tandem import cycles as cycles_domain
 from tandem.clock import clock
 from tandem.cycles import BandJob
 from tandem.participants import Participant, Source, Status, participant_id
@@ -366,3 +367,29 @@ def test_without_a_partner_the_schedule_link_says_so(
     participants.leave(participant_id("gus@acme.example"), datetime.fromisoformat(START))
     status, page = call_api("GET", link)
     assert status == 200 and "No partner this quarter" in page and "Gus" not in page
+
+
+def overdue(at: str) -> bool:
+    return cycles_domain.matching_overdue(settings.tenant(), datetime.fromisoformat(at))
+
+
+def test_matching_is_overdue_from_a_day_after_the_start_until_every_band_is_matched(
+    company: list[Participant], aws: Resources
+) -> None:
+    daily(START)
+    assert not overdue("2027-01-11T20:00:00Z")  # the band jobs still have the day
+    # A day later only one band is matched: the other job failed (it waits in the DLQ)
+    manager_job = next(j for j in queued(aws, "bands") if '"Manager"' in j["Body"])
+    match_band.handler(
+        events.sqs_event("arn:aws:sqs:eu-west-1:1:bands", [manager_job]), context("match_band")
+    )
+    assert overdue("2027-01-12T09:00:00Z")
+    # until the runbook's re-run matches it
+    bands.match_band(settings.tenant(), BandJob(cycle="2027-Q1", band="Director"))
+    assert not overdue("2027-01-12T10:00:00Z")
+
+
+def test_a_quarter_that_was_never_due_is_not_overdue(aws: Resources) -> None:
+    # A tenant deployed a month into the quarter starts with the next one
+    assert "matching" not in daily("2027-02-11T08:00:00Z")
+    assert not overdue("2027-02-11T08:00:00Z")

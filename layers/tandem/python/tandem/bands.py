@@ -40,6 +40,7 @@ def match_band(tenant: Tenant, job: BandJob) -> dict[str, Any]:
         cycles.save_group(cycle.id, job.band, group.members, group.score)
     for left_out in result.unmatched:
         cycles.save_unmatched(cycle.id, job.band, left_out.person_id, left_out.reason)
+    cycles.mark_band_matched(cycle.id, job.band)
 
     groups = [g for g in cycles.groups(cycle.id) if g.band == job.band]
     unmatched = [pid for pid, band, _ in cycles.unmatched(cycle.id) if band == job.band]

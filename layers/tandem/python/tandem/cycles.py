@@ -27,7 +27,7 @@ from tandem.store import participants as participants_store
 from tandem.tenant import Tenant
 
 CATCH_UP = timedelta(days=14)
-GRACE = timedelta(days=1)  # after this, a cycle whose matching has not started is overdue
+GRACE = timedelta(days=1)  # after this, a cycle with a band not yet matched is overdue
 PREVIEW_PREFIX = "matching/"
 
 
@@ -61,10 +61,15 @@ def daily(tenant: Tenant, now: datetime) -> dict[str, Any]:
 
 
 def matching_overdue(tenant: Tenant, now: datetime) -> bool:
-    """The current cycle started more than a day ago and its matching has not (for the alarm)."""
+    """The current cycle started more than a day ago and a band of it is still not matched (for
+    the alarm, which keeps ringing until a re-run of the band has done it). A cycle that was
+    never due, as for a tenant deployed after its catch-up, is not overdue."""
     current = program.current_cycle(tenant, now)
-    late = GRACE < now - current.starts <= CATCH_UP
-    return late and not cycles.run_state(current.id).matching_started_at
+    late = now - current.starts
+    state = cycles.run_state(current.id)
+    if late <= GRACE or (not state.matching_started_at and late > CATCH_UP):
+        return False
+    return bool(set(tenant.bands()) - state.matched_bands)
 
 
 def notify(tenant: Tenant, cycle: Cycle) -> dict[str, Any]:

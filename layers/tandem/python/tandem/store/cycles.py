@@ -1,6 +1,6 @@
 """A cycle's matching, stored so that a duplicate or concurrent run can never create more.
 
-- CYCLE#<id> / RUN: when the notice went out and when matching started.
+- CYCLE#<id> / RUN: when the notice went out, when matching started, which bands are matched.
 - CYCLE#<id> / GROUP#<a>+<b>[+<c>]: a pair or trio, keyed by its members.
 - CYCLE#<id> / UNMATCHED#<person>: who could not be matched, and why.
 - PARTICIPANT#<id> / CYCLE#<id>: each person's outcome of the cycle (partners or reason).
@@ -19,6 +19,7 @@ from pynamodb.attributes import (
     ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
 from pynamodb.connection import Connection
@@ -52,6 +53,7 @@ class StoredGroup:
 class RunItem(TableModel):  # sk: RUN
     noticed_at = UTCDateTimeAttribute(null=True)
     matching_started_at = UTCDateTimeAttribute(null=True)
+    matched_bands = UnicodeSetAttribute(null=True)
 
 
 class GroupItem(TableModel):
@@ -84,6 +86,7 @@ def _person(pid: str) -> str:
 class RunState:
     noticed_at: datetime | None = None
     matching_started_at: datetime | None = None
+    matched_bands: frozenset[str] = frozenset()
 
 
 def run_state(cycle: str) -> RunState:
@@ -91,7 +94,7 @@ def run_state(cycle: str) -> RunState:
         item = RunItem.get(_cycle(cycle), RUN, consistent_read=True)
     except DoesNotExist:
         return RunState()
-    return RunState(item.noticed_at, item.matching_started_at)
+    return RunState(item.noticed_at, item.matching_started_at, frozenset(item.matched_bands or ()))
 
 
 def mark(cycle: str, step: str, now: datetime) -> None:
@@ -99,6 +102,10 @@ def mark(cycle: str, step: str, now: datetime) -> None:
     first time recorded stays."""
     attribute = getattr(RunItem, step)
     RunItem(_cycle(cycle), RUN).update(actions=[attribute.set(attribute | now)])
+
+
+def mark_band_matched(cycle: str, band: str) -> None:
+    RunItem(_cycle(cycle), RUN).update(actions=[RunItem.matched_bands.add({band})])
 
 
 @cache
