@@ -29,6 +29,10 @@ class SentEmail:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def link(self, purpose: str) -> str:
+        """The message's link to one kind of page (signup, profile, pause, leave, schedule)."""
+        return next(url for url in self.links if f"/{purpose}/" in url)
+
 
 def sent_emails() -> list[SentEmail]:
     """Oldest first."""

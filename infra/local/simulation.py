@@ -83,10 +83,6 @@ def emails_with_link(fragment: str, subject: str = "") -> list[outbox.SentEmail]
     ]
 
 
-def link(email: outbox.SentEmail, purpose: str) -> str:
-    return next(url for url in email.links if f"/{purpose}/" in url)
-
-
 @dataclass(frozen=True)
 class Signups:
     signed_up: int
@@ -103,13 +99,13 @@ def sign_up(runtime: LocalRuntime, rng: random.Random, rate: float) -> Signups:
         if rng.random() > rate:
             if not opted_out:
                 opted_out += expect(
-                    browser.post(link(email, "leave"), {}), "You have left the program"
+                    browser.post(email.link("leave"), {}), "You have left the program"
                 )
             continue
-        form = browser.get(link(email, "signup")).form()
+        form = browser.get(email.link("signup")).form()
         answers = {question: rng.choice(options) for question, options in form.choices.items()}
         signed_up += expect(
-            browser.post(link(email, "signup"), {**form.values, **answers}), "Your purpose profile"
+            browser.post(email.link("signup"), {**form.values, **answers}), "Your purpose profile"
         )
     runtime.wait_until_idle(timeout_s=600)
     return Signups(signed_up, opted_out, len(invitations) - signed_up - opted_out)
@@ -120,7 +116,7 @@ def pause_coming_quarter(rng: random.Random, people: int) -> None:
     welcomes = [e for e in outbox.sent_emails() if e.subject.startswith("You're signed up")]
     for email in rng.sample(welcomes, people):
         expect(
-            browser.post(link(email, "pause"), {"action": "pause"}),
+            browser.post(email.link("pause"), {"action": "pause"}),
             "You are paused for next quarter",
         )
 

@@ -63,10 +63,6 @@ def sent() -> list[outbox.SentEmail]:
     return outbox.sent_emails()
 
 
-def link_in(email: outbox.SentEmail, purpose: str) -> str:
-    return next(link for link in email.links if f"/{purpose}/" in link)
-
-
 def call_api(method: str, url_or_path: str, form: dict[str, str] | None = None) -> tuple[int, str]:
     """Calls the pages function with an API Gateway event for a path (or a link from an email)."""
     from functions.participant_pages import handler as pages

@@ -19,7 +19,6 @@ from tests.integration.support import (
     call_api,
     context,
     deliver_mail,
-    link_in,
     results,
     sent,
     upload,
@@ -97,9 +96,9 @@ def test_only_the_person_can_lift_the_erasure_by_signing_up_again(
     invitation = next(e for e in sent() if e.to == ["ada@acme.example"])
     answers = {q.id: q.options[0][0].value for q in purpose.QUESTIONS}
     assert (
-        call_api(
-            "POST", link_in(invitation, "signup"), {"name": "Ada", "timezone": "UTC", **answers}
-        )[0]
+        call_api("POST", invitation.link("signup"), {"name": "Ada", "timezone": "UTC", **answers})[
+            0
+        ]
         == 200
     )
     assert participants.erased_among([ADA]) == {}

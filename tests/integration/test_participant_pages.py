@@ -19,7 +19,6 @@ from tests.integration.support import (
     call_api,
     context,
     deliver_mail,
-    link_in,
     load_event,
     queued,
     sent,
@@ -58,7 +57,7 @@ def invite(aws: Resources) -> str:
     )
     mail.enqueue([MailRequest.invite(ADA)])
     deliver_mail(aws)
-    return link_in(sent()[-1], "signup")
+    return sent()[-1].link("signup")
 
 
 def sign_up(invite: str, aws: Resources) -> None:
@@ -126,7 +125,7 @@ def test_the_invite_link_after_signup_shows_the_profile(invite: str, aws: Resour
 
 def test_the_profile_link_updates_what_the_person_owns(invite: str, aws: Resources) -> None:
     sign_up(invite, aws)
-    profile = link_in(sent()[-1], "profile")
+    profile = sent()[-1].link("profile")
     assert "Your profile" in call_api("GET", profile)[1]
     changed = {
         **DETAILS,
@@ -164,7 +163,7 @@ def test_an_expired_link_says_so(invite: str) -> None:
 def test_pause_and_resume_next_quarter(invite: str, aws: Resources) -> None:
     sign_up(invite, aws)
     clock.set(datetime(2026, 12, 1, 9, tzinfo=UTC))
-    pause = link_in(sent()[-1], "pause")
+    pause = sent()[-1].link("pause")
     status, html = call_api("GET", pause)
     assert status == 200 and "Pause next quarter?" in html
     assert "starts on Monday 11 January 2027" in html
@@ -178,7 +177,7 @@ def test_pause_and_resume_next_quarter(invite: str, aws: Resources) -> None:
 
 
 def test_leaving_from_the_link_or_the_one_click_unsubscribe(invite: str, aws: Resources) -> None:
-    leave = link_in(sent()[-1], "leave")
+    leave = sent()[-1].link("leave")
     status, html = call_api("GET", leave)
     assert status == 200 and "Leave the program?" in html
     assert stored().status is Status.INVITED  # GET changed nothing
@@ -193,7 +192,7 @@ def test_leaving_from_the_link_or_the_one_click_unsubscribe(invite: str, aws: Re
 
 def test_whoever_left_can_rejoin_from_the_same_link(invite: str, aws: Resources) -> None:
     sign_up(invite, aws)
-    leave = link_in(sent()[-1], "leave")
+    leave = sent()[-1].link("leave")
     call_api("POST", leave, {})
     status, html = call_api("GET", leave)
     assert status == 200 and "Rejoin the program" in html and stored().status is Status.LEFT
@@ -207,7 +206,7 @@ def test_whoever_left_can_rejoin_from_the_same_link(invite: str, aws: Resources)
 def test_opening_the_profile_link_changes_nothing(invite: str, aws: Resources) -> None:
     sign_up(invite, aws)
     before = stored()
-    status, html = call_api("GET", link_in(sent()[-1], "profile"))
+    status, html = call_api("GET", sent()[-1].link("profile"))
     assert status == 200 and "Your profile" in html
     assert stored() == before
 

@@ -34,7 +34,6 @@ from tests.integration.support import (
     call_api,
     context,
     deliver_mail,
-    link_in,
     load_event,
     queued,
     sent,
@@ -339,7 +338,7 @@ def schedule_link(aws: Resources, address: str) -> str:
     deliver_mail(aws)
     kickoff = next(e for e in sent() if e.to == [address])
     clock.set(datetime.fromisoformat("2027-01-12T10:00:00Z"))
-    return link_in(kickoff, "schedule")
+    return kickoff.link("schedule")
 
 
 def test_the_kickoff_links_to_when_the_pair_are_both_at_work(aws: Resources) -> None:

@@ -84,12 +84,16 @@ def is_roster_upload(key: str) -> bool:
     return key.startswith(PREFIX) and not key.startswith(RESULTS_PREFIX)
 
 
+def _check_size(size: int) -> None:
+    if size > MAX_BYTES:
+        raise RosterFileError(f"the file is larger than {MAX_BYTES // 1024 // 1024} MB; split it")
+
+
 def read_rows(
     data: bytes, levels: Sequence[str]
 ) -> tuple[list[tuple[int, Details]], list[RowResult]]:
     """Valid rows (with their line numbers) and rejected rows; RosterFileError for a bad file."""
-    if len(data) > MAX_BYTES:
-        raise RosterFileError(f"the file is larger than {MAX_BYTES // 1024 // 1024} MB; split it")
+    _check_size(len(data))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -220,10 +224,8 @@ def import_roster(upload: Upload, levels: Sequence[str]) -> Report | None:
     """Imports one uploaded roster file and writes its results file; None when the file was
     overwritten since (the newer upload's own event imports it, and writes the results)."""
     try:
-        if upload.size is not None and upload.size > MAX_BYTES:
-            raise RosterFileError(
-                f"the file is larger than {MAX_BYTES // 1024 // 1024} MB; split it"
-            )
+        if upload.size is not None:
+            _check_size(upload.size)  # before reading a file too large to import
         valid, results = read_rows(files.read(upload.key, upload.etag), levels)
     except files.Superseded:
         return None

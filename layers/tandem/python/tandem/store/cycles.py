@@ -78,6 +78,10 @@ def _cycle(cycle: str) -> str:
     return f"CYCLE#{cycle}"
 
 
+def _group_key(members: Sequence[str]) -> str:
+    return "GROUP#" + "+".join(members)
+
+
 def _person(pid: str) -> str:
     return f"PARTICIPANT#{pid}"
 
@@ -136,7 +140,7 @@ def save_group(cycle: str, band: str, members: Sequence[str], score: int) -> boo
         for pid in members
     ]
     group = GroupItem(
-        _cycle(cycle), "GROUP#" + "+".join(members), band=band, members=list(members), score=score
+        _cycle(cycle), _group_key(members), band=band, members=list(members), score=score
     )
     return _save_once([group, *outcomes])
 
@@ -204,11 +208,11 @@ def pseudonymize(pid: str, alias: str) -> int:
             if own.partners:
                 group = next(g for g in groups(cycle) if pid in g.members)
                 members = [alias if m == pid else m for m in group.members]
-                transaction.delete(GroupItem(_cycle(cycle), "GROUP#" + "+".join(group.members)))
+                transaction.delete(GroupItem(_cycle(cycle), _group_key(group.members)))
                 transaction.save(
                     GroupItem(
                         _cycle(cycle),
-                        "GROUP#" + "+".join(members),
+                        _group_key(members),
                         band=group.band,
                         members=members,
                         score=group.score,
