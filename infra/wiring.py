@@ -75,6 +75,7 @@ class Route:
 class Schedule:
     name: str
     function: str
+    hourly: bool = False  # else daily, at the program's time of day
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,21 @@ MATCH_BAND = Function(
     layers=("matching",),
 )
 
-FUNCTIONS: tuple[Function, ...] = (PARTICIPANT_PAGES, ROSTER_IMPORT, MAILER, MATCHING, MATCH_BAND)
+REMINDERS = Function(
+    "reminders",
+    "Hourly: nudges groups without a slot, reminds members before and after each session",
+    frozenset({Grant.READ_TABLE, Grant.WRITE_TABLE, Grant.SEND_MAIL}),
+    timeout_s=300,
+)
+
+FUNCTIONS: tuple[Function, ...] = (
+    PARTICIPANT_PAGES,
+    ROSTER_IMPORT,
+    MAILER,
+    MATCHING,
+    MATCH_BAND,
+    REMINDERS,
+)
 
 _FORMS = (
     "/signup/{token}",
@@ -157,11 +172,13 @@ _FORMS = (
     "/leave/{token}",
     "/join",
     "/links",
+    "/schedule/{token}",
+    "/reschedule/{token}",
 )
 ROUTES: tuple[Route, ...] = (
     # A page with a form: GET shows it, POST is the change.
     *(Route(method, path, PARTICIPANT_PAGES.name) for path in _FORMS for method in ("GET", "POST")),
-    Route("GET", "/schedule/{token}", PARTICIPANT_PAGES.name),
+    Route("GET", "/guide/{token}", PARTICIPANT_PAGES.name),
 )
 
 QUEUES: tuple[Queue, ...] = (
@@ -178,9 +195,11 @@ QUEUES: tuple[Queue, ...] = (
     Queue("bands", consumer=MATCH_BAND.name, batch_size=1, max_receive_count=3),
 )
 
-# Daily at the program's time of day (tenant calendar), in the tenant's time zone: each run
-# works out from the calendar what is due.
-SCHEDULES: tuple[Schedule, ...] = (Schedule("matching", function=MATCHING.name),)
+# In the tenant's time zone; each run works out what is due from the calendar and the plans.
+SCHEDULES: tuple[Schedule, ...] = (
+    Schedule("matching", function=MATCHING.name),  # daily at the program's time of day
+    Schedule("reminders", function=REMINDERS.name, hourly=True),
+)
 
 # Bucket prefixes behind the bucket grants.
 BUCKET_PREFIXES = {

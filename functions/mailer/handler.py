@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idemp
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import Json
 
-from tandem import mail
+from tandem import delivery
 from tandem.clock import clock
 from tandem.consumers import sqs_consumer
 from tandem.mail import MailRequest
@@ -30,7 +30,7 @@ once = IdempotencyConfig(event_key_jmespath="mail_id", expires_after_seconds=15 
     data_keyword_argument="request", config=once, persistence_store=persistence_layer()
 )
 def send_once(request: MailRequest) -> dict[str, str | None]:
-    message_id = mail.deliver(request, clock.now())
+    message_id = delivery.deliver(request, clock.now())
     if message_id:
         metrics.add_metric(name="MailSent", unit=MetricUnit.Count, value=1)
     logger.info("mail handled", extra={"kind": request.kind, "sent": message_id is not None})

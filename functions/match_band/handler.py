@@ -13,7 +13,7 @@ from pydantic import Json
 
 from tandem import bands, settings
 from tandem.consumers import sqs_consumer
-from tandem.cycles import BandJob
+from tandem.jobs import BandJob
 from tandem.observability import logger, metrics
 from tandem.store.idempotency import persistence_layer
 

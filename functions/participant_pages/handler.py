@@ -1,6 +1,7 @@
 """Participant pages: the pages behind emailed links. GET shows and never changes anything
 (mail scanners open links); the change is the POST of the page's form."""
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -10,7 +11,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from tandem import pages, program, purpose, selfservice, settings
+from tandem import guides, pages, program, purpose, scheduling, selfservice, settings
 from tandem.clock import clock
 from tandem.links import Links, link_tokens
 from tandem.observability import logger, metrics, tracer
@@ -195,7 +196,7 @@ def leave(token: str) -> Response[str]:
         if person.status is Status.INVITED:
             return _message("Welcome back", "Use the link in your invitation email to sign up.")
         return _message("Welcome back", "You will be matched again from the next quarter.")
-    if selfservice.leave(pid, clock.now()):
+    if selfservice.leave(pid, settings.tenant(), clock.now()):
         metrics.add_metric(name="Left", unit=MetricUnit.Count, value=1)
     return _left()
 
@@ -204,21 +205,179 @@ def _left() -> Response[str]:
     return _html(pages.page("left.html", settings.tenant(), title="You have left the program"))
 
 
-# --- the quarter's group -------------------------------------------------------------------
+# --- the quarter's conversations: pick a slot, move one, stop, read the guide ---------------
+
+
+def _quarter(purpose_: Purpose, token: str) -> tuple[Participant, scheduling.Quarter | None]:
+    pid, cycle = link_tokens().verify_scoped(purpose_, token)
+    person = selfservice.active(pid)
+    return person, scheduling.quarter(person, cycle, settings.tenant())
+
+
+def _no_group() -> Response[str]:
+    return _message(
+        "No partner this quarter",
+        "You are not in a pair or trio this quarter. We email you when the next one starts.",
+    )
 
 
 @app.get("/schedule/<token>")
 def schedule_page(token: str) -> Response[str]:
-    person = selfservice.active(_participant(Purpose.SCHEDULE, token))
-    tenant = settings.tenant()
-    group = selfservice.group(person, tenant, clock.now())
-    if group is None:
-        return _message(
-            "No partner this quarter",
-            "You are not in a pair or trio this quarter. We email you when the next one starts.",
-        )
+    person, quarter = _quarter(Purpose.SCHEDULE, token)
+    if quarter is None:
+        return _no_group()
+    return _schedule(person, quarter, token, form={})
+
+
+@app.post("/schedule/<token>")
+def pick_slot(token: str) -> Response[str]:
+    person, quarter = _quarter(Purpose.SCHEDULE, token)
+    if quarter is None:
+        return _no_group()
+    tenant, fields = settings.tenant(), _form()
+    track = fields.get("track", quarter.track(tenant))
+    try:
+        first = datetime.fromisoformat(fields.get("slot", ""))
+        seen = int(fields.get("version", ""))
+        scheduling.pick(person, quarter, first, track, seen, tenant, clock.now())
+    except ValueError:  # nothing chosen, or not a time the page offered
+        return _schedule(person, quarter, token, fields, invalid={"slot"}, status=400)
+    except scheduling.Changed:
+        notice = "Someone in your group changed the plan meanwhile: here it is now."
+        return _schedule(person, _again(person, quarter), token, {}, notice=notice, status=409)
+    except scheduling.TooLate:
+        notice = "Your first conversation has started: the time can no longer change."
+        return _schedule(person, _again(person, quarter), token, {}, notice=notice, status=409)
+    notice = "Done: everyone in your group gets the calendar invitation by email."
+    return _schedule(person, _again(person, quarter), token, {}, notice=notice)
+
+
+def _again(person: Participant, quarter: scheduling.Quarter) -> scheduling.Quarter:
+    return scheduling.quarter(person, quarter.cycle.id, settings.tenant()) or quarter
+
+
+def _schedule(
+    person: Participant,
+    quarter: scheduling.Quarter,
+    token: str,
+    form: dict[str, str],
+    invalid: frozenset[str] | set[str] = frozenset(),
+    notice: str = "",
+    status: int = 200,
+) -> Response[str]:
+    tenant, now = settings.tenant(), clock.now()
+    can_pick = scheduling.can_pick(quarter.plan, now)
+    picked_by = {p.id: p for p in [person, *quarter.partners]}.get(quarter.plan.picked_by or "")
     body = pages.page(
-        "schedule.html", tenant, title="Find a time together", participant=person, group=group
+        "schedule.html",
+        tenant,
+        title="Your conversations" if quarter.plan.slot else "Pick a time together",
+        participant=person,
+        quarter=quarter,
+        picked_by=picked_by,
+        track=guides.tracks()[quarter.track(tenant)],
+        tracks=guides.tracks(),
+        can_pick=can_pick,
+        options=scheduling.slot_options(quarter, person, tenant, now) if can_pick else [],
+        form={"track": quarter.track(tenant), **form},
+        errors=["Please choose a time."] if invalid else [],
+        invalid=invalid,
+        notice=notice,
+        links=_quarter_links(person, quarter),
+    )
+    return _html(body, status)
+
+
+def _quarter_links(person: Participant, quarter: scheduling.Quarter) -> dict[str, str]:
+    return Links("..", link_tokens()).for_participant(person.id, quarter.cycle.id)
+
+
+@app.get("/reschedule/<token>")
+def reschedule_page(token: str) -> Response[str]:
+    person, quarter = _quarter(Purpose.RESCHEDULE, token)
+    if quarter is None:
+        return _no_group()
+    number = app.current_event.get_query_string_value("session", "")
+    return _reschedule(person, quarter, int(number) if number.isdigit() else None)
+
+
+@app.post("/reschedule/<token>")
+def reschedule(token: str) -> Response[str]:
+    person, quarter = _quarter(Purpose.RESCHEDULE, token)
+    if quarter is None:
+        return _no_group()
+    fields, tenant, now = _form(), settings.tenant(), clock.now()
+    number = int(fields["session"]) if fields.get("session", "").isdigit() else None
+    try:
+        seen = int(fields.get("version", ""))
+        if fields.get("action") == "stop":
+            scheduling.stop(person.id, quarter.plan, now, seen)
+            return _message(
+                "Your conversations this quarter are cancelled",
+                "Your group is told, and the cancellation reaches your calendar by email. "
+                "You stay in the program and are matched again next quarter.",
+            )
+        if number is None:
+            raise ValueError("no session")
+        starts = datetime.fromisoformat(fields.get("starts", ""))
+        scheduling.move(person, quarter, number, starts, seen, tenant, now)
+    except ValueError:
+        return _reschedule(person, quarter, number, invalid={"starts"}, status=400)
+    except (scheduling.Changed, scheduling.TooLate):
+        notice = "This conversation changed meanwhile, or has started: here is the plan now."
+        return _reschedule(person, _again(person, quarter), None, notice=notice, status=409)
+    notice = f"Done: conversation {number} moved, and everyone gets the calendar update."
+    return _reschedule(person, _again(person, quarter), None, notice=notice)
+
+
+def _reschedule(
+    person: Participant,
+    quarter: scheduling.Quarter,
+    number: int | None,
+    invalid: frozenset[str] | set[str] = frozenset(),
+    notice: str = "",
+    status: int = 200,
+) -> Response[str]:
+    tenant, now = settings.tenant(), clock.now()
+    upcoming = quarter.plan.upcoming(now)
+    session = next((s for s in upcoming if s.number == number), None)
+    options = scheduling.move_options(quarter, person, session, tenant, now) if session else []
+    body = pages.page(
+        "reschedule.html",
+        tenant,
+        title="Move a conversation",
+        participant=person,
+        quarter=quarter,
+        upcoming=upcoming,
+        session=session,
+        options=options,
+        errors=["Please choose a time."] if invalid else [],
+        invalid=invalid,
+        notice=notice,
+        links=_quarter_links(person, quarter),
+    )
+    return _html(body, status)
+
+
+@app.get("/guide/<token>")
+def guide_page(token: str) -> Response[str]:
+    pid, scope = link_tokens().verify_scoped(Purpose.GUIDE, token)
+    person = selfservice.active(pid)
+    cycle, _, number = scope.partition("/")
+    tenant = settings.tenant()
+    quarter = scheduling.quarter(person, cycle, tenant)
+    if quarter is None or not number.isdigit():
+        return _no_group()
+    session = quarter.plan.session(int(number))
+    guide = guides.guide(quarter.track(tenant), int(number), quarter.partners)
+    body = pages.page(
+        "guide.html",
+        tenant,
+        title=guide.session.theme,
+        participant=person,
+        partners=quarter.partners,
+        session=session,
+        guide=guide,
     )
     return _html(body)
 

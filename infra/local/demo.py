@@ -11,6 +11,7 @@ from collections import Counter
 from infra import tenant_files
 from infra.local import outbox, simulation
 from infra.local.simulation import ROSTER_KEY
+from tandem import program
 from tandem.cycles import preview_key
 from tandem.participants import Status
 from tandem.roster import results_key
@@ -19,6 +20,8 @@ from tandem.tenant import Tenant
 
 SIGNUP_RATE = 0.95  # the rest have not got round to it yet; one of them opts out instead
 PAUSING = 3  # people who pause the second quarter through their link
+MOVERS = 4  # people who move one session of the first quarter
+PLAYED_WEEKS = 4  # of the first quarter, day by day: its first two conversations
 
 
 def run(tenant_name: str, people: int, seed: int) -> int:
@@ -74,10 +77,16 @@ def run(tenant_name: str, people: int, seed: int) -> int:
         print("4. Four quarters: a notice a week ahead, then matching per band and kickoff emails")
         print("   quarter  matched  groups  trios  unmatched  paused  repeats")
         seen: set[frozenset[str]] = set()
+        conversations = None
         for number in range(4):
             if number == 1:
                 simulation.pause_coming_quarter(rng, PAUSING)
             quarter = simulation.next_quarter(runtime, tenant)
+            if number == 0:  # the first quarter is played through, session by session
+                cycle = program.cycle(tenant, quarter.cycle)
+                conversations = simulation.play_conversations(
+                    runtime, cycle, rng, MOVERS, PLAYED_WEEKS
+                )
             matched = sum(len(members) for members in quarter.groups)
             trios = sum(len(members) == 3 for members in quarter.groups)
             repeats = len(quarter.pairs & seen)
@@ -86,12 +95,22 @@ def run(tenant_name: str, people: int, seed: int) -> int:
                 f"   {quarter.cycle:<8} {matched:>7} {len(quarter.groups):>7} {trios:>6}"
                 f" {quarter.unmatched:>10} {quarter.paused:>7} {repeats:>8}"
             )
-        kickoffs = sum(
-            e.subject.startswith("Meet your peer coaching partner") for e in outbox.sent_emails()
-        )
+        kickoffs = sum(e.kind == "kickoff" for e in outbox.sent_emails())
         print(
             f"   {kickoffs} kickoff emails; HR previews in s3://{runtime.resources.bucket}/{preview_key('<quarter>')}"
         )
+        if conversations:
+            sent = conversations.sent
+            print("5. The first quarter's first month: groups pick a slot on the page, and the")
+            print("   hourly reminders schedule runs (here once a day) through two conversations")
+            print(f"   {conversations.picked} groups picked a slot; {sent.get('invitation', 0)}")
+            print(f"   calendar invitations sent; {conversations.moved} sessions moved")
+            print(f"   ({sent.get('session_moved', 0)} calendar updates)")
+            reminders = ", ".join(
+                f"{sent.get(kind, 0)} {kind}"
+                for kind in ("slot_nudge", "before_session", "after_session")
+            )
+            print(f"   reminders sent by kind: {reminders}")
     print(f"\nDone in {time.monotonic() - started:.0f} s.")
     return 0
 

@@ -17,6 +17,13 @@ _URL = re.compile(r"https?://[^\s<>\"']+")
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str | None
+    content_type: str  # the part's whole Content-Type, e.g. text/calendar; method=REQUEST; ...
+    text: str
+
+
+@dataclass(frozen=True)
 class SentEmail:
     id: str
     to: list[str]
@@ -25,6 +32,10 @@ class SentEmail:
     html: str
     links: list[str]
     sent_at: str
+    kind: str | None  # the mail's intent: invite, kickoff, invitation, before_session, ...
+    cycle: str | None
+    session: int | None
+    attachments: list[Attachment]
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -44,6 +55,13 @@ def _parse(raw: RawMessage) -> SentEmail:
     message = cast(EmailMessage, message_from_string(raw.raw_data, policy=policy.default))
     text_part, html_part = message.get_body(("plain",)), message.get_body(("html",))
     text = text_part.get_content() if text_part else ""
+    bodies = {id(part) for part in (text_part, html_part) if part is not None}
+    attachments = [
+        Attachment(part.get_filename(), str(part["Content-Type"]), part.get_content())
+        for part in message.walk()
+        if part.get_content_maintype() == "text" and id(part) not in bodies
+    ]
+    session = message["X-Tandem-Session"]
     return SentEmail(
         id=raw.id,
         to=[address for _, address in getaddresses(message.get_all("To", []))],
@@ -52,4 +70,8 @@ def _parse(raw: RawMessage) -> SentEmail:
         html=html_part.get_content() if html_part else "",
         links=list(dict.fromkeys(_URL.findall(text))),
         sent_at=parsedate_to_datetime(message["Date"]).isoformat() if message["Date"] else "",
+        kind=message["X-Tandem-Kind"],
+        cycle=message["X-Tandem-Cycle"],
+        session=int(session) if session else None,
+        attachments=attachments,
     )

@@ -175,3 +175,47 @@ def quarter(tenant: Tenant, cycle: str) -> Quarter:
         unmatched=len(list(cycles.unmatched(cycle))),
         paused=paused,
     )
+
+
+@dataclass(frozen=True)
+class Conversations:
+    picked: int
+    moved: int
+    sent: dict[str, int]  # emails of the quarter, by kind
+
+
+def play_conversations(
+    runtime: LocalRuntime, cycle: program.Cycle, rng: random.Random, movers: int, weeks: int
+) -> Conversations:
+    """The quarter through the doors people use: one member of each group picks a slot on the
+    page the kickoff links to, a few move a session from their invitation, and the reminders
+    schedule runs every day for the first `weeks` of the quarter."""
+    picked = moved = 0
+    kickoffs = [e for e in outbox.sent_emails() if e.kind == "kickoff" and e.cycle == cycle.id]
+    for email in kickoffs:
+        page = browser.get(email.link("schedule"))
+        form = page.form()
+        if "slot" not in form.choices or "Pick another time" in page.html:
+            continue  # a partner picked already, or there is no common slot
+        choice = {"slot": rng.choice(form.choices["slot"])}
+        picked += expect(browser.post(email.link("schedule"), {**form.values, **choice}), "Done")
+    runtime.wait_until_idle(timeout_s=600)
+    invitations = [
+        e for e in outbox.sent_emails() if e.kind == "invitation" and e.cycle == cycle.id
+    ]
+    for email in rng.sample(invitations, min(movers, len(invitations))):
+        page = browser.get(email.link("reschedule") + "?session=2")
+        form = page.form()
+        if "starts" in form.choices:
+            fields = {**form.values, "starts": form.choices["starts"][0]}
+            moved += expect(browser.post(email.link("reschedule"), fields), "Done")
+    runtime.wait_until_idle(timeout_s=600)
+    day = cycle.starts.replace(hour=12, minute=0) - timedelta(days=1)
+    while day < cycle.starts + timedelta(weeks=weeks):
+        run_schedule_at(runtime, "reminders", day)
+        day += timedelta(days=1)
+    sent: dict[str, int] = {}
+    for email in outbox.sent_emails():
+        if email.cycle == cycle.id and email.kind:
+            sent[email.kind] = sent.get(email.kind, 0) + 1
+    return Conversations(picked, moved, sent)

@@ -1,6 +1,6 @@
 """The wiring's schedules: EventBridge Scheduler in the tenant's own time zone (so daylight
-saving never moves them), daily at the program's time of day unless the tenant file says
-otherwise, delivering a Scheduled Event."""
+saving never moves them), daily (or hourly) at the program's time of day unless the tenant file
+says otherwise, delivering a Scheduled Event."""
 
 from __future__ import annotations
 
@@ -30,9 +30,10 @@ SCHEDULED_EVENT = {
 }
 
 
-def cron(tenant: Tenant, schedule: str) -> str:
+def cron(tenant: Tenant, schedule: wiring.Schedule) -> str:
     at = tenant.calendar.time
-    return tenant.deployment.schedules.get(schedule, f"cron({at.minute} {at.hour} * * ? *)")
+    default = f"cron({at.minute} {'*' if schedule.hourly else at.hour} * * ? *)"
+    return tenant.deployment.schedules.get(schedule.name, default)
 
 
 class Schedules(Construct):
@@ -58,7 +59,7 @@ class Schedules(Construct):
                 schedule.name,
                 description=f"Tandem {schedule.name} for {tenant.organization}",
                 schedule=scheduler.ScheduleExpression.expression(
-                    cron(tenant, schedule.name), time_zone=TimeZone.of(tenant.timezone)
+                    cron(tenant, schedule), time_zone=TimeZone.of(tenant.timezone)
                 ),
                 target=targets.LambdaInvoke(
                     functions[schedule.function],

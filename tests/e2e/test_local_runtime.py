@@ -29,7 +29,11 @@ def test_hr_imports_a_roster_with_the_real_aws_cli(served: Served, tmp_path: Pat
     emails = served.wait_for_emails(before + 2)[before:]
     assert sorted(e["to"][0] for e in emails) == ["kai@northwind.example", "noor@northwind.example"]
     for email in emails:
-        assert set(email) == {"id", "to", "subject", "text", "html", "links", "sent_at"}
+        assert set(email) == {
+            *("id", "to", "subject", "text", "html", "links", "sent_at"),
+            *("kind", "cycle", "session", "attachments"),
+        }
+        assert (email["kind"], email["cycle"], email["session"]) == ("invite", None, None)
         assert any(link.startswith(served.api_url + "/signup/") for link in email["links"])
     results = served.aws(
         "s3", "cp", f"s3://{served.bucket}/roster/results/hr upload.csv", "-"

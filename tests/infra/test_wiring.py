@@ -85,7 +85,7 @@ def test_every_queue_feeds_its_consumer_and_every_trigger_fills_its_queue(
     assert _filters(configured) == TRIGGERS
 
 
-def test_every_schedule_runs_its_function_daily_in_the_tenants_time_zone(
+def test_every_schedule_runs_its_function_daily_or_hourly_in_the_tenants_time_zone(
     resources: dict[str, dict[str, Any]],
 ) -> None:
     ids = function_ids(resources)
@@ -100,7 +100,11 @@ def test_every_schedule_runs_its_function_daily_in_the_tenants_time_zone(
     tenant = tenant_files.tenant("demo")
     at = tenant.calendar.time
     expected = {
-        (ids[s.function], f"cron({at.minute} {at.hour} * * ? *)", tenant.timezone)
+        (
+            ids[s.function],
+            f"cron({at.minute} {'*' if s.hourly else at.hour} * * ? *)",
+            tenant.timezone,
+        )
         for s in wiring.SCHEDULES
     }
     assert deployed == expected

@@ -8,7 +8,7 @@ import io
 import json
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import boto3
 
@@ -16,6 +16,8 @@ from infra.local import events, outbox
 from infra.local.aws import Resources
 from infra.local.runtime import LambdaContext
 from infra.local.server import route_for
+from tandem.participants import Participant, Source, Status
+from tandem.purpose import PurposeProfile
 
 EVENTS = Path(__file__).parents[2] / "events"
 LINK_BASE = "https://links.acme.example"
@@ -67,7 +69,8 @@ def call_api(method: str, url_or_path: str, form: dict[str, str] | None = None) 
     """Calls the pages function with an API Gateway event for a path (or a link from an email)."""
     from functions.participant_pages import handler as pages
 
-    path = urlsplit(url_or_path).path
+    url = urlsplit(url_or_path)
+    path, query = url.path, dict(parse_qsl(url.query))
     found = route_for(method, path)
     assert found, f"no route for {method} {path}"
     route, parameters = found
@@ -77,6 +80,8 @@ def call_api(method: str, url_or_path: str, form: dict[str, str] | None = None) 
         resource=route.path,
         path=path,
         pathParameters=parameters or None,
+        queryStringParameters=query or None,
+        multiValueQueryStringParameters={k: [v] for k, v in query.items()} or None,
         body=urlencode(form) if form is not None else None,
     )
     event["requestContext"].update(httpMethod=method, resourcePath=route.path, path=f"/prod{path}")
@@ -106,3 +111,39 @@ def results(resources: Resources, name: str) -> list[dict[str, str]]:
     key = f"roster/results/{name}"
     body = boto3.client("s3").get_object(Bucket=resources.bucket, Key=key)["Body"].read()
     return list(csv.DictReader(io.StringIO(body.decode())))
+
+
+def person(name: str, department: str, level: str = "Manager", **changes: Any) -> Participant:
+    fields: dict[str, Any] = {
+        "email": f"{name.lower()}@acme.example",
+        "name": f"{name} Example",
+        "department": department,
+        "level": level,
+        "timezone": "Europe/Paris",
+        "status": Status.ACTIVE,
+        "source": Source.ROSTER,
+        "purpose": PurposeProfile.parse("Society", "Karma", "Human"),
+    }
+    return Participant(**{**fields, **changes})
+
+
+def daily(at: str) -> dict[str, Any]:
+    from functions.matching import handler as matching
+
+    event = load_event("scheduled_matching.json")
+    event["time"] = at
+    result: dict[str, Any] = matching.handler(event, context("matching"))
+    return result
+
+
+def run_band_jobs(aws: Resources) -> list[dict[str, Any]]:
+    """Runs the matcher on every queued band job, as the event source mapping would."""
+    from functions.match_band import handler as match_band
+
+    reports = []
+    for message in queued(aws, "bands"):
+        match_band.handler(
+            events.sqs_event("arn:aws:sqs:eu-west-1:1:bands", [message]), context("match_band")
+        )
+        reports.append(json.loads(message["Body"]))
+    return reports

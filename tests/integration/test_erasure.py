@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import boto3
 import pytest
@@ -30,7 +31,9 @@ ADA = participant_id("ada@acme.example")
 @pytest.fixture
 def ada_matched(aws: Resources) -> None:
     roster_import.handler(upload(aws, "roster/staff.csv", ROSTER), context("roster_import"))
-    cycles.save_group("2027-Q1", "Manager", [ADA, participant_id("linus@acme.example")], 20)
+    cycles.save_group(
+        "2027-Q1", "Manager", [ADA, participant_id("linus@acme.example")], 20, datetime.now(UTC)
+    )
 
 
 def test_erasure_deletes_the_profile_and_leaves_history_that_names_no_one(

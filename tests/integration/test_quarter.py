@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import csv
 import io
-import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,42 +19,29 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAl
 from moto.ses.models import ses_backends
 
 from functions.match_band import handler as match_band
-from functions.matching import handler as matching
 from infra.local import events
 from infra.local.aws import Resources
-from tandem import bands, settings
+from tandem import bands, selfservice, settings
 from tandem import cycles as cycles_domain
 from tandem.clock import clock
-from tandem.cycles import BandJob
-from tandem.participants import Participant, Source, Status, participant_id
-from tandem.purpose import PurposeProfile
+from tandem.jobs import BandJob
+from tandem.participants import Participant, Status, participant_id
 from tandem.store import cycles, participants
 from tests.integration.support import (
     call_api,
     context,
+    daily,
     deliver_mail,
     load_event,
+    person,
     queued,
+    run_band_jobs,
     sent,
 )
 
 NOTICE_DAY = "2027-01-04T09:00:00Z"  # a week before 2027-Q1 starts (Monday 11 January, 09:00 Paris)
 START = "2027-01-11T08:00:00Z"
 TO = "\N{EN DASH}"  # as pages write a range of hours
-
-
-def person(name: str, department: str, level: str = "Manager", **changes: Any) -> Participant:
-    fields: dict[str, Any] = {
-        "email": f"{name.lower()}@acme.example",
-        "name": f"{name} Example",
-        "department": department,
-        "level": level,
-        "timezone": "Europe/Paris",
-        "status": Status.ACTIVE,
-        "source": Source.ROSTER,
-        "purpose": PurposeProfile.parse("Society", "Karma", "Human"),
-    }
-    return Participant(**{**fields, **changes})
 
 
 @pytest.fixture
@@ -73,24 +59,6 @@ def company(aws: Resources) -> list[Participant]:
     ]
     participants.create_many(people)
     return people
-
-
-def daily(at: str) -> dict[str, Any]:
-    event = load_event("scheduled_matching.json")
-    event["time"] = at
-    result: dict[str, Any] = matching.handler(event, context("matching"))
-    return result
-
-
-def run_band_jobs(aws: Resources) -> list[dict[str, Any]]:
-    """Runs the matcher on every queued band job, as the event source mapping would."""
-    reports = []
-    for message in queued(aws, "bands"):
-        match_band.handler(
-            events.sqs_event("arn:aws:sqs:eu-west-1:1:bands", [message]), context("match_band")
-        )
-        reports.append(json.loads(message["Body"]))
-    return reports
 
 
 def preview(aws: Resources, cycle: str) -> list[dict[str, str]]:
@@ -242,9 +210,10 @@ def test_concurrent_deliveries_of_a_band_job_match_once(
 
 
 def test_nobody_is_ever_stored_in_two_groups_of_a_cycle(aws: Resources) -> None:
-    assert cycles.save_group("2027-Q1", "Manager", ["a", "b"], 10)
-    assert not cycles.save_group("2027-Q1", "Manager", ["a", "b"], 10)  # the same, again
-    assert not cycles.save_group("2027-Q1", "Manager", ["b", "c"], 12)  # b is taken
+    nudge = datetime.fromisoformat(START)
+    assert cycles.save_group("2027-Q1", "Manager", ["a", "b"], 10, nudge)
+    assert not cycles.save_group("2027-Q1", "Manager", ["a", "b"], 10, nudge)  # the same, again
+    assert not cycles.save_group("2027-Q1", "Manager", ["b", "c"], 12, nudge)  # b is taken
     assert not cycles.save_unmatched("2027-Q1", "Manager", "a", "odd number")
     assert [g.members for g in cycles.groups("2027-Q1")] == [("a", "b")]
     assert cycles.outcome("c", "2027-Q1") is None
@@ -318,16 +287,18 @@ def test_a_rerun_long_after_sends_no_kickoff_twice(
     assert len(sent()) == sent_before
 
 
-def test_a_partner_who_left_before_the_kickoff_is_not_introduced(
+def test_a_partner_who_left_before_the_kickoff_is_not_introduced_and_the_other_is_told(
     company: list[Participant], aws: Resources
 ) -> None:
     daily(START)
     run_band_jobs(aws)
     flo, gus = (participant_id(f"{n}@acme.example") for n in ("flo", "gus"))
-    participants.leave(gus, datetime.fromisoformat(START))
+    selfservice.leave(gus, settings.tenant(), datetime.fromisoformat(START))
     deliver_mail(aws)
-    assert not [e for e in sent() if e.to == ["flo@acme.example"]]
+    [told] = [e for e in sent() if e.to == ["flo@acme.example"]]
+    assert told.kind == "partner_left" and "priority next quarter" in told.text
     assert cycles.outcome(flo, "2027-Q1") is not None
+    assert flo in {pid for pid, _, _ in cycles.unmatched("2027-Q1")}  # first in line next time
 
 
 def schedule_link(aws: Resources, address: str) -> str:
@@ -339,22 +310,6 @@ def schedule_link(aws: Resources, address: str) -> str:
     kickoff = next(e for e in sent() if e.to == [address])
     clock.set(datetime.fromisoformat("2027-01-12T10:00:00Z"))
     return kickoff.link("schedule")
-
-
-def test_the_kickoff_links_to_when_the_pair_are_both_at_work(aws: Resources) -> None:
-    participants.create_many(
-        [
-            person("Flo", "Engineering", location="Lyon"),
-            person("Gus", "Sales", timezone="America/New_York", location="Boston"),
-        ]
-    )
-    status, page = call_api("GET", schedule_link(aws, "flo@acme.example"))
-    assert status == 200
-    assert "Gus Example" in page and "America/New_York" in page and "Boston" in page
-    # Paris 15:00-17:00 is New York 09:00-11:00, each weekday of the first conversation's week
-    assert f"Monday 11 January 2027, 15:00{TO}17:00" in page and f"Gus: 09:00{TO}11:00" in page
-    assert f"Friday 15 January 2027, 15:00{TO}17:00" in page
-    assert "mailto:gus@acme.example?subject=Our%20peer%20coaching%20conversations" in page
 
 
 def test_without_a_partner_the_schedule_link_says_so(

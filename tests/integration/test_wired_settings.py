@@ -27,7 +27,7 @@ from tests.integration.support import (
     upload,
 )
 
-COVERED = {"roster_import", "mailer", "participant_pages", "matching", "match_band"}
+COVERED = {"roster_import", "mailer", "participant_pages", "matching", "match_band", "reminders"}
 
 
 def only_the_settings_of(function: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -91,3 +91,14 @@ def test_match_band(aws: Resources, monkeypatch: pytest.MonkeyPatch) -> None:
     match_band.handler(load_event("band_job.json"), context("match_band"))  # 2027-Q1, Manager
     assert [set(g.members) for g in cycles.groups("2027-Q1")] == [{p.id for p in pair}]
     assert len(queued(aws, "mail")) == 2  # the kickoffs
+
+
+def test_reminders(aws: Resources, monkeypatch: pytest.MonkeyPatch) -> None:
+    test_match_band(aws, monkeypatch)
+    queued(aws, "mail")  # the kickoffs: taken off the queue
+    from functions.reminders import handler as reminders
+
+    only_the_settings_of("reminders", monkeypatch)
+    five_days_on = {**load_event("scheduled_matching.json"), "time": "2027-01-16T09:00:00Z"}
+    assert reminders.handler(five_days_on, context("reminders"))["queued"] == {"slot_nudge": 2}
+    assert len(queued(aws, "mail")) == 2

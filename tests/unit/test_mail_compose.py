@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 
-from tandem.mail import MailKind, MailRequest, applies_to, compose
+from tandem.delivery.compose import compose
+from tandem.mail import MailKind, MailRequest, applies_to
 from tandem.participants import Participant, Source, Status
 from tandem.purpose import PurposeProfile
 from tandem.tenant import Tenant
@@ -25,7 +26,7 @@ def person(status: Status = Status.INVITED, name: str = "Ada Lovelace") -> Parti
 
 
 def test_an_invite_has_both_parts_the_signup_link_and_one_click_unsubscribe(tenant: Tenant) -> None:
-    message = compose(MailKind.INVITE, person(), tenant, LINKS, NOW)
+    message = compose(MailRequest.invite("p1"), person(), tenant, LINKS, NOW)
     assert message["To"] == "Ada Lovelace <ada@acme.example>"
     assert message["From"] == "Tandem <coaching@acme.example>"
     assert message["Reply-To"] == "Hana Ruiz <hana@acme.example>"
@@ -41,7 +42,7 @@ def test_an_invite_has_both_parts_the_signup_link_and_one_click_unsubscribe(tena
 def test_the_welcome_carries_the_profile_the_next_quarter_and_every_self_service_link(
     tenant: Tenant,
 ) -> None:
-    message = compose(MailKind.WELCOME, person(Status.ACTIVE), tenant, LINKS, NOW)
+    message = compose(MailRequest.welcome("p1"), person(Status.ACTIVE), tenant, LINKS, NOW)
     text = message.get_body(("plain",)).get_content()
     assert message["Subject"] == "You're signed up: Society, Karma, Human"
     assert "Monday 11 January 2027" in text
@@ -50,7 +51,9 @@ def test_the_welcome_carries_the_profile_the_next_quarter_and_every_self_service
 
 
 def test_names_are_escaped_in_html_and_plain_in_text(tenant: Tenant) -> None:
-    message = compose(MailKind.INVITE, person(name="<b>Eve</b> Hacker"), tenant, LINKS, NOW)
+    message = compose(
+        MailRequest.invite("p1"), person(name="<b>Eve</b> Hacker"), tenant, LINKS, NOW
+    )
     html = message.get_body(("html",)).get_content()
     assert "<b>Eve</b>" not in html and "&lt;b&gt;Eve&lt;/b&gt;" in html
     assert "Hi <b>Eve</b>," in message.get_body(("plain",)).get_content()
@@ -70,3 +73,14 @@ def test_mail_ids_name_the_intent_so_repeats_collapse() -> None:
         MailRequest.fresh_links("p1", NOW).mail_id
         == MailRequest.fresh_links("p1", later_that_day).mail_id
     )
+
+
+def test_one_click_unsubscribe_goes_out_as_a_plain_url_however_long_the_link(
+    tenant: Tenant,
+) -> None:
+    # Real link tokens are long: a header word over the line limit must not be RFC 2047-encoded
+    long_links = {**LINKS, "leave": "https://links.example/leave/" + "t" * 160}
+    raw = compose(MailRequest.invite("p1"), person(), tenant, long_links, NOW).as_bytes()
+    assert f"List-Unsubscribe: <{long_links['leave']}>".encode() in raw
+    assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in raw
+    assert b"=?utf-8?" not in raw.split(b"\n\n")[0].lower()

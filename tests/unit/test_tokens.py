@@ -50,3 +50,17 @@ def test_after_rotation_old_links_still_open_and_new_ones_use_the_new_key() -> N
     assert rotated.verify(Purpose.LEAVE, before) == "p1"
     after = rotated.sign(Purpose.LEAVE, "p1")
     assert LinkTokens("acme", ["new"]).verify(Purpose.LEAVE, after) == "p1"
+
+
+def test_a_scoped_token_opens_only_its_own_quarter_or_conversation() -> None:
+    tokens = LinkTokens("acme", ["key-1"])
+    token = tokens.sign(Purpose.GUIDE, "p1", "2027-Q1/2")
+    assert tokens.verify_scoped(Purpose.GUIDE, token) == ("p1", "2027-Q1/2")
+    with pytest.raises(InvalidLink):  # a scoped token is not a bare participant token
+        tokens.verify(Purpose.GUIDE, token)
+    with pytest.raises(InvalidLink):
+        tokens.verify_scoped(Purpose.SCHEDULE, token)
+    with pytest.raises(InvalidLink):  # nor the other way round
+        tokens.verify_scoped(Purpose.PROFILE, tokens.sign(Purpose.PROFILE, "p1"))
+    with pytest.raises(ValueError, match="needs scope"):
+        tokens.sign(Purpose.SCHEDULE, "p1")

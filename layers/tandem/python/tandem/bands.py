@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from tandem import mail, program
-from tandem.cycles import BandJob
+from tandem.jobs import BandJob
 from tandem.mail import MailKind, MailRequest
 from tandem.matching import Group, MatchingRules, Person, match
 from tandem.participants import Participant, Status, participant_id
+from tandem.plans import NUDGE_AFTER
 from tandem.program import Cycle
 from tandem.store import cycles
 from tandem.store import participants as participants_store
@@ -36,8 +37,9 @@ def match_band(tenant: Tenant, job: BandJob) -> dict[str, Any]:
     result = match(
         _people(population), _history(tenant, cycle), cycle.id, cycle.starts.date(), rules(tenant)
     )
+    nudge_at = cycle.starts + NUDGE_AFTER
     for group in result.groups:
-        cycles.save_group(cycle.id, job.band, group.members, group.score)
+        cycles.save_group(cycle.id, job.band, group.members, group.score, nudge_at)
     for left_out in result.unmatched:
         cycles.save_unmatched(cycle.id, job.band, left_out.person_id, left_out.reason)
     cycles.mark_band_matched(cycle.id, job.band)

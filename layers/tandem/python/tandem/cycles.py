@@ -14,10 +14,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from tandem import mail, program
 from tandem.csvfiles import to_csv
+from tandem.jobs import BandJob
 from tandem.mail import MailKind, MailRequest
 from tandem.participants import Status
 from tandem.program import Cycle
@@ -29,15 +28,6 @@ from tandem.tenant import Tenant
 CATCH_UP = timedelta(days=14)
 GRACE = timedelta(days=1)  # after this, a cycle with a band not yet matched is overdue
 PREVIEW_PREFIX = "matching/"
-
-
-class BandJob(BaseModel):
-    """Match one band of one cycle."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    cycle: str
-    band: str
 
 
 def preview_key(cycle: str) -> str:

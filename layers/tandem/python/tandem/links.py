@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tandem import settings
 from tandem.store import secrets
-from tandem.tokens import LinkTokens, Purpose
+from tandem.tokens import SCOPED, LinkTokens, Purpose
 
 
 def link_tokens() -> LinkTokens:
@@ -16,9 +16,18 @@ class Links:
         self._base = base_url.rstrip("/")
         self._tokens = tokens
 
-    def url(self, purpose: Purpose, participant_id: str) -> str:
-        return f"{self._base}/{purpose}/{self._tokens.sign(purpose, participant_id)}"
+    def url(self, purpose: Purpose, participant_id: str, scope: str | None = None) -> str:
+        return f"{self._base}/{purpose}/{self._tokens.sign(purpose, participant_id, scope)}"
 
-    def for_participant(self, participant_id: str) -> dict[str, str]:
-        """Every self-service link of one person, by purpose; templates pick what they need."""
-        return {purpose.value: self.url(purpose, participant_id) for purpose in Purpose}
+    def for_participant(
+        self, participant_id: str, cycle: str | None = None, session: int | None = None
+    ) -> dict[str, str]:
+        """One person's links, by purpose (templates pick what they need): the self-service
+        ones, those about a quarter given its cycle, and a conversation's guide given both."""
+        links = {p.value: self.url(p, participant_id) for p in Purpose if p not in SCOPED}
+        if cycle is not None:
+            about_cycle = SCOPED - {Purpose.GUIDE}
+            links |= {p.value: self.url(p, participant_id, cycle) for p in about_cycle}
+        if cycle is not None and session is not None:
+            links["guide"] = self.url(Purpose.GUIDE, participant_id, f"{cycle}/{session}")
+        return links

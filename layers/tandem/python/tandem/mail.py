@@ -1,32 +1,24 @@
-"""Email: what may be sent to whom, and how a message is composed.
+"""Email: what may be sent to whom. Every email is a MailRequest on the mail queue; the mailer
+(tandem.delivery) composes and sends it.
 
-Every email is a MailRequest on the mail queue. Its `mail_id` names the intent ("invite/<id>"),
-so asking twice, or a redelivered message, never sends twice. Messages carry ids, not addresses
-or links: the mailer reads the participant when it sends, so a person who left meanwhile gets
-nothing, and links are signed at the last moment.
+A request's `mail_id` names the intent ("invite/<id>"), so asking twice, or a redelivered
+message, never sends twice. Requests carry ids, not addresses or links: the mailer reads the
+participant when it sends, so a person who left meanwhile gets nothing, and links are signed at
+the last moment.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
 from enum import StrEnum
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from tandem import groups, program, settings
-from tandem import purpose as purpose_profile
-from tandem.links import Links, link_tokens
+from tandem import settings
 from tandem.participants import Participant, Status
-from tandem.store import cycles as cycles_store
-from tandem.store import email as email_store
-from tandem.store import participants as participants_store
+from tandem.plans import Plan
 from tandem.store import queues
-from tandem.templates import template
-from tandem.tenant import Tenant
 
 
 class MailKind(StrEnum):
@@ -36,16 +28,20 @@ class MailKind(StrEnum):
     NOTICE = "notice"  # a week before matching: the date, and how to pause this one
     KICKOFF = "kickoff"  # matched: who the partner is and what the quarter looks like
     UNMATCHED = "unmatched"  # no partner this quarter: why, and priority next time
+    INVITATION = "invitation"  # a slot was picked: the calendar invitation for the sessions
+    SESSION_MOVED = "session_moved"  # one session moved: the update of that session
+    CANCELLATION = "cancellation"  # the group's remaining sessions are off
+    SLOT_NUDGE = "slot_nudge"  # no slot picked five days after the kickoff
+    BEFORE_SESSION = "before_session"  # the day before: when, with whom, the guide
+    AFTER_SESSION = "after_session"  # just after: how did it go?
+    PARTNER_LEFT = "partner_left"  # a member stopped: what happens to the group
 
 
 # Who each kind is for: a person who left gets nothing, an invite is moot once signed up.
 _FOR_STATUS = {
     MailKind.INVITE: {Status.INVITED},
     MailKind.LINKS: {Status.INVITED, Status.ACTIVE},
-} | {
-    kind: {Status.ACTIVE}
-    for kind in (MailKind.WELCOME, MailKind.NOTICE, MailKind.KICKOFF, MailKind.UNMATCHED)
-}
+} | {kind: {Status.ACTIVE} for kind in MailKind if kind not in (MailKind.INVITE, MailKind.LINKS)}
 
 
 class MailRequest(BaseModel):
@@ -55,6 +51,8 @@ class MailRequest(BaseModel):
     kind: MailKind
     participant_id: str
     cycle: str | None = None  # for the mail about one quarter
+    group: str | None = None  # for the mail about one group's conversations (its key)
+    session: int | None = None  # for the mail about one of them (1-5)
 
     @classmethod
     def _once(
@@ -81,6 +79,29 @@ class MailRequest(BaseModel):
         """A notice, kickoff or unmatched mail: one per person and cycle."""
         return cls._once(kind, participant_id, cycle, cycle=cycle)
 
+    @classmethod
+    def about_plan(
+        cls,
+        kind: MailKind,
+        participant_id: str,
+        plan: Plan,
+        session: int | None = None,
+        version: int | None = None,
+    ) -> MailRequest:
+        """Mail about a group's conversations: once per person and session, or, for what
+        changes the calendar, once per person and change (the plan's calendar sequence)."""
+        scope = [plan.cycle, plan.group]
+        scope += [str(session)] if session is not None else []
+        scope += [f"v{version}"] if version is not None else []
+        return cls(
+            mail_id="/".join((kind, *scope, participant_id)),
+            kind=kind,
+            participant_id=participant_id,
+            cycle=plan.cycle,
+            group=plan.group,
+            session=session,
+        )
+
 
 def enqueue(requests: Iterable[MailRequest]) -> int:
     """Puts the requests on the mail queue; the mailer sends each intent once."""
@@ -89,75 +110,3 @@ def enqueue(requests: Iterable[MailRequest]) -> int:
 
 def applies_to(kind: MailKind, participant: Participant) -> bool:
     return participant.status in _FOR_STATUS[kind]
-
-
-def compose(
-    kind: MailKind,
-    participant: Participant,
-    tenant: Tenant,
-    links: dict[str, str],
-    now: datetime,
-    **extra: Any,
-) -> EmailMessage:
-    context = {
-        "participant": participant,
-        "tenant": tenant,
-        "links": links,
-        "descriptions": purpose_profile.DESCRIPTIONS,
-        "next_cycle": program.next_cycle(tenant, now),
-        **extra,
-    }
-    text = template(f"mail/{kind}.txt")
-    message = EmailMessage()
-    message["Date"] = format_datetime(now)
-    message["Subject"] = text.make_module(context).subject  # type: ignore[attr-defined]
-    message["From"] = formataddr((tenant.sender_name, tenant.sender))
-    message["To"] = formataddr((participant.name, participant.email))
-    # A kickoff is answered by the partners, to agree on a slot; anything else by HR.
-    repliers = [(p.name, p.email) for p in extra.get("partners", [])] or [
-        (c.name, c.email) for c in tenant.hr_contacts
-    ]
-    message["Reply-To"] = ", ".join(formataddr(r) for r in repliers)
-    # One-click unsubscribe (RFC 8058) leaves the program: the leave page accepts this POST.
-    message["List-Unsubscribe"] = f"<{links['leave']}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(text.render(context))
-    message.add_alternative(template(f"mail/{kind}.html").render(context), subtype="html")
-    return message
-
-
-def deliver(request: MailRequest, now: datetime) -> str | None:
-    """Sends one request and returns SES's message id; None when it no longer applies."""
-    participant = participants_store.get(request.participant_id)
-    if participant is None or not applies_to(request.kind, participant):
-        return None
-    tenant = settings.tenant()
-    context = _context(request, participant, tenant)
-    if context is None:
-        return None
-    links = Links(settings.setting(settings.Setting.LINK_BASE), link_tokens())
-    message = compose(
-        request.kind, participant, tenant, links.for_participant(participant.id), now, **context
-    )
-    message_id = email_store.send(message)
-    if request.kind in (MailKind.KICKOFF, MailKind.UNMATCHED):
-        cycles_store.mark_announced(participant.id, str(request.cycle), now)
-    return message_id
-
-
-def _context(
-    request: MailRequest, participant: Participant, tenant: Tenant
-) -> dict[str, Any] | None:
-    """What a kind of mail says beyond the participant: the cycle, partners, the reason."""
-    if request.cycle is None:
-        return {}
-    cycle = program.cycle(tenant, request.cycle)
-    if request.kind is MailKind.NOTICE:
-        return {"cycle": cycle}
-    outcome = cycles_store.outcome(participant.id, cycle.id)
-    if outcome is None or outcome.announced:
-        return None
-    partners = groups.partners(outcome)
-    if outcome.partners and not partners:
-        return None
-    return {"cycle": cycle, "partners": partners, "reason": outcome.reason}

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from tandem.tenant import Tenant
+if TYPE_CHECKING:  # the tenant file names the quarter's guide track, whose sessions are these
+    from tandem.tenant import Tenant
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 SESSIONS = 5

@@ -5,10 +5,9 @@ fresh links". Answers never reveal whether an address is known."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 
-from tandem import groups, mail, program, purpose, slots
+from tandem import mail, program, purpose, scheduling
 from tandem.mail import MailRequest
 from tandem.participants import (
     Details,
@@ -19,8 +18,6 @@ from tandem.participants import (
     participant_id,
 )
 from tandem.program import Cycle
-from tandem.slots import Window
-from tandem.store import cycles as cycles_store
 from tandem.store import participants as store
 from tandem.tenant import Tenant
 
@@ -75,35 +72,18 @@ def set_paused(pid: str, tenant: Tenant, now: datetime, paused: bool) -> tuple[P
         raise Gone(pid) from None
 
 
-@dataclass(frozen=True)
-class Group:
-    """A person's partners in the quarter under way, and when they can all meet."""
-
-    cycle: Cycle
-    partners: list[Participant]
-    windows: list[Window]  # in the first conversation's week; the rest repeat it
-
-
-def group(person: Participant, tenant: Tenant, now: datetime) -> Group | None:
-    """None when the person has no partner (still in the program) this quarter."""
-    cycle = program.current_cycle(tenant, now)
-    outcome = cycles_store.outcome(person.id, cycle.id)
-    partners = groups.partners(outcome) if outcome else []
-    if not partners:
-        return None
-    zones = [person.timezone, *(p.timezone for p in partners)]
-    windows = slots.shared_windows(zones, cycle.conversation_weeks[0], tenant.matching.workday)
-    return Group(cycle, partners, windows)
-
-
-def leave(pid: str, now: datetime) -> bool:
-    """Leaves the program; True if this call did it (leaving twice is leaving once)."""
+def leave(pid: str, tenant: Tenant, now: datetime) -> bool:
+    """Leaves the program, and the quarter's group if in one; True if this call did it
+    (leaving twice is leaving once)."""
     if current(pid).status is Status.LEFT:
         return False
     try:
-        store.leave(pid, now)
+        person = store.leave(pid, now)
     except store.ConditionFailed:  # left meanwhile, by a concurrent request
         return False
+    quarter = scheduling.quarter(person, program.current_cycle(tenant, now).id, tenant)
+    if quarter is not None:
+        scheduling.stop(pid, quarter.plan, now)
     return True
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from tandem.program import SESSION_INTERVAL
+
 CONVERSATION = timedelta(hours=1)
 
 
@@ -57,3 +59,75 @@ def shared_windows(
             shared = [w for ours in shared for t in theirs if (w := ours.overlap(t)) is not None]
         windows += [w for w in shared if w.ends - w.starts >= CONVERSATION]
     return sorted(windows)
+
+
+def at_work(timezones: Sequence[str], starts: datetime, workday: tuple[time, time]) -> bool:
+    """Whether a conversation starting then falls inside everyone's working hours, on a weekday
+    of their own."""
+    for timezone in timezones:
+        zone = ZoneInfo(timezone)
+        begins, ends = starts.astimezone(zone), (starts + CONVERSATION).astimezone(zone)
+        if begins.weekday() >= 5 or begins.date() != ends.date():
+            return False
+        if not (workday[0] <= begins.time() and ends.time() <= workday[1]):
+            return False
+    return True
+
+
+@dataclass(frozen=True, order=True)
+class Slot:
+    """A recurring slot: the same weekday and time of day in `timezone` (so it keeps its local
+    time across daylight saving there), every two weeks, for `count` conversations."""
+
+    first: datetime  # the first conversation's start, UTC
+    timezone: str
+    count: int
+
+    @property
+    def starts(self) -> list[datetime]:
+        zone = ZoneInfo(self.timezone)
+        local = self.first.astimezone(zone)
+        return [
+            datetime.combine(local.date() + i * SESSION_INTERVAL, local.time(), zone).astimezone(
+                UTC
+            )
+            for i in range(self.count)
+        ]
+
+
+def recurring_slots(
+    timezones: Sequence[str],
+    anchor: str,
+    week: date,
+    count: int,
+    workday: tuple[time, time],
+    after: datetime,
+) -> list[Slot]:
+    """The whole-hour slots, in the `anchor` zone, of the week starting `week` whose every
+    occurrence, on its real date, falls within everyone's working hours; only slots whose
+    first conversation starts after `after`. Soonest first."""
+    others = [zone for zone in timezones if zone != anchor]
+    candidates = (
+        Slot(first, anchor, count)
+        for window in shared_windows([anchor, *others], week, workday)
+        for first in whole_hours(window, anchor)
+    )
+    return sorted(
+        slot
+        for slot in candidates
+        if slot.first > after and all(at_work(timezones, s, workday) for s in slot.starts)
+    )
+
+
+def whole_hours(window: Window, timezone: str) -> list[datetime]:
+    """The starts, on the hour in `timezone`, of the conversations that fit in the window."""
+    zone = ZoneInfo(timezone)
+    local = window.starts.astimezone(zone)
+    hour = local.replace(minute=0, second=0, microsecond=0)
+    if hour < local:
+        hour += timedelta(hours=1)
+    starts = []
+    while hour + CONVERSATION <= window.ends.astimezone(zone):
+        starts.append(hour.astimezone(UTC))
+        hour += timedelta(hours=1)
+    return starts

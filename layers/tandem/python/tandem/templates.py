@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
 
@@ -25,8 +26,14 @@ def _hour(moment: datetime) -> str:
     return f"{moment:%H:%M}"
 
 
+def _local(moment: datetime, timezone: str) -> datetime:
+    """The moment on the clock of someone in `timezone`."""
+    return moment.astimezone(ZoneInfo(timezone))
+
+
 _env.filters["day"] = _day
 _env.filters["hour"] = _hour
+_env.filters["local"] = _local
 
 
 def template(name: str) -> Template:

@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from tandem import guides
+from tandem.guides import DEFAULT_TRACK
 from tandem.validation import Cron, EmailAddress, Text, TimeZoneName, describe_errors
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday"]
@@ -65,6 +67,24 @@ class Matching(_Strict):
         return self
 
 
+class Conversations(_Strict):
+    """What the groups talk about: the guides' topic track, for every quarter or for some."""
+
+    track: str = DEFAULT_TRACK
+    tracks_by_cycle: dict[str, str] = Field(default_factory=dict)  # e.g. {"2027-Q2": "feedback"}
+
+    @model_validator(mode="after")
+    def _tracks_known(self) -> Conversations:
+        known = guides.tracks()
+        for track in (self.track, *self.tracks_by_cycle.values()):
+            if track not in known:
+                raise ValueError(f"unknown track {track!r} (tracks: {', '.join(known)})")
+        return self
+
+    def track_of(self, cycle: str) -> str:
+        return self.tracks_by_cycle.get(cycle, self.track)
+
+
 class OpenSignup(_Strict):
     enabled: bool = False
     # Only addresses at these domains may join through the open link: without them, anyone
@@ -116,6 +136,7 @@ class Tenant(_Strict):
     levels: tuple[Text, ...] = Field(min_length=1)
     calendar: Calendar = Calendar()
     matching: Matching = Matching()
+    conversations: Conversations = Conversations()
     open_signup: OpenSignup = OpenSignup()
     deployment: Deployment = Deployment()
 

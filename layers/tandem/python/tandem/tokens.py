@@ -1,9 +1,11 @@
 """Signed link tokens: unguessable, bound to one tenant, participant and purpose, expiring.
 
-HMAC-SHA256 over the participant id and the time of signing, salted with tenant and purpose,
-so a token made for one purpose or tenant never opens another. Verification accepts every key
-in the signing secret (newest signs), which lets the secret rotate without breaking links
-already sent. Tokens are never logged: only their purpose and outcome are.
+HMAC-SHA256 over the participant id (and, for a purpose about one quarter or one conversation,
+its scope: "2027-Q1" or "2027-Q1/3") and the time of signing, salted with tenant and purpose, so
+a token made for one purpose, tenant, quarter or conversation never opens another.
+Verification accepts every key in the signing secret (newest signs), which lets the secret
+rotate without breaking links already sent. Tokens are never logged: only their purpose and
+outcome are.
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ class Purpose(StrEnum):
     PROFILE = "profile"
     PAUSE = "pause"
     LEAVE = "leave"
-    SCHEDULE = "schedule"  # the group's shared working hours, from the kickoff
+    SCHEDULE = "schedule"  # pick the quarter's recurring slot (scope: the cycle)
+    RESCHEDULE = "reschedule"  # move one conversation, or stop for the quarter (the cycle)
+    GUIDE = "guide"  # one conversation's guide (scope: "<cycle>/<session>")
+    REMATCH = "rematch"  # a partner left: find another, or wait for next quarter (the cycle)
 
 
 # Long enough for the email that carries the link to stay useful; the leave link lives longest
@@ -34,7 +39,12 @@ LIFETIME = {
     Purpose.PAUSE: timedelta(days=180),
     Purpose.LEAVE: timedelta(days=400),
     Purpose.SCHEDULE: timedelta(days=120),  # the quarter the kickoff introduces
+    Purpose.RESCHEDULE: timedelta(days=120),
+    Purpose.GUIDE: timedelta(days=120),
+    Purpose.REMATCH: timedelta(days=120),
 }
+# Purposes whose token also names what it is about (a quarter, or one of its conversations).
+SCOPED = frozenset({Purpose.SCHEDULE, Purpose.RESCHEDULE, Purpose.GUIDE, Purpose.REMATCH})
 
 
 class InvalidLink(Exception):
@@ -66,18 +76,35 @@ class LinkTokens:
             signer_kwargs={"digest_method": hashlib.sha256},
         )
 
-    def sign(self, purpose: Purpose, participant_id: str) -> str:
-        return str(self._serializer(purpose).dumps(participant_id))
+    def sign(self, purpose: Purpose, participant_id: str, scope: str | None = None) -> str:
+        if (scope is not None) != (purpose in SCOPED):
+            raise ValueError(f"a {purpose} link {'needs' if scope is None else 'takes no'} scope")
+        payload = participant_id if scope is None else [participant_id, scope]
+        return str(self._serializer(purpose).dumps(payload))
 
     def verify(self, purpose: Purpose, token: str) -> str:
         """The participant id the token was made for; InvalidLink if forged, foreign or expired."""
+        payload = self._load(purpose, token)
+        if not isinstance(payload, str):
+            raise InvalidLink(purpose, expired=False)
+        return payload
+
+    def verify_scoped(self, purpose: Purpose, token: str) -> tuple[str, str]:
+        """The participant id and the scope (quarter or conversation) the token was made for."""
+        payload = self._load(purpose, token)
+        if not (
+            isinstance(payload, list)
+            and len(payload) == 2
+            and all(isinstance(part, str) for part in payload)
+        ):
+            raise InvalidLink(purpose, expired=False)
+        return payload[0], payload[1]
+
+    def _load(self, purpose: Purpose, token: str) -> object:
         max_age = int(LIFETIME[purpose].total_seconds())
         try:
-            participant_id = self._serializer(purpose).loads(token, max_age=max_age)
+            return self._serializer(purpose).loads(token, max_age=max_age)
         except SignatureExpired:
             raise InvalidLink(purpose, expired=True) from None
         except BadSignature:
             raise InvalidLink(purpose, expired=False) from None
-        if not isinstance(participant_id, str):
-            raise InvalidLink(purpose, expired=False)
-        return participant_id

@@ -4,8 +4,9 @@
 - CYCLE#<id> / GROUP#<a>+<b>[+<c>]: a pair or trio, keyed by its members.
 - CYCLE#<id> / UNMATCHED#<person>: who could not be matched, and why.
 - PARTICIPANT#<id> / CYCLE#<id>: each person's outcome of the cycle (partners or reason).
-A group and its members' outcomes are written in one transaction, each item only if absent,
-so nobody is ever in two groups of a cycle, whatever runs at the same time.
+- CYCLE#<id> / PLAN#<group>: the group's conversations (tandem.store.plans).
+A group, its members' outcomes and its plan are written in one transaction, each item only if
+absent, so nobody is ever in two groups of a cycle, whatever runs at the same time.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from tandem.plans import Plan, group_key
+from tandem.store import plans
 from tandem.store.table import TableModel
 
 RUN = "RUN"
@@ -40,6 +43,7 @@ class Outcome:
     partners: tuple[str, ...]
     reason: str | None
     announced: bool = False  # the kickoff or unmatched email went out
+    group: str | None = None  # the group's key (members joined by "+"), when matched
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ class UnmatchedItem(TableModel):
 
 class OutcomeItem(TableModel):
     band = UnicodeAttribute()
+    group = UnicodeAttribute(null=True)
     partners: ListAttribute[str] = ListAttribute()
     reason = UnicodeAttribute(null=True)
     announced_at = UTCDateTimeAttribute(null=True)
@@ -79,7 +84,7 @@ def _cycle(cycle: str) -> str:
 
 
 def _group_key(members: Sequence[str]) -> str:
-    return "GROUP#" + "+".join(members)
+    return "GROUP#" + group_key(members)
 
 
 def _person(pid: str) -> str:
@@ -132,17 +137,25 @@ def _save_once(items: Sequence[TableModel]) -> bool:
     return True
 
 
-def save_group(cycle: str, band: str, members: Sequence[str], score: int) -> bool:
+def save_group(
+    cycle: str, band: str, members: Sequence[str], score: int, nudge_at: datetime
+) -> bool:
+    key = group_key(members)
     outcomes = [
         OutcomeItem(
-            _person(pid), _cycle(cycle), band=band, partners=[m for m in members if m != pid]
+            _person(pid),
+            _cycle(cycle),
+            band=band,
+            group=key,
+            partners=[m for m in members if m != pid],
         )
         for pid in members
     ]
     group = GroupItem(
         _cycle(cycle), _group_key(members), band=band, members=list(members), score=score
     )
-    return _save_once([group, *outcomes])
+    plan = Plan(cycle, key, band, tuple(members), nudge_at=nudge_at)
+    return _save_once([group, *outcomes, plans.to_item(plan, due=nudge_at)])
 
 
 def save_unmatched(cycle: str, band: str, pid: str, reason: str) -> bool:
@@ -152,6 +165,12 @@ def save_unmatched(cycle: str, band: str, pid: str, reason: str) -> bool:
             OutcomeItem(_person(pid), _cycle(cycle), band=band, partners=[], reason=reason),
         ]
     )
+
+
+def save_sat_out(cycle: str, band: str, pid: str, reason: str) -> bool:
+    """Records that a grouped person ended up alone (their partners left): the next matching
+    reads it as sitting out, which gives them priority. False if already recorded."""
+    return _save_once([UnmatchedItem(_cycle(cycle), f"UNMATCHED#{pid}", band=band, reason=reason)])
 
 
 def groups(cycle: str) -> Iterator[StoredGroup]:
@@ -176,7 +195,12 @@ def outcome(pid: str, cycle: str) -> Outcome | None:
     except DoesNotExist:
         return None
     return Outcome(
-        cycle, item.band, tuple(item.partners), item.reason, item.announced_at is not None
+        cycle,
+        item.band,
+        tuple(item.partners),
+        item.reason,
+        item.announced_at is not None,
+        item.group,
     )
 
 
@@ -194,10 +218,13 @@ def pseudonymize(pid: str, alias: str) -> int:
     )
     for own in quarters:
         cycle = own.sk.removeprefix("CYCLE#")
+        group = next((g for g in groups(cycle) if pid in g.members), None)
+        members = [alias if m == pid else m for m in group.members] if group else []
         renamed = OutcomeItem(
             _person(alias),
             own.sk,
             band=own.band,
+            group=group_key(members) if group else None,
             partners=own.partners,
             reason=own.reason,
             announced_at=own.announced_at,
@@ -205,9 +232,7 @@ def pseudonymize(pid: str, alias: str) -> int:
         with TransactWrite(connection=_connection()) as transaction:
             transaction.delete(own)
             transaction.save(renamed)
-            if own.partners:
-                group = next(g for g in groups(cycle) if pid in g.members)
-                members = [alias if m == pid else m for m in group.members]
+            if group:
                 transaction.delete(GroupItem(_cycle(cycle), _group_key(group.members)))
                 transaction.save(
                     GroupItem(
@@ -218,11 +243,17 @@ def pseudonymize(pid: str, alias: str) -> int:
                         score=group.score,
                     )
                 )
+                if plan := plans.renamed(cycle, group_key(group.members), pid, alias):
+                    transaction.delete(plan[0])
+                    transaction.save(plan[1])
                 for partner in own.partners:
                     theirs = [m for m in members if m != partner]
                     transaction.update(
                         OutcomeItem(_person(partner), own.sk),
-                        actions=[OutcomeItem.partners.set(theirs)],
+                        actions=[
+                            OutcomeItem.partners.set(theirs),
+                            OutcomeItem.group.set(group_key(members)),
+                        ],
                     )
             else:
                 transaction.delete(UnmatchedItem(_cycle(cycle), f"UNMATCHED#{pid}"))

@@ -1,0 +1,25 @@
+"""The hourly `reminders` schedule: the slot nudge, and each session's reminders before and
+after, for whatever is due at the event's own time (a late or repeated delivery sends nothing
+twice)."""
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from tandem import reminders, settings
+from tandem.observability import logger, metrics, tracer
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@event_parser(model=EventBridgeModel)
+def handler(event: EventBridgeModel, context: LambdaContext) -> dict[str, Any]:
+    report = reminders.run(settings.tenant(), event.time)
+    queued = sum(report.get("queued", {}).values())
+    metrics.add_metric(name="RemindersQueued", unit=MetricUnit.Count, value=queued)
+    logger.info("reminders run", extra={"report": report})
+    return report

@@ -1,0 +1,110 @@
+"""The mailer's side of email: what each request says, composed and sent through SES, once.
+
+Only the mailer imports this package: it needs the templates, the links, the groups, the
+calendar and SES, which the use cases that ask for mail do not.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from tandem import groups, guides, invites, program, settings
+from tandem.delivery.compose import compose
+from tandem.links import Links, link_tokens
+from tandem.mail import MailKind, MailRequest, applies_to
+from tandem.participants import Participant
+from tandem.store import cycles as cycles_store
+from tandem.store import email as email_store
+from tandem.store import participants as participants_store
+from tandem.store import plans as plans_store
+from tandem.tenant import Tenant
+
+
+def deliver(request: MailRequest, now: datetime) -> str | None:
+    """Sends one request and returns SES's message id; None when it no longer applies."""
+    participant = participants_store.get(request.participant_id)
+    if participant is None or not applies_to(request.kind, participant):
+        return None
+    tenant = settings.tenant()
+    context = _context(request, participant, tenant, now)
+    if context is None:
+        return None
+    links = Links(settings.setting(settings.Setting.LINK_BASE), link_tokens())
+    message = compose(
+        request,
+        participant,
+        tenant,
+        links.for_participant(participant.id, request.cycle, request.session),
+        now,
+        **context,
+    )
+    message_id = email_store.send(message)
+    if request.kind in (MailKind.KICKOFF, MailKind.UNMATCHED):
+        cycles_store.mark_announced(participant.id, str(request.cycle), now)
+    return message_id
+
+
+def _context(
+    request: MailRequest, participant: Participant, tenant: Tenant, now: datetime
+) -> dict[str, Any] | None:
+    """What a kind of mail says beyond the participant: the cycle, partners, the reason, the
+    group's sessions and calendar."""
+    if request.cycle is None:
+        return {}
+    cycle = program.cycle(tenant, request.cycle)
+    if request.kind is MailKind.NOTICE:
+        return {"cycle": cycle}
+    if request.group is not None:
+        return _about_plan(request, participant, tenant, now)
+    outcome = cycles_store.outcome(participant.id, cycle.id)
+    if outcome is None or outcome.announced:
+        return None
+    partners = groups.partners(outcome)
+    if outcome.partners and not partners:
+        return None
+    return {"cycle": cycle, "partners": partners, "reason": outcome.reason}
+
+
+def _about_plan(
+    request: MailRequest, participant: Participant, tenant: Tenant, now: datetime
+) -> dict[str, Any] | None:
+    plan = plans_store.get(str(request.cycle), str(request.group))
+    if plan is None:
+        return None
+    kind = request.kind
+    # The one who stopped gets only the cancellation of their own calendar entries.
+    if (participant.id not in plan.active) != (kind is MailKind.CANCELLATION):
+        return None
+    everyone = participants_store.get_many(plan.members)
+    members = [everyone[m] for m in plan.active if m in everyone]
+    partners = [p for p in members if p.id != participant.id]
+    left = [everyone[m] for m in plan.dropped if m in everyone]
+    context: dict[str, Any] = {
+        "cycle": program.cycle(tenant, plan.cycle),
+        "plan": plan,
+        "partners": partners,
+        "left": left,
+        "picked_by": everyone.get(plan.picked_by or ""),
+        "track": guides.tracks()[plan.track or tenant.conversations.track_of(plan.cycle)],
+    }
+    session = plan.session(request.session) if request.session else None
+    if request.session is not None:
+        if session is None or session.cancelled:
+            return None
+        context["session"] = session
+        context["guide"] = guides.guide(
+            plan.track or tenant.conversations.track_of(plan.cycle), session.number, partners
+        )
+    if kind is MailKind.INVITATION or (kind is MailKind.PARTNER_LEFT and len(members) >= 2):
+        if plan.slot is None:
+            return None
+        context["calendar"] = invites.series(plan, tenant, members, now)
+    elif kind is MailKind.SESSION_MOVED and session is not None:
+        context["calendar"] = invites.moved(plan, tenant, members, session, now)
+    elif kind is MailKind.CANCELLATION and plan.slot is not None:
+        context["calendar"] = invites.cancelled(plan, tenant, [participant], now)
+    elif kind is MailKind.PARTNER_LEFT and plan.slot is not None:
+        cancelled = [s for s in plan.sessions if s.cancelled]
+        context["calendar"] = invites.cancelled(plan, tenant, members + left, now, cancelled)
+    return context

@@ -1,0 +1,70 @@
+"""A message as it leaves: headers, a plain text and an HTML body from the kind's templates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+from typing import Any
+
+from tandem import program
+from tandem import purpose as purpose_profile
+from tandem.invites import Invitation
+from tandem.mail import MailRequest
+from tandem.participants import Participant
+from tandem.templates import template
+from tandem.tenant import Tenant
+
+# Headers are folded only past RFC 5322's hard limit: folding a long link would turn it into an
+# RFC 2047 encoded word, which mail providers do not read as the List-Unsubscribe URL.
+_POLICY = policy.default.clone(max_line_length=998)
+
+
+def compose(
+    request: MailRequest,
+    participant: Participant,
+    tenant: Tenant,
+    links: dict[str, str],
+    now: datetime,
+    **extra: Any,
+) -> EmailMessage:
+    context = {
+        "participant": participant,
+        "tenant": tenant,
+        "links": links,
+        "descriptions": purpose_profile.DESCRIPTIONS,
+        "next_cycle": program.next_cycle(tenant, now),
+        **extra,
+    }
+    kind = request.kind
+    text = template(f"mail/{kind}.txt")
+    message = EmailMessage(policy=_POLICY)
+    message["Date"] = format_datetime(now)
+    message["Subject"] = text.make_module(context).subject  # type: ignore[attr-defined]
+    message["From"] = formataddr((tenant.sender_name, tenant.sender))
+    message["To"] = formataddr((participant.name, participant.email))
+    # A kickoff is answered by the partners, to agree on a slot; anything else by HR.
+    repliers = [(p.name, p.email) for p in extra.get("partners", [])] or [
+        (c.name, c.email) for c in tenant.hr_contacts
+    ]
+    message["Reply-To"] = ", ".join(formataddr(r) for r in repliers)
+    # One-click unsubscribe (RFC 8058) leaves the program: the leave page accepts this POST.
+    message["List-Unsubscribe"] = f"<{links['leave']}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    # What the mail is about, for the sender's own tooling (the local outbox, SES logs): no
+    # personal data.
+    message["X-Tandem-Kind"] = kind.value
+    if request.cycle:
+        message["X-Tandem-Cycle"] = request.cycle
+    if request.session:
+        message["X-Tandem-Session"] = str(request.session)
+    message.set_content(text.render(context))
+    message.add_alternative(template(f"mail/{kind}.html").render(context), subtype="html")
+    calendar: Invitation | None = extra.get("calendar")
+    if calendar is not None:
+        # Beside the two bodies, so calendar clients show it as an invitation to answer.
+        message.add_alternative(
+            calendar.text, subtype="calendar", params={"method": calendar.method}
+        )
+    return message

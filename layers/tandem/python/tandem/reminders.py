@@ -1,0 +1,100 @@
+"""The hourly `reminders` schedule: for every group, the nudge to pick a slot, and for each
+session the reminder the day before and "how did it go?" once it is over.
+
+Plans with something due sit in an index by the time it is due (see tandem.store.plans), so a
+run queries what is due rather than scanning. Each reminder is recorded on the plan once
+queued, and its mail id names the person and session, so it goes out once however often or
+late the schedule runs; a late run never sends the day-before reminder of a session that has
+begun.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from tandem import mail, program
+from tandem.mail import MailKind, MailRequest
+from tandem.plans import Plan
+from tandem.store import plans as plans_store
+from tandem.tenant import Tenant
+
+BEFORE = timedelta(days=1)
+
+
+def next_due(plan: Plan, now: datetime) -> datetime | None:
+    """When the plan next has something to send; None when it has nothing left."""
+    if len(plan.active) < 2:
+        return None
+    if plan.slot is None:
+        return None if "nudge" in plan.reminded else plan.nudge_at
+    due = []
+    for session in plan.sessions:
+        if session.cancelled:
+            continue
+        if f"before:{session.number}" not in plan.reminded and session.starts > now:
+            due.append(session.starts - BEFORE)
+        if f"after:{session.number}" not in plan.reminded:
+            due.append(session.ends)
+    return min(due, default=None)
+
+
+def due_now(plan: Plan, now: datetime) -> tuple[list[MailRequest], frozenset[str]]:
+    """The mail due for the plan's members at `now`, and the marks that record it (a day-before
+    reminder of a session already begun is marked without being sent)."""
+    requests: list[MailRequest] = []
+    marks: set[str] = set()
+    members = plan.active if len(plan.active) >= 2 else ()
+    if plan.slot is None and "nudge" not in plan.reminded and plan.nudge_at <= now:
+        marks.add("nudge")
+        requests += [MailRequest.about_plan(MailKind.SLOT_NUDGE, m, plan) for m in members]
+    for session in plan.sessions:
+        if session.cancelled:
+            continue
+        before, after = f"before:{session.number}", f"after:{session.number}"
+        if before not in plan.reminded and session.starts - BEFORE <= now:
+            marks.add(before)
+            if session.starts > now:
+                requests += [
+                    MailRequest.about_plan(MailKind.BEFORE_SESSION, m, plan, session.number)
+                    for m in members
+                ]
+        if after not in plan.reminded and session.ends <= now:
+            marks.add(after)
+            requests += [
+                MailRequest.about_plan(MailKind.AFTER_SESSION, m, plan, session.number)
+                for m in members
+            ]
+    return requests, frozenset(marks)
+
+
+def run(tenant: Tenant, now: datetime) -> dict[str, Any]:
+    """Queues everything due (in batches), then records it on each plan. A crash in between
+    only queues it again next hour, and the mail ids keep it from going out twice."""
+    current = program.current_cycle(tenant, now)
+    # The quarter under way, the one before (its last sessions' reminders) and the next (the
+    # eve of its first session falls before the quarter's official start).
+    cycles = [
+        *program.earlier_cycles(tenant, current, 1),
+        current.id,
+        program.next_cycle(tenant, now).id,
+    ]
+    requests: list[MailRequest] = []
+    done: list[tuple[Plan, frozenset[str]]] = []
+    for cycle in cycles:
+        for plan in plans_store.due(cycle, now):
+            queued, marks = due_now(plan, now)
+            requests += queued
+            done.append((plan, marks))
+    mail.enqueue(requests)
+    for plan, marks in done:
+        marked = replace(plan, reminded=plan.reminded | marks)
+        try:
+            plans_store.save(marked, due=next_due(marked, now))
+        except plans_store.Conflict:  # changed meanwhile: the next run sees it afresh
+            continue
+    counts: dict[str, int] = {}
+    for request in requests:
+        counts[request.kind] = counts.get(request.kind, 0) + 1
+    return {"plans": len(done), "queued": counts} if done else {}

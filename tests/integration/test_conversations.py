@@ -1,0 +1,272 @@
+"""The quarter's conversations under moto: a pair picks its slot from the kickoff's link, both
+get a calendar invitation, sessions move and reminders go out by the hourly schedule; and what
+happens when a partner stops."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+import recurring_ical_events
+from ical.calendar_stream import IcsCalendarStream
+
+from infra.local.aws import Resources
+from infra.local.outbox import SentEmail
+from tandem.clock import clock
+from tandem.participants import Participant, participant_id
+from tandem.store import participants
+from tests.integration.support import (
+    call_api,
+    context,
+    daily,
+    deliver_mail,
+    load_event,
+    person,
+    run_band_jobs,
+    sent,
+)
+
+START = "2027-10-11T07:00:00Z"  # 2027-Q4 starts Monday 11 October, 09:00 in Paris
+PARIS, NEW_YORK = ZoneInfo("Europe/Paris"), ZoneInfo("America/New_York")
+
+
+@pytest.fixture(autouse=True)
+def _reset_clock() -> Iterator[None]:
+    yield
+    clock.reset()
+
+
+@pytest.fixture
+def pair(aws: Resources) -> list[Participant]:
+    people = [
+        person("Flo", "Engineering", location="Lyon"),
+        person("Gus", "Sales", timezone="America/New_York", location="Boston"),
+    ]
+    participants.create_many(people)
+    clock.set(datetime.fromisoformat(START))
+    daily(START)
+    run_band_jobs(aws)
+    deliver_mail(aws)
+    clock.set(datetime.fromisoformat("2027-10-11T10:00:00+00:00"))
+    return people
+
+
+def kickoff(address: str) -> SentEmail:
+    return next(e for e in sent() if e.to == [address] and e.kind == "kickoff")
+
+
+def of_kind(kind: str, address: str | None = None) -> list[SentEmail]:
+    return [e for e in sent() if e.kind == kind and (address is None or e.to == [address])]
+
+
+def form_value(page: str, name: str, nth: int = 0) -> str:
+    marker = f'name="{name}" value="'
+    at = -1
+    for _ in range(nth + 1):
+        at = page.index(marker, at + 1)
+    start = at + len(marker)
+    return page[start : page.index('"', start)]
+
+
+def pick_first_slot(link: str, track: str = "manager-essentials") -> tuple[int, str]:
+    _, page = call_api("GET", link)
+    form = {
+        "slot": form_value(page, "slot"),
+        "version": form_value(page, "version"),
+        "track": track,
+    }
+    return call_api("POST", link, form)
+
+
+def reminders(at: str) -> dict[str, Any]:
+    from functions.reminders import handler
+
+    event = {**load_event("scheduled_matching.json"), "time": at}
+    result: dict[str, Any] = handler.handler(event, context("reminders"))
+    return result
+
+
+def test_the_schedule_page_offers_slots_that_fit_both_on_every_date_in_each_ones_time(
+    pair: list[Participant],
+) -> None:
+    status, page = call_api("GET", kickoff("flo@acme.example").link("schedule"))
+    assert status == 200 and "Pick a time together" in page
+    assert "Gus Example" in page and "Boston" in page
+    # Paris 15:00 is New York 09:00 all quarter: both sides change clocks between sessions
+    assert "Mondays at 15:00</strong>, from Monday 11 October 2027" in page
+    assert "Gus: Monday 09:00" in page
+    assert "Mondays at 14:00" not in page  # 08:00 in New York
+    status, page = call_api("GET", kickoff("gus@acme.example").link("schedule"))
+    assert "Mondays at 09:00</strong>, from Monday 11 October 2027" in page  # in his own time
+
+
+def test_picking_a_slot_sends_both_a_calendar_invitation_for_five_sessions(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    status, page = pick_first_slot(kickoff("flo@acme.example").link("schedule"), "feedback")
+    assert status == 200 and "everyone in your group gets the calendar invitation" in page
+    deliver_mail(aws)
+    invitations = of_kind("invitation")
+    assert sorted(e.to[0] for e in invitations) == ["flo@acme.example", "gus@acme.example"]
+    gus = next(e for e in invitations if e.to == ["gus@acme.example"])
+    assert "Flo picked a time" in gus.text and "Monday 11 October 2027, 09:00-10:00" in gus.text
+    assert "Giving and receiving feedback" in gus.text or "feedback" in gus.text.lower()
+    [part] = gus.attachments
+    assert part.content_type.replace('"', "").startswith("text/calendar")
+    assert "method=REQUEST" in part.content_type.replace('"', "")
+    calendar = icalendar.Calendar.from_ical(part.text)
+    assert calendar["METHOD"] == "REQUEST"
+    [event] = calendar.walk("VEVENT")
+    assert str(event["ORGANIZER"]) == "mailto:coaching@acme.example"
+    assert sorted(str(a) for a in event["ATTENDEE"]) == [
+        "mailto:flo@acme.example",
+        "mailto:gus@acme.example",
+    ]
+    assert event["SEQUENCE"] == 0 and calendar.walk("VTIMEZONE")
+    starts = [
+        o["DTSTART"].dt
+        for o in recurring_ical_events.of(calendar).between((2027, 1, 1), (2028, 1, 1))
+    ]
+    # Five, two weeks apart, at 15:00 in Paris across the change of clocks on 31 October
+    assert [s.astimezone(PARIS).strftime("%d %b %H:%M") for s in starts] == [
+        "11 Oct 15:00",
+        "25 Oct 15:00",
+        "08 Nov 15:00",
+        "22 Nov 15:00",
+        "06 Dec 15:00",
+    ]
+    assert {s.astimezone(NEW_YORK).strftime("%H:%M") for s in starts} == {"09:00"}
+    # A strict parser reads it too
+    assert len(IcsCalendarStream.calendar_from_ics(part.text).events) == 1
+
+
+def test_a_member_who_opens_the_page_after_the_pick_sees_the_slot_not_the_form(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    gus_link = kickoff("gus@acme.example").link("schedule")
+    _, stale = call_api("GET", gus_link)
+    pick_first_slot(kickoff("flo@acme.example").link("schedule"))
+    # Gus submits the page he opened before Flo picked: nothing is overwritten
+    form = {
+        "slot": form_value(stale, "slot"),
+        "version": form_value(stale, "version"),
+        "track": "feedback",
+    }
+    status, page = call_api("POST", gus_link, form)
+    assert status == 409 and "changed the plan meanwhile" in page
+    assert "Flo picked this time" in page
+    deliver_mail(aws)
+    assert len(of_kind("invitation")) == 2  # only Flo's pick
+
+
+def test_an_empty_post_changes_nothing(aws: Resources, pair: list[Participant]) -> None:
+    link = kickoff("flo@acme.example").link("schedule")
+    status, page = call_api("POST", link, {})
+    assert status == 400 and 'aria-invalid="true"' in page
+    deliver_mail(aws)
+    assert of_kind("invitation") == []
+
+
+def test_moving_one_session_updates_that_occurrence_only(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    pick_first_slot(kickoff("flo@acme.example").link("schedule"))
+    deliver_mail(aws)
+    invitation = of_kind("invitation", "flo@acme.example")[0]
+    link = invitation.link("reschedule")
+    status, page = call_api("GET", link + "?session=3")
+    assert status == 200 and "Conversation 3" in page
+    form = {
+        "session": "3",
+        "version": form_value(page, "version"),
+        "starts": form_value(page, "starts"),
+    }
+    status, page = call_api("POST", link, form)
+    assert status == 200 and "conversation 3 moved" in page
+    deliver_mail(aws)
+    [update] = of_kind("session_moved", "gus@acme.example")
+    assert update.session == 3
+    calendar = icalendar.Calendar.from_ical(update.attachments[0].text)
+    [event] = calendar.walk("VEVENT")
+    original = icalendar.Calendar.from_ical(
+        of_kind("invitation", "gus@acme.example")[0].attachments[0].text
+    )
+    assert event["UID"] == original.walk("VEVENT")[0]["UID"]
+    assert event["SEQUENCE"] > original.walk("VEVENT")[0]["SEQUENCE"]
+    assert event["RECURRENCE-ID"].dt.astimezone(PARIS).strftime("%d %b %H:%M") == "08 Nov 15:00"
+    assert event["DTSTART"].dt.astimezone(PARIS).strftime("%d %b %H:%M") == "08 Nov 16:00"
+
+
+def test_reminders_go_out_once_the_day_before_and_after_however_often_the_schedule_runs(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    pick_first_slot(kickoff("flo@acme.example").link("schedule"))
+    deliver_mail(aws)
+    assert reminders("2027-10-10T10:00:00Z") == {}  # nothing due yet
+    # The day before the first session (Monday 11 Oct 13:00 UTC): twice, as a duplicate delivery
+    report = reminders("2027-10-10T13:30:00Z")
+    assert report["queued"] == {"before_session": 2}
+    assert reminders("2027-10-10T13:30:00Z") == {}
+    deliver_mail(aws)
+    [before] = of_kind("before_session", "gus@acme.example")
+    assert before.session == 1 and "Monday 11 October 2027 at 09:00" in before.text
+    assert "Getting to know each other" in before.text and "-driven:" in before.text
+    assert any("/guide/" in link for link in before.links)
+    # After the session: how did it go
+    assert reminders("2027-10-11T14:05:00Z")["queued"] == {"after_session": 2}
+    deliver_mail(aws)
+    assert len(of_kind("after_session")) == 2
+    # A late run, after session 2 began, never sends its day-before reminder, only the after
+    report = reminders("2027-10-25T15:00:00Z")
+    assert report["queued"] == {"after_session": 2}
+
+
+def test_the_guide_page_is_personalised_by_the_partners_drivers(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    pick_first_slot(kickoff("flo@acme.example").link("schedule"))
+    reminders("2027-10-10T13:30:00Z")
+    deliver_mail(aws)
+    before = of_kind("before_session", "flo@acme.example")[0]
+    status, page = call_api("GET", before.link("guide"))
+    assert status == 200 and "Getting to know each other" in page
+    assert page.count("Gus is ") >= 3 and "Tip:" in page
+
+
+def test_a_group_without_a_slot_is_nudged_once(aws: Resources, pair: list[Participant]) -> None:
+    assert reminders("2027-10-15T10:00:00Z") == {}
+    assert reminders("2027-10-16T08:00:00Z")["queued"] == {"slot_nudge": 2}
+    assert reminders("2027-10-17T08:00:00Z") == {}
+    deliver_mail(aws)
+    assert len(of_kind("slot_nudge")) == 2
+
+
+def test_a_partner_who_stops_cancels_the_rest_and_the_other_gets_priority(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    from tandem.store import cycles
+
+    pick_first_slot(kickoff("flo@acme.example").link("schedule"))
+    deliver_mail(aws)
+    clock.set(datetime(2027, 10, 20, tzinfo=UTC))  # after session 1
+    link = of_kind("invitation", "gus@acme.example")[0].link("reschedule")
+    _, page = call_api("GET", link)
+    status, page = call_api(
+        "POST", link, {"action": "stop", "version": form_value(page, "version")}
+    )
+    assert status == 200 and "cancelled" in page
+    deliver_mail(aws)
+    [cancel] = of_kind("cancellation", "gus@acme.example")
+    assert "method=CANCEL" in cancel.attachments[0].content_type.replace('"', "")
+    [told] = of_kind("partner_left", "flo@acme.example")
+    assert "priority next quarter" in told.text
+    calendar = icalendar.Calendar.from_ical(told.attachments[0].text)
+    assert calendar["METHOD"] == "CANCEL"
+    assert len(calendar.walk("VEVENT")) == 4  # sessions 2-5
+    flo = participant_id("flo@acme.example")
+    assert flo in {pid for pid, _, _ in cycles.unmatched("2027-Q4")}
+    assert reminders("2027-10-24T13:30:00Z") == {}  # no reminders for a dissolved pair
