@@ -10,9 +10,19 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 
 from functions.roster_import import handler as roster_import
 from infra.local.aws import Resources
-from tandem.participants import Status, participant_id
+from tandem import purpose, selfservice
+from tandem.clock import clock
+from tandem.participants import (
+    Details,
+    Participant,
+    PersonalDetails,
+    Source,
+    Status,
+    participant_id,
+)
 from tandem.purpose import PurposeProfile
 from tandem.store import participants
+from tandem.tenant import Tenant
 from tests.integration.support import (
     ROSTER,
     context,
@@ -200,3 +210,75 @@ def test_a_signup_during_an_import_keeps_what_the_person_entered(aws: Resources)
     assert written == ("department",)  # HR's field; her own time zone stays hers
     after = participants.get(ada)
     assert after is not None and (after.department, after.timezone) == ("Research", "Europe/Rome")
+
+
+def test_a_person_who_joins_while_the_import_runs_keeps_their_signup(
+    aws: Resources, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the import reads Ada as absent, and right after that she joins through the open
+    # signup and completes it
+    ada = participant_id("ada@acme.example")
+    answers = {q.id: q.options[0][0].value for q in purpose.QUESTIONS}
+    read_before_she_joined = participants.get_many
+
+    def read_then_ada_signs_up(pids: list[str]) -> dict[str, Participant]:
+        found = read_before_she_joined(pids)
+        details = Details(
+            email="ada@acme.example",
+            name="Ada L.",
+            department="Research",
+            level="Manager",
+            timezone="Europe/Rome",
+        )
+        selfservice.join(details, tenant, clock.now())
+        personal = PersonalDetails(name="Ada L.", timezone="Europe/Rome")
+        selfservice.save_profile(ada, personal, answers, clock.now())
+        return found
+
+    monkeypatch.setattr(participants, "get_many", read_then_ada_signs_up)
+    # When the import creates the people it read as absent
+    roster_import.handler(upload(aws, "roster/staff.csv", ROSTER), context("roster_import"))
+    # Then Ada's signup stands: still active, with her answers and her own details
+    stored = participants.get(ada)
+    assert stored is not None and stored.status is Status.ACTIVE
+    assert stored.answers == answers and stored.purpose is not None
+    assert (stored.name, stored.timezone, stored.source) == (
+        "Ada L.",
+        "Europe/Rome",
+        Source.OPEN_SIGNUP,
+    )
+    # and the roster applied to her as to anyone already there: HR's fields, reported updated
+    assert stored.department == "Engineering"
+    [row] = [r for r in results(aws, "staff.csv") if r["email"] == "ada@acme.example"]
+    assert (row["outcome"], row["detail"]) == ("updated", "changed department, manager_email")
+    # while the others were created as usual
+    assert [r["outcome"] for r in results(aws, "staff.csv")] == [
+        "updated",
+        "created",
+        "created",
+        "rejected",
+    ]
+
+
+def test_creating_many_never_replaces_anyone_already_there(aws: Resources) -> None:
+    # Given more people than one write request takes, some of whom exist already
+    def person(n: int, status: Status = Status.INVITED) -> Participant:
+        return Participant(
+            email=f"p{n}@acme.example",
+            name=f"Person {n}",
+            department="Sales",
+            level="Manager",
+            timezone="UTC",
+            status=status,
+            source=Source.ROSTER,
+        )
+
+    there = [person(n, Status.ACTIVE) for n in (0, 99, 100, 101, 249)]
+    assert participants.create_many(there) == set()
+    # When they are all created
+    taken = participants.create_many(person(n) for n in range(250))
+    # Then those already there are reported and untouched, and everyone else exists
+    assert taken == {p.id for p in there}
+    stored = participants.get_many(person(n).id for n in range(250))
+    assert len(stored) == 250
+    assert {p.id for p in stored.values() if p.status is Status.ACTIVE} == taken

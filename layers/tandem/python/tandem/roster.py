@@ -44,6 +44,8 @@ OPTIONAL = ("location",)
 MAX_BYTES = 20 * 1024 * 1024
 LEFT_DETAIL = "left the program; not invited again"
 NEWER_DETAIL = "a newer roster upload already set this person: not applied"
+CHANGED_DETAIL = "changed meanwhile (left, or a newer upload): not applied"
+GONE_DETAIL = "created and removed again while this upload ran: not applied"
 
 
 class Outcome(StrEnum):
@@ -235,46 +237,68 @@ def import_roster(upload: Upload, levels: Sequence[str]) -> Report | None:
 
     ids = [participant_id(row.email) for _, row in valid]
     existing, erased = store.get_many(ids), store.erased_among(ids)
-    created: list[Participant] = []
-    invites: list[str] = []
+    decided = {
+        line: _apply(row, existing.get(pid), erased.get(pid), upload)
+        for (line, row), pid in zip(valid, ids, strict=True)
+    }
+    new = {
+        pid: (line, row) for (line, row), pid in zip(valid, ids, strict=True) if decided[line].new
+    }
+    taken = store.create_many(_new_participant(row, upload) for line, row in new.values())
+    if taken:
+        # Created since they were read (through the open signup): what they did there stands,
+        # and the row applies to them as to anyone already in the program.
+        again, erased = store.get_many(taken), store.erased_among(taken)
+        for pid in taken:
+            line, row = new[pid]
+            decided[line] = _apply(row, again.get(pid), erased.get(pid), upload)
+            if decided[line].new:  # and gone again since, without an erasure marker
+                decided[line] = _Decision(Outcome.UNCHANGED, GONE_DETAIL)
     for line, row in valid:
-        pid = participant_id(row.email)
-        person = existing.get(pid)
-        mark = person.last_import if person else None
-        if pid in erased:
-            outcome = Outcome.REJECTED
-            detail = (
-                f"data erased at the person's request on {erased[pid]:%Y-%m-%d}: remove this row"
-            )
-        elif mark and mark.upload == upload.ref:
-            # This very upload was applied before (a redelivery): report what it did then.
-            outcome, detail = Outcome(mark.outcome), _changed(mark.fields)
-        elif mark and mark.at > upload.at:
-            outcome, detail = Outcome.UNCHANGED, NEWER_DETAIL
-        else:
-            outcome, changes = plan(row, person)
-            detail = _changed(tuple(changes))
-            if outcome is Outcome.CREATED:
-                created.append(_new_participant(row, upload))
-            elif outcome is Outcome.UPDATED:
-                try:
-                    detail = _changed(
-                        store.update_from_roster(pid, changes, upload=upload.ref, at=upload.at)
-                    )
-                except store.ConditionFailed:  # left, or a newer upload, while this one ran
-                    outcome, detail = (
-                        Outcome.UNCHANGED,
-                        "changed meanwhile (left, or a newer upload): not applied",
-                    )
-            elif person is not None and person.status is Status.LEFT:
-                detail = LEFT_DETAIL
-        if outcome is Outcome.CREATED:
-            invites.append(pid)
-        results.append(RowResult(line, row.email, outcome, detail))
-
-    store.create_many(created)
+        results.append(RowResult(line, row.email, decided[line].outcome, decided[line].detail))
+    invites = [
+        pid
+        for (line, _), pid in zip(valid, ids, strict=True)
+        if decided[line].outcome is Outcome.CREATED
+    ]
     mail.enqueue(MailRequest.invite(pid) for pid in invites)
     return _finish(upload.key, sorted(results, key=lambda r: r.line), invites)
+
+
+@dataclass(frozen=True)
+class _Decision:
+    outcome: Outcome
+    detail: str = ""
+    new: bool = False  # the person is to be created
+
+
+def _apply(
+    row: Details, person: Participant | None, erased_at: datetime | None, upload: Upload
+) -> _Decision:
+    """What one valid row does to the person it names (as read): updates are written here,
+    a person to create is left to the caller, who creates all of them at once."""
+    mark = person.last_import if person else None
+    if erased_at:
+        detail = f"data erased at the person's request on {erased_at:%Y-%m-%d}: remove this row"
+        return _Decision(Outcome.REJECTED, detail)
+    if mark and mark.upload == upload.ref:
+        # This very upload was applied before (a redelivery): report what it did then.
+        return _Decision(Outcome(mark.outcome), _changed(mark.fields))
+    if mark and mark.at > upload.at:
+        return _Decision(Outcome.UNCHANGED, NEWER_DETAIL)
+    outcome, changes = plan(row, person)
+    if outcome is Outcome.CREATED:
+        return _Decision(outcome, new=True)
+    if outcome is Outcome.UPDATED:
+        pid = participant_id(row.email)
+        try:
+            fields = store.update_from_roster(pid, changes, upload=upload.ref, at=upload.at)
+        except store.ConditionFailed:  # left, or a newer upload, while this one ran
+            return _Decision(Outcome.UNCHANGED, CHANGED_DETAIL)
+        return _Decision(outcome, _changed(fields))
+    if person is not None and person.status is Status.LEFT:
+        return _Decision(outcome, LEFT_DETAIL)
+    return _Decision(outcome, _changed(tuple(changes)))
 
 
 def _changed(fields: tuple[str, ...]) -> str:

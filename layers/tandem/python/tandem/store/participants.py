@@ -1,8 +1,9 @@
 """Participant items: PARTICIPANT#<id> / PROFILE.
 
 gsi1: LEVEL#<level> / <status>#<id>, so the matching run queries the active people of a level
-instead of scanning. Changes are narrow, conditional updates: a roster writes the fields a
-person owns only while they are still invited, so it never overwrites a signup made meanwhile.
+instead of scanning. Every write is conditional: a person is created only if absent, and
+changes are narrow updates: a roster writes the fields a person owns only while they are still
+invited, so it never overwrites a signup made meanwhile.
 PARTICIPANT#<id> / ERASED marks an id whose data was erased on request.
 """
 
@@ -19,16 +20,18 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.transactions import TransactWrite
 
 from tandem.participants import PERSONAL_FIELDS, ImportMark, Participant, Source, Status
 from tandem.purpose import PurposeProfile
-from tandem.store.table import TableModel
+from tandem.store.table import TableModel, connection
 
 PROFILE = "PROFILE"
 ERASED = "ERASED"
+_PER_TRANSACTION = 100  # DynamoDB's limit on the items of one transaction
 
 
 class ConditionFailed(Exception):
@@ -168,13 +171,39 @@ def get_many(pids: Iterable[str]) -> dict[str, Participant]:
     return {p.id: p for p in found}
 
 
-def create_many(participants: Iterable[Participant]) -> None:
-    """Batch-writes new people: fast for a large roster, and unconditional, so a person the
-    open signup created a moment before is replaced by the roster's version (HR's is the one
-    that counts)."""
-    with ParticipantItem.batch_write() as batch:
-        for p in participants:
-            batch.save(_to_item(p))
+def create_many(participants: Iterable[Participant]) -> set[str]:
+    """Creates each person only if absent, so whoever appeared since the caller looked (through
+    the open signup, say) is never replaced; returns the ids of those already there. A hundred
+    people per request (a transaction, as a batch write cannot be conditional)."""
+    items = [_to_item(p) for p in participants]
+    taken: set[str] = set()
+    for start in range(0, len(items), _PER_TRANSACTION):
+        pending = items[start : start + _PER_TRANSACTION]
+        # A transaction with one item already there writes nothing: again without those.
+        while pending and (existing := _save_all_if_absent(pending)):
+            taken |= existing
+            pending = [item for item in pending if item.pk not in existing]
+    return {pk.removeprefix("PARTICIPANT#") for pk in taken}
+
+
+def _save_all_if_absent(items: list[ParticipantItem]) -> set[str]:
+    """Writes all the items in one transaction, each only if absent; if any existed, writes
+    none and returns the keys of those that did."""
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            for item in items:
+                transaction.save(item, condition=ParticipantItem.pk.does_not_exist())
+    except TransactWriteError as error:
+        reasons = error.cancellation_reasons or []
+        existing = {
+            item.pk
+            for item, reason in zip(items, reasons, strict=False)
+            if reason and reason.code == "ConditionalCheckFailed"
+        }
+        if not existing:
+            raise
+        return existing
+    return set()
 
 
 def rejoin(pid: str, status: Status) -> Participant:

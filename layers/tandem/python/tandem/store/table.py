@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cache
 
 from pynamodb.attributes import UnicodeAttribute
+from pynamodb.connection import Connection
 from pynamodb.models import Model
 
 from tandem.settings import Setting
@@ -59,3 +61,9 @@ class TableModel(Model):
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
+
+
+@cache
+def connection() -> Connection:
+    """PynamoDB's low-level connection, for transactions (one per process: it holds a client)."""
+    return Connection(region=TableModel.Meta.region)
