@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import boto3
 import pytest
@@ -11,10 +12,13 @@ import pytest
 from functions.roster_import import handler as roster_import
 from infra.cli import main
 from infra.local.aws import Resources
-from tandem import mail, purpose
-from tandem.mail import MailRequest
+from tandem import erasure, mail, purpose
+from tandem.clock import clock
+from tandem.mail import MailKind, MailRequest
 from tandem.participants import participant_id
+from tandem.purpose import PurposeProfile
 from tandem.store import cycles, participants
+from tandem.store import email as email_store
 from tests.integration.support import (
     ROSTER,
     call_api,
@@ -69,6 +73,36 @@ def test_mail_already_queued_for_the_person_is_not_sent(aws: Resources, ada_matc
     main(["erase", "--table", aws.table, "--email", "ada@acme.example"])
     deliver_mail(aws)
     assert all("ada@acme.example" not in email.to for email in sent())
+
+
+def test_an_erasure_while_the_kickoff_is_sent_leaves_nothing_under_the_id(
+    aws: Resources, ada_matched: None
+) -> None:
+    # Given Ada and Linus signed up, and her kickoff is on its way
+    personal = {"name": "Someone", "timezone": "UTC", "location": None}
+    profile = PurposeProfile.parse("Society", "Karma", "Human")
+    for pid in (ADA, participant_id("linus@acme.example")):
+        participants.save_profile(pid, personal, profile, {}, clock.now())
+    deliver_mail(aws)  # the roster's invitations
+    mail.enqueue([MailRequest.about_cycle(MailKind.KICKOFF, ADA, "2027-Q1")])
+
+    # When she is erased while SES sends it, before the mailer notes it was sent
+    def erase_ada(**_: Any) -> None:
+        erasure.erase("ada@acme.example", clock.now())
+
+    hooks = email_store._ses().meta.events
+    hooks.register_first("before-send.ses.SendRawEmail", erase_ada, unique_id="test-erase")
+    try:
+        assert deliver_mail(aws) == {"batchItemFailures": []}
+    finally:
+        hooks.unregister("before-send.ses.SendRawEmail", unique_id="test-erase")
+    # Then the email went out, and the note of it did not bring back an item under her id
+    kickoff = sent()[-1]
+    assert kickoff.to == ["ada@acme.example"] and "you are matched with" in kickoff.text
+    items = boto3.client("dynamodb").scan(TableName=aws.table)["Items"]
+    holding = [(i["pk"]["S"], i["sk"]["S"]) for i in items if ADA in json.dumps(i)]
+    assert holding == [(f"PARTICIPANT#{ADA}", "ERASED")]
+    assert cycles.outcome(ADA, "2027-Q1") is None
 
 
 def test_a_later_roster_does_not_bring_the_person_back(aws: Resources, ada_matched: None) -> None:

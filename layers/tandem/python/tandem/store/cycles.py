@@ -24,7 +24,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from tandem.plans import Plan, group_key
@@ -108,7 +108,8 @@ def run_state(cycle: str) -> RunState:
 
 def mark(cycle: str, step: str, now: datetime) -> None:
     """Records that a step of the cycle ("noticed_at", "matching_started_at") is done; the
-    first time recorded stays."""
+    first time recorded stays. Creates the RUN item if need be, on purpose: the first step of a
+    cycle has none to find, and it holds nothing about a person that an erasure could remove."""
     attribute = getattr(RunItem, step)
     RunItem(_cycle(cycle), RUN).update(actions=[attribute.set(attribute | now)])
 
@@ -204,9 +205,19 @@ def outcome(pid: str, cycle: str) -> Outcome | None:
     )
 
 
-def mark_announced(pid: str, cycle: str, now: datetime) -> None:
-    """The person's kickoff or unmatched email went out: never again, however late a re-run."""
-    OutcomeItem(_person(pid), _cycle(cycle)).update(actions=[OutcomeItem.announced_at.set(now)])
+def mark_announced(pid: str, cycle: str, now: datetime) -> bool:
+    """The person's kickoff or unmatched email went out: never again, however late a re-run.
+    Only on an outcome that is still there: after an erasure there is nothing to note, and an
+    update without the condition would create an item under the erased id. False then."""
+    try:
+        OutcomeItem(_person(pid), _cycle(cycle)).update(
+            actions=[OutcomeItem.announced_at.set(now)], condition=OutcomeItem.pk.exists()
+        )
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 def pseudonymize(pid: str, alias: str) -> int:
