@@ -108,6 +108,8 @@ class Storage(Construct):
 
         # What HR's people or scripts may do, to attach to their role: upload rosters, read
         # the results, previews and exports; nothing else of the bucket, nothing of the table.
+        # What HR reads, Tandem writes: an explicit Deny keeps HR from overwriting any of it,
+        # even where an upload prefix contains it (roster/* holds roster/results/*).
         readable = (RESULTS_PREFIX, PREVIEW_PREFIX, EXPORTS_PREFIX)
         self.hr_policy = iam.ManagedPolicy(
             self,
@@ -126,6 +128,11 @@ class Storage(Construct):
                     actions=["s3:ListBucket"],
                     resources=[self.bucket.bucket_arn],
                     conditions={"StringLike": {"s3:prefix": [f"{p}*" for p in readable]}},
+                ),
+                iam.PolicyStatement(
+                    effect=iam.Effect.DENY,
+                    actions=["s3:PutObject"],
+                    resources=[self.bucket.arn_for_objects(f"{p}*") for p in readable],
                 ),
             ],
         )

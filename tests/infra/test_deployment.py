@@ -14,7 +14,10 @@ from aws_cdk.assertions import Match, Template
 
 from infra import app, tenant_files, wiring
 from infra.stack import TenantStack
+from infra.stack.storage import EXPORTS_PREFIX
+from tandem.roster import PREFIX as ROSTER_PREFIX
 from tests.infra.conftest import function_ids, of_type
+from tests.infra.policy import allows
 
 ROOT = Path(__file__).parents[2]
 
@@ -205,12 +208,38 @@ def test_a_tenant_file_with_a_mistake_fails_synth_naming_the_field(
     assert not (tmp_path / "out" / "Tandem-acme.template.json").exists()
 
 
-def test_hr_gets_a_policy_for_its_prefixes_only(stack: TenantStack) -> None:
-    [policy] = of_type(resources_of(stack), "AWS::IAM::ManagedPolicy").values()
+def test_hr_may_upload_rosters_and_read_what_tandem_writes_but_never_overwrite_it(
+    tenant_stack: TenantStack,
+) -> None:
+    resources = resources_of(tenant_stack)
+    [policy] = of_type(resources, "AWS::IAM::ManagedPolicy").values()
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
-    granted = {(s["Action"], json.dumps(s["Resource"])) for s in statements}
-    assert {action for action, _ in granted} == {"s3:PutObject", "s3:GetObject", "s3:ListBucket"}
-    writes = next(resource for action, resource in granted if action == "s3:PutObject")
-    assert "/roster/*" in writes and "results" not in writes
-    reads = next(resource for action, resource in granted if action == "s3:GetObject")
-    assert all(prefix in reads for prefix in ("/roster/results/*", "/matching/*", "/exports/*"))
+    buckets = of_type(resources, "AWS::S3::Bucket")
+    arns = {logical_id: f"arn:aws:s3:::{logical_id.lower()}" for logical_id in buckets}
+    [data] = [arns[i] for i, r in buckets.items() if "VersioningConfiguration" in r["Properties"]]
+
+    def may(action: str, key: str) -> bool:
+        return allows(statements, action, f"{data}/{key}", arns=arns)
+
+    def may_list(prefix: str) -> bool:
+        return allows(statements, "s3:ListBucket", data, {"s3:prefix": prefix}, arns=arns)
+
+    # HR uploads rosters under roster/, however it names them
+    assert may("s3:PutObject", f"{ROSTER_PREFIX}staff.csv")
+    assert may("s3:PutObject", f"{ROSTER_PREFIX}2027/january staff.csv")
+    # and reads, never writes, what Tandem writes for it: import results, previews, exports
+    written_by_tandem = [
+        prefix for grant, prefix in wiring.BUCKET_PREFIXES.items() if grant.name.startswith("WRITE")
+    ]
+    for prefix in (*written_by_tandem, EXPORTS_PREFIX):
+        for key in (f"{prefix}staff.csv", f"{prefix}2027/staff.csv"):
+            assert may("s3:GetObject", key), key
+            assert not may("s3:PutObject", key), key
+        assert may_list(prefix) and may_list(f"{prefix}2027/")
+    # Nothing else: not the rosters it uploaded, not deleting, not the rest of the bucket
+    assert not may("s3:GetObject", f"{ROSTER_PREFIX}staff.csv")
+    assert not may("s3:DeleteObject", f"{ROSTER_PREFIX}staff.csv")
+    assert not may("s3:PutObject", "staff.csv") and not may("s3:PutObject", "other/staff.csv")
+    assert not may_list("") and not may_list("other/")
+    allowed = {s["Action"] for s in statements if s["Effect"] == "Allow"}
+    assert allowed == {"s3:PutObject", "s3:GetObject", "s3:ListBucket"}
