@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import copy
 import csv
+import gc
 import io
 import json
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import boto3
+from botocore.client import BaseClient
+from botocore.model import OperationModel
 
 from infra.local import events, outbox
 from infra.local.aws import Resources
@@ -147,3 +153,23 @@ def run_band_jobs(aws: Resources) -> list[dict[str, Any]]:
         )
         reports.append(json.loads(message["Body"]))
     return reports
+
+
+@contextmanager
+def aws_calls() -> Iterator[Counter[str]]:
+    """Counts the AWS calls made in the block, as "service.Operation", with a botocore hook on
+    every client alive when it starts (boto3's and PynamoDB's alike): run what you measure once
+    before, so that the clients it uses exist."""
+    counted: Counter[str] = Counter()
+
+    def count(model: OperationModel, **_: Any) -> None:
+        counted[f"{model.service_model.service_name}.{model.name}"] += 1
+
+    clients = [o for o in gc.get_objects() if isinstance(o, BaseClient)]
+    for client in clients:
+        client.meta.events.register("before-call", count, unique_id="test-aws-calls")
+    try:
+        yield counted
+    finally:
+        for client in clients:
+            client.meta.events.unregister("before-call", unique_id="test-aws-calls")

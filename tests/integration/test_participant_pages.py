@@ -16,6 +16,7 @@ from tandem.participants import Participant, Source, Status, participant_id
 from tandem.store import participants
 from tandem.tokens import LIFETIME, Purpose
 from tests.integration.support import (
+    aws_calls,
     call_api,
     context,
     deliver_mail,
@@ -235,6 +236,40 @@ def test_open_signup_sends_the_invite_to_the_address_given(aws: Resources) -> No
         and person.source is Source.OPEN_SIGNUP
         and person.status is Status.INVITED
     )
+
+
+@pytest.mark.parametrize("state", ["invited", "signed up", "left"])
+def test_open_signup_does_the_same_work_for_a_known_and_a_new_address(
+    state: str, invite: str, aws: Resources
+) -> None:
+    """What the page does shows in how long it takes: the same calls, whoever is asking."""
+    if state == "signed up":
+        sign_up(invite, aws)
+    elif state == "left":
+        participants.leave(ADA, clock.now())
+    form = {"name": "X Y", "department": "Finance", "level": "Director", "timezone": "UTC"}
+
+    def join(email: str) -> tuple[int, str]:
+        status, html = call_api("POST", "/join", {**form, "email": email})
+        return status, html.replace(email, "<address>")
+
+    join("warm-up@acme.example")  # the clients the page uses exist from here on
+    deliver_mail(aws)
+    before = len(sent())
+    with aws_calls() as known_calls:
+        known = join("ada@acme.example")
+    with aws_calls() as new_calls:
+        new = join("lin@acme.example")
+    assert known_calls == new_calls
+    assert known_calls["dynamodb.PutItem"] == known_calls["sqs.SendMessageBatch"] == 1
+    assert known == new and known[0] == 200
+    # and the mail the addresses get is still what each may have
+    deliver_mail(aws)
+    got = sorted((e.to[0], e.subject) for e in sent()[before:])
+    expected = [("lin@acme.example", sent()[0].subject)]  # an invitation, like Ada's
+    if state != "left":
+        expected.insert(0, ("ada@acme.example", "Your peer coaching links"))
+    assert got == expected
 
 
 def test_open_signup_refuses_other_domains_and_unknown_levels(aws: Resources) -> None:

@@ -101,7 +101,9 @@ def rejoin(pid: str) -> Participant:
 
 def join(details: Details, tenant: Tenant, now: datetime) -> None:
     """The open signup: a new person gets the same invite a roster would send, so only the
-    owner of the address can complete the signup; a known person gets fresh links instead."""
+    owner of the address can complete the signup; a known person gets fresh links instead.
+    Both take one conditional write and one message, so that the time the answer takes does
+    not tell whether the address is known (the mailer drops the links of someone who left)."""
     domains = tenant.open_signup.email_domains
     if domains and details.email.rpartition("@")[2] not in domains:
         raise JoinRefused(f"email: please use your work address (@{' or @'.join(domains)})")
@@ -112,9 +114,10 @@ def join(details: Details, tenant: Tenant, now: datetime) -> None:
         **details.model_dump(), status=Status.INVITED, source=Source.OPEN_SIGNUP, invited_at=now
     )
     if store.create_if_absent(person):
-        mail.enqueue([MailRequest.invite(person.id)])
+        request = MailRequest.invite(person.id)
     else:
-        request_links(details.email, now)
+        request = MailRequest.fresh_links(person.id, now)
+    mail.enqueue([request])
 
 
 def request_links(email: str, now: datetime) -> None:
