@@ -96,8 +96,17 @@ class Queue:
 
 PARTICIPANT_PAGES = Function(
     "participant_pages",
-    "Pages behind emailed links: signup, profile, pause, leave, open signup, fresh links",
-    frozenset({Grant.READ_TABLE, Grant.WRITE_TABLE, Grant.SEND_MAIL, Grant.SIGN_LINKS}),
+    "Pages behind emailed links: signup, profile, pause, leave, the quarter's conversations",
+    # Band jobs: a person whose partner left asks for a new one.
+    frozenset(
+        {
+            Grant.READ_TABLE,
+            Grant.WRITE_TABLE,
+            Grant.SEND_MAIL,
+            Grant.SEND_BAND_JOBS,
+            Grant.SIGN_LINKS,
+        }
+    ),
 )
 ROSTER_IMPORT = Function(
     "roster_import",
@@ -174,6 +183,7 @@ _FORMS = (
     "/links",
     "/schedule/{token}",
     "/reschedule/{token}",
+    "/rematch/{token}",
 )
 ROUTES: tuple[Route, ...] = (
     # A page with a form: GET shows it, POST is the change.

@@ -1,4 +1,5 @@
-"""Band matcher: one message per band of a cycle, from the band queue.
+"""Band matcher: one message per band of a cycle, from the band queue; and the pool of people
+whose partners left mid-quarter, paired again when one of them asks.
 
 A job runs once at a time (Powertools idempotency keyed on cycle and band) and a repeat finds
 the band already settled; a failure fails its record, for SQS to retry, then dead-letter.
@@ -12,14 +13,15 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import Json
 
 from tandem import bands, settings
+from tandem.clock import clock
 from tandem.consumers import sqs_consumer
-from tandem.jobs import BandJob
+from tandem.jobs import BandJob, RematchJob
 from tandem.observability import logger, metrics
 from tandem.store.idempotency import persistence_layer
 
 
-class BandJobRecord(SqsRecordModel):
-    body: Json[BandJob]
+class JobRecord(SqsRecordModel):
+    body: Json[BandJob | RematchJob]
 
 
 one_at_a_time = IdempotencyConfig(event_key_jmespath="[cycle, band]", expires_after_seconds=3600)
@@ -36,8 +38,13 @@ def match_once(job: BandJob) -> dict[str, Any]:
     return report
 
 
-def record_handler(record: BandJobRecord) -> None:
-    match_once(job=record.body)
+def record_handler(record: JobRecord) -> None:
+    if isinstance(record.body, RematchJob):
+        # Safe to repeat without a record: pairing takes people out of the pool atomically.
+        report = bands.rematch(settings.tenant(), record.body, clock.now())
+        logger.info("pool rematched", extra={"report": report})
+    else:
+        match_once(job=record.body)
 
 
-handler = sqs_consumer(BandJobRecord, record_handler, one_at_a_time)
+handler = sqs_consumer(JobRecord, record_handler, one_at_a_time)

@@ -359,6 +359,63 @@ def _reschedule(
     return _html(body, status)
 
 
+@app.get("/rematch/<token>")
+def rematch_page(token: str) -> Response[str]:
+    person, cycle = _alone(token)
+    if scheduling.alone(person, cycle.id) is None:
+        return _schedule_message()
+    body = pages.page(
+        "rematch.html", settings.tenant(), title="A new partner?", participant=person, errors=[]
+    )
+    return _html(body)
+
+
+@app.post("/rematch/<token>")
+def rematch(token: str) -> Response[str]:
+    person, cycle = _alone(token)
+    if _form().get("action") != "rematch":
+        return _rematch_page_again(person)
+    try:
+        scheduling.ask_rematch(person, cycle, clock.now())
+    except scheduling.NotOffered:
+        return _schedule_message()
+    except scheduling.TooLate:
+        return _message(
+            "Too late this quarter",
+            "There are no conversations left this quarter to hold with a new partner. "
+            "You have priority next quarter.",
+        )
+    return _message(
+        "We are looking for a new partner",
+        "As soon as someone at your level whose partner also left asks too, we introduce you "
+        "by email. If nobody does this quarter, you are matched first next quarter.",
+    )
+
+
+def _alone(token: str) -> tuple[Participant, program.Cycle]:
+    pid, cycle_id = link_tokens().verify_scoped(Purpose.REMATCH, token)
+    return selfservice.active(pid), program.cycle(settings.tenant(), cycle_id)
+
+
+def _rematch_page_again(person: Participant) -> Response[str]:
+    body = pages.page(
+        "rematch.html",
+        settings.tenant(),
+        title="A new partner?",
+        participant=person,
+        errors=["Please choose: a new partner now, or priority next quarter."],
+    )
+    return _html(body, 400)
+
+
+def _schedule_message() -> Response[str]:
+    return _message(
+        "You have a group this quarter",
+        "This page is for people whose partners have all stopped. Your group is still on: "
+        "use the links in your invitation email.",
+    )
+
+
 @app.get("/guide/<token>")
 def guide_page(token: str) -> Response[str]:
     pid, scope = link_tokens().verify_scoped(Purpose.GUIDE, token)

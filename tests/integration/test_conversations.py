@@ -270,3 +270,88 @@ def test_a_partner_who_stops_cancels_the_rest_and_the_other_gets_priority(
     flo = participant_id("flo@acme.example")
     assert flo in {pid for pid, _, _ in cycles.unmatched("2027-Q4")}
     assert reminders("2027-10-24T13:30:00Z") == {}  # no reminders for a dissolved pair
+
+
+def test_hr_preview_of_the_next_quarter_lists_groups_that_never_picked_a_slot(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    import csv
+    import io
+
+    import boto3
+
+    daily("2028-01-03T09:00:00Z")  # a week before 2028-Q1: its notice and preview
+    body = boto3.client("s3").get_object(Bucket=aws.bucket, Key="matching/preview-2028-Q1.csv")
+    rows = list(csv.DictReader(io.StringIO(body["Body"].read().decode())))
+    assert {r["name"]: r["last_quarter"] for r in rows} == {
+        "Flo Example": "group never picked a slot",
+        "Gus Example": "group never picked a slot",
+    }
+
+
+def test_erasing_a_partner_left_alone_keeps_their_priority_under_the_alias(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    import json
+
+    import boto3
+
+    from infra.cli import main
+    from tandem import selfservice, settings
+    from tandem.store import cycles
+
+    gus = participant_id("gus@acme.example")
+    selfservice.leave(gus, settings.tenant(), clock.now())
+    assert main(["erase", "--table", aws.table, "--email", "flo@acme.example"]) == 0
+    flo = participant_id("flo@acme.example")
+    everything = json.dumps(boto3.client("dynamodb").scan(TableName=aws.table)["Items"])
+    assert everything.count(flo) == 1  # only the erasure marker
+    [alias] = [pid for pid, _, _ in cycles.unmatched("2027-Q4")]
+    assert alias.startswith("erased-")
+
+
+def test_two_people_whose_partners_left_are_paired_for_the_rest_of_the_quarter(
+    aws: Resources,
+) -> None:
+    from tandem import selfservice, settings
+
+    people = [
+        person("Ada", "Engineering"),
+        person("Bo", "Sales"),
+        person("Cy", "Finance"),
+        person("Di", "People"),
+    ]
+    participants.create_many(people)
+    clock.set(datetime.fromisoformat(START))
+    daily(START)
+    run_band_jobs(aws)
+    deliver_mail(aws)
+    groups = [e for e in sent() if e.kind == "kickoff"]
+    pairs = {e.to[0]: e.text for e in groups}
+    # One member of each pair leaves after the first week; their partners are left alone
+    clock.set(datetime(2027, 10, 19, 9, tzinfo=UTC))
+    leavers = ["ada@acme.example"]
+    partner_of_ada = next(
+        a for a, text in pairs.items() if a != "ada@acme.example" and "Ada" in text
+    )
+    others = [a for a in pairs if a not in ("ada@acme.example", partner_of_ada)]
+    leavers.append(others[0])
+    for address in leavers:
+        selfservice.leave(participant_id(address), settings.tenant(), clock.now())
+    deliver_mail(aws)
+    alone = of_kind("partner_left")
+    assert sorted(e.to[0] for e in alone) == sorted([partner_of_ada, others[1]])
+    for email in alone:
+        status, page = call_api("GET", email.link("rematch"))
+        assert status == 200 and "Find me a new partner" in page
+        status, page = call_api("POST", email.link("rematch"), {"action": "rematch"})
+        assert status == 200 and "We are looking for a new partner" in page
+    run_band_jobs(aws)
+    deliver_mail(aws)
+    rematched = of_kind("rematched")
+    assert sorted(e.to[0] for e in rematched) == sorted([partner_of_ada, others[1]])
+    assert "4 conversations left" in rematched[0].text  # sessions 2-5
+    assert "from the week of Monday 25 October 2027" in rematched[0].text
+    status, page = call_api("GET", rematched[0].link("schedule"))
+    assert status == 200 and "Pick a time together" in page
+    assert "Mondays at" in page and "from Monday 25 October 2027" in page

@@ -7,19 +7,22 @@ band is then (re)sent their kickoff or unmatched email, whose mail id makes it g
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
-from tandem import mail, program
-from tandem.jobs import BandJob
+from tandem import mail, program, reminders, scheduling
+from tandem.jobs import BandJob, RematchJob
 from tandem.mail import MailKind, MailRequest
 from tandem.matching import Group, MatchingRules, Person, match
 from tandem.participants import Participant, Status, participant_id
-from tandem.plans import NUDGE_AFTER
+from tandem.plans import NUDGE_AFTER, Plan, group_key
 from tandem.program import Cycle
 from tandem.store import cycles
 from tandem.store import participants as participants_store
 from tandem.tenant import Tenant
 
+REMATCH_NUDGE_AFTER = timedelta(days=2)  # a new pair has less time to pick a slot
 # Cycles read beyond the repeat window, so that older repeats are still avoided when possible.
 OLDER_HISTORY = 4
 
@@ -62,6 +65,41 @@ def match_band(tenant: Tenant, job: BandJob) -> dict[str, Any]:
         "trios": sum(1 for g in groups if len(g.members) == 3),
         "unmatched": len(unmatched),
     }
+
+
+def rematch(tenant: Tenant, job: RematchJob, now: datetime) -> dict[str, Any]:
+    """Pairs the band's pool of people whose partners left, for the rest of the quarter: the
+    same rules as the quarter's matching, pairs only (an odd one waits for the next to ask)."""
+    cycle = program.cycle(tenant, job.cycle)
+    first_session = scheduling.next_session(cycle, now)
+    waiting = participants_store.get_many(cycles.rematch_pool(cycle.id, job.band))
+    pool = [
+        p
+        for p in waiting.values()
+        if p.status is Status.ACTIVE and scheduling.alone(p, cycle.id) is not None
+    ]
+    if first_session is None or len(pool) < 2:
+        return {"cycle": cycle.id, "band": job.band, "pool": len(pool), "groups": 0}
+    pairs_only = replace(rules(tenant), odd_policy="sit_out")
+    result = match(_people(pool), _history(tenant, cycle), cycle.id, now.date(), pairs_only)
+    formed = []
+    for group in result.groups:
+        plan = Plan(
+            cycle.id,
+            group_key(group.members),
+            job.band,
+            group.members,
+            nudge_at=now + REMATCH_NUDGE_AFTER,
+            first_session=first_session,
+        )
+        if cycles.save_rematch(plan, due=reminders.next_due(plan, now)):
+            formed.append(plan)
+    mail.enqueue(
+        MailRequest.about_plan(MailKind.REMATCHED, member, plan)
+        for plan in formed
+        for member in plan.members
+    )
+    return {"cycle": cycle.id, "band": job.band, "pool": len(pool), "groups": len(formed)}
 
 
 def rules(tenant: Tenant) -> MatchingRules:

@@ -2,7 +2,7 @@
 
 - From `notice_days` before a cycle starts, every participant who will be matched is told the
   date and how to pause, and HR gets matching/preview-<cycle>.csv: who will be matched, who is
-  paused, who has not signed up yet.
+  paused, who has not signed up yet, and whose group never picked a slot last quarter.
 - From the cycle's start (catching up for two weeks if runs were missed), one job per band goes
   on the band queue (see tandem.bands).
 Each step is recorded only after it is done, and doing it again changes nothing (mail ids,
@@ -21,7 +21,7 @@ from tandem.mail import MailKind, MailRequest
 from tandem.participants import Status
 from tandem.program import Cycle
 from tandem.settings import Setting
-from tandem.store import cycles, files, queues
+from tandem.store import cycles, files, plans, queues
 from tandem.store import participants as participants_store
 from tandem.tenant import Tenant
 
@@ -65,6 +65,14 @@ def matching_overdue(tenant: Tenant, now: datetime) -> bool:
 def notify(tenant: Tenant, cycle: Cycle) -> dict[str, Any]:
     """The notice to everyone who will be matched, and HR's preview of the cycle."""
     band_of = {level: band for band, levels in tenant.bands().items() for level in levels}
+    # HR's follow-up list: whose group never picked a slot last quarter.
+    never_picked = {
+        member
+        for previous in program.earlier_cycles(tenant, cycle, 1)
+        for plan in plans.of_cycle(previous)
+        if plan.slot is None
+        for member in plan.members
+    }
     rows, notices = [], []
     for level in tenant.levels:
         for status in (Status.ACTIVE, Status.INVITED):
@@ -76,10 +84,19 @@ def notify(tenant: Tenant, cycle: Cycle) -> dict[str, Any]:
                 else:
                     state = "to be matched"
                     notices.append(MailRequest.about_cycle(MailKind.NOTICE, person.id, cycle.id))
+                last_quarter = "group never picked a slot" if person.id in never_picked else ""
                 rows.append(
-                    (band_of[level], level, person.department, person.name, person.email, state)
+                    (
+                        band_of[level],
+                        level,
+                        person.department,
+                        person.name,
+                        person.email,
+                        state,
+                        last_quarter,
+                    )
                 )
     mail.enqueue(notices)
-    header = ("band", "level", "department", "name", "email", "status")
+    header = ("band", "level", "department", "name", "email", "status", "last_quarter")
     files.write_csv(preview_key(cycle.id), to_csv(header, sorted(rows)))
     return {"cycle": cycle.id, "notified": len(notices), "preview": preview_key(cycle.id)}

@@ -12,3 +12,14 @@ class BandJob(BaseModel):
 
     cycle: str
     band: str
+
+
+class RematchJob(BaseModel):
+    """Pair again, for the rest of the quarter, the people of one band whose partners left and
+    who asked for a new one (`asked_by` is the latest to ask)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    cycle: str
+    band: str
+    asked_by: str

@@ -35,6 +35,7 @@ class MailKind(StrEnum):
     BEFORE_SESSION = "before_session"  # the day before: when, with whom, the guide
     AFTER_SESSION = "after_session"  # just after: how did it go?
     PARTNER_LEFT = "partner_left"  # a member stopped: what happens to the group
+    REMATCHED = "rematched"  # a new partner for the rest of the quarter
 
 
 # Who each kind is for: a person who left gets nothing, an invite is moot once signed up.

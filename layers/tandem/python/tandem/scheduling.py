@@ -10,13 +10,16 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tandem import groups, guides, mail, program, reminders
+from tandem.jobs import RematchJob
 from tandem.mail import MailKind, MailRequest
 from tandem.participants import Participant
 from tandem.plans import Plan, Session
 from tandem.program import Cycle
+from tandem.settings import Setting
 from tandem.slots import Slot, recurring_slots, shared_windows, whole_hours
 from tandem.store import cycles as cycles_store
 from tandem.store import plans as plans_store
+from tandem.store import queues
 from tandem.tenant import Tenant
 
 LATE_START = timedelta(weeks=1)  # a group that missed its first week starts a week later
@@ -181,6 +184,37 @@ def stop(person_id: str, plan: Plan, now: datetime, seen: int | None = None) -> 
         )
     mail.enqueue(requests)
     return stored
+
+
+def alone(person: Participant, cycle_id: str) -> Plan | None:
+    """The person's plan this cycle if everyone else in it has stopped."""
+    outcome = cycles_store.outcome(person.id, cycle_id)
+    plan = plans_store.get(cycle_id, outcome.group) if outcome and outcome.group else None
+    if plan is None or person.id not in plan.active or len(plan.active) > 1:
+        return None
+    return plan
+
+
+def next_session(cycle: Cycle, now: datetime) -> int | None:
+    """The first session of the arc whose week has not begun: where a new group starts."""
+    today = now.astimezone(cycle.starts.tzinfo).date()
+    weeks = cycle.conversation_weeks
+    return next((n for n, week in enumerate(weeks, start=1) if week > today), None)
+
+
+def ask_rematch(person: Participant, cycle: Cycle, now: datetime) -> None:
+    """Puts a person whose partners left in the band's pool for a new partner; the band matcher
+    pairs the pool for the rest of the quarter. NotOffered if they are not alone, TooLate when
+    no session of the quarter is left to hold."""
+    plan = alone(person, cycle.id)
+    if plan is None:
+        raise NotOffered(person.id)
+    if next_session(cycle, now) is None:
+        raise TooLate(plan.group)
+    cycles_store.ask_rematch(cycle.id, plan.band, person.id, now)
+    queues.send(
+        Setting.BAND_QUEUE, [RematchJob(cycle=cycle.id, band=plan.band, asked_by=person.id)]
+    )
 
 
 def _save(plan: Plan, now: datetime) -> Plan:

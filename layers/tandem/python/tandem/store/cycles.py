@@ -174,6 +174,66 @@ def save_sat_out(cycle: str, band: str, pid: str, reason: str) -> bool:
     return _save_once([UnmatchedItem(_cycle(cycle), f"UNMATCHED#{pid}", band=band, reason=reason)])
 
 
+class RematchItem(TableModel):  # sk: REMATCH#<person>
+    band = UnicodeAttribute()
+    asked_at = UTCDateTimeAttribute()
+
+
+def ask_rematch(cycle: str, band: str, pid: str, now: datetime) -> bool:
+    """Puts the person in the band's pool of people waiting for a new partner this cycle."""
+    return _save_once([RematchItem(_cycle(cycle), f"REMATCH#{pid}", band=band, asked_at=now)])
+
+
+def rematch_pool(cycle: str, band: str) -> list[str]:
+    query = RematchItem.query(
+        _cycle(cycle),
+        RematchItem.sk.startswith("REMATCH#"),
+        filter_condition=RematchItem.band == band,
+        consistent_read=True,
+    )
+    return [item.sk.removeprefix("REMATCH#") for item in query]
+
+
+def save_rematch(plan: Plan, due: datetime | None) -> bool:
+    """Stores a group formed from the pool: the group, its plan, its members' outcomes pointing
+    to it; they leave the pool and lose the sat-out mark. All or nothing, and only while each
+    member is still in the pool, so nobody is paired twice by jobs running at once."""
+    members = list(plan.members)
+    try:
+        with TransactWrite(connection=_connection()) as transaction:
+            transaction.save(
+                GroupItem(
+                    _cycle(plan.cycle),
+                    _group_key(members),
+                    band=plan.band,
+                    members=members,
+                    score=0,
+                ),
+                condition=GroupItem.pk.does_not_exist(),
+            )
+            transaction.save(plans.to_item(plan, due), condition=TableModel.pk.does_not_exist())
+            for pid in members:
+                transaction.delete(
+                    RematchItem(_cycle(plan.cycle), f"REMATCH#{pid}"),
+                    condition=RematchItem.pk.exists(),
+                )
+                transaction.update(
+                    OutcomeItem(_person(pid), _cycle(plan.cycle)),
+                    actions=[
+                        OutcomeItem.partners.set([m for m in members if m != pid]),
+                        OutcomeItem.group.set(plan.group),
+                    ],
+                    condition=OutcomeItem.pk.exists(),
+                )
+                transaction.delete(UnmatchedItem(_cycle(plan.cycle), f"UNMATCHED#{pid}"))
+    except TransactWriteError as error:
+        reasons = [reason.code for reason in (error.cancellation_reasons or []) if reason]
+        if "ConditionalCheckFailed" in reasons:
+            return False
+        raise
+    return True
+
+
 def groups(cycle: str) -> Iterator[StoredGroup]:
     # Strongly consistent: a band job reads back the groups it has just written.
     query = GroupItem.query(_cycle(cycle), GroupItem.sk.startswith("GROUP#"), consistent_read=True)
@@ -266,11 +326,22 @@ def pseudonymize(pid: str, alias: str) -> int:
                             OutcomeItem.group.set(group_key(members)),
                         ],
                     )
-            else:
-                transaction.delete(UnmatchedItem(_cycle(cycle), f"UNMATCHED#{pid}"))
+            # Unmatched, or left alone in a group (that sat-out mark is their priority).
+            if sat_out := _unmatched_item(cycle, pid):
+                transaction.delete(sat_out)
                 transaction.save(
                     UnmatchedItem(
-                        _cycle(cycle), f"UNMATCHED#{alias}", band=own.band, reason=own.reason or ""
+                        _cycle(cycle),
+                        f"UNMATCHED#{alias}",
+                        band=sat_out.band,
+                        reason=sat_out.reason,
                     )
                 )
     return len(quarters)
+
+
+def _unmatched_item(cycle: str, pid: str) -> UnmatchedItem | None:
+    try:
+        return UnmatchedItem.get(_cycle(cycle), f"UNMATCHED#{pid}", consistent_read=True)
+    except DoesNotExist:
+        return None

@@ -147,6 +147,12 @@ def save(plan: Plan, due: datetime | None) -> Plan:
     return stored
 
 
+def of_cycle(cycle: str) -> Iterator[Plan]:
+    """Every plan of the cycle (by query on its partition)."""
+    query = PlanItem.query(_cycle(cycle), PlanItem.sk.startswith("PLAN#"), consistent_read=True)
+    return (_to_plan(item) for item in query)
+
+
 def due(cycle: str, now: datetime) -> Iterator[Plan]:
     """The cycle's plans with something due at or before `now`, soonest first (by index)."""
     query = PlanItem.due.query(f"DUE#{cycle}", PlanItem.gsi1sk <= f"{_moment(now)}$")
