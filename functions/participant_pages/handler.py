@@ -279,13 +279,18 @@ def _schedule(
         tracks=guides.tracks(),
         can_pick=can_pick,
         options=scheduling.slot_options(quarter, person, tenant, now) if can_pick else [],
-        form={"track": quarter.track(tenant), **form},
+        form={"track": quarter.track(tenant), "slot": _chosen(quarter), **form},
         errors=["Please choose a time."] if invalid else [],
         invalid=invalid,
         notice=notice,
         links=_quarter_links(person, quarter),
     )
     return _html(body, status)
+
+
+def _chosen(quarter: scheduling.Quarter) -> str:
+    slot = quarter.plan.slot
+    return slot.first.isoformat() if slot else ""
 
 
 def _quarter_links(person: Participant, quarter: scheduling.Quarter) -> dict[str, str]:
