@@ -123,8 +123,12 @@ class Functions(Construct):
             description=spec.description,
             runtime=RUNTIME,
             architecture=lambda_.Architecture.X86_64,
-            handler="handler.handler",
-            code=lambda_.Code.from_asset(str(ROOT / "functions" / spec.name), exclude=_NO_BYTECODE),
+            # The function's folder as a package, so a handler may be split into modules.
+            handler=f"{spec.name}.handler.handler",
+            code=lambda_.Code.from_asset(
+                str(ROOT / "functions"),
+                exclude=[*_NO_BYTECODE, *(f.name for f in wiring.FUNCTIONS if f is not spec)],
+            ),
             layers=[
                 self._layer(SHARED_LAYER),
                 self._domain,

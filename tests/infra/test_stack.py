@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
+import aws_cdk as cdk
 import cfnlint.api
 from aws_cdk.assertions import Annotations, Match, Template
 
@@ -244,3 +248,33 @@ def test_the_signing_key_is_generated_by_secrets_manager_not_written_in_the_temp
     template.resource_properties_count_is(
         "AWS::SecretsManager::Secret", {"SecretString": Match.any_value()}, 0
     )
+
+
+def test_each_function_ships_its_own_folder_as_a_package_that_lambda_can_import(
+    stack: TenantStack, resources: dict[str, dict[str, Any]]
+) -> None:
+    stage = cdk.Stage.of(stack)
+    assert stage is not None
+    assembly = Path(stage.synth().directory)
+    ids = function_ids(resources)
+    layer = Path(__file__).parents[2] / "layers" / "tandem" / "python"
+    for spec in wiring.FUNCTIONS:
+        properties = resources[ids[spec.name]]["Properties"]
+        assert properties["Handler"] == f"{spec.name}.handler.handler"
+        asset = assembly / f"asset.{properties['Code']['S3Key'].removesuffix('.zip')}"
+        shipped = {p.name for p in asset.iterdir()} - {"__init__.py"}
+        assert shipped == {spec.name}, f"{spec.name} ships {shipped}"
+        # As Lambda does: the asset's root and the layers on the path, the module by name
+        env = {
+            "PYTHONPATH": f"{asset}:{layer}",
+            "AWS_DEFAULT_REGION": "eu-west-1",
+            "IDEMPOTENCY_TABLE_NAME": "t",
+        }
+        imported = subprocess.run(
+            [sys.executable, "-c", f"import {spec.name}.handler as h; assert callable(h.handler)"],
+            env=env,
+            cwd=asset,
+            capture_output=True,
+            text=True,
+        )
+        assert imported.returncode == 0, imported.stderr

@@ -1,0 +1,252 @@
+"""The quarter's conversations: pick a slot, move one, stop, find a new partner, read the guide."""
+
+from datetime import datetime
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Router
+
+from tandem import guides, pages, program, scheduling, selfservice, settings
+from tandem.clock import clock
+from tandem.links import Links, link_tokens
+from tandem.participants import Participant
+from tandem.tokens import Purpose
+
+from . import web
+
+router = Router()
+
+
+def _quarter(purpose_: Purpose, token: str) -> tuple[Participant, scheduling.Quarter | None]:
+    pid, cycle = link_tokens().verify_scoped(purpose_, token)
+    person = selfservice.active(pid)
+    return person, scheduling.quarter(person, cycle, settings.tenant())
+
+
+def _no_group() -> Response[str]:
+    return web.message(
+        "No partner this quarter",
+        "You are not in a pair or trio this quarter. We email you when the next one starts.",
+    )
+
+
+@router.get("/schedule/<token>")
+def schedule_page(token: str) -> Response[str]:
+    person, quarter = _quarter(Purpose.SCHEDULE, token)
+    if quarter is None:
+        return _no_group()
+    return _schedule(person, quarter, token, form={})
+
+
+@router.post("/schedule/<token>")
+def pick_slot(token: str) -> Response[str]:
+    person, quarter = _quarter(Purpose.SCHEDULE, token)
+    if quarter is None:
+        return _no_group()
+    tenant, fields = settings.tenant(), web.form(router.current_event)
+    track = fields.get("track", quarter.track(tenant))
+    try:
+        first = datetime.fromisoformat(fields.get("slot", ""))
+        seen = int(fields.get("version", ""))
+        scheduling.pick(person, quarter, first, track, seen, tenant, clock.now())
+    except ValueError:  # nothing chosen, or not a time the page offered
+        return _schedule(person, quarter, token, fields, invalid={"slot"}, status=400)
+    except scheduling.Changed:
+        notice = "Someone in your group changed the plan meanwhile: here it is now."
+        return _schedule(person, _again(person, quarter), token, {}, notice=notice, status=409)
+    except scheduling.TooLate:
+        notice = "Your first conversation has started: the time can no longer change."
+        return _schedule(person, _again(person, quarter), token, {}, notice=notice, status=409)
+    notice = "Done: everyone in your group gets the calendar invitation by email."
+    return _schedule(person, _again(person, quarter), token, {}, notice=notice)
+
+
+def _again(person: Participant, quarter: scheduling.Quarter) -> scheduling.Quarter:
+    return scheduling.quarter(person, quarter.cycle.id, settings.tenant()) or quarter
+
+
+def _schedule(
+    person: Participant,
+    quarter: scheduling.Quarter,
+    token: str,
+    form: dict[str, str],
+    invalid: frozenset[str] | set[str] = frozenset(),
+    notice: str = "",
+    status: int = 200,
+) -> Response[str]:
+    tenant, now = settings.tenant(), clock.now()
+    can_pick = scheduling.can_pick(quarter.plan, now)
+    picked_by = {p.id: p for p in [person, *quarter.partners]}.get(quarter.plan.picked_by or "")
+    body = pages.page(
+        "schedule.html",
+        tenant,
+        title="Your conversations" if quarter.plan.slot else "Pick a time together",
+        participant=person,
+        quarter=quarter,
+        picked_by=picked_by,
+        track=guides.tracks()[quarter.track(tenant)],
+        tracks=guides.tracks(),
+        can_pick=can_pick,
+        options=scheduling.slot_options(quarter, person, tenant, now) if can_pick else [],
+        form={"track": quarter.track(tenant), "slot": _chosen(quarter), **form},
+        errors=["Please choose a time."] if invalid else [],
+        invalid=invalid,
+        notice=notice,
+        links=_quarter_links(person, quarter),
+    )
+    return web.html(body, status)
+
+
+def _chosen(quarter: scheduling.Quarter) -> str:
+    slot = quarter.plan.slot
+    return slot.first.isoformat() if slot else ""
+
+
+def _quarter_links(person: Participant, quarter: scheduling.Quarter) -> dict[str, str]:
+    return Links("..", link_tokens()).for_participant(person.id, quarter.cycle.id)
+
+
+@router.get("/reschedule/<token>")
+def reschedule_page(token: str) -> Response[str]:
+    person, quarter = _quarter(Purpose.RESCHEDULE, token)
+    if quarter is None:
+        return _no_group()
+    number = router.current_event.get_query_string_value("session", "")
+    return _reschedule(person, quarter, int(number) if number.isdigit() else None)
+
+
+@router.post("/reschedule/<token>")
+def reschedule(token: str) -> Response[str]:
+    person, quarter = _quarter(Purpose.RESCHEDULE, token)
+    if quarter is None:
+        return _no_group()
+    fields, tenant, now = web.form(router.current_event), settings.tenant(), clock.now()
+    number = int(fields["session"]) if fields.get("session", "").isdigit() else None
+    try:
+        seen = int(fields.get("version", ""))
+        if fields.get("action") == "stop":
+            scheduling.stop(person.id, quarter.plan, now, seen)
+            return web.message(
+                "Your conversations this quarter are cancelled",
+                "Your group is told, and the cancellation reaches your calendar by email. "
+                "You stay in the program and are matched again next quarter.",
+            )
+        if number is None:
+            raise ValueError("no session")
+        starts = datetime.fromisoformat(fields.get("starts", ""))
+        scheduling.move(person, quarter, number, starts, seen, tenant, now)
+    except ValueError:
+        return _reschedule(person, quarter, number, invalid={"starts"}, status=400)
+    except (scheduling.Changed, scheduling.TooLate):
+        notice = "This conversation changed meanwhile, or has started: here is the plan now."
+        return _reschedule(person, _again(person, quarter), None, notice=notice, status=409)
+    notice = f"Done: conversation {number} moved, and everyone gets the calendar update."
+    return _reschedule(person, _again(person, quarter), None, notice=notice)
+
+
+def _reschedule(
+    person: Participant,
+    quarter: scheduling.Quarter,
+    number: int | None,
+    invalid: frozenset[str] | set[str] = frozenset(),
+    notice: str = "",
+    status: int = 200,
+) -> Response[str]:
+    tenant, now = settings.tenant(), clock.now()
+    upcoming = quarter.plan.upcoming(now)
+    session = next((s for s in upcoming if s.number == number), None)
+    options = scheduling.move_options(quarter, person, session, tenant, now) if session else []
+    body = pages.page(
+        "reschedule.html",
+        tenant,
+        title="Move a conversation",
+        participant=person,
+        quarter=quarter,
+        upcoming=upcoming,
+        session=session,
+        options=options,
+        errors=["Please choose a time."] if invalid else [],
+        invalid=invalid,
+        notice=notice,
+        links=_quarter_links(person, quarter),
+    )
+    return web.html(body, status)
+
+
+@router.get("/rematch/<token>")
+def rematch_page(token: str) -> Response[str]:
+    person, cycle = _alone(token)
+    if scheduling.alone(person, cycle.id) is None:
+        return _schedule_message()
+    body = pages.page(
+        "rematch.html", settings.tenant(), title="A new partner?", participant=person, errors=[]
+    )
+    return web.html(body)
+
+
+@router.post("/rematch/<token>")
+def rematch(token: str) -> Response[str]:
+    person, cycle = _alone(token)
+    if web.form(router.current_event).get("action") != "rematch":
+        return _rematch_page_again(person)
+    try:
+        scheduling.ask_rematch(person, cycle, clock.now())
+    except scheduling.NotOffered:
+        return _schedule_message()
+    except scheduling.TooLate:
+        return web.message(
+            "Too late this quarter",
+            "There are no conversations left this quarter to hold with a new partner. "
+            "You have priority next quarter.",
+        )
+    return web.message(
+        "We are looking for a new partner",
+        "As soon as someone at your level whose partner also left asks too, we introduce you "
+        "by email. If nobody does this quarter, you are matched first next quarter.",
+    )
+
+
+def _alone(token: str) -> tuple[Participant, program.Cycle]:
+    pid, cycle_id = link_tokens().verify_scoped(Purpose.REMATCH, token)
+    return selfservice.active(pid), program.cycle(settings.tenant(), cycle_id)
+
+
+def _rematch_page_again(person: Participant) -> Response[str]:
+    body = pages.page(
+        "rematch.html",
+        settings.tenant(),
+        title="A new partner?",
+        participant=person,
+        errors=["Please choose: a new partner now, or priority next quarter."],
+    )
+    return web.html(body, 400)
+
+
+def _schedule_message() -> Response[str]:
+    return web.message(
+        "You have a group this quarter",
+        "This page is for people whose partners have all stopped. Your group is still on: "
+        "use the links in your invitation email.",
+    )
+
+
+@router.get("/guide/<token>")
+def guide_page(token: str) -> Response[str]:
+    pid, scope = link_tokens().verify_scoped(Purpose.GUIDE, token)
+    person = selfservice.active(pid)
+    cycle, _, number = scope.partition("/")
+    tenant = settings.tenant()
+    quarter = scheduling.quarter(person, cycle, tenant)
+    if quarter is None or not number.isdigit():
+        return _no_group()
+    session = quarter.plan.session(int(number))
+    guide = guides.guide(quarter.track(tenant), int(number), quarter.partners)
+    body = pages.page(
+        "guide.html",
+        tenant,
+        title=guide.session.theme,
+        participant=person,
+        partners=quarter.partners,
+        session=session,
+        guide=guide,
+    )
+    return web.html(body)

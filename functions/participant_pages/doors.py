@@ -1,0 +1,93 @@
+"""The doors for people without a working link: the open signup and "email me fresh links"."""
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Router
+from pydantic import ValidationError
+
+from tandem import pages, selfservice, settings
+from tandem.clock import clock
+from tandem.participants import Details
+from tandem.validation import describe_errors, email_address
+
+from . import web
+
+router = Router()
+
+
+@router.get("/join")
+def join_page() -> Response[str]:
+    tenant = settings.tenant()
+    if not tenant.open_signup.enabled:
+        return web.not_found()
+    return _join_form({}, tenant.timezone, errors=[])
+
+
+@router.post("/join")
+def join() -> Response[str]:
+    tenant = settings.tenant()
+    if not tenant.open_signup.enabled:
+        return web.not_found()
+    fields = web.form(router.current_event)
+    try:
+        selfservice.join(Details.model_validate(fields), tenant, clock.now())
+    except ValidationError as error:
+        return _join_form(fields, fields.get("timezone", ""), describe_errors(error))
+    except selfservice.JoinRefused as refused:
+        return _join_form(fields, fields.get("timezone", ""), [str(refused)])
+    return web.message(
+        "Check your inbox",
+        f"We sent a link to {fields['email'].strip()}. Open it on any device to finish signing up.",
+    )
+
+
+def _join_form(form: dict[str, str], zone: str, errors: list[str]) -> Response[str]:
+    body = pages.page(
+        "join.html",
+        settings.tenant(),
+        title="Join peer coaching",
+        form=form,
+        selected_zone=zone,
+        errors=errors,
+    )
+    return web.html(body, 400 if errors else 200)
+
+
+@router.get("/links")
+def links_page() -> Response[str]:
+    return links_form("Get fresh links", "Lost an email, or a link stopped working?", action="")
+
+
+@router.post("/links")
+def send_links() -> Response[str]:
+    entered = web.form(router.current_event).get("email", "")
+    try:
+        email = email_address(entered)
+    except ValueError as error:
+        return links_form("Get fresh links", "", "", email=entered, errors=[str(error)], status=400)
+    selfservice.request_links(email, clock.now())
+    return web.message(
+        "Check your inbox",
+        f"If {email} is in the program, fresh links are on their way. "
+        "They can take a few minutes; check your spam folder too.",
+    )
+
+
+def links_form(
+    title: str,
+    intro: str,
+    action: str,
+    email: str = "",
+    errors: list[str] | None = None,
+    status: int = 200,
+) -> Response[str]:
+    """`action` is where the form posts: "" from /links itself, "../links" from a link page."""
+    body = pages.page(
+        "links_request.html",
+        settings.tenant(),
+        title=title,
+        intro=intro,
+        email=email,
+        errors=errors or [],
+        action=action,
+    )
+    return web.html(body, status)

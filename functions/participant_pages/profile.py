@@ -1,0 +1,101 @@
+"""Signup and profile: the same form, first to sign up, then to update."""
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Router
+from aws_lambda_powertools.metrics import MetricUnit
+from pydantic import ValidationError
+
+from tandem import pages, program, purpose, selfservice, settings
+from tandem.clock import clock
+from tandem.observability import metrics
+from tandem.participants import Participant, PersonalDetails, Status
+from tandem.tokens import Purpose
+from tandem.validation import describe_errors
+
+from . import web
+
+router = Router()
+
+
+@router.get("/signup/<token>")
+def signup_page(token: str) -> Response[str]:
+    return _profile_page(Purpose.SIGNUP, token)
+
+
+@router.post("/signup/<token>")
+def signup(token: str) -> Response[str]:
+    return _save_profile(Purpose.SIGNUP, token)
+
+
+@router.get("/profile/<token>")
+def profile_page(token: str) -> Response[str]:
+    return _profile_page(Purpose.PROFILE, token)
+
+
+@router.post("/profile/<token>")
+def update_profile(token: str) -> Response[str]:
+    return _save_profile(Purpose.PROFILE, token)
+
+
+def _profile_page(purpose_: Purpose, token: str) -> Response[str]:
+    person = selfservice.active(web.participant(purpose_, token))
+    if purpose_ is Purpose.SIGNUP and person.status is Status.ACTIVE:
+        return _saved(person, just_joined=False)
+    form = {"name": person.name, "location": person.location, "answers": person.answers}
+    return _profile_form(person, form, person.timezone, errors=[], missing=[])
+
+
+def _profile_form(
+    person: Participant, form: dict[str, Any], zone: str, errors: list[str], missing: list[str]
+) -> Response[str]:
+    body = pages.page(
+        "profile_form.html",
+        settings.tenant(),
+        title="Sign up" if person.status is Status.INVITED else "Your profile",
+        signing_up=person.status is Status.INVITED,
+        participant=person,
+        form=form,
+        selected_zone=zone,
+        questions=purpose.QUESTIONS,
+        errors=errors,
+        missing=missing,
+    )
+    return web.html(body, 400 if errors else 200)
+
+
+def _save_profile(purpose_: Purpose, token: str) -> Response[str]:
+    pid = web.participant(purpose_, token)
+    person = selfservice.active(pid)
+    fields = web.form(router.current_event)
+    answers = {q.id: fields.get(q.id, "") for q in purpose.QUESTIONS}
+    errors, missing = [], purpose.unanswered(answers)
+    try:
+        personal = PersonalDetails.model_validate(fields)
+    except ValidationError as error:
+        errors = describe_errors(error)
+    if missing:
+        errors.append(f"{len(missing)} question(s) still need an answer")
+    if errors:
+        form = {**fields, "answers": answers}
+        return _profile_form(person, form, fields.get("timezone", ""), errors, missing)
+    person, just_joined = selfservice.save_profile(pid, personal, answers, clock.now())
+    if just_joined:
+        metrics.add_metric(name="SignedUp", unit=MetricUnit.Count, value=1)
+    return _saved(person, just_joined)
+
+
+def _saved(person: Participant, just_joined: bool) -> Response[str]:
+    tenant = settings.tenant()
+    body = pages.page(
+        "profile_saved.html",
+        tenant,
+        title="Your purpose profile",
+        participant=person,
+        just_joined=just_joined,
+        descriptions=purpose.DESCRIPTIONS,
+        next_cycle=program.next_cycle(tenant, clock.now()),
+        links=web.links(person.id),
+    )
+    return web.html(body)
