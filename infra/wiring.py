@@ -184,6 +184,7 @@ _FORMS = (
     "/schedule/{token}",
     "/reschedule/{token}",
     "/rematch/{token}",
+    "/feedback/{token}",
 )
 ROUTES: tuple[Route, ...] = (
     # A page with a form: GET shows it, POST is the change.

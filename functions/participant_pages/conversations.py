@@ -5,7 +5,7 @@ from datetime import datetime
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Router
 
-from tandem import guides, pages, program, scheduling, selfservice, settings
+from tandem import feedback, guides, pages, program, scheduling, selfservice, settings
 from tandem.clock import clock
 from tandem.links import Links, link_tokens
 from tandem.participants import Participant
@@ -248,5 +248,103 @@ def guide_page(token: str) -> Response[str]:
         partners=quarter.partners,
         session=session,
         guide=guide,
+        pledges=feedback.to_check_in(quarter.plan, int(number), person, quarter.partners),
     )
     return web.html(body)
+
+
+MAX_BODY = 8 * 1024  # a real answer is well under this; anything larger is refused unread
+
+
+@router.get("/feedback/<token>")
+def feedback_page(token: str) -> Response[str]:
+    person, quarter, number = _session_of(token)
+    if quarter is None or quarter.plan.session(number) is None:
+        return _no_group()
+    ctx = feedback.context(quarter.plan, number)
+    recorded = feedback.recorded(quarter.plan, number, person.id)
+    return _feedback(person, quarter, ctx, _as_form(recorded), recorded, {})
+
+
+@router.post("/feedback/<token>")
+def record_feedback(token: str) -> Response[str]:
+    body = router.current_event.body or ""
+    if len(body) > MAX_BODY:
+        return web.message(
+            "That is too long to send",
+            "Please shorten your note or pledge and send the form again.",
+            status=413,
+        )
+    person, quarter, number = _session_of(token)
+    if quarter is None or quarter.plan.session(number) is None:
+        return _no_group()
+    ctx = feedback.context(quarter.plan, number)
+    fields = web.form(router.current_event)
+    recorded = feedback.recorded(quarter.plan, number, person.id)
+    try:
+        answers = feedback.validate(fields, ctx, feedback.THEMES)
+        seen = int(fields.get("version", "0")) if fields.get("version", "0").isdigit() else -1
+        saved = feedback.record(person.id, ctx, answers, seen, clock.now())
+    except feedback.Invalid as invalid:
+        return _feedback(person, quarter, ctx, fields, recorded, invalid.problems, status=400)
+    except feedback.Conflict:
+        notice = "Your answer was already recorded (from another tab or a second tap): here it is."
+        return _feedback(person, quarter, ctx, _as_form(recorded), recorded, {}, notice, 409)
+    except feedback.Closed:
+        return web.message(
+            "This conversation is closed",
+            "Your next conversation has started, so these answers can no longer change.",
+            status=409,
+        )
+    notice = (
+        "Thank you: your answers are recorded. You can change them until your next conversation."
+    )
+    return _feedback(person, quarter, ctx, _as_form(saved), saved, {}, notice)
+
+
+def _session_of(token: str) -> tuple[Participant, scheduling.Quarter | None, int]:
+    pid, scope = link_tokens().verify_scoped(Purpose.FEEDBACK, token)
+    person = selfservice.active(pid)
+    cycle, _, number = scope.partition("/")
+    quarter = scheduling.quarter(person, cycle, settings.tenant())
+    return person, quarter, int(number) if number.isdigit() else 0
+
+
+def _as_form(recorded: feedback.Feedback | None) -> dict[str, str]:
+    if recorded is None:
+        return {}
+    values = {name: getattr(recorded, name) for name in feedback.FIELDS}
+    return {k: str(v) for k, v in values.items() if v is not None} | {
+        "version": str(recorded.version)
+    }
+
+
+def _feedback(
+    person: Participant,
+    quarter: scheduling.Quarter,
+    ctx: feedback.Context,
+    form: dict[str, str],
+    recorded: feedback.Feedback | None,
+    problems: dict[str, str],
+    notice: str = "",
+    status: int = 200,
+) -> Response[str]:
+    mine = [
+        p for p in feedback.pledges_before(quarter.plan, ctx.session) if p.participant == person.id
+    ]
+    body = pages.page(
+        "feedback.html",
+        settings.tenant(),
+        title="How did it go?",
+        participant=person,
+        quarter=quarter,
+        ctx=ctx,
+        form=form,
+        version=recorded.version if recorded else 0,
+        last_pledge=mine[0].pledge if mine else None,
+        themes=feedback.THEMES,
+        problems=problems,
+        errors=list(problems.values()),
+        notice=notice,
+    )
+    return web.html(body, status)

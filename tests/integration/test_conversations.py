@@ -355,3 +355,80 @@ def test_two_people_whose_partners_left_are_paired_for_the_rest_of_the_quarter(
     status, page = call_api("GET", rematched[0].link("schedule"))
     assert status == 200 and "Pick a time together" in page
     assert "Mondays at" in page and "from Monday 25 October 2027" in page
+
+
+def after_session_link(aws: Resources, address: str) -> str:
+    """Picks the first slot, runs the reminders past session 1, returns `address`'s feedback
+    link from the after_session email."""
+    pick_first_slot(kickoff("flo@acme.example").link("schedule"))
+    reminders("2027-10-11T14:05:00Z")
+    deliver_mail(aws)
+    clock.set(datetime(2027, 10, 11, 14, 30, tzinfo=UTC))
+    return of_kind("after_session", address)[0].link("feedback")
+
+
+def test_after_a_session_bad_answers_get_the_form_back_and_nothing_is_stored(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    from tandem import feedback
+    from tandem.store import feedback as feedback_store
+
+    link = after_session_link(aws, "flo@acme.example")
+    status, page = call_api("GET", link)
+    assert status == 200 and "How did it go?" in page and "Did you complete it?" not in page
+    assert call_api("POST", link, {})[0] == 400  # a scanner's empty POST
+    status, page = call_api(
+        "POST", link, {"held": "yes", "helpfulness": "9", "pledge": "x" * 5000, "theme": "Evil"}
+    )
+    assert status == 400
+    assert page.index("rate how helpful") < page.index("one action") < page.index("themes listed")
+    assert 'aria-invalid="true"' in page and "autofocus" in page
+    assert "x" * 281 not in page  # oversized input is not echoed back whole
+    status, _ = call_api("POST", link, {"held": "yes", "note": "n" * 1_000_000})
+    assert status == 413
+    assert feedback_store.of_group("2027-Q4", participant_id("flo@acme.example")) == []
+    assert feedback.THEMES  # the themes offered
+
+
+def test_a_pledge_is_recorded_once_and_the_partner_sees_it_before_the_next_session(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    link = after_session_link(aws, "flo@acme.example")
+    answer = {
+        "held": "yes",
+        "helpfulness": "4",
+        "pledge": "Delegate the weekly report to <b>Sam</b>",
+        "theme": "Delegation",
+        "version": "0",
+    }
+    status, page = call_api("POST", link, answer)
+    assert status == 200 and "your answers are recorded" in page
+    status, page = call_api("POST", link, answer)  # a double tap: the same version again
+    assert status == 409 and "already recorded" in page
+    assert "Delegate the weekly report to &lt;b&gt;Sam&lt;/b&gt;" in page
+    reminders("2027-10-24T13:30:00Z")  # the day before session 2
+    deliver_mail(aws)
+    [gus] = of_kind("before_session", "gus@acme.example")[-1:]
+    assert gus.session == 2 and 'Flo: "Delegate the weekly report to <b>Sam</b>"' in gus.text
+    assert "Flo: “Delegate the weekly report to &lt;b&gt;Sam&lt;/b&gt;”" in gus.html
+    status, guide = call_api("GET", gus.link("guide"))
+    assert "check in on your pledges" in guide and "Delegate the weekly report" in guide
+    # From session 2, Flo's form asks about that pledge
+    flo = of_kind("before_session", "flo@acme.example")[-1]
+    assert "You: " in flo.text
+
+
+def test_a_group_that_did_not_meet_twice_in_a_row_is_asked_once_how_to_go_on(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    pick_first_slot(kickoff("flo@acme.example").link("schedule"))
+    for at in ("2027-10-11T14:05:00Z", "2027-10-25T14:05:00Z", "2027-10-27T15:00:00Z"):
+        reminders(at)
+    deliver_mail(aws)
+    assert sorted(e.to[0] for e in of_kind("not_meeting")) == [
+        "flo@acme.example",
+        "gus@acme.example",
+    ]
+    reminders("2027-11-10T15:00:00Z")  # after session 3: not again
+    deliver_mail(aws)
+    assert len(of_kind("not_meeting")) == 2

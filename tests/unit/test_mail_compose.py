@@ -84,3 +84,8 @@ def test_one_click_unsubscribe_goes_out_as_a_plain_url_however_long_the_link(
     assert f"List-Unsubscribe: <{long_links['leave']}>".encode() in raw
     assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in raw
     assert b"=?utf-8?" not in raw.split(b"\n\n")[0].lower()
+
+
+def test_bodies_go_out_7_bit_safe_even_with_accents_and_quotes(tenant: Tenant) -> None:
+    raw = compose(MailRequest.invite("p1"), person(name="Chloé “Ada” Lovelace"), tenant, LINKS, NOW)
+    assert all(byte < 128 for byte in raw.as_bytes())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tandem import settings
 from tandem.store import secrets
-from tandem.tokens import SCOPED, LinkTokens, Purpose
+from tandem.tokens import ABOUT_SESSION, SCOPED, LinkTokens, Purpose
 
 
 def link_tokens() -> LinkTokens:
@@ -26,8 +26,9 @@ class Links:
         ones, those about a quarter given its cycle, and a conversation's guide given both."""
         links = {p.value: self.url(p, participant_id) for p in Purpose if p not in SCOPED}
         if cycle is not None:
-            about_cycle = SCOPED - {Purpose.GUIDE}
+            about_cycle = SCOPED - ABOUT_SESSION
             links |= {p.value: self.url(p, participant_id, cycle) for p in about_cycle}
         if cycle is not None and session is not None:
-            links["guide"] = self.url(Purpose.GUIDE, participant_id, f"{cycle}/{session}")
+            scope = f"{cycle}/{session}"
+            links |= {p.value: self.url(p, participant_id, scope) for p in ABOUT_SESSION}
         return links

@@ -36,6 +36,7 @@ class MailKind(StrEnum):
     AFTER_SESSION = "after_session"  # just after: how did it go?
     PARTNER_LEFT = "partner_left"  # a member stopped: what happens to the group
     REMATCHED = "rematched"  # a new partner for the rest of the quarter
+    NOT_MEETING = "not_meeting"  # two sessions in a row not held: how to go on
 
 
 # Who each kind is for: a person who left gets nothing, an invite is moot once signed up.

@@ -1,5 +1,6 @@
-"""The hourly `reminders` schedule: for every group, the nudge to pick a slot, and for each
-session the reminder the day before and "how did it go?" once it is over.
+"""The hourly `reminders` schedule: for every group, the nudge to pick a slot, for each session
+the reminder the day before and "how did it go?" once it is over, and one check-in with a group
+whose members marked two sessions in a row as not held.
 
 Plans with something due sit in an index by the time it is due (see tandem.store.plans), so a
 run queries what is due rather than scanning. Each reminder is recorded on the plan once
@@ -14,13 +15,16 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from tandem import mail, program
+from tandem import feedback, mail, program
 from tandem.mail import MailKind, MailRequest
 from tandem.plans import Plan
 from tandem.store import plans as plans_store
 from tandem.tenant import Tenant
 
 BEFORE = timedelta(days=1)
+# After a session, how long its members have to say whether they met before the group, having
+# missed two in a row, is asked how it wants to go on (once a quarter).
+CHECK_AFTER = timedelta(days=2)
 
 
 def next_due(plan: Plan, now: datetime) -> datetime | None:
@@ -37,7 +41,18 @@ def next_due(plan: Plan, now: datetime) -> datetime | None:
             due.append(session.starts - BEFORE)
         if f"after:{session.number}" not in plan.reminded:
             due.append(session.ends)
+        if _checks(plan, session.number):
+            due.append(session.ends + CHECK_AFTER)
     return min(due, default=None)
+
+
+def _checks(plan: Plan, number: int) -> bool:
+    """Whether the two-sessions-not-held check after session `number` is still to be done."""
+    return (
+        number > plan.first_session
+        and f"check:{number}" not in plan.reminded
+        and "not_meeting" not in plan.reminded
+    )
 
 
 def due_now(plan: Plan, now: datetime) -> tuple[list[MailRequest], frozenset[str]]:
@@ -66,6 +81,14 @@ def due_now(plan: Plan, now: datetime) -> tuple[list[MailRequest], frozenset[str
                 MailRequest.about_plan(MailKind.AFTER_SESSION, m, plan, session.number)
                 for m in members
             ]
+        if _checks(plan, session.number) and session.ends + CHECK_AFTER <= now:
+            marks.add(f"check:{session.number}")
+            n = session.number
+            if "not_meeting" not in marks and not (
+                feedback.held(plan, n - 1) or feedback.held(plan, n)
+            ):
+                marks.add("not_meeting")
+                requests += [MailRequest.about_plan(MailKind.NOT_MEETING, m, plan) for m in members]
     return requests, frozenset(marks)
 
 

@@ -28,6 +28,7 @@ class Purpose(StrEnum):
     SCHEDULE = "schedule"  # pick the quarter's recurring slot (scope: the cycle)
     RESCHEDULE = "reschedule"  # move one conversation, or stop for the quarter (the cycle)
     GUIDE = "guide"  # one conversation's guide (scope: "<cycle>/<session>")
+    FEEDBACK = "feedback"  # after a conversation: held, helpful, the pledge ("<cycle>/<session>")
     REMATCH = "rematch"  # a partner left: find another, or wait for next quarter (the cycle)
 
 
@@ -42,9 +43,14 @@ LIFETIME = {
     Purpose.RESCHEDULE: timedelta(days=120),
     Purpose.GUIDE: timedelta(days=120),
     Purpose.REMATCH: timedelta(days=120),
+    Purpose.FEEDBACK: timedelta(days=120),
 }
 # Purposes whose token also names what it is about (a quarter, or one of its conversations).
-SCOPED = frozenset({Purpose.SCHEDULE, Purpose.RESCHEDULE, Purpose.GUIDE, Purpose.REMATCH})
+SCOPED = frozenset(
+    {Purpose.SCHEDULE, Purpose.RESCHEDULE, Purpose.GUIDE, Purpose.REMATCH, Purpose.FEEDBACK}
+)
+# Of those, the ones about one conversation rather than the quarter.
+ABOUT_SESSION = frozenset({Purpose.GUIDE, Purpose.FEEDBACK})
 
 
 class InvalidLink(Exception):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tandem import groups, guides, invites, program, settings
+from tandem import feedback, groups, guides, invites, program, settings
 from tandem.delivery.compose import compose
 from tandem.links import Links, link_tokens
 from tandem.mail import MailKind, MailRequest, applies_to
@@ -96,6 +96,7 @@ def _about_plan(
         context["guide"] = guides.guide(
             plan.track or tenant.conversations.track_of(plan.cycle), session.number, partners
         )
+        context["pledges"] = feedback.to_check_in(plan, session.number, participant, partners)
     if kind is MailKind.INVITATION or (kind is MailKind.PARTNER_LEFT and len(members) >= 2):
         if plan.slot is None:
             return None

@@ -59,12 +59,18 @@ def compose(
         message["X-Tandem-Cycle"] = request.cycle
     if request.session:
         message["X-Tandem-Session"] = str(request.session)
-    message.set_content(text.render(context))
-    message.add_alternative(template(f"mail/{kind}.html").render(context), subtype="html")
+    # Bodies in quoted-printable: 7-bit safe whatever the line length the headers allow.
+    message.set_content(text.render(context), cte="quoted-printable")
+    message.add_alternative(
+        template(f"mail/{kind}.html").render(context), subtype="html", cte="quoted-printable"
+    )
     calendar: Invitation | None = extra.get("calendar")
     if calendar is not None:
         # Beside the two bodies, so calendar clients show it as an invitation to answer.
         message.add_alternative(
-            calendar.text, subtype="calendar", params={"method": calendar.method}
+            calendar.text,
+            subtype="calendar",
+            params={"method": calendar.method},
+            cte="quoted-printable",
         )
     return message

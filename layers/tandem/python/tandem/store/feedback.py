@@ -1,0 +1,105 @@
+"""Feedback items: CYCLE#<id> / FEEDBACK#<group>#<session>#<person>, one per person and session,
+written whole and only if the version is the one the person saw (absent for the first)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.exceptions import DoesNotExist, PutError
+
+from tandem.store.table import TableModel
+
+
+class Conflict(Exception):
+    """Another submission was recorded since the form was shown."""
+
+
+@dataclass(frozen=True)
+class Feedback:
+    session: int
+    participant: str
+    held: str
+    helpfulness: int | None
+    checkin: str | None
+    impact: str | None
+    note: str
+    pledge: str | None
+    theme: str
+    version: int
+    updated_at: datetime
+
+
+class FeedbackItem(TableModel):
+    session = NumberAttribute()
+    participant = UnicodeAttribute()
+    held = UnicodeAttribute()
+    helpfulness = NumberAttribute(null=True)
+    checkin = UnicodeAttribute(null=True)
+    impact = UnicodeAttribute(null=True)
+    note = UnicodeAttribute(null=True)
+    pledge = UnicodeAttribute(null=True)
+    theme = UnicodeAttribute(null=True)
+    version = NumberAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+def _keys(cycle: str, group: str, session: int, pid: str) -> tuple[str, str]:
+    return f"CYCLE#{cycle}", f"FEEDBACK#{group}#{session}#{pid}"
+
+
+def _to_feedback(item: FeedbackItem) -> Feedback:
+    return Feedback(
+        session=int(item.session),
+        participant=item.participant,
+        held=item.held,
+        helpfulness=int(item.helpfulness) if item.helpfulness is not None else None,
+        checkin=item.checkin,
+        impact=item.impact,
+        note=item.note or "",
+        pledge=item.pledge,
+        theme=item.theme or "",
+        version=int(item.version),
+        updated_at=item.updated_at,
+    )
+
+
+def get(cycle: str, group: str, session: int, pid: str) -> Feedback | None:
+    try:
+        return _to_feedback(
+            FeedbackItem.get(*_keys(cycle, group, session, pid), consistent_read=True)
+        )
+    except DoesNotExist:
+        return None
+
+
+def save(
+    cycle: str,
+    group: str,
+    session: int,
+    pid: str,
+    answers: dict[str, Any],
+    seen: int,
+    now: datetime,
+) -> Feedback:
+    item = FeedbackItem(*_keys(cycle, group, session, pid))
+    item.session, item.participant, item.version, item.updated_at = session, pid, seen + 1, now
+    for name, value in answers.items():
+        setattr(item, name, value if value != "" else None)
+    condition = FeedbackItem.pk.does_not_exist() if seen == 0 else FeedbackItem.version == seen
+    try:
+        item.save(condition=condition)
+    except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise Conflict(pid) from None
+        raise
+    return _to_feedback(item)
+
+
+def of_group(cycle: str, group: str) -> list[Feedback]:
+    query = FeedbackItem.query(
+        f"CYCLE#{cycle}", FeedbackItem.sk.startswith(f"FEEDBACK#{group}#"), consistent_read=True
+    )
+    return [_to_feedback(item) for item in query]
