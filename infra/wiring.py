@@ -13,6 +13,7 @@ from tandem.cycles import PREVIEW_PREFIX
 from tandem.roster import PREFIX as ROSTER_PREFIX
 from tandem.roster import RESULTS_PREFIX
 from tandem.settings import Setting
+from tandem.store.email import MAILERS
 
 
 class Grant(Enum):
@@ -193,9 +194,11 @@ ROUTES: tuple[Route, ...] = (
 )
 
 QUEUES: tuple[Queue, ...] = (
-    # Two mailers at a time stay near SES's starting rate (14/s); a throttled message is
-    # retried for half an hour before it is dead-lettered.
-    Queue("mail", consumer=MAILER.name, batch_size=10, max_receive_count=10, max_concurrency=2),
+    # The mailers pace themselves to their share of SES's send rate; a message still throttled
+    # is retried for half an hour before it is dead-lettered.
+    Queue(
+        "mail", consumer=MAILER.name, batch_size=10, max_receive_count=10, max_concurrency=MAILERS
+    ),
     Queue(
         "roster",
         consumer=ROSTER_IMPORT.name,

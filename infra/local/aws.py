@@ -17,6 +17,7 @@ from moto.moto_server.werkzeug_app import (
     MotoRequestHandler,
     create_backend_app,
 )
+from moto.ses.models import SESQuota, ses_backends
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from infra import wiring
@@ -30,6 +31,9 @@ REGION = "eu-west-1"
 ACCOUNT = "123456789012"  # moto's default account
 # Short, so a failed message is retried (and dead-lettered) within seconds, not minutes.
 VISIBILITY_TIMEOUT_S = 3
+# The embedded SES answers as an account with production access; moto's own quota is the
+# sandbox's one email a second, which would pace local mail to a crawl.
+SES_MAX_SEND_RATE = 500
 
 
 @dataclass(frozen=True)
@@ -213,4 +217,13 @@ def _ses(name: str, sender: str) -> str:
     ses = boto3.client("ses")
     ses.verify_email_identity(EmailAddress=sender)
     ses.create_configuration_set(ConfigurationSet={"Name": name})
+    backend = ses_backends[ACCOUNT][REGION]
+    sandbox = backend.get_send_quota
+
+    def out_of_the_sandbox() -> SESQuota:
+        quota = sandbox()
+        quota.max_send_rate = SES_MAX_SEND_RATE
+        return quota
+
+    backend.get_send_quota = out_of_the_sandbox  # type: ignore[method-assign]
     return name

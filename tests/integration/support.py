@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import boto3
+from botocore.awsrequest import AWSResponse
 from botocore.client import BaseClient
 from botocore.model import OperationModel
 
@@ -173,3 +174,25 @@ def aws_calls() -> Iterator[Counter[str]]:
     finally:
         for client in clients:
             client.meta.events.unregister("before-call", unique_id="test-aws-calls")
+
+
+class _Body:
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self._data
+
+
+def ses_error(request: Any, code: str, message: str, status: int = 400) -> AWSResponse:
+    """SES's error response to `request`, for a botocore `before-send` hook (registered first) to
+    return instead of sending, so the SDK parses it and runs its own retries as for the real
+    thing. moto's in-process stub also sees every before-send, and would still deliver the
+    message: the request is pointed at an address it does not serve."""
+    url, request.url = request.url, "https://refused.invalid/"
+    body = (
+        '<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error>'
+        f"<Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
+        "<RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>"
+    )
+    return AWSResponse(url, status, {"Content-Type": "text/xml"}, _Body(body.encode()))

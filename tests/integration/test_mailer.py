@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs
@@ -14,15 +15,16 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from botocore.exceptions import EndpointConnectionError
 
 from functions.mailer import handler as mailer
+from infra import wiring
 from infra.local import events
-from infra.local.aws import Resources
+from infra.local.aws import SES_MAX_SEND_RATE, Resources
 from tandem import mail
 from tandem.clock import clock
 from tandem.mail import MailRequest
 from tandem.participants import Participant, Source, Status
 from tandem.store import email as email_store
 from tandem.store import participants
-from tests.integration.support import context, deliver_mail, queued, sent
+from tests.integration.support import context, deliver_mail, queued, sent, ses_error
 
 QUEUE_ARN = "arn:aws:sqs:eu-west-1:123456789012:tandem-test-mail"
 
@@ -120,3 +122,87 @@ def test_an_ses_refusal_fails_the_message_without_logging_the_address(
     logged = str(failed.value) + caplog.text
     assert "NotSent: MessageRejected" in logged
     assert "@acme.example" not in logged
+
+
+def test_the_mailers_ask_ses_for_its_rate_once_and_together_stay_under_it(
+    aws: Resources, ada: Participant
+) -> None:
+    email_store.max_send_rate.cache_clear()
+    email_store._pacer.cache_clear()
+    asked: list[str] = []
+    hooks = email_store._ses().meta.events
+    hooks.register("before-call.ses.GetSendQuota", lambda **_: asked.append("quota"), "t-quota")
+    try:
+        grace = replace(ada, email="grace@acme.example", name="Grace Hopper")
+        participants.create_many([grace])
+        mail.enqueue([MailRequest.invite(ada.id), MailRequest.invite(grace.id)])
+        deliver_mail(aws)
+    finally:
+        hooks.unregister("before-call.ses.GetSendQuota", unique_id="t-quota")
+    assert len(sent()) == 2 and asked == ["quota"]
+    [mailers] = [q.max_concurrency for q in wiring.QUEUES if q.consumer == "mailer"]
+    assert mailers is not None
+    assert mailers * email_store._pacer().rate <= SES_MAX_SEND_RATE
+
+
+@pytest.fixture
+def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits of the SDK's retries and of ours, recorded instead of slept."""
+    waits: list[float] = []
+    monkeypatch.setattr(time, "sleep", waits.append)
+    return waits
+
+
+@pytest.fixture
+def ses_throttles() -> Iterator[Callable[[str, int], list[str]]]:
+    """SES answers `code` to the next `times` sends (as above the account's send rate); the
+    hook runs first, so the SDK's own retries run. Returns the list of attempts seen."""
+    hooks = email_store._ses().meta.events
+    attempts: list[str] = []
+
+    def throttle(code: str, times: int) -> list[str]:
+        def answer(request: Any, **_: Any) -> Any:
+            attempts.append(code)
+            if len(attempts) <= times:
+                return ses_error(request, code, "Maximum sending rate exceeded.")
+            return None
+
+        hooks.register_first("before-send.ses.SendRawEmail", answer, unique_id="test-throttle")
+        return attempts
+
+    yield throttle
+    hooks.unregister("before-send.ses.SendRawEmail", unique_id="test-throttle")
+
+
+# The SDK retries Throttling three times, then ours take over; it does not know the other code.
+@pytest.mark.parametrize(("code", "times"), [("Throttling", 4), ("MaxSendingRateExceeded", 2)])
+def test_a_throttled_send_is_retried_with_backoff_and_goes_out_once(
+    aws: Resources,
+    ada: Participant,
+    slept: list[float],
+    ses_throttles: Callable[[str, int], list[str]],
+    code: str,
+    times: int,
+) -> None:
+    attempts = ses_throttles(code, times)
+    mail.enqueue([MailRequest.invite(ada.id)])
+    assert deliver_mail(aws) == {"batchItemFailures": []}
+    assert [email.to for email in sent()] == [["ada@acme.example"]]
+    assert len(attempts) == times + 1
+    assert len(slept) == times and all(0 <= wait <= 4 for wait in slept)
+
+
+def test_a_send_still_throttled_after_the_retries_fails_its_record_for_sqs_to_retry(
+    aws: Resources,
+    ada: Participant,
+    slept: list[float],
+    ses_throttles: Callable[[str, int], list[str]],
+) -> None:
+    mail.enqueue([MailRequest.invite(ada.id)])
+    messages = queued(aws, "mail")
+    attempts = ses_throttles("Throttling", 1000)
+    with pytest.raises(BatchProcessingError) as failed:  # the one record failed: SQS retries it
+        mailer.handler(events.sqs_event(QUEUE_ARN, messages), context("mailer"))
+    assert "NotSent: Throttling" in str(failed.value)
+    assert len(attempts) == 9  # the SDK's three, three times
+    assert sent() == []

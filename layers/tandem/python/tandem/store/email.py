@@ -1,15 +1,32 @@
-"""Sending through SES, with the tenant's configuration set (bounce/complaint tracking)."""
+"""Sending through SES, with the tenant's configuration set (bounce/complaint tracking), within
+the account's send rate."""
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Callable
 from email.message import EmailMessage
 from functools import cache
 from typing import Any
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tandem.settings import Setting, setting
+
+# Mailer instances that may send at once (the mail queue's maximum concurrency): each paces
+# itself to its share of the account's rate.
+MAILERS = 2
+# Each instance paces on its own clock and SES counts per second: stay a little below the rate.
+_HEADROOM = 0.9
+# SES's answers to sending too fast. The SDK's standard retries know the first; ours cover both,
+# for throttling that outlasts the SDK's few quick attempts.
+THROTTLED = frozenset({"Throttling", "MaxSendingRateExceeded"})
+_ATTEMPTS = 3
+_BACKOFF_S = 1.0
+_MAX_BACKOFF_S = 4.0
 
 
 class NotSent(Exception):
@@ -19,16 +36,60 @@ class NotSent(Exception):
 
 @cache
 def _ses() -> Any:
-    return boto3.client("ses")
+    return boto3.client("ses", config=Config(retries={"mode": "standard", "total_max_attempts": 3}))
+
+
+@cache
+def max_send_rate() -> float:
+    """The account's sending rate (recipients a second), asked once per process."""
+    return float(_ses().get_send_quota()["MaxSendRate"])
+
+
+class Pacer:
+    """Spaces calls at least 1/rate seconds apart."""
+
+    def __init__(
+        self,
+        rate: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.rate = rate
+        self._interval = 1 / rate
+        self._clock = clock
+        self._sleep = sleep
+        self._next = float("-inf")
+
+    def wait(self) -> None:
+        now = self._clock()
+        if now < self._next:
+            self._sleep(self._next - now)
+            now = self._next
+        self._next = now + self._interval
+
+
+@cache
+def _pacer() -> Pacer:
+    return Pacer(max_send_rate() * _HEADROOM / MAILERS)
 
 
 def send(message: EmailMessage) -> str:
-    """Sends one message; returns SES's message id."""
-    try:
-        response = _ses().send_raw_email(
-            RawMessage={"Data": message.as_bytes()},
-            ConfigurationSetName=setting(Setting.SES_CONFIGURATION_SET),
-        )
-    except ClientError as error:
-        raise NotSent(error.response.get("Error", {}).get("Code", "unknown")) from None
-    return str(response["MessageId"])
+    """Sends one message at this instance's pace; returns SES's message id. Throttling is
+    retried with exponential backoff and jitter before NotSent."""
+    attempt = 0
+    while True:
+        _pacer().wait()
+        try:
+            response = _ses().send_raw_email(
+                RawMessage={"Data": message.as_bytes()},
+                ConfigurationSetName=setting(Setting.SES_CONFIGURATION_SET),
+            )
+            return str(response["MessageId"])
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "unknown")
+            attempt += 1
+            if code in THROTTLED and attempt < _ATTEMPTS:
+                # Full jitter: instances throttled together do not retry together.
+                time.sleep(random.uniform(0, min(_MAX_BACKOFF_S, _BACKOFF_S * 2**attempt)))  # noqa: S311
+                continue
+            raise NotSent(code) from None
