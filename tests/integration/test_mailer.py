@@ -21,7 +21,7 @@ from infra.local.aws import SES_MAX_SEND_RATE, Resources
 from tandem import mail
 from tandem.clock import clock
 from tandem.mail import MailRequest
-from tandem.participants import Participant, Source, Status
+from tandem.participants import MailBlock, Participant, Source, Status
 from tandem.store import email as email_store
 from tandem.store import participants
 from tests.integration.support import context, deliver_mail, queued, sent, ses_error
@@ -206,3 +206,38 @@ def test_a_send_still_throttled_after_the_retries_fails_its_record_for_sqs_to_re
     assert "NotSent: Throttling" in str(failed.value)
     assert len(attempts) == 9  # the SDK's three, three times
     assert sent() == []
+
+
+def test_an_address_ses_refuses_blocks_the_person_and_is_not_retried(
+    aws: Resources, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given an address SES finds unusable (a roster row that slipped through without a domain)
+    nobody = Participant(
+        email="ada.lovelace",
+        name="Ada Lovelace",
+        department="Engineering",
+        level="Manager",
+        timezone="Europe/London",
+        status=Status.INVITED,
+        source=Source.ROSTER,
+    )
+    participants.create_many([nobody])
+    mail.enqueue([MailRequest.invite(nobody.id)])
+    # When the mailer sends the invite, the record is done, not failed for a retry
+    assert deliver_mail(aws) == {"batchItemFailures": []}
+    # Then the person is marked, the address is not in the logs, and later mail is dropped
+    marked = participants.get(nobody.id)
+    assert marked is not None and marked.mail_blocked is MailBlock.REJECTED
+    assert "ada.lovelace" not in caplog.text
+    tried: list[str] = []
+    hooks = email_store._ses().meta.events
+    hooks.register("before-call.ses.SendRawEmail", lambda **_: tried.append("send"), "t-send")
+    try:
+        again = MailRequest(
+            mail_id="invite/again", kind=mail.MailKind.INVITE, participant_id=nobody.id
+        )
+        mail.enqueue([again])
+        assert deliver_mail(aws) == {"batchItemFailures": []}
+    finally:
+        hooks.unregister("before-call.ses.SendRawEmail", unique_id="t-send")
+    assert tried == [] and sent() == []

@@ -1,8 +1,9 @@
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from tandem.delivery.compose import compose
 from tandem.mail import MailKind, MailRequest, applies_to
-from tandem.participants import Participant, Source, Status
+from tandem.participants import MailBlock, Participant, Source, Status
 from tandem.purpose import PurposeProfile
 from tandem.tenant import Tenant
 
@@ -89,3 +90,9 @@ def test_one_click_unsubscribe_goes_out_as_a_plain_url_however_long_the_link(
 def test_bodies_go_out_7_bit_safe_even_with_accents_and_quotes(tenant: Tenant) -> None:
     raw = compose(MailRequest.invite("p1"), person(name="Chloé “Ada” Lovelace"), tenant, LINKS, NOW)
     assert all(byte < 128 for byte in raw.as_bytes())
+
+
+def test_a_person_whose_address_is_blocked_gets_only_the_mail_they_asked_for() -> None:
+    blocked = replace(person(Status.ACTIVE), mail_blocked=MailBlock.BOUNCED, mail_blocked_at=NOW)
+    tried = {kind for kind in MailKind if applies_to(kind, blocked)}
+    assert tried == {MailKind.WELCOME, MailKind.LINKS}

@@ -44,6 +44,10 @@ _FOR_STATUS = {
     MailKind.INVITE: {Status.INVITED},
     MailKind.LINKS: {Status.INVITED, Status.ACTIVE},
 } | {kind: {Status.ACTIVE} for kind in MailKind if kind not in (MailKind.INVITE, MailKind.LINKS)}
+# Still tried for an address that bounced or complained: the person just asked for them (signed
+# up from a link that reached them, or asked for fresh links), so they are expected, not more of
+# what bounced; SES's own suppression list still stops a dead address.
+_DESPITE_BLOCK = {MailKind.WELCOME, MailKind.LINKS}
 
 
 class MailRequest(BaseModel):
@@ -111,4 +115,5 @@ def enqueue(requests: Iterable[MailRequest]) -> int:
 
 
 def applies_to(kind: MailKind, participant: Participant) -> bool:
-    return participant.status in _FOR_STATUS[kind]
+    reachable = participant.mail_blocked is None or kind in _DESPITE_BLOCK
+    return participant.status in _FOR_STATUS[kind] and reachable

@@ -24,6 +24,14 @@ class Status(StrEnum):
     LEFT = "left"  # never matched or mailed again
 
 
+class MailBlock(StrEnum):
+    """Why mail no longer goes to a person's address (SES's word on it)."""
+
+    REJECTED = "rejected"  # SES refuses to send to the address
+    BOUNCED = "bounced"  # a permanent bounce: the mailbox does not exist or takes no mail
+    COMPLAINED = "complained"  # the person marked our mail as spam
+
+
 class Source(StrEnum):
     ROSTER = "roster"
     OPEN_SIGNUP = "open-signup"
@@ -95,6 +103,8 @@ class Participant:
     joined_at: datetime | None = None
     left_at: datetime | None = None
     last_import: ImportMark | None = None
+    mail_blocked: MailBlock | None = None
+    mail_blocked_at: datetime | None = None
 
     @property
     def id(self) -> str:

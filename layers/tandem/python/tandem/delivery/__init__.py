@@ -13,7 +13,7 @@ from tandem import feedback, groups, guides, invites, program, settings
 from tandem.delivery.compose import compose
 from tandem.links import Links, link_tokens
 from tandem.mail import MailKind, MailRequest, applies_to
-from tandem.participants import Participant
+from tandem.participants import MailBlock, Participant
 from tandem.store import cycles as cycles_store
 from tandem.store import email as email_store
 from tandem.store import participants as participants_store
@@ -39,7 +39,12 @@ def deliver(request: MailRequest, now: datetime) -> str | None:
         now,
         **context,
     )
-    message_id = email_store.send(message)
+    try:
+        message_id = email_store.send(message)
+    except email_store.AddressRejected:
+        # Retrying cannot help: note it, so the person's mail is dropped from now on.
+        participants_store.block_mail(participant.id, MailBlock.REJECTED, now)
+        return None
     if request.kind in (MailKind.KICKOFF, MailKind.UNMATCHED):
         cycles_store.mark_announced(participant.id, str(request.cycle), now)
     return message_id

@@ -34,6 +34,10 @@ class NotSent(Exception):
     recipients, and this error ends up in the logs."""
 
 
+class AddressRejected(NotSent):
+    """SES refuses the recipient's address itself: sending again cannot help."""
+
+
 @cache
 def _ses() -> Any:
     return boto3.client("ses", config=Config(retries={"mode": "standard", "total_max_attempts": 3}))
@@ -92,4 +96,15 @@ def send(message: EmailMessage) -> str:
                 # Full jitter: instances throttled together do not retry together.
                 time.sleep(random.uniform(0, min(_MAX_BACKOFF_S, _BACKOFF_S * 2**attempt)))  # noqa: S311
                 continue
+            if _refuses_the_address(code, error.response.get("Error", {}).get("Message", "")):
+                raise AddressRejected(code) from None
             raise NotSent(code) from None
+
+
+def _refuses_the_address(code: str, message: str) -> bool:
+    """SES's InvalidParameterValue names what is wrong ("Missing final '@domain'", "Illegal
+    address", "Local address contains control or whitespace"). The sender and the program
+    leads are checked when the tenant is deployed, so an address it refuses is the recipient's.
+    The message itself is never kept: it can quote the address."""
+    wording = message.lower()
+    return code == "InvalidParameterValue" and ("address" in wording or "domain" in wording)

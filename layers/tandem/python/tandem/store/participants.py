@@ -25,7 +25,14 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
-from tandem.participants import PERSONAL_FIELDS, ImportMark, Participant, Source, Status
+from tandem.participants import (
+    PERSONAL_FIELDS,
+    ImportMark,
+    MailBlock,
+    Participant,
+    Source,
+    Status,
+)
 from tandem.purpose import PurposeProfile
 from tandem.store.table import TableModel, connection
 
@@ -73,6 +80,8 @@ class ParticipantItem(TableModel):
     last_import_at = UTCDateTimeAttribute(null=True)
     last_import_result = UnicodeAttribute(null=True)
     last_import_fields: ListAttribute[str] = ListAttribute(null=True)
+    mail_blocked = UnicodeAttribute(null=True)
+    mail_blocked_at = UTCDateTimeAttribute(null=True)
 
 
 class ErasureItem(TableModel):
@@ -122,6 +131,8 @@ def _to_item(p: Participant) -> ParticipantItem:
         last_import_at=mark.at if mark else None,
         last_import_result=mark.outcome if mark else None,
         last_import_fields=list(mark.fields) if mark else None,
+        mail_blocked=p.mail_blocked.value if p.mail_blocked else None,
+        mail_blocked_at=p.mail_blocked_at,
     )
 
 
@@ -146,6 +157,8 @@ def _to_participant(item: ParticipantItem) -> Participant:
         joined_at=item.joined_at,
         left_at=item.left_at,
         last_import=_mark(item),
+        mail_blocked=MailBlock(item.mail_blocked) if item.mail_blocked else None,
+        mail_blocked_at=item.mail_blocked_at,
     )
 
 
@@ -326,6 +339,25 @@ def leave(pid: str, now: datetime) -> Participant:
         ],
         ParticipantItem.status != Status.LEFT.value,
     )
+
+
+def block_mail(pid: str, reason: MailBlock, now: datetime) -> Participant | None:
+    """Notes that mail no longer reaches the person; the first reason and time stay, so a
+    redelivered notice changes nothing. None if there is no such person."""
+    item = ParticipantItem(_key(pid), PROFILE)
+    try:
+        item.update(
+            actions=[
+                ParticipantItem.mail_blocked.set(ParticipantItem.mail_blocked | reason.value),
+                ParticipantItem.mail_blocked_at.set(ParticipantItem.mail_blocked_at | now),
+            ],
+            condition=ParticipantItem.pk.exists(),
+        )
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise
+    return _to_participant(item)
 
 
 def in_level(level: str, status: Status) -> Iterator[Participant]:
