@@ -93,6 +93,8 @@ class Queue:
     max_receive_count: int  # deliveries before a message goes to the dead-letter queue
     trigger: BucketTrigger | None = None
     max_concurrency: int | None = None  # consumer instances at once (None: as many as Lambda likes)
+    # SES sending events of the tenant's configuration set published here (through SNS)
+    ses_events: tuple[str, ...] = ()
 
 
 PARTICIPANT_PAGES = Function(
@@ -165,6 +167,11 @@ REMINDERS = Function(
     frozenset({Grant.READ_TABLE, Grant.WRITE_TABLE, Grant.SEND_MAIL}),
     timeout_s=300,
 )
+MAIL_EVENTS = Function(
+    "mail_events",
+    "Stops mail to addresses that bounce or complain, and tells their partners",
+    frozenset({Grant.READ_TABLE, Grant.WRITE_TABLE, Grant.SEND_MAIL}),
+)
 
 FUNCTIONS: tuple[Function, ...] = (
     PARTICIPANT_PAGES,
@@ -173,6 +180,7 @@ FUNCTIONS: tuple[Function, ...] = (
     MATCHING,
     MATCH_BAND,
     REMINDERS,
+    MAIL_EVENTS,
 )
 
 _FORMS = (
@@ -207,6 +215,13 @@ QUEUES: tuple[Queue, ...] = (
         trigger=BucketTrigger(prefix=ROSTER_PREFIX, suffix=".csv"),
     ),
     Queue("bands", consumer=MATCH_BAND.name, batch_size=1, max_receive_count=3),
+    Queue(
+        "mail-events",
+        consumer=MAIL_EVENTS.name,
+        batch_size=10,
+        max_receive_count=5,
+        ses_events=("bounce", "complaint"),  # as SES names its event types
+    ),
 )
 
 # In the tenant's time zone; each run works out what is due from the calendar and the plans.

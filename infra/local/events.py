@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
@@ -86,3 +87,77 @@ def scheduled_event(schedule: str, at: datetime) -> dict[str, Any]:
         "resources": [f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule/default/{schedule}"],
         "detail": {},
     }
+
+
+def ses_notification(
+    event_type: str,
+    address: str,
+    at: datetime,
+    configuration_set: str,
+    sender: str,
+    bounce_type: str = "Permanent",
+) -> str:
+    """What SNS delivers to the mail-events queue (not raw) for one SES bounce or complaint of
+    the configuration set, as SES publishes it (event publishing, not identity notifications)."""
+    stamp = at.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    feedback_id = f"{uuid.uuid4()}-000000"
+    event: dict[str, Any] = {
+        "eventType": event_type,
+        "mail": {
+            "timestamp": stamp,
+            "source": sender,
+            "sourceArn": f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/{sender}",
+            "sendingAccountId": ACCOUNT,
+            "messageId": f"{uuid.uuid4()}-000000",
+            "destination": [address],
+            "headersTruncated": False,
+            "tags": {
+                "ses:configuration-set": [configuration_set],
+                "ses:from-domain": [sender.partition("@")[2]],
+                "ses:caller-identity": ["mailer"],
+            },
+        },
+    }
+    if event_type == "Bounce":
+        permanent = bounce_type == "Permanent"
+        event["bounce"] = {
+            "bounceType": bounce_type,
+            "bounceSubType": "General" if permanent else "MailboxFull",
+            "bouncedRecipients": [
+                {
+                    "emailAddress": address,
+                    "action": "failed",
+                    "status": "5.1.1" if permanent else "4.2.2",
+                    "diagnosticCode": "smtp; 550 5.1.1 user unknown"
+                    if permanent
+                    else "smtp; 452 4.2.2 mailbox full",
+                }
+            ],
+            "timestamp": stamp,
+            "feedbackId": feedback_id,
+            "reportingMTA": "dsn; a1-23.smtp-out.eu-west-1.amazonses.com",
+        }
+    else:
+        event["complaint"] = {
+            "complainedRecipients": [{"emailAddress": address}],
+            "timestamp": stamp,
+            "feedbackId": feedback_id,
+            "complaintFeedbackType": "abuse",
+            "arrivalDate": stamp,
+        }
+    topic = f"arn:aws:sns:{REGION}:{ACCOUNT}:{configuration_set}-events"
+    return json.dumps(
+        {
+            "Type": "Notification",
+            "MessageId": str(uuid.uuid4()),
+            "TopicArn": topic,
+            "Subject": "Amazon SES Email Event Notification",
+            "Message": json.dumps(event),
+            "Timestamp": stamp,
+            "SignatureVersion": "1",
+            "Signature": "bG9jYWw=",
+            "SigningCertURL": f"https://sns.{REGION}.amazonaws.com/SimpleNotificationService-local.pem",
+            "UnsubscribeURL": f"https://sns.{REGION}.amazonaws.com/?Action=Unsubscribe"
+            f"&SubscriptionArn={topic}:{uuid.uuid4()}",
+        }
+    )

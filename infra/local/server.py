@@ -1,5 +1,5 @@
 """The local HTTP server: the tenant's API, routed by the wiring as API Gateway would, plus the
-developer endpoints under /_local/ (info, outbox, clock, schedules)."""
+developer endpoints under /_local/ (info, outbox, clock, schedules, SES events)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import threading
 from datetime import datetime
 from typing import Any
 
+import boto3
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
@@ -24,6 +25,8 @@ _pages = Environment(
     loader=FileSystemLoader(__file__.rsplit("/", 1)[0] + "/templates"),
     autoescape=select_autoescape(),
 )
+_SES_EVENTS = {"Bounce", "Complaint"}
+_BOUNCE_TYPES = {"Permanent", "Transient", "Undetermined"}
 _ROUTES = [
     (route, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", route.path) + "$"))
     for route in wiring.ROUTES
@@ -99,7 +102,43 @@ class LocalApi:
             except KeyError:
                 known = ", ".join(s.name for s in wiring.SCHEDULES) or "none yet"
                 return _json({"error": f"no schedule named {schedule!r} (schedules: {known})"}, 404)
+        if name == "ses-events" and request.method == "POST":
+            return self._ses_event(request)
         return _json({"error": f"no such local endpoint: {request.method} {request.path}"}, 404)
+
+    def _ses_event(self, request: Request) -> Response:
+        """moto's SES publishes no events: this puts on the queue what SNS would deliver for a
+        bounce or complaint of the tenant's configuration set."""
+        try:
+            given = json.loads(request.get_data(as_text=True) or "{}")
+            kind, address = given["type"], given["email"]
+            bounce_type = given.get("bounce_type", "Permanent")
+            if kind not in _SES_EVENTS or bounce_type not in _BOUNCE_TYPES or "@" not in address:
+                raise ValueError
+        except (ValueError, KeyError, TypeError, AttributeError):
+            example = '{"type": "Bounce", "email": "kai@northwind.example"}'
+            return _json(
+                {
+                    "error": "a JSON body with type (Bounce or Complaint), email and, for a "
+                    f"bounce, optionally bounce_type (Permanent, Transient), like {example}"
+                },
+                400,
+            )
+        resources = self.runtime.resources
+        assert resources is not None
+        [queue] = [q for q in wiring.QUEUES if kind.lower() in q.ses_events]
+        body = events.ses_notification(
+            kind,
+            address,
+            clock.now(),
+            resources.configuration_set,
+            self.runtime.tenant.sender,
+            bounce_type,
+        )
+        boto3.client("sqs").send_message(
+            QueueUrl=resources.queue_urls[queue.name], MessageBody=body
+        )
+        return _json({"queued": queue.name}, 202)
 
     def _clock(self, request: Request) -> Response:
         if request.method == "POST":

@@ -62,7 +62,7 @@ class TenantStack(Stack):
         )
         api = Api(self, "Api", tenant, functions.by_name)
         functions.set_link_base(api.url)
-        queues.connect(functions.by_name, storage.bucket)
+        queues.connect(functions.by_name, storage.bucket, mail)
         schedules = Schedules(self, "Schedules", tenant, functions.by_name)
         dead_letters = {
             **queues.dead_letters,
@@ -82,15 +82,17 @@ class TenantStack(Stack):
             "HrPolicyArn": storage.hr_policy.managed_policy_arn,
             "AlarmTopicArn": monitoring.topic.topic_arn,
             "DashboardName": monitoring.dashboard.dashboard_name,
-            **{f"{name.capitalize()}QueueArn": q.queue_arn for name, q in queues.queues.items()},
-            **{f"{name.capitalize()}QueueUrl": q.queue_url for name, q in queues.queues.items()},
+            **{f"{_camel(name)}QueueArn": q.queue_arn for name, q in queues.queues.items()},
+            **{f"{_camel(name)}QueueUrl": q.queue_url for name, q in queues.queues.items()},
             **{
-                "".join(part.capitalize() for part in name.split("-"))
-                + "DeadLetterQueueArn": q.queue_arn
-                for name, q in dead_letters.items()
+                f"{_camel(name)}DeadLetterQueueArn": q.queue_arn for name, q in dead_letters.items()
             },
         }
         if api.domain:
             outputs["DomainTarget"] = api.domain.domain_name_alias_domain_name
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("-"))

@@ -1,13 +1,19 @@
 """SES for the tenant: the sending identity and a configuration set that suppresses bounced and
-complaining addresses and publishes its sending events as metrics."""
+complaining addresses, publishes its sending events as metrics, and its bounces and complaints
+to a topic that feeds the mail-events queue."""
 
 from __future__ import annotations
 
-from aws_cdk import Stack
+from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_ses as ses
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra.stack.nag import dead_letter_queue
 from tandem.tenant import Tenant
 
 METRIC_DIMENSION = "tenant"
@@ -52,6 +58,44 @@ class Mail(Construct):
             identity=ses.Identity.email(tenant.sender),
             configuration_set=self.configuration_set,
         )
+
+    def publish_events(self, events: tuple[str, ...], queue: sqs.IQueue) -> sqs.Queue:
+        """Publishes these sending events to the queue, through an encrypted topic; returns the
+        dead-letter queue of what SNS could not deliver to it."""
+        stack = Stack.of(self)
+        # A key of our own: SES cannot publish to a topic under the AWS-managed SNS key.
+        key = kms.Key(
+            self,
+            "EventsKey",
+            description="Encrypts the SES bounce and complaint notifications",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                principals=[iam.ServicePrincipal("ses.amazonaws.com")],
+                resources=["*"],  # in a key policy, "*" is this key
+                conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
+            )
+        )
+        topic = sns.Topic(
+            self,
+            "Events",
+            display_name="SES bounces and complaints",
+            master_key=key,
+            enforce_ssl=True,
+        )
+        self.configuration_set.add_event_destination(
+            "Notifications",
+            destination=ses.EventDestination.sns_topic(topic),
+            events=[ses.EmailSendingEvent[event.upper()] for event in events],
+        )
+        undelivered = dead_letter_queue(
+            self, "undelivered-events", "SES events SNS could not deliver"
+        )
+        topic.add_subscription(subscriptions.SqsSubscription(queue, dead_letter_queue=undelivered))
+        return undelivered
 
     def grant_send(self, grantee: iam.IGrantable) -> None:
         """SendRawEmail from the tenant's identity, through its configuration set only."""

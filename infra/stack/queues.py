@@ -12,6 +12,7 @@ from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
 from infra import wiring
+from infra.stack.mail import Mail
 from infra.stack.nag import dead_letter_queue, excuse
 
 _NOTIFICATIONS_HANDLER = "BucketNotificationsHandler050a0587b7544547bf325f094a3db834"
@@ -44,8 +45,11 @@ class Queues(Construct):
                 ),
             )
 
-    def connect(self, functions: dict[str, lambda_.Function], bucket: s3.IBucket) -> None:
-        """Each queue feeds its consumer, with partial batch failures; triggers feed the queues."""
+    def connect(
+        self, functions: dict[str, lambda_.Function], bucket: s3.IBucket, mail: Mail
+    ) -> None:
+        """Each queue feeds its consumer, with partial batch failures; triggers and SES's events
+        feed the queues."""
         for queue in wiring.QUEUES:
             consumer = functions[queue.consumer]
             consumer.add_event_source(
@@ -71,6 +75,10 @@ class Queues(Construct):
                     ),
                 )
                 _excuse_notifications_handler(Stack.of(self))
+            if queue.ses_events:
+                self.dead_letters[f"undelivered-{queue.name}"] = mail.publish_events(
+                    queue.ses_events, self.queues[queue.name]
+                )
 
 
 def _excuse_notifications_handler(stack: Stack) -> None:

@@ -142,7 +142,11 @@ def fixed_costs(usage: Usage) -> list[tuple[str, str, float]]:
             polled * IDLE_RECEIVES_PER_YEAR * PRICE["sqs_request"],
         ),
         ("Secrets Manager", f"{secrets} secret", secrets * 12 * PRICE["secret_month"]),
-        ("KMS", f"{keys} key (the alarm topic's)", keys * 12 * PRICE["kms_key_month"]),
+        (
+            "KMS",
+            f"{keys} keys (the alarm and SES event topics')",
+            keys * 12 * PRICE["kms_key_month"],
+        ),
         ("CloudWatch alarms", f"{alarms} alarms", alarms * 12 * PRICE["alarm_month"]),
         (
             "CloudWatch custom metrics",

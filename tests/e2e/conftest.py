@@ -36,8 +36,9 @@ class Served:
         with urllib.request.urlopen(self.api_url + path, timeout=10) as response:
             return json.load(response)
 
-    def post(self, path: str) -> tuple[int, Any]:
-        request = urllib.request.Request(self.api_url + path, method="POST")
+    def post(self, path: str, body: Any = None) -> tuple[int, Any]:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.api_url + path, data=data, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
                 return response.status, json.load(response)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from tests.e2e.conftest import Served
@@ -49,6 +50,22 @@ def test_the_clock_can_be_moved_and_refuses_nonsense(served: Served) -> None:
     assert status == 200 and body["now"].startswith("2027-01-11T08:00:00")
     status, body = served.post("/_local/clock?now=tomorrow")
     assert status == 400 and "ISO-8601" in body["error"]
+
+
+def test_a_bounce_can_be_played_to_the_mail_events_function(served: Served) -> None:
+    status, body = served.post(
+        "/_local/ses-events", {"type": "Bounce", "email": "gone@northwind.example"}
+    )
+    assert (status, body) == (202, {"queued": "mail-events"})
+    deadline = time.monotonic() + 30
+    while (queue := served.get_json("/_local/info")["queues"]["mail-events"])["waiting"] or queue[
+        "in_flight"
+    ]:
+        assert time.monotonic() < deadline, queue
+        time.sleep(0.2)
+    assert queue["dead_letters"] == 0  # handled: nobody has that address
+    status, body = served.post("/_local/ses-events", {"type": "Delivery", "email": "x@y.example"})
+    assert status == 400 and "Bounce or Complaint" in body["error"]
 
 
 def test_an_unknown_schedule_is_refused_with_the_known_ones(served: Served) -> None:

@@ -85,6 +85,31 @@ def test_every_queue_feeds_its_consumer_and_every_trigger_fills_its_queue(
     assert _filters(configured) == TRIGGERS
 
 
+def test_every_queue_of_ses_events_gets_them_from_the_configuration_sets_topic(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    ids = function_ids(resources)
+    consumer_of = {
+        m["Properties"]["EventSourceArn"]["Fn::GetAtt"][0]: m["Properties"]["FunctionName"]["Ref"]
+        for m in of_type(resources, "AWS::Lambda::EventSourceMapping").values()
+    }
+    subscribed = {
+        (s["Properties"]["TopicArn"]["Ref"], s["Properties"]["Endpoint"]["Fn::GetAtt"][0])
+        for s in of_type(resources, "AWS::SNS::Subscription").values()
+        if s["Properties"]["Protocol"] == "sqs"
+    }
+    fed = {
+        (consumer_of[queue], tuple(sorted(destination["MatchingEventTypes"])))
+        for d in of_type(resources, "AWS::SES::ConfigurationSetEventDestination").values()
+        if "SnsDestination" in (destination := d["Properties"]["EventDestination"])
+        for topic, queue in subscribed
+        if topic == destination["SnsDestination"]["TopicARN"]["Ref"]
+    }
+    assert fed == {
+        (ids[q.consumer], tuple(sorted(q.ses_events))) for q in wiring.QUEUES if q.ses_events
+    }
+
+
 def test_every_schedule_runs_its_function_daily_or_hourly_in_the_tenants_time_zone(
     resources: dict[str, dict[str, Any]],
 ) -> None:

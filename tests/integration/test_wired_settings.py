@@ -3,6 +3,8 @@ nothing else, while the local runtime and the other tests set every setting for 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import boto3
 import pytest
 
@@ -11,8 +13,9 @@ from functions.matching import handler as matching
 from functions.roster_import import handler as roster_import
 from infra import wiring
 from infra.local.aws import Resources
+from tandem.clock import clock
 from tandem.links import link_tokens
-from tandem.participants import Participant, Source, Status, participant_id
+from tandem.participants import MailBlock, Participant, Source, Status, participant_id
 from tandem.settings import Setting
 from tandem.store import cycles, participants
 from tandem.tokens import Purpose
@@ -27,7 +30,10 @@ from tests.integration.support import (
     upload,
 )
 
-COVERED = {"roster_import", "mailer", "participant_pages", "matching", "match_band", "reminders"}
+COVERED = {
+    *("roster_import", "mailer", "participant_pages", "matching", "match_band", "reminders"),
+    "mail_events",
+}
 
 
 def only_the_settings_of(function: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -102,3 +108,16 @@ def test_reminders(aws: Resources, monkeypatch: pytest.MonkeyPatch) -> None:
     five_days_on = {**load_event("scheduled_matching.json"), "time": "2027-01-16T09:00:00Z"}
     assert reminders.handler(five_days_on, context("reminders"))["queued"] == {"slot_nudge": 2}
     assert len(queued(aws, "mail")) == 2
+
+
+def test_mail_events(aws: Resources, monkeypatch: pytest.MonkeyPatch) -> None:
+    test_match_band(aws, monkeypatch)
+    queued(aws, "mail")  # the kickoffs: taken off the queue
+    from functions.mail_events import handler as mail_events
+
+    only_the_settings_of("mail_events", monkeypatch)
+    clock.set(datetime(2027, 1, 12, 9, tzinfo=UTC))  # the group has not picked its slot yet
+    mail_events.handler(load_event("ses_bounce.json"), context("mail_events"))  # ada's address
+    ada = participants.get(participant_id("ada@acme.example"))
+    assert ada is not None and ada.mail_blocked is MailBlock.BOUNCED
+    assert len(queued(aws, "mail")) == 1  # bo is told

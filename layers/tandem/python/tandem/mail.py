@@ -37,6 +37,7 @@ class MailKind(StrEnum):
     PARTNER_LEFT = "partner_left"  # a member stopped: what happens to the group
     REMATCHED = "rematched"  # a new partner for the rest of the quarter
     NOT_MEETING = "not_meeting"  # two sessions in a row not held: how to go on
+    PARTNER_UNREACHABLE = "partner_unreachable"  # mail to a partner bounces: what to do
 
 
 # Who each kind is for: a person who left gets nothing, an invite is moot once signed up.
@@ -106,6 +107,18 @@ class MailRequest(BaseModel):
             cycle=plan.cycle,
             group=plan.group,
             session=session,
+        )
+
+    @classmethod
+    def partner_unreachable(cls, participant_id: str, plan: Plan, unreachable: str) -> MailRequest:
+        """To a partner of a person whose address stopped taking mail: once per both."""
+        kind = MailKind.PARTNER_UNREACHABLE
+        return cls(
+            mail_id="/".join((kind, plan.cycle, plan.group, unreachable, participant_id)),
+            kind=kind,
+            participant_id=participant_id,
+            cycle=plan.cycle,
+            group=plan.group,
         )
 
 

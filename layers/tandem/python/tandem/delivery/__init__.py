@@ -102,6 +102,11 @@ def _about_plan(
             plan.track or tenant.conversations.track_of(plan.cycle), session.number, partners
         )
         context["pledges"] = feedback.to_check_in(plan, session.number, participant, partners)
+    if kind is MailKind.PARTNER_UNREACHABLE:
+        context["unreachable"] = [p for p in partners if p.mail_blocked]
+        # Replies go to the program leads, who can help, not to the partners.
+        context["partners"] = []
+        return context if context["unreachable"] else None
     if kind is MailKind.INVITATION or (kind is MailKind.PARTNER_LEFT and len(members) >= 2):
         if plan.slot is None:
             return None

@@ -1,0 +1,146 @@
+"""Bounces and complaints: SES's notifications (through SNS and the mail-events queue) stop mail
+to the address and tell the person's partner while their conversations are ahead."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from functions.mail_events import handler as mail_events
+from infra.local import events
+from infra.local.aws import Resources
+from tandem.clock import clock
+from tandem.participants import MailBlock, Participant
+from tandem.store import participants
+from tests.integration.support import (
+    context,
+    daily,
+    deliver_mail,
+    load_event,
+    person,
+    queued,
+    run_band_jobs,
+    sent,
+)
+from tests.integration.test_conversations import (
+    START,
+    kickoff,
+    of_kind,
+    pick_first_slot,
+    reminders,
+)
+
+
+@pytest.fixture(autouse=True)
+def _reset_clock() -> Iterator[None]:
+    yield
+    clock.reset()
+
+
+@pytest.fixture
+def pair(aws: Resources) -> list[Participant]:
+    """Flo and Gus, matched in 2027-Q4, with their slot picked (Mondays from 11 October)."""
+    people = [person("Flo", "Engineering"), person("Gus", "Sales")]
+    participants.create_many(people)
+    clock.set(datetime.fromisoformat(START))
+    daily(START)
+    run_band_jobs(aws)
+    deliver_mail(aws)
+    clock.set(datetime(2027, 10, 11, 8, tzinfo=UTC))
+    pick_first_slot(kickoff("flo@acme.example").link("schedule"))
+    deliver_mail(aws)
+    return people
+
+
+def notification(sample: str, address: str, **changes: Any) -> dict[str, Any]:
+    """A sample event (events/ses_*.json) about `address`, with changes to the SES event."""
+    event = copy.deepcopy(load_event(sample))
+    envelope = json.loads(event["Records"][0]["body"])
+    ses = json.loads(envelope["Message"].replace("ada@acme.example", address))
+    for part, values in changes.items():
+        ses[part].update(values)
+    envelope["Message"] = json.dumps(ses)
+    event["Records"][0]["body"] = json.dumps(envelope)
+    return event
+
+
+def handle(event: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = mail_events.handler(event, context("mail_events"))
+    return result
+
+
+def test_a_permanent_bounce_stops_the_persons_mail_and_tells_the_partner_once(
+    aws: Resources, pair: list[Participant], caplog: pytest.LogCaptureFixture
+) -> None:
+    _, gus = pair
+    # Given Gus's address bounces for good
+    event = notification("ses_bounce.json", "Gus@acme.example")
+    assert handle(event) == {"batchItemFailures": []}
+    # Then Gus is marked, and Flo is told, once however often SNS or SQS deliver it
+    marked = participants.get(gus.id)
+    assert marked is not None and marked.mail_blocked is MailBlock.BOUNCED
+    assert handle(event) == {"batchItemFailures": []}
+    deliver_mail(aws)
+    [told] = of_kind("partner_unreachable")
+    assert told.to == ["flo@acme.example"] and "Our emails no longer reach Gus" in told.subject
+    assert "Monday 11 October 2027" in told.text  # the sessions still in the calendar
+    assert "@acme.example" not in caplog.text
+    # And the reminders before the first session reach Flo only
+    reminders("2027-10-10T16:00:00Z")
+    deliver_mail(aws)
+    assert [e.to for e in of_kind("before_session")] == [["flo@acme.example"]]
+
+
+def test_a_complaint_stops_the_mail_too(aws: Resources, pair: list[Participant]) -> None:
+    flo, _ = pair
+    assert handle(notification("ses_complaint.json", flo.email)) == {"batchItemFailures": []}
+    marked = participants.get(flo.id)
+    assert marked is not None and marked.mail_blocked is MailBlock.COMPLAINED
+    deliver_mail(aws)
+    assert [e.to for e in of_kind("partner_unreachable")] == [["gus@acme.example"]]
+
+
+def test_a_transient_bounce_changes_nothing(aws: Resources, pair: list[Participant]) -> None:
+    flo, _ = pair
+    transient = notification("ses_bounce.json", flo.email, bounce={"bounceType": "Transient"})
+    assert handle(transient) == {"batchItemFailures": []}
+    marked = participants.get(flo.id)
+    assert marked is not None and marked.mail_blocked is None
+    assert queued(aws, "mail") == []
+
+
+def test_after_the_last_session_the_partner_is_not_told(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    _, gus = pair
+    clock.set(datetime(2027, 12, 31, 12, tzinfo=UTC))
+    handle(notification("ses_bounce.json", gus.email))
+    marked = participants.get(gus.id)
+    assert marked is not None and marked.mail_blocked is MailBlock.BOUNCED
+    assert queued(aws, "mail") == []
+
+
+def test_an_address_nobody_has_is_acknowledged(aws: Resources) -> None:
+    assert handle(notification("ses_bounce.json", "stranger@acme.example")) == {
+        "batchItemFailures": []
+    }
+    assert sent() == []
+
+
+def test_the_local_runtime_builds_the_notification_the_samples_show() -> None:
+    at = datetime(2027, 1, 12, 9, tzinfo=UTC)
+    for sample, kind in (("ses_bounce.json", "Bounce"), ("ses_complaint.json", "Complaint")):
+        real = json.loads(load_event(sample)["Records"][0]["body"])
+        local = json.loads(
+            events.ses_notification(kind, "a@b.example", at, "tandem-test", "c@b.example")
+        )
+        assert set(local) == set(real)
+        real_event, local_event = json.loads(real["Message"]), json.loads(local["Message"])
+        assert set(local_event) == set(real_event)
+        key = kind.lower()
+        assert set(local_event[key]) == set(real_event[key])
