@@ -142,7 +142,7 @@ def test_the_mailers_ask_ses_for_its_rate_once_and_together_stay_under_it(
     assert len(sent()) == 2 and asked == ["quota"]
     [mailers] = [q.max_concurrency for q in wiring.QUEUES if q.consumer == "mailer"]
     assert mailers is not None
-    assert mailers * email_store._pacer().rate <= SES_MAX_SEND_RATE
+    assert mailers * email_store.mailer_rate() <= SES_MAX_SEND_RATE
 
 
 @pytest.fixture

@@ -58,7 +58,6 @@ class Pacer:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.rate = rate
         self._interval = 1 / rate
         self._clock = clock
         self._sleep = sleep
@@ -72,9 +71,14 @@ class Pacer:
         self._next = now + self._interval
 
 
+def mailer_rate() -> float:
+    """What one mailer instance may send a second: its share of the account's rate."""
+    return max_send_rate() * _HEADROOM / MAILERS
+
+
 @cache
 def _pacer() -> Pacer:
-    return Pacer(max_send_rate() * _HEADROOM / MAILERS)
+    return Pacer(mailer_rate())
 
 
 def send(message: EmailMessage) -> str:
