@@ -31,7 +31,7 @@ from moto import mock_aws
 from infra import tenant_files, wiring
 from infra.local.aws import provision
 from infra.local.runtime import LambdaContext
-from tests.integration.support import _Body, ses_error
+from tests.integration.support import ResponseBody, ses_error
 
 os.environ.update(
     {
@@ -68,7 +68,9 @@ class ThrottledSes:
             "</GetSendQuotaResult><ResponseMetadata><RequestId>bench</RequestId>"
             "</ResponseMetadata></GetSendQuotaResponse>"
         )
-        return AWSResponse(request.url, 200, {"Content-Type": "text/xml"}, _Body(body.encode()))
+        return AWSResponse(
+            request.url, 200, {"Content-Type": "text/xml"}, ResponseBody(body.encode())
+        )
 
     def send(self, request: Any, **_: Any) -> AWSResponse | None:
         with self._lock:

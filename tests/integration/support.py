@@ -176,7 +176,9 @@ def aws_calls() -> Iterator[Counter[str]]:
             client.meta.events.unregister("before-call", unique_id="test-aws-calls")
 
 
-class _Body:
+class ResponseBody:
+    """A canned HTTP body, as botocore reads a response's."""
+
     def __init__(self, data: bytes) -> None:
         self._data = data
 
@@ -195,4 +197,4 @@ def ses_error(request: Any, code: str, message: str, status: int = 400) -> AWSRe
         f"<Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
         "<RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>"
     )
-    return AWSResponse(url, status, {"Content-Type": "text/xml"}, _Body(body.encode()))
+    return AWSResponse(url, status, {"Content-Type": "text/xml"}, ResponseBody(body.encode()))
