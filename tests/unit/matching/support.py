@@ -11,6 +11,7 @@ import networkx as nx
 
 from tandem.matching import Group, MatchingRules, Person
 from tandem.matching.engine import bands, edges
+from tandem.matching.history import cycle_order
 from tandem.purpose import PurposeProfile
 
 ON = date(2027, 1, 15)
@@ -61,7 +62,9 @@ def workday_overlap_hours(a: Person, b: Person, on: date, rules: MatchingRules) 
 
 
 def recent_partners(history: Sequence[Group], cycle: str, window: int) -> set[frozenset[str]]:
-    cycles = sorted({g.cycle for g in history if g.cycle < cycle})[-window:] if window else []
+    now = cycle_order(cycle)
+    earlier = sorted({g.cycle for g in history if cycle_order(g.cycle) < now}, key=cycle_order)
+    cycles = earlier[-window:] if window else []
     return {frozenset(p) for g in history if g.cycle in cycles for p in combinations(g.members, 2)}
 
 

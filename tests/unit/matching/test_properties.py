@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from tandem.matching import Group, MatchingRules, MatchResult, Person, match
 from tandem.matching.engine import bands, pair_band
+from tandem.matching.history import cycle_order
 from tandem.purpose import PurposeProfile
 
 from .support import CYCLE, compatible, engine_weights, reference_graph
@@ -33,6 +34,8 @@ PURPOSES = [
     for how in ("Human", "Knowledge", "Structure")
 ]
 EARLIER = ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+# A monthly calendar: cycles 1 to 12 a year, whose ids sort wrongly as strings (Q10 < Q9)
+MONTHLY = [f"{year}-Q{month}" for year in (2026, 2027) for month in range(1, 13)]
 FEW = settings(max_examples=60, deadline=None, database=None)
 
 
@@ -42,19 +45,22 @@ class Scenario:
     history: list[Group]
     on: date
     rules: MatchingRules
+    cycle: str = CYCLE
 
     def result(self) -> MatchResult:
-        return match(self.people, self.history, CYCLE, self.on, self.rules)
+        return match(self.people, self.history, self.cycle, self.on, self.rules)
 
     def odd_last(self) -> set[str]:
-        last = max((g.cycle for g in self.history if g.cycle < CYCLE), default=None)
+        now = cycle_order(self.cycle)
+        earlier = (g.cycle for g in self.history if cycle_order(g.cycle) < now)
+        last = max(earlier, key=cycle_order, default=None)
         return {
             m for g in self.history if g.cycle == last and len(g.members) != 2 for m in g.members
         }
 
 
 @st.composite
-def scenarios(draw: st.DrawFn, most: int = 14) -> Scenario:
+def scenarios(draw: st.DrawFn, most: int = 14, monthly: bool | None = None) -> Scenario:
     ids = [f"p{i:02d}" for i in range(draw(st.integers(0, most)))]
     people = [
         Person(
@@ -68,14 +74,20 @@ def scenarios(draw: st.DrawFn, most: int = 14) -> Scenario:
         )
         for id in ids
     ]
+    # monthly: the cycle is one of 2027's last months, its history any month around it
+    monthly = draw(st.booleans()) if monthly is None else monthly
+    cycle = draw(st.sampled_from(MONTHLY[-4:])) if monthly else CYCLE
+    calendar = MONTHLY if monthly else [*EARLIER, "2027-Q2"]
     history = []
-    for cycle in draw(st.lists(st.sampled_from([*EARLIER, "2027-Q2"]), unique=True, max_size=4)):
+    for past in draw(
+        st.lists(st.sampled_from(calendar), unique=True, max_size=6 if monthly else 4)
+    ):
         shuffled = draw(st.permutations(ids))
         sizes = draw(st.lists(st.sampled_from([1, 2, 2, 2, 3]), max_size=len(ids)))
         start = 0
         for size in sizes:
             if start + size <= len(shuffled):
-                history.append(Group(cycle, tuple(shuffled[start : start + size])))
+                history.append(Group(past, tuple(shuffled[start : start + size])))
             start += size
     rules = MatchingRules(
         repeat_window=draw(st.integers(0, 4)),
@@ -84,7 +96,7 @@ def scenarios(draw: st.DrawFn, most: int = 14) -> Scenario:
         bands=draw(st.sampled_from([{}, {"L1": "all", "L2": "all"}])),
     )
     on = draw(st.dates(date(2026, 1, 1), date(2028, 12, 31)))
-    return Scenario(people, history, on, rules)
+    return Scenario(people, history, on, rules, cycle)
 
 
 def max_matching(graph: nx.Graph, weight: str | None = None) -> set[tuple[str, str]]:
@@ -94,7 +106,7 @@ def max_matching(graph: nx.Graph, weight: str | None = None) -> set[tuple[str, s
 
 
 def reference(s: Scenario) -> nx.Graph:
-    return reference_graph(s.people, s.history, s.rules, CYCLE, s.on)
+    return reference_graph(s.people, s.history, s.rules, s.cycle, s.on)
 
 
 @FEW
@@ -109,7 +121,7 @@ def test_no_group_breaks_a_hard_rule_and_everyone_appears_once(s: Scenario) -> N
         members = [by_id[m] for m in group.members]
         for k, a in enumerate(members):
             for b in members[k + 1 :]:
-                assert compatible(a, b, s.people, s.history, s.rules, CYCLE, s.on)
+                assert compatible(a, b, s.people, s.history, s.rules, s.cycle, s.on)
     trios = [g for g in result.groups if len(g.members) == 3]
     trio_bands = [s.rules.band_of(by_id[g.members[0]].level) for g in trios]
     assert len(trio_bands) == len(set(trio_bands))
@@ -127,13 +139,13 @@ def test_pair_count_is_the_maximum_cardinality(s: Scenario) -> None:
 @given(scenarios())
 def test_objective_equals_the_exact_optimum(s: Scenario) -> None:
     # Given the engine's weighted graph, which has exactly the edges the reference rules allow
-    weights = engine_weights(s.people, s.history, s.rules, CYCLE, s.on)
+    weights = engine_weights(s.people, s.history, s.rules, s.cycle, s.on)
     graph = reference(s)
     assert set(weights) == {frozenset(e) for e in graph.edges}
     nx.set_edge_attributes(graph, {tuple(pair): w for pair, w in weights.items()}, "weight")
 
     # When the engine solves each band
-    ours = sum(pair_band(b).objective for b in bands(s.people, s.history, CYCLE, s.on, s.rules))
+    ours = sum(pair_band(b).objective for b in bands(s.people, s.history, s.cycle, s.on, s.rules))
 
     # Then it scores exactly as networkx's exact maximum-cardinality, maximum-weight matching
     exact = sum(weights[frozenset(e)] for e in max_matching(graph, "weight"))
@@ -165,7 +177,7 @@ def test_sparse_mode_keeps_the_rules_and_leaves_no_two_compatible_people_unmatch
     s: Scenario,
 ) -> None:
     graph = reference(s)
-    for band in bands(s.people, s.history, CYCLE, s.on, s.rules):
+    for band in bands(s.people, s.history, s.cycle, s.on, s.rules):
         pairing = pair_band(band, edge_limit=0)
         pairs = [(band.ids[a], band.ids[b]) for a, b, _ in pairing.pairs]
         assert all(graph.has_edge(a, b) for a, b in pairs)
@@ -181,4 +193,24 @@ def test_the_same_input_in_any_order_gives_the_same_result(s: Scenario, rnd: ran
     people, history = list(s.people), list(s.history)
     rnd.shuffle(people)
     rnd.shuffle(history)
-    assert match(people, history, CYCLE, s.on, s.rules) == s.result()
+    assert match(people, history, s.cycle, s.on, s.rules) == s.result()
+
+
+@FEW
+@given(scenarios(monthly=True))
+def test_a_monthly_calendar_reads_its_cycles_in_number_order(s: Scenario) -> None:
+    # Given cycles 9 to 12 of a monthly calendar, whose ids sort wrongly as strings
+    weights = engine_weights(s.people, s.history, s.rules, s.cycle, s.on)
+    graph = reference(s)
+
+    # Then the engine forbids exactly the partners of the last cycles in number order
+    assert set(weights) == {frozenset(e) for e in graph.edges}
+    assert len(s.result().groups) == len(max_matching(graph))
+
+    # And who was odd in the cycle just before is paired whenever a maximum matching allows
+    odd_last = s.odd_last()
+    for a, b in graph.edges:
+        graph[a][b]["odd"] = 1 + (a in odd_last) + (b in odd_last)
+    best = sum(graph[a][b]["odd"] - 1 for a, b in max_matching(graph, "odd"))
+    pairs = [g.members for g in s.result().groups if len(g.members) == 2]
+    assert sum(m in odd_last for pair in pairs for m in pair) == best
