@@ -2,16 +2,19 @@
 
     python tests/bench/matching.py [--quick]
 
-1. Quality: our objective against networkx's exact solve of the same weighted graph, sparse mode
-   forced on the same band, and a random shuffle (what chat bots do) for repeats and broken rules.
+1. Quality: our objective against networkx's exact solve of the same weighted graph, the split
+   into cells forced on the same band, and a random shuffle (what chat bots do) for repeats and
+   broken rules.
 2. Scale: one band of up to 10,000 people, each size in a fresh process so peak memory is its own.
-3. Four quarters on one population, each feeding the next: repeats must stay at zero.
+3. Growth: one band of 10,000 to 100,000 people, against the single solve the split replaced.
+4. Four quarters on one population, each feeding the next: repeats must stay at zero.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import resource
 import subprocess
@@ -25,10 +28,11 @@ from typing import ParamSpec, TypeVar
 
 import networkx as nx
 import numpy as np
+from single_solve import single_solve  # the bench's own directory is on the path
 
 from tandem.matching import Group, Person, match
 from tandem.matching.band import Band
-from tandem.matching.engine import DEFAULT_RULES, bands, edges, pair_band, settle
+from tandem.matching.engine import DEFAULT_RULES, Split, bands, edges, pair_band, settle
 from tandem.matching.rules import feasible, overlap
 from tandem.purpose import How, PurposeProfile, Who, Why
 
@@ -47,7 +51,7 @@ DEPARTMENTS = {
     "Marketing": 10,
     "People": 10,
 }
-# the stress case for sparse mode: most people cannot be paired within their own department
+# the stress case for the split: most people cannot be paired within their own department
 SKEWED = {name: 60 if name == "Engineering" else 8 for name in DEPARTMENTS}
 # (time zone, office, share of staff in percent): most staff in Europe and the Americas
 ZONES = [
@@ -160,10 +164,10 @@ def quality(sizes: Sequence[int], exact_max: int) -> None:
         history = shuffled_history(people, EARLIER)
         (band,) = bands(people, history, CYCLE, ON)
         ours, ours_s = timed(pair_band, band)
-        sparse, sparse_s = timed(pair_band, band, edge_limit=0)
+        split, split_s = timed(pair_band, band, Split(exact_limit=0))
         edge_count = sum(len(a) for a, _, _ in edges(band))
         exact_pairs, exact, exact_s = exact_networkx(band) if n <= exact_max else (0, 0, 0.0)
-        # Without networkx, compare sparse mode with our dense solve, which is exact too
+        # Without networkx, compare the split with our whole solve, which is exact too
         reference = exact or ours.objective
 
         shuffle = np.random.default_rng(n).permutation(n)
@@ -179,15 +183,15 @@ def quality(sizes: Sequence[int], exact_max: int) -> None:
                 f"{ours.objective / exact:.5f}" if exact else "-",
                 f"{ours_s:.2f}",
                 f"{exact_s:.1f}" if exact else "-",
-                f"{sparse.objective / reference:.5f}"
-                + ("" if sparse.certified else " (uncertified)"),
-                f"{sparse_s:.2f}",
+                f"{split.objective / reference:.5f}"
+                + ("" if split.certified else " (uncertified)"),
+                f"{split_s:.2f}",
                 audit(band, shuffle_a, shuffle_b, history),
                 audit(band, ours_a, ours_b, history),
             ]
         )
     headers = ["people", "edges", "pairs ours/exact", "objective ours", "exact (networkx)", "ratio"]
-    headers += ["ours s", "networkx s", "sparse forced ratio", "sparse s"]
+    headers += ["ours s", "networkx s", "cells forced ratio", "cells s"]
     headers += ["shuffle repeats/broken", "ours repeats/broken"]
     table(headers, rows)
 
@@ -205,11 +209,34 @@ def scale_case(n: int, skewed: bool) -> dict[str, object]:
         "people": f"{n:,}" + (" (60% in one department)" if skewed else ""),
         "seconds": round(seconds, 2),
         "peak_mb": peak_rss_mb(),
-        "mode": "sparse" if pairing.sparse else "dense",
+        "mode": "cells" if pairing.split else "whole",
         "certified": pairing.certified,
         "groups": len(groups),
         "unmatched": len(unmatched),
+        "objective": pairing.objective,
     }
+
+
+def single_solve_case(n: int) -> dict[str, object]:
+    """One band of n people, solved as the engine did before the split, in this process."""
+    people = population(n)
+    history = shuffled_history(people, EARLIER)
+    start = time.perf_counter()
+    (band,) = bands(people, history, CYCLE, ON)
+    pairs = single_solve(band)
+    return {
+        "seconds": round(time.perf_counter() - start, 2),
+        "peak_mb": peak_rss_mb(),
+        "objective": sum(weight for _, _, weight in pairs),
+    }
+
+
+def in_child(*args: str) -> dict[str, object]:
+    """A case run in a fresh process, so that its peak memory is its own."""
+    child = subprocess.run(
+        [sys.executable, __file__, *args], capture_output=True, text=True, check=True
+    )
+    return dict(json.loads(child.stdout))
 
 
 def peak_rss_mb() -> int:
@@ -226,18 +253,44 @@ def scale(cases: Sequence[tuple[int, bool]]) -> None:
     columns = ("people", "mode", "certified", "groups", "unmatched", "seconds", "peak_mb")
     rows = []
     for n, skewed in cases:
-        child = subprocess.run(
-            [sys.executable, __file__, "--scale-case", str(n), *(["--skewed"] if skewed else [])],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        case = json.loads(child.stdout)
+        case = in_child("--scale-case", str(n), *(["--skewed"] if skewed else []))
         rows.append([case[column] for column in columns])
     table(
         ["people", "mode", "max pairs certified", "groups", "unmatched", "seconds", "peak RSS MB"],
         rows,
     )
+
+
+def growth(sizes: Sequence[int], single_max: int) -> None:
+    print("## Growth: one band, each case in a fresh process, against the single solve\n")
+    rows = []
+    previous: tuple[int, float] | None = None
+    for n in sizes:
+        ours = in_child("--scale-case", str(n))
+        seconds = float(str(ours["seconds"]))
+        # the time factor per doubling of the band, from the size before
+        factor = (seconds / previous[1]) ** (1 / math.log2(n / previous[0])) if previous else None
+        previous = (n, seconds)
+        single = in_child("--single-case", str(n)) if n <= single_max else None
+        objective = int(str(ours["objective"]))
+        rows.append(
+            [
+                f"{n:,}",
+                ours["seconds"],
+                f"{factor:.2f}" if factor else "-",
+                ours["peak_mb"],
+                ours["certified"],
+                ours["groups"],
+                objective,
+                single["objective"] if single else "-",
+                f"{objective / int(str(single['objective'])):.5f}" if single else "-",
+                single["seconds"] if single else "-",
+                single["peak_mb"] if single else "-",
+            ]
+        )
+    headers = ["people", "seconds", "time x per doubling", "peak RSS MB", "max pairs certified"]
+    headers += ["groups", "objective", "single solve objective", "ratio", "single solve s"]
+    table([*headers, "single solve MB"], rows)
 
 
 def quarters(n: int) -> None:
@@ -279,15 +332,26 @@ def main() -> None:
     )
     parser.add_argument("--scale-case", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--skewed", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--single-case", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--only-growth", action="store_true", help="only the growth table (about 4 minutes)"
+    )
     args = parser.parse_args()
     if args.scale_case:
         print(json.dumps(scale_case(args.scale_case, args.skewed)))
         return
-    exact_max = args.exact_max or (500 if args.quick else 1_000)
-    quality([200, 500] if args.quick else [200, 500, 1000, 2000], exact_max)
-    sizes = [1_000, 2_000] if args.quick else [1_000, 2_000, 5_000, 10_000]
-    scale([(n, False) for n in sizes] + [(sizes[-1], True)])
-    quarters(301 if args.quick else 1_001)
+    if args.single_case:
+        print(json.dumps(single_solve_case(args.single_case)))
+        return
+    if not args.only_growth:
+        exact_max = args.exact_max or (500 if args.quick else 1_000)
+        quality([200, 500] if args.quick else [200, 500, 1000, 2000], exact_max)
+        sizes = [1_000, 2_000] if args.quick else [1_000, 2_000, 5_000, 10_000]
+        scale([(n, False) for n in sizes] + [(sizes[-1], True)])
+    # the single solve takes 88 s at 20,000 people and 11 minutes at 40,000: compared up to 20,000
+    growth([2_500, 5_000] if args.quick else [10_000, 20_000, 40_000, 100_000], 20_000)
+    if not args.only_growth:
+        quarters(301 if args.quick else 1_001)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
-"""The engine as a whole: sparse mode, determinism, edge cases."""
+"""The engine as a whole: split mode, determinism, edge cases."""
 
 import pytest
 
 from tandem.matching import Group, MatchResult, Unmatched, match
-from tandem.matching.engine import bands, edges, pair_band
+from tandem.matching.engine import Split, bands, edges, pair_band
 
 from .support import CYCLE, ON, crowd, person
 
@@ -19,32 +19,35 @@ MIXED = [
 ]
 
 
-def test_sparse_mode_is_close_to_the_exact_solve() -> None:
-    # Given a band of 301 people, solved exactly and with a tiny edge limit
+CELLS_OF_50 = Split(exact_limit=100, cell_size=50)
+
+
+def test_split_mode_is_close_to_the_exact_solve() -> None:
+    # Given a band of 301 people, solved exactly and split into cells of 50
     (band,) = bands(MIXED, [], CYCLE, ON)
     exact = pair_band(band)
-    sparse = pair_band(band, edge_limit=1_000)
+    split = pair_band(band, CELLS_OF_50)
 
-    # Then sparse mode pairs as many people, certifies it, and scores within 1%
-    assert (exact.sparse, sparse.sparse) == (False, True)
-    assert sparse.certified
-    assert len(sparse.pairs) == len(exact.pairs)
-    assert sparse.objective >= 0.99 * exact.objective
+    # Then split mode pairs as many people, certifies it, and scores within 1%
+    assert (exact.split, split.split) == (False, True)
+    assert split.certified
+    assert len(split.pairs) == len(exact.pairs)
+    assert split.objective >= 0.99 * exact.objective
 
     # And is deterministic
-    assert pair_band(band, edge_limit=1_000) == sparse
+    assert pair_band(band, CELLS_OF_50) == split
 
 
-def test_sparse_pairs_are_feasible_edges_with_their_weights() -> None:
+def test_split_pairs_are_feasible_edges_with_their_weights() -> None:
     (band,) = bands(MIXED, [], CYCLE, ON)
     weights = {
         (a, b): w
         for rows, cols, ws in edges(band)
         for a, b, w in zip(rows.tolist(), cols.tolist(), ws.tolist(), strict=True)
     }
-    sparse = pair_band(band, edge_limit=1_000)
-    assert sparse.pairs
-    assert all(weights[(a, b)] == w for a, b, w in sparse.pairs)
+    split = pair_band(band, CELLS_OF_50)
+    assert split.pairs
+    assert all(weights[(a, b)] == w for a, b, w in split.pairs)
 
 
 def test_nobody_to_match() -> None:
@@ -77,12 +80,14 @@ def test_groups_are_pairs_listed_in_id_order() -> None:
     assert all(list(g.members) == sorted(g.members) for g in result.groups)
 
 
-def test_sparse_mode_certifies_a_band_dominated_by_one_department() -> None:
-    # Given 60 people, 45 of them in one department, solved in sparse mode
+@pytest.mark.parametrize("repair_limit", [4, 600])
+def test_split_mode_certifies_a_band_dominated_by_one_department(repair_limit: int) -> None:
+    # Given 60 people, 45 of them in one department, in cells of 2: some cells pair two people
+    # of small departments, so only a repair across cells pairs each with someone from the big one
     people = [person(f"p{i:02d}", "big" if i % 4 else f"d{i % 3}") for i in range(60)]
     (band,) = bands(people, [], CYCLE, ON)
-    sparse = pair_band(band, edge_limit=0)
+    split = pair_band(band, Split(exact_limit=0, cell_size=2, repair_limit=repair_limit))
 
     # Then every small-department person is paired with someone from the big one, provably
-    assert len(sparse.pairs) == 15
-    assert sparse.certified
+    assert len(split.pairs) == 15
+    assert split.certified

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tandem.matching import Group, MatchingRules, MatchResult, Person, match
-from tandem.matching.engine import bands, pair_band
+from tandem.matching.engine import DEFAULT_SPLIT, Split, bands, pair_band
 from tandem.matching.history import cycle_order
 from tandem.purpose import PurposeProfile
 
@@ -37,6 +37,9 @@ EARLIER = ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
 # A monthly calendar: cycles 1 to 12 a year, whose ids sort wrongly as strings (Q10 < Q9)
 MONTHLY = [f"{year}-Q{month}" for year in (2026, 2027) for month in range(1, 13)]
 FEW = settings(max_examples=60, deadline=None, database=None)
+# Split mode on small bands: a repair that may take in everyone, and one that takes in 4 people
+WHOLE_REPAIR = 1_000
+TIGHT_REPAIR = 4
 
 
 @dataclass(frozen=True)
@@ -46,9 +49,10 @@ class Scenario:
     on: date
     rules: MatchingRules
     cycle: str = CYCLE
+    split: Split = DEFAULT_SPLIT
 
     def result(self) -> MatchResult:
-        return match(self.people, self.history, self.cycle, self.on, self.rules)
+        return match(self.people, self.history, self.cycle, self.on, self.rules, self.split)
 
     def odd_last(self) -> set[str]:
         now = cycle_order(self.cycle)
@@ -60,7 +64,10 @@ class Scenario:
 
 
 @st.composite
-def scenarios(draw: st.DrawFn, most: int = 14, monthly: bool | None = None) -> Scenario:
+def scenarios(
+    draw: st.DrawFn, most: int = 14, monthly: bool | None = None, repair_limit: int = 0
+) -> Scenario:
+    """repair_limit > 0: every band is split into cells of 1 to 6 people, then repaired."""
     ids = [f"p{i:02d}" for i in range(draw(st.integers(0, most)))]
     people = [
         Person(
@@ -96,7 +103,12 @@ def scenarios(draw: st.DrawFn, most: int = 14, monthly: bool | None = None) -> S
         bands=draw(st.sampled_from([{}, {"L1": "all", "L2": "all"}])),
     )
     on = draw(st.dates(date(2026, 1, 1), date(2028, 12, 31)))
-    return Scenario(people, history, on, rules, cycle)
+    split = (
+        Split(exact_limit=0, cell_size=draw(st.integers(1, 6)), repair_limit=repair_limit)
+        if repair_limit
+        else DEFAULT_SPLIT
+    )
+    return Scenario(people, history, on, rules, cycle, split)
 
 
 def max_matching(graph: nx.Graph, weight: str | None = None) -> set[tuple[str, str]]:
@@ -110,7 +122,7 @@ def reference(s: Scenario) -> nx.Graph:
 
 
 @FEW
-@given(scenarios())
+@given(scenarios() | scenarios(repair_limit=WHOLE_REPAIR) | scenarios(repair_limit=TIGHT_REPAIR))
 def test_no_group_breaks_a_hard_rule_and_everyone_appears_once(s: Scenario) -> None:
     result = s.result()
     named = [m for g in result.groups for m in g.members] + [u.person_id for u in result.unmatched]
@@ -130,7 +142,7 @@ def test_no_group_breaks_a_hard_rule_and_everyone_appears_once(s: Scenario) -> N
 
 
 @FEW
-@given(scenarios())
+@given(scenarios() | scenarios(repair_limit=WHOLE_REPAIR))
 def test_pair_count_is_the_maximum_cardinality(s: Scenario) -> None:
     assert len(s.result().groups) == len(max_matching(reference(s)))
 
@@ -153,7 +165,7 @@ def test_objective_equals_the_exact_optimum(s: Scenario) -> None:
 
 
 @FEW
-@given(scenarios())
+@given(scenarios() | scenarios(repair_limit=WHOLE_REPAIR))
 def test_who_was_odd_last_cycle_is_paired_whenever_a_maximum_matching_allows(s: Scenario) -> None:
     # Given the most people who were odd last cycle that any maximum matching pairs
     odd_last = s.odd_last()
@@ -172,13 +184,13 @@ def test_who_was_odd_last_cycle_is_paired_whenever_a_maximum_matching_allows(s: 
 
 
 @FEW
-@given(scenarios())
-def test_sparse_mode_keeps_the_rules_and_leaves_no_two_compatible_people_unmatched(
+@given(scenarios(repair_limit=TIGHT_REPAIR))
+def test_a_tight_repair_leaves_no_two_compatible_people_unmatched_and_certifies_truly(
     s: Scenario,
 ) -> None:
     graph = reference(s)
     for band in bands(s.people, s.history, s.cycle, s.on, s.rules):
-        pairing = pair_band(band, edge_limit=0)
+        pairing = pair_band(band, s.split)
         pairs = [(band.ids[a], band.ids[b]) for a, b, _ in pairing.pairs]
         assert all(graph.has_edge(a, b) for a, b in pairs)
         left = set(band.ids) - {m for pair in pairs for m in pair}
@@ -188,12 +200,15 @@ def test_sparse_mode_keeps_the_rules_and_leaves_no_two_compatible_people_unmatch
 
 
 @FEW
-@given(scenarios(), st.randoms(use_true_random=False))
+@given(
+    scenarios() | scenarios(repair_limit=WHOLE_REPAIR) | scenarios(repair_limit=TIGHT_REPAIR),
+    st.randoms(use_true_random=False),
+)
 def test_the_same_input_in_any_order_gives_the_same_result(s: Scenario, rnd: random.Random) -> None:
     people, history = list(s.people), list(s.history)
     rnd.shuffle(people)
     rnd.shuffle(history)
-    assert match(people, history, s.cycle, s.on, s.rules) == s.result()
+    assert match(people, history, s.cycle, s.on, s.rules, s.split) == s.result()
 
 
 @FEW

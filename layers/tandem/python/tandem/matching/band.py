@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time
 
 import numpy as np
@@ -51,6 +51,16 @@ class PairIndex:
         hit = local >= 0
         return local[hit], self.j[hit], self.value[hit]
 
+    def within(self, position: Ints) -> PairIndex:
+        """The pairs whose two people both have a position (>= 0), renumbered by it."""
+        keep = (position[self.i] >= 0) & (position[self.j] >= 0)
+        return PairIndex(position[self.i[keep]], position[self.j[keep]], self.value[keep])
+
+    def inside(self, group: Ints) -> PairIndex:
+        """The pairs of two people in the same group."""
+        keep = group[self.i] == group[self.j]
+        return PairIndex(self.i[keep], self.j[keep], self.value[keep])
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Band:
@@ -69,11 +79,43 @@ class Band:
     workday: int  # minutes
     min_overlap: int  # minutes
     repeat_window: int
-    seed: int  # for the random candidates of sparse mode, derived from the input
+    seed: int  # for the random split of a large band into cells, derived from the input
 
     @property
     def size(self) -> int:
         return len(self.ids)
+
+    def subset(self, members: Ints) -> Band:
+        """The band of only these people (indexes in ascending order), numbered 0, 1, ..."""
+        position = np.full(self.size, -1, dtype=np.int64)
+        position[members] = np.arange(len(members))
+        return replace(
+            self,
+            ids=tuple(self.ids[k] for k in members.tolist()),
+            department=self.department[members],
+            zone=self.zone[members],
+            location=self.location[members],
+            why=self.why[members],
+            how=self.how[members],
+            priority=self.priority[members],
+            reporting=self.reporting.within(position),
+            recent=self.recent.within(position),
+            older=self.older.within(position),
+        )
+
+    def split(self, groups: Sequence[Ints]) -> list[Band]:
+        """subset() of each of these disjoint groups, dropping the pairs across groups first so
+        that each subset scans only its own."""
+        group = np.full(self.size, -1, dtype=np.int64)
+        for k, members in enumerate(groups):
+            group[members] = k
+        inner = replace(
+            self,
+            reporting=self.reporting.inside(group),
+            recent=self.recent.inside(group),
+            older=self.older.inside(group),
+        )
+        return [inner.subset(members) for members in groups]
 
 
 def build_bands(

@@ -1,27 +1,29 @@
 """Solving one cycle: a maximum-cardinality, maximum-weight matching per band, then the odd one out.
 
-Dense mode (at most DENSE_EDGE_LIMIT feasible edges, so every band of up to 2,000 people):
-rustworkx's blossom algorithm on the whole feasibility graph. The result is an exact optimum:
-the most pairs, then the most odd-last-cycle people paired, then the best soft score. The limit
-is set by time, not memory: with our varied weights the blossom took 29 s on a 2.5 M-edge band
-here (260 MB), while sparse mode found the same objective in 0.5 s.
+Exact mode (bands of up to Split.exact_limit people): rustworkx's blossom algorithm on the whole
+feasibility graph. The result is an exact optimum: the most pairs, then the most odd-last-cycle
+people paired, then the best soft score. Its cost grows about with the cube of the band (12 s at
+2,000 people here), which is why larger bands are split.
 
-Sparse mode (bigger bands): a candidate graph of each person's TOP_CANDIDATES best-scoring
-feasible partners plus the feasible ones among a few random probes (random edges keep the graph
-an expander, so it almost always holds a matching as large as the full graph's). People who
-were odd last cycle get WIDE_CANDIDATES. Then a bounded repair: while the pair count is below
-an upper bound and some unmatched person has not been widened yet, the unmatched get
-WIDE_CANDIDATES too and the graph is solved again (at most REPAIR_ROUNDS times). Last, any two
-people still unmatched who could be partners are paired greedily. Guaranteed:
-- every pair satisfies the hard rules (candidates are feasible edges only);
+Split mode (larger bands): the band is cut into cells of at most Split.cell_size people, in order of
+UTC offset and at random within one offset, so a cell holds neighbours in time and a random mix
+of departments, offices and purposes; each cell is solved exactly. The cells lose little because
+a good partner is almost never rare: a cell of hundreds still offers each person many partners
+who share their whole working day (the bench measures the loss against a single solve). Then a
+repair across cells: while the pair count is below the bound of _most_pairs, or someone odd last
+cycle is left unpaired, the people alternating paths from them reach (a partner, that partner's
+mate, a partner of the mate ...) are re-solved exactly together, up to Split.repair_limit. If
+that region holds every such path, the result has the most pairs and the most odd-last-cycle
+people paired any matching has (any better matching differs from ours on paths that start at
+someone left, all of them inside the region). Last, any two people still left who could be
+partners are paired greedily. Guaranteed:
+- every pair satisfies the hard rules (each solve sees feasible edges only);
 - no two unmatched people could have been partners (the matching is maximal);
-- the pair count is the maximum when it reaches the bound min(people with a possible partner
-  // 2, people outside the largest department), which is the usual case, skewed bands
-  included (Pairing.certified); otherwise it is best effort;
-- time and memory stay bounded: at most n * (WIDE_CANDIDATES + RANDOM_PROBES) edges.
-Not guaranteed: the exact optimum of the soft score (the bench measures the gap), and that
-people who were odd last cycle are paired whenever the full graph would allow it (they have
-WIDE_CANDIDATES partners to choose from and the dominant bonus, not their whole neighbourhood).
+- the pair count is the maximum when it reaches the bound (Pairing.certified), the usual case,
+  skewed bands included, or when the repair region was whole;
+- time and memory grow with the band's size, not its square: every step works on a cell, a
+  region of at most Split.repair_limit people, or a block of those against the band.
+Not guaranteed: the exact optimum of the soft score (pairs across cells are not considered).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 import numpy as np
 import rustworkx as rx
@@ -36,16 +39,18 @@ import rustworkx as rx
 from tandem.matching.band import Band, Bools, Ints, build_bands
 from tandem.matching.history import read_past
 from tandem.matching.models import Group, MatchingRules, MatchResult, Person, Unmatched
-from tandem.matching.objective import score_of, scores, solver_weights
-from tandem.matching.rules import ALL_TAKEN, ODD_ONE_OUT, feasible, no_partner_reason, overlap
+from tandem.matching.objective import scores, scores_of, solver_weights
+from tandem.matching.rules import (
+    ALL_TAKEN,
+    ODD_ONE_OUT,
+    feasible,
+    no_partner_reason,
+    overlap,
+    partner_counts,
+)
 
-DENSE_EDGE_LIMIT = 2_000_000
-TOP_CANDIDATES = 8
-WIDE_CANDIDATES = 64  # for people odd last cycle, and for those a solve leaves unmatched
-REPAIR_ROUNDS = 2  # re-solves after widening the unmatched people's choice
-RANDOM_PROBES = 8  # random columns tried per person; the feasible ones become candidates too
-TIE_BREAK = 1 << 10  # random low bits under the score, so equal scores do not pile on one person
-NO_TRIO = np.iinfo(np.int64).min
+REPAIR_ROUNDS = 3
+LOWEST = np.iinfo(np.int64).min
 BLOCK_CELLS = 1 << 21  # rows x n cells computed at once: a few tens of MB of temporaries
 
 DEFAULT_RULES = MatchingRules()
@@ -54,9 +59,21 @@ Edge = tuple[int, int, int]  # (a, b, solver weight) with a < b, band indexes
 
 
 @dataclass(frozen=True, slots=True)
+class Split:
+    """When a band is split into cells, and how finely (tests make them small)."""
+
+    exact_limit: int = 2_000  # people solved as a whole: ~12 s here, cubic time beyond
+    cell_size: int = 200  # 0.05% below the exact optimum at 2,000 people, 0.1 s a cell
+    repair_limit: int = 600  # people re-solved together across cells
+
+
+DEFAULT_SPLIT = Split()
+
+
+@dataclass(frozen=True, slots=True)
 class Pairing:
     pairs: tuple[Edge, ...]  # in index order
-    sparse: bool
+    split: bool  # solved in cells, not as a whole
     certified: bool  # the number of pairs is provably the maximum
 
     @property
@@ -70,6 +87,7 @@ def match(
     cycle: str,
     on: date,
     rules: MatchingRules = DEFAULT_RULES,
+    split: Split = DEFAULT_SPLIT,
 ) -> MatchResult:
     """Groups for the cycle starting on `on`, and a reason for everyone left out.
 
@@ -78,7 +96,7 @@ def match(
     groups: list[Group] = []
     unmatched: list[Unmatched] = []
     for band in bands(people, history, cycle, on, rules):
-        band_groups, band_unmatched = settle(band, pair_band(band), cycle, rules)
+        band_groups, band_unmatched = settle(band, pair_band(band, split), cycle, rules)
         groups += band_groups
         unmatched += band_unmatched
     return MatchResult(
@@ -97,14 +115,10 @@ def bands(
     return build_bands(people, read_past(history, cycle, rules.repeat_window), cycle, on, rules)
 
 
-def pair_band(band: Band, edge_limit: int = DENSE_EDGE_LIMIT) -> Pairing:
-    n = band.size
-    if n * (n - 1) // 2 <= edge_limit or _count_edges(band) <= edge_limit:
-        graph = _empty_graph(n)
-        for a, b, weight in edges(band):
-            _extend(graph, a, b, weight)
-        return Pairing(_solve(graph), sparse=False, certified=True)
-    return _sparse_pairing(band)
+def pair_band(band: Band, split: Split = DEFAULT_SPLIT) -> Pairing:
+    if band.size <= split.exact_limit:
+        return Pairing(_exact(band), split=False, certified=True)
+    return _split_pairing(band, split)
 
 
 def edges(band: Band) -> Iterator[tuple[Ints, Ints, Ints]]:
@@ -120,10 +134,12 @@ def settle(
     """Turn the matching into groups: maybe one trio, then a reason for each person left."""
     matched = {i for a, b, _ in pairing.pairs for i in (a, b)}
     left = [i for i in range(band.size) if i not in matched]
-    reasons = {i: no_partner_reason(band, i) for i in left}
+    partners = partner_counts(band)
+    reasons = {i: None if partners[i] else no_partner_reason(band, i) for i in left}
     could_pair = [i for i in left if reasons[i] is None]
     sat_out = ODD_ONE_OUT if len(could_pair) == 1 else ALL_TAKEN
-    pair_scores = [score_of(band, a, b, weight) for a, b, weight in pairing.pairs]
+    first, second, weight = np.array(pairing.pairs, dtype=np.int64).reshape(-1, 3).T
+    pair_scores = scores_of(band, first, second, weight).tolist()
     trio = (
         _best_trio(band, pairing.pairs, pair_scores, could_pair)
         if rules.odd_policy == "trio"
@@ -161,7 +177,7 @@ def _best_trio(
     for rows in _row_blocks(band.size, np.array(extras)):
         ok, score = _block(band, rows)
         fits = ok[:, a] & ok[:, b] & open_pair
-        total = np.where(fits, score[:, a] + score[:, b] + np.array(pair_scores), NO_TRIO)
+        total = np.where(fits, score[:, a] + score[:, b] + np.array(pair_scores), LOWEST)
         best = total.argmax(axis=1)
         candidates += [
             (bool(band.priority[extra]), -int(total[row, k]), int(extra), int(k))
@@ -174,35 +190,92 @@ def _best_trio(
     return k, extra, -minus_score
 
 
-def _sparse_pairing(band: Band) -> Pairing:
+def _split_pairing(band: Band, split: Split) -> Pairing:
     n = band.size
-    rng = np.random.default_rng(band.seed)
-    graph = _CandidateGraph(n)
-    could_pair = np.zeros(n, dtype=np.bool_)
-    for rows in _row_blocks(n):
-        ok, score = _block(band, rows)
-        could_pair[rows] = ok.any(axis=1)
-        keep = _candidates(ok, score, rng, TOP_CANDIDATES)
-        odd_last = band.priority[rows]
-        if odd_last.any():  # fairness comes first: they get a wider choice
-            keep[odd_last] |= _candidates(ok[odd_last], score[odd_last], rng, WIDE_CANDIDATES)
-        graph.add(*_weighted_edges(band, rows, keep, score))
-
+    could_pair = partner_counts(band) > 0
     most = _most_pairs(band, could_pair)
-    widened = band.priority.copy()
-    pairs = _solve(graph.graph)
+    mate = np.full(n, -1, dtype=np.int64)
+    score = np.zeros(n, dtype=np.int64)  # of each person's pair
+    cells = _cells(band, split.cell_size)
+    for cell, part in zip(cells, band.split(cells), strict=True):
+        _solve_within(part, cell, mate, score)
     for _ in range(REPAIR_ROUNDS):
-        fresh = could_pair & ~_matched(n, pairs) & ~widened
-        if len(pairs) == most or not fresh.any():
+        left = could_pair & (mate < 0)
+        # below the bound, anyone left may start an augmenting path; at it, only fairness can gain
+        seeds = left if np.count_nonzero(mate >= 0) // 2 < most else left & band.priority
+        if not seeds.any():
             break
-        for rows in _row_blocks(n, np.flatnonzero(fresh)):
+        region, whole = _alternating_region(band, mate, seeds, split.repair_limit)
+        _solve_within(band.subset(region), region, mate, score)
+        if whole:  # the region held every alternating path: nothing more to gain
+            break
+    _pair_leftovers(band, could_pair & (mate < 0), mate, score)
+    a = np.flatnonzero(mate > np.arange(n))
+    b = mate[a]
+    weight = solver_weights(band, a, b, score[a])
+    pairs = tuple(zip(a.tolist(), b.tolist(), weight.tolist(), strict=True))
+    return Pairing(pairs, split=True, certified=len(pairs) == most)
+
+
+def _cells(band: Band, cell_size: int) -> list[Ints]:
+    """The band cut into cells of at most cell_size people, each of an even size but the last:
+    people in order of UTC offset (zone indexes follow it), at random within one offset."""
+    n = band.size
+    count = -(-n // max(cell_size, 2))
+    order = np.lexsort((np.random.default_rng(band.seed).permutation(n), band.zone))
+    bounds = [2 * (k * n // (2 * count)) for k in range(count)] + [n]
+    return [np.sort(order[start:end]) for start, end in pairwise(bounds) if end > start]
+
+
+def _solve_within(part: Band, members: Ints, mate: Ints, score: Ints) -> None:
+    """Pair these people (part is their band) exactly among themselves. Nobody outside may be
+    a mate of theirs."""
+    mate[members] = -1
+    if not (pairs := _exact(part)):
+        return
+    a, b, weight = np.array(pairs, dtype=np.int64).T
+    score[members[a]] = score[members[b]] = scores_of(part, a, b, weight)
+    mate[members[a]], mate[members[b]] = members[b], members[a]
+
+
+def _alternating_region(band: Band, mate: Ints, seeds: Bools, limit: int) -> tuple[Ints, bool]:
+    """The people an alternating path from a seed can reach (a partner, that partner's mate, a
+    partner of either ...), with every mate, at most `limit` of them, best-scoring partners first.
+
+    Re-solving them exactly gains whatever an augmenting or a fairer path gains: every such
+    path lies inside. Returns them in index order, and whether none was left out for the limit.
+    """
+    n = band.size
+    first = np.flatnonzero(seeds)
+    # fairness first, then people of departments rare among the seeds (they are the bottleneck)
+    rare = np.bincount(band.department[first])[band.department[first]]
+    first = first[np.lexsort((first, rare, ~band.priority[first]))][: max(limit // 2, 1)]
+    whole = len(first) == seeds.sum()
+    inside = np.zeros(n, dtype=np.bool_)
+    inside[first] = True
+    frontier = first
+    near_seed = np.zeros(n, dtype=np.bool_)  # has a seed as a possible partner
+    while len(frontier):
+        best = np.full(n, LOWEST)
+        for rows in _row_blocks(n, frontier):
             ok, score = _block(band, rows)
-            keep = _candidates(ok, score, rng, WIDE_CANDIDATES)
-            graph.add(*_weighted_edges(band, rows, keep, score))
-        widened |= fresh
-        pairs = _solve(graph.graph)
-    pairs += _pair_leftovers(band, could_pair & ~_matched(n, pairs))
-    return Pairing(tuple(sorted(pairs)), sparse=True, certified=len(pairs) == most)
+            best = np.maximum(best, np.where(ok & ~inside, score, LOWEST).max(axis=0))
+            near_seed |= (ok & seeds[rows, None]).any(axis=0)
+        reached = np.flatnonzero(best > LOWEST)
+        bring = 1 + (mate[reached] >= 0)
+        room = limit - int(inside.sum())
+        full = bring.sum() > room
+        if full:  # first who close a path (their mate could take a seed), then the best scores
+            closes = near_seed[mate[reached]] & (mate[reached] >= 0)
+            order = np.lexsort((reached, -best[reached], ~closes))
+            reached = np.sort(reached[order[np.cumsum(bring[order]) <= room]])
+        mates = mate[reached][mate[reached] >= 0]
+        # both: in an odd cycle (a blossom) a path may leave a partner through its mate's edge
+        frontier = np.union1d(reached, mates)
+        inside[frontier] = True
+        if full:
+            return np.flatnonzero(inside), False
+    return np.flatnonzero(inside), whole
 
 
 def _most_pairs(band: Band, could_pair: Bools) -> int:
@@ -213,65 +286,24 @@ def _most_pairs(band: Band, could_pair: Bools) -> int:
     return min(len(departments) // 2, len(departments) - largest)
 
 
-def _pair_leftovers(band: Band, left: Bools) -> tuple[Edge, ...]:
-    """Greedily pair compatible people the solve left over, best weight first, so that no two
-    unmatched people could have been partners."""
+def _pair_leftovers(band: Band, left: Bools, mate: Ints, score: Ints) -> None:
+    """Greedily pair compatible people still left, best score first, so that no two unmatched
+    people could have been partners."""
+    people = np.flatnonzero(left)
+    if len(people) < 2:
+        return
+    part = band.subset(people)
     found: list[Edge] = []
-    for rows in _row_blocks(band.size, np.flatnonzero(left)):
-        ok, score = _block(band, rows)
-        keep = ok & left & (rows[:, None] < np.arange(band.size))
-        a, b, weight = _weighted_edges(band, rows, keep, score)
-        found += zip(a.tolist(), b.tolist(), weight.tolist(), strict=True)
-    taken: set[int] = set()
-    pairs = []
-    for edge in sorted(found, key=lambda e: (-e[2], e[0], e[1])):
-        if taken.isdisjoint(edge[:2]):
-            taken.update(edge[:2])
-            pairs.append(edge)
-    return tuple(pairs)
-
-
-def _matched(n: int, pairs: Sequence[Edge]) -> Bools:
-    matched = np.zeros(n, dtype=np.bool_)
-    matched[[p[0] for p in pairs] + [p[1] for p in pairs]] = True
-    return matched
-
-
-def _candidates(ok: Bools, score: Ints, rng: np.random.Generator, top: int) -> Bools:
-    """Per row: the `top` best-scoring feasible partners (ties broken at random) and the
-    feasible ones among RANDOM_PROBES random columns."""
-    rows = np.arange(len(ok))[:, None]
-    k = min(top, ok.shape[1] - 1)
-    key = score.astype(np.int32) * TIE_BREAK + rng.integers(0, TIE_BREAK, ok.shape, dtype=np.int32)
-    key[~ok] -= 1 << 30  # below every feasible key yet still distinct, which keeps selection fast
-    keep = np.zeros_like(ok)
-    keep[rows, np.argpartition(key, -k, axis=1)[:, -k:]] = True
-    keep[rows, rng.integers(0, ok.shape[1], (len(ok), RANDOM_PROBES))] = True
-    return keep & ok
-
-
-class _CandidateGraph:
-    """A rustworkx graph that ignores edges it already has."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self.graph = _empty_graph(n)
-        self.keys = np.empty(0, dtype=np.int64)
-
-    def add(self, a: Ints, b: Ints, weight: Ints) -> None:
-        low, high = np.minimum(a, b), np.maximum(a, b)
-        keys, first = np.unique(low * self.n + high, return_index=True)
-        new = ~np.isin(keys, self.keys, assume_unique=True)
-        pick = first[new]
-        _extend(self.graph, low[pick], high[pick], weight[pick])
-        self.keys = np.union1d(self.keys, keys[new])
-
-
-def _count_edges(band: Band) -> int:
-    total = 0
-    for rows in _row_blocks(band.size):
-        total += int(feasible(band, rows, overlap(band, rows)).sum())
-    return total // 2
+    for rows in _row_blocks(part.size, np.flatnonzero(partner_counts(part) > 0)):
+        ok, scores = _block(part, rows)
+        keep = ok & (rows[:, None] < np.arange(part.size))
+        r, c = np.nonzero(keep)
+        found += zip(rows[r].tolist(), c.tolist(), scores[r, c].tolist(), strict=True)
+    for a, b, pair_score in sorted(found, key=lambda e: (-e[2], e[0], e[1])):
+        i, j = people[a], people[b]
+        if mate[i] < 0 and mate[j] < 0:
+            mate[i], mate[j] = j, i
+            score[i] = score[j] = pair_score
 
 
 def _block(band: Band, rows: Ints) -> tuple[Bools, Ints]:
@@ -294,17 +326,14 @@ def _row_blocks(n: int, rows: Ints | None = None) -> Iterator[Ints]:
         yield rows[start : start + step]
 
 
-def _empty_graph(n: int) -> rx.PyGraph:
-    graph = rx.PyGraph(node_count_hint=n)
-    graph.add_nodes_from(range(n))
-    return graph
-
-
-def _extend(graph: rx.PyGraph, a: Ints, b: Ints, weight: Ints) -> None:
-    graph.extend_from_weighted_edge_list(zip(a.tolist(), b.tolist(), weight.tolist(), strict=True))
-
-
-def _solve(graph: rx.PyGraph) -> tuple[Edge, ...]:
+def _exact(band: Band) -> tuple[Edge, ...]:
+    """The exact optimum on the whole feasibility graph."""
+    graph = rx.PyGraph(node_count_hint=band.size)
+    graph.add_nodes_from(range(band.size))
+    for a, b, weight in edges(band):
+        graph.extend_from_weighted_edge_list(
+            zip(a.tolist(), b.tolist(), weight.tolist(), strict=True)
+        )
     mates = rx.max_weight_matching(graph, max_cardinality=True, weight_fn=int)
     pairs = ((min(a, b), max(a, b)) for a, b in mates)
     return tuple(sorted((a, b, int(graph.get_edge_data(a, b))) for a, b in pairs))

@@ -33,9 +33,8 @@ class Past:
 def read_past(history: Sequence[Group], cycle: str, window: int) -> Past:
     """Ages count distinct earlier cycle ids, in the order of the numbers in them."""
     now = cycle_order(cycle)
-    earlier = sorted({g.cycle for g in history if cycle_order(g.cycle) < now}, key=cycle_order)[
-        ::-1
-    ]
+    cycles = {g.cycle for g in history}  # a few ids for many groups: order each id once
+    earlier = sorted((c for c in cycles if cycle_order(c) < now), key=cycle_order)[::-1]
     age = {c: n for n, c in enumerate(earlier, start=1)}
     last_met: dict[Pair, int] = {}
     for group in history:

@@ -70,9 +70,9 @@ def solver_weights(band: Band, a: Ints, b: Ints, score: Ints) -> Ints:
     return score + WEIGHT_OFFSET + fairness_bonus(band.size) * odd_last
 
 
-def score_of(band: Band, a: int, b: int, weight: int) -> int:
-    """The pair score behind a solver weight."""
-    odd_last = int(band.priority[a]) + int(band.priority[b])
+def scores_of(band: Band, a: Ints, b: Ints, weight: Ints) -> Ints:
+    """The pair scores behind the solver weights of the pairs (a[k], b[k])."""
+    odd_last = band.priority[a].astype(np.int64) + band.priority[b]
     return weight - WEIGHT_OFFSET - fairness_bonus(band.size) * odd_last
 
 

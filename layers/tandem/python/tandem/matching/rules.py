@@ -31,6 +31,21 @@ def feasible(band: Band, rows: Ints, shared: Ints) -> Bools:
     return ok
 
 
+def partner_counts(band: Band) -> Ints:
+    """How many possible partners each person has, without an n x n array: people counted by
+    zone and department, less the forbidden pairs that every other rule would allow."""
+    near = band.shared >= band.min_overlap  # zone x zone
+    by_zone = np.zeros((len(near), int(band.department.max()) + 1), dtype=np.int64)
+    np.add.at(by_zone, (band.zone, band.department), 1)
+    reachable = near.astype(np.int64) @ by_zone  # zone x department: people within overlap
+    counts = reachable.sum(axis=1)[band.zone] - reachable[band.zone, band.department]
+    i = np.concatenate([band.reporting.i, band.recent.i])
+    j = np.concatenate([band.reporting.j, band.recent.j])
+    i, j = np.divmod(np.unique(i * band.size + j), band.size)  # a pair in both counts once
+    allowed = (band.department[i] != band.department[j]) & near[band.zone[i], band.zone[j]]
+    return counts - np.bincount(i[allowed], minlength=band.size)
+
+
 def no_partner_reason(band: Band, person: int) -> str | None:
     """The most specific rule that leaves the person without any possible partner, or None.
 
