@@ -32,7 +32,7 @@ synth: $(BIN)/tandem $(LAYERS)
 	@echo "Wrote cdk.out/Tandem-$(TENANT).template.json"
 
 bench: $(BIN)/tandem $(LAYERS)
-	$(BIN)/python tests/bench/matching.py --exact-max 2000  # networkx at 2,000 people: ~5 min
+	$(BIN)/python tests/bench/matching.py --exact-max 2000  # networkx at 2,000: ~5 min; growth: ~5 min
 	$(BIN)/python tests/bench/cost.py  # 250 people, scaled to 1,000: ~4 min
 	$(BIN)/python tests/bench/reminders.py  # 10,000 people with reminders due: ~3 min
 	$(BIN)/python -m tests.bench.mailer  # against SES throttled at 5 a second: ~3 min
