@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from tandem.matching import Group, MatchingRules, MatchResult, Person, match
 from tandem.matching.engine import DEFAULT_SPLIT, Split, bands, pair_band
 from tandem.matching.history import cycle_order
+from tandem.matching.rules import partner_counts
 from tandem.purpose import PurposeProfile
 
 from .support import CYCLE, compatible, engine_weights, reference_graph
@@ -202,6 +203,14 @@ def assert_odd_last_paired_first(s: Scenario) -> None:
     assert not any(
         m in odd_last for g in result.groups if len(g.members) == 3 for m in g.members[:2]
     )
+
+
+@FEW
+@given(scenarios())
+def test_partner_counts_are_the_compatible_people_counted_one_by_one(s: Scenario) -> None:
+    graph = reference(s)
+    for band in bands(s.people, s.history, s.cycle, s.on, s.rules):
+        assert partner_counts(band).tolist() == [graph.degree(id) for id in band.ids]
 
 
 @FEW

@@ -5,18 +5,18 @@ feasibility graph. The result is an exact optimum: the most pairs, then the most
 people paired, then the best soft score. Its cost grows about with the cube of the band (12 s at
 2,000 people here), which is why larger bands are split.
 
-Split mode (larger bands): the band is cut into cells of at most Split.cell_size people, in order of
-UTC offset and at random within one offset, so a cell holds neighbours in time and a random mix
-of departments, offices and purposes; each cell is solved exactly. The cells lose little because
-a good partner is almost never rare: a cell of hundreds still offers each person many partners
-who share their whole working day (the bench measures the loss against a single solve). Then a
+Split mode (larger bands): the band is cut into cells of about Split.cell_size people, in
+order of UTC offset and at random within one offset, so a cell holds neighbours in time and a
+random mix of departments, offices and purposes; each cell is solved exactly. The cells lose
+little because a good partner is almost never rare: in a cell of 200 the median person still has
+160 possible partners who share their whole working day (the bench measures the loss). Then a
 repair across cells: while the pair count is below the bound of _most_pairs, or someone odd last
 cycle is left unpaired, the people alternating paths from them reach (a partner, that partner's
-mate, a partner of the mate ...) are re-solved exactly together, up to Split.repair_limit. If
-that region holds every such path, the result has the most pairs and the most odd-last-cycle
-people paired any matching has (any better matching differs from ours on paths that start at
-someone left, all of them inside the region). Last, any two people still left who could be
-partners are paired greedily. Guaranteed:
+mate, a partner of either ...) are re-solved exactly together, up to Split.repair_limit. If that
+region holds every such path, the result has the most pairs and the most odd-last-cycle people
+paired that any matching has (a better matching differs from ours on paths that start at someone
+left, all of them inside the region). Last, any two people still left who could be partners are
+paired greedily. Guaranteed:
 - every pair satisfies the hard rules (each solve sees feasible edges only);
 - no two unmatched people could have been partners (the matching is maximal);
 - the pair count is the maximum when it reaches the bound (Pairing.certified), the usual case,
@@ -218,7 +218,7 @@ def _split_pairing(band: Band, split: Split) -> Pairing:
 
 
 def _cells(band: Band, cell_size: int) -> list[Ints]:
-    """The band cut into cells of at most cell_size people, each of an even size but the last:
+    """The band cut into cells of about cell_size people, each of an even size but the last:
     people in order of UTC offset (zone indexes follow it), at random within one offset."""
     n = band.size
     count = -(-n // max(cell_size, 2))
