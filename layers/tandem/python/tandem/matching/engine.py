@@ -173,21 +173,32 @@ def _best_trio(
     a = np.array([p[0] for p in pairs])
     b = np.array([p[1] for p in pairs])
     open_pair = ~band.priority[a] & ~band.priority[b]
+    extra = np.array(extras)
     candidates = []
-    for rows in _row_blocks(band.size, np.array(extras)):
-        ok, score = _block(band, rows)
-        fits = ok[:, a] & ok[:, b] & open_pair
-        total = np.where(fits, score[:, a] + score[:, b] + np.array(pair_scores), LOWEST)
-        best = total.argmax(axis=1)
-        candidates += [
-            (bool(band.priority[extra]), -int(total[row, k]), int(extra), int(k))
-            for row, (extra, k) in enumerate(zip(rows, best, strict=True))
-            if fits[row, k]
-        ]
+    # Extras of one department at a time, against the pairs without it: in a band dominated by
+    # one department the many left over are all in it, and every pair holds one of them
+    for department in np.unique(band.department[extra]).tolist():
+        k = np.flatnonzero(
+            open_pair & (band.department[a] != department) & (band.department[b] != department)
+        )
+        if not len(k):
+            continue
+        for rows in _row_blocks(band.size, extra[band.department[extra] == department]):
+            ok, score = _block(band, rows)
+            fits = ok[:, a[k]] & ok[:, b[k]]
+            total = np.where(
+                fits, score[:, a[k]] + score[:, b[k]] + np.array(pair_scores)[k], LOWEST
+            )
+            best = total.argmax(axis=1)
+            candidates += [
+                (bool(band.priority[person]), -int(total[row, j]), int(person), int(k[j]))
+                for row, (person, j) in enumerate(zip(rows, best, strict=True))
+                if fits[row, j]
+            ]
     if not candidates:
         return None
-    _, minus_score, extra, k = min(candidates)
-    return k, extra, -minus_score
+    _, minus_score, person, position = min(candidates)
+    return position, person, -minus_score
 
 
 def _split_pairing(band: Band, split: Split) -> Pairing:
