@@ -63,7 +63,7 @@ class Split:
     """When a band is split into cells, and how finely (tests make them small)."""
 
     exact_limit: int = 2_000  # people solved as a whole: ~12 s here, cubic time beyond
-    cell_size: int = 200  # 0.05% below the exact optimum at 2,000 people, 0.1 s a cell
+    cell_size: int = 200  # at most 0.05% below the exact optimum in the bench; 0.05 s a cell
     repair_limit: int = 600  # people re-solved together across cells
 
 
