@@ -21,7 +21,7 @@ from tandem.tenant import Tenant
 SIGNUP_RATE = 0.95  # the rest have not got round to it yet; one of them opts out instead
 PAUSING = 3  # people who pause the second quarter through their link
 MOVERS = 4  # people who move one session of the first quarter
-PLAYED_WEEKS = 3  # of the first quarter, day by day: its first two conversations
+PLAYED_WEEKS = 2  # of the first quarter, day by day: its first conversation
 
 
 def run(tenant_name: str, people: int, seed: int) -> int:
@@ -101,8 +101,8 @@ def run(tenant_name: str, people: int, seed: int) -> int:
         )
         if conversations:
             sent = conversations.sent
-            print("5. The first quarter's first month: groups pick a slot on the page, and the")
-            print("   hourly reminders schedule runs (here once a day) through two conversations")
+            print("5. The first quarter's first two weeks: groups pick a slot on the page, and")
+            print("   the hourly reminders schedule runs (here once a day) through a conversation")
             print(
                 f"   {conversations.picked} groups picked a slot: {sent.get('invitation', 0)} "
                 f"calendar invitations sent"
@@ -117,13 +117,12 @@ def run(tenant_name: str, people: int, seed: int) -> int:
             )
             print(f"   reminders sent by kind: {reminders}")
             answers = conversations.answers
-            held = answers["held:yes"] / max(1, answers["held:yes"] + answers["held:no"])
-            checked = sum(n for k, n in answers.items() if k.startswith("checkin:"))
-            completed, impactful = answers["checkin:done"], answers["impact:done:yes"]
-            print(f"   answered on the page: {held:.0%} held; of {checked} pledges checked in,")
+            held = answers["held:yes"]
+            answered = held + answers["held:no"]
             print(
-                f"   {completed / max(1, checked):.0%} done, {impactful / max(1, completed):.0%} "
-                "of those impactful (peers publish 80-83% and 91%)"
+                f"   {answered} answered on the page: {held / max(1, answered):.0%} held, "
+                f"helpfulness {answers['helpfulness'] / max(1, held):.1f} of 5, "
+                f"{answers['pledges']} pledges made"
             )
     print(f"\nDone in {time.monotonic() - started:.0f} s.")
     return 0

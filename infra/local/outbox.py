@@ -45,10 +45,15 @@ class SentEmail:
         return next(url for url in self.links if f"/{purpose}/" in url)
 
 
-def sent_emails() -> list[SentEmail]:
-    """Oldest first."""
-    messages = ses_backends[ACCOUNT][REGION].sent_messages
+def sent_emails(skip: int = 0) -> list[SentEmail]:
+    """Oldest first; without the first `skip` messages (those already read)."""
+    messages = ses_backends[ACCOUNT][REGION].sent_messages[skip:]
     return [_parse(m) for m in messages if isinstance(m, RawMessage)]
+
+
+def count() -> int:
+    """How many messages the embedded SES has sent, for reading only the ones that follow."""
+    return len(ses_backends[ACCOUNT][REGION].sent_messages)
 
 
 def _parse(raw: RawMessage) -> SentEmail:

@@ -208,8 +208,11 @@ def answer_after_sessions(
         if rng.random() > HELD:
             fields["held"] = "no"
         else:
-            fields |= {"held": "yes", "helpfulness": str(rng.choice((3, 4, 4, 5, 5)))}
+            helpfulness = rng.choice((3, 4, 4, 5, 5))
+            fields |= {"held": "yes", "helpfulness": str(helpfulness)}
             fields |= {"pledge": rng.choice(PLEDGES), "theme": ""}
+            answers["helpfulness"] += helpfulness
+            answers["pledges"] += 1
         if "checkin" in form.choices:
             draw = rng.random()
             checkin = "done" if draw < DONE else "partly" if draw < DONE + PARTLY else "not_done"
@@ -250,17 +253,14 @@ def play_conversations(
             moved += expect(browser.post(email.link("reschedule"), fields), "Done")
     runtime.wait_until_idle(timeout_s=600)
     day = cycle.starts.replace(hour=12, minute=0) - timedelta(days=1)
-    answered: set[str] = set()
     answers: Counter[str] = Counter()
+    read = outbox.count()
     while day < cycle.starts + timedelta(weeks=weeks):
         run_schedule_at(runtime, "reminders", day)
-        fresh = [
-            e
-            for e in outbox.sent_emails()
-            if e.kind == "after_session" and e.cycle == cycle.id and e.id not in answered
-        ]
-        answer_after_sessions(rng, fresh, answers)
-        answered |= {e.id for e in fresh}
+        fresh = outbox.sent_emails(skip=read)
+        read += len(fresh)
+        after = [e for e in fresh if e.kind == "after_session" and e.cycle == cycle.id]
+        answer_after_sessions(rng, after, answers)
         day += timedelta(days=1)
     sent: dict[str, int] = {}
     for email in outbox.sent_emails():

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 
 from pynamodb.attributes import (
     ListAttribute,
@@ -23,13 +22,12 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from tandem.plans import Plan, group_key
 from tandem.store import plans
-from tandem.store.table import TableModel
+from tandem.store.table import TableModel, connection
 
 RUN = "RUN"
 
@@ -118,16 +116,10 @@ def mark_band_matched(cycle: str, band: str) -> None:
     RunItem(_cycle(cycle), RUN).update(actions=[RunItem.matched_bands.add({band})])
 
 
-@cache
-def _connection() -> Connection:
-    """PynamoDB's low-level connection, for transactions (one per process: it holds a client)."""
-    return Connection(region=TableModel.Meta.region)
-
-
 def _save_once(items: Sequence[TableModel]) -> bool:
     """Writes all the items, each only if absent, in one transaction; False if any existed."""
     try:
-        with TransactWrite(connection=_connection()) as transaction:
+        with TransactWrite(connection=connection()) as transaction:
             for item in items:
                 transaction.save(item, condition=TableModel.pk.does_not_exist())
     except TransactWriteError as error:
@@ -200,7 +192,7 @@ def save_rematch(plan: Plan, due: datetime | None) -> bool:
     member is still in the pool, so nobody is paired twice by jobs running at once."""
     members = list(plan.members)
     try:
-        with TransactWrite(connection=_connection()) as transaction:
+        with TransactWrite(connection=connection()) as transaction:
             transaction.save(
                 GroupItem(
                     _cycle(plan.cycle),
@@ -300,7 +292,7 @@ def pseudonymize(pid: str, alias: str) -> int:
             reason=own.reason,
             announced_at=own.announced_at,
         )
-        with TransactWrite(connection=_connection()) as transaction:
+        with TransactWrite(connection=connection()) as transaction:
             transaction.delete(own)
             transaction.save(renamed)
             if group:

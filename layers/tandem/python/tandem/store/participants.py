@@ -20,10 +20,9 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.transactions import TransactWrite
 
 from tandem.participants import (
     PERSONAL_FIELDS,
@@ -34,11 +33,10 @@ from tandem.participants import (
     Status,
 )
 from tandem.purpose import PurposeProfile
-from tandem.store.table import TableModel, connection
+from tandem.store.table import TableModel
 
 PROFILE = "PROFILE"
 ERASED = "ERASED"
-_PER_TRANSACTION = 100  # DynamoDB's limit on the items of one transaction
 
 
 class ConditionFailed(Exception):
@@ -186,37 +184,10 @@ def get_many(pids: Iterable[str]) -> dict[str, Participant]:
 
 def create_many(participants: Iterable[Participant]) -> set[str]:
     """Creates each person only if absent, so whoever appeared since the caller looked (through
-    the open signup, say) is never replaced; returns the ids of those already there. A hundred
-    people per request (a transaction, as a batch write cannot be conditional)."""
-    items = [_to_item(p) for p in participants]
-    taken: set[str] = set()
-    for start in range(0, len(items), _PER_TRANSACTION):
-        pending = items[start : start + _PER_TRANSACTION]
-        # A transaction with one item already there writes nothing: again without those.
-        while pending and (existing := _save_all_if_absent(pending)):
-            taken |= existing
-            pending = [item for item in pending if item.pk not in existing]
-    return {pk.removeprefix("PARTICIPANT#") for pk in taken}
-
-
-def _save_all_if_absent(items: list[ParticipantItem]) -> set[str]:
-    """Writes all the items in one transaction, each only if absent; if any existed, writes
-    none and returns the keys of those that did."""
-    try:
-        with TransactWrite(connection=connection()) as transaction:
-            for item in items:
-                transaction.save(item, condition=ParticipantItem.pk.does_not_exist())
-    except TransactWriteError as error:
-        reasons = error.cancellation_reasons or []
-        existing = {
-            item.pk
-            for item, reason in zip(items, reasons, strict=False)
-            if reason and reason.code == "ConditionalCheckFailed"
-        }
-        if not existing:
-            raise
-        return existing
-    return set()
+    the open signup, say) is never replaced; returns the ids of those already there. One
+    conditional put each: half the write units of a transaction, and nobody needs the others'
+    writes to be atomic with theirs."""
+    return {p.id for p in participants if not create_if_absent(p)}
 
 
 def rejoin(pid: str, status: Status) -> Participant:
