@@ -12,7 +12,6 @@ from tandem.clock import clock
 from tandem.observability import metrics
 from tandem.participants import Participant, PersonalDetails, Status
 from tandem.tokens import Purpose
-from tandem.validation import describe_errors
 
 from . import web
 
@@ -65,20 +64,31 @@ def _profile_form(
     return web.html(body, 400 if errors else 200)
 
 
+# What a person reads when a detail is wrong, by field.
+_PROBLEMS = {
+    "name": "Please enter your name (one line, up to 200 characters).",
+    "timezone": "Please choose your time zone from the list.",
+    "location": "Please keep your location to one line of up to 200 characters.",
+}
+
+
 def _save_profile(purpose_: Purpose, token: str) -> Response[str]:
     pid = web.participant(purpose_, token)
     person = selfservice.active(pid)
+    if purpose_ is Purpose.SIGNUP and person.status is Status.ACTIVE:
+        return _saved(person, just_joined=False)  # signed up already: the profile link edits
     fields = web.form(router.current_event)
     answers = {q.id: fields.get(q.id, "") for q in purpose.QUESTIONS}
     errors, missing = [], purpose.unanswered(answers)
     try:
         personal = PersonalDetails.model_validate(fields)
     except ValidationError as error:
-        errors = describe_errors(error)
+        wrong = dict.fromkeys(str(problem["loc"][0]) for problem in error.errors())
+        errors = [_PROBLEMS[field] for field in _PROBLEMS if field in wrong]
     if missing:
         errors.append(f"{len(missing)} question(s) still need an answer")
     if errors:
-        form = {**fields, "answers": answers}
+        form = {"name": "", "location": "", **fields, "answers": answers}
         return _profile_form(person, form, fields.get("timezone", ""), errors, missing)
     person, just_joined = selfservice.save_profile(pid, personal, answers, clock.now())
     if just_joined:

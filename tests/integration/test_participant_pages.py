@@ -111,8 +111,8 @@ def test_an_incomplete_form_comes_back_with_the_problems_and_saves_nothing(invit
         "POST", invite, {**DETAILS, "name": " ", "timezone": "Mars/Base", **answers}
     )
     assert status == 400
-    assert "name: must not be empty" in html
-    assert "timezone: unknown time zone" in html
+    assert "Please enter your name" in html
+    assert "Please choose your time zone" in html
     assert "1 question(s) still need an answer" in html
     assert 'value="Society" checked' in html  # what was answered is kept
     assert stored().status is Status.INVITED
@@ -307,3 +307,28 @@ def test_pages_send_strict_security_headers(invite: str) -> None:
     assert headers["Referrer-Policy"] == ["no-referrer"]  # the URL holds the token
     assert headers["Cache-Control"] == ["no-store"]
     assert headers["Content-Security-Policy"][0].startswith("default-src 'none'")
+
+
+@pytest.mark.parametrize("missing", ["name", "timezone", "location"])
+def test_a_form_without_a_field_gets_the_form_back_in_words(
+    invite: str, aws: Resources, missing: str
+) -> None:
+    fields = {k: v for k, v in {**DETAILS, **ANSWERS}.items() if k != missing}
+    status, html = call_api("POST", invite, fields)
+    if missing == "location":  # optional: the signup goes through
+        assert status == 200
+        return
+    assert status == 400 and stored().status is Status.INVITED
+    assert f"{missing}:" not in html  # people read words, not field keys
+    assert {"name": "Please enter your name", "timezone": "Please choose your time zone"}[
+        missing
+    ] in html
+
+
+def test_the_signup_link_after_signup_changes_nothing_and_leads_to_the_profile(
+    invite: str, aws: Resources
+) -> None:
+    sign_up(invite, aws)
+    status, html = call_api("POST", invite, {**DETAILS, "name": "Someone Else", **ANSWERS})
+    assert status == 200 and stored().name == "Ada Lovelace"
+    assert "/profile/" in html
