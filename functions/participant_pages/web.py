@@ -37,4 +37,4 @@ def message(title: str, *paragraphs: str, status: int = 200) -> Response[str]:
 
 
 def not_found() -> Response[str]:
-    return message("Page not found", "Please use the links in your emails from us.", status=404)
+    return html(pages.not_found(settings.tenant()), 404)

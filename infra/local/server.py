@@ -18,6 +18,7 @@ from werkzeug.wrappers import Request, Response
 from infra import wiring
 from infra.local import events, outbox
 from infra.local.runtime import LocalRuntime
+from tandem import pages
 from tandem.clock import clock
 
 log = logging.getLogger("tandem.local")
@@ -60,8 +61,9 @@ class LocalApi:
 
     def _api(self, request: Request) -> Response:
         found = route_for(request.method, request.path)
-        if found is None:
-            return _json({"message": "Missing Authentication Token"}, 403)  # what API Gateway says
+        if found is None:  # as the stack's gateway response answers it
+            body = pages.not_found(self.runtime.tenant)
+            return Response(body, 404, headers={**pages.HEADERS, "Content-Type": "text/html"})
         route, parameters = found
         event = events.api_gateway_event(
             method=request.method,

@@ -13,6 +13,7 @@ from constructs import Construct
 
 from infra import wiring
 from infra.stack.nag import excuse
+from tandem import pages
 from tandem.tenant import Tenant
 
 # The route template, never the path: paths carry link tokens. No IP or user agent either.
@@ -73,6 +74,22 @@ class Api(Construct):
                 security_policy=apigateway.SecurityPolicy.TLS_1_2,
                 mapping=self.rest_api,
             )
+        # A path no route has (a link cut short, a typed URL) gets the friendly page, not API
+        # Gateway's JSON. The page is a template: #[[ ]]# keeps VTL from reading its CSS.
+        page = f"#[[{pages.not_found(tenant)}]]#"
+        self.rest_api.add_gateway_response(
+            "NotFound",
+            type=apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN,
+            status_code="404",
+            # Static values in quotes; the CSP, which quotes its own sources, is left out: the
+            # page holds nothing but our own words.
+            response_headers={
+                name: f"'{value}'"
+                for name, value in {**pages.HEADERS, "Content-Type": "text/html"}.items()
+                if "'" not in value
+            },
+            templates={"application/json": page, "text/html": page},
+        )
         validator = self.rest_api.add_request_validator(
             "Validate", validate_request_parameters=True, validate_request_body=True
         )

@@ -80,3 +80,18 @@ def test_a_schedule_runs_at_the_local_clock_and_reports_what_it_did(served: Serv
     assert status == 200 and report["notice"]["cycle"] == "2027-Q1"
     assert report["notice"]["preview"] == "matching/preview-2027-Q1.csv"
     assert served.post("/_local/schedules/matching") == (200, {})  # done already: nothing more
+
+
+def test_a_malformed_page_address_gets_the_friendly_page(served: Served) -> None:
+    import urllib.error
+    import urllib.request
+
+    for path in ("/pause/", "/signup/abc/extra", "/JOIN"):
+        try:
+            urllib.request.urlopen(served.api_url + path, timeout=10)
+        except urllib.error.HTTPError as error:
+            assert error.code == 404
+            assert "Page not found" in error.read().decode()
+            assert error.headers["Content-Type"].startswith("text/html")
+        else:
+            raise AssertionError(f"{path} answered 200")

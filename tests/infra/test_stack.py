@@ -278,3 +278,15 @@ def test_each_function_ships_its_own_folder_as_a_package_that_lambda_can_import(
             text=True,
         )
         assert imported.returncode == 0, imported.stderr
+
+
+def test_a_path_no_route_has_gets_the_friendly_page_not_api_gateways_json(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    [response] = of_type(resources, "AWS::ApiGateway::GatewayResponse").values()
+    properties = response["Properties"]
+    assert properties["ResponseType"] == "MISSING_AUTHENTICATION_TOKEN"
+    assert properties["StatusCode"] == "404"
+    assert properties["ResponseParameters"]["gatewayresponse.header.Content-Type"] == "'text/html'"
+    page = properties["ResponseTemplates"]["application/json"]
+    assert page.startswith("#[[<!doctype html>") and "Page not found" in page

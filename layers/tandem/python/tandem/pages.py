@@ -50,3 +50,9 @@ def page(name: str, tenant: Tenant, **context: Any) -> str:
 
 def message(tenant: Tenant, title: str, *paragraphs: str) -> str:
     return page("message.html", tenant, title=title, paragraphs=paragraphs)
+
+
+def not_found(tenant: Tenant) -> str:
+    """The page for an address no route answers: the function's own, and API Gateway's for
+    paths that never reach it (a link cut short, a typed URL)."""
+    return message(tenant, "Page not found", "Please use the links in your emails from us.")
