@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from tandem import selfservice
+from tandem import purpose, selfservice
 from tandem.observability import logger, metrics, tracer
 from tandem.tokens import InvalidLink
 
@@ -44,6 +44,16 @@ def gone(_: selfservice.Gone) -> Response[str]:
         'You are no longer in the program. To come back, open the "Leave the program" link at '
         "the foot of any of our emails and choose to rejoin.",
         status=410,
+    )
+
+
+@app.exception_handler(purpose.IncompleteAnswers)
+def incomplete(_: purpose.IncompleteAnswers) -> Response[str]:
+    # The form checks the answers first; should the two checks ever differ, this is no 500.
+    return web.message(
+        "Some questions still need an answer",
+        "Please go back, answer each of the nine questions, and send the form again.",
+        status=400,
     )
 
 

@@ -38,6 +38,7 @@ def _pause(person: Participant, status: int = 200) -> Response[str]:
             "You have not signed up yet",
             "Pausing is for people in the program. Use the signup link in your invitation "
             "email, or ask for fresh links below the next time a link does not work.",
+            status=status,
         )
     body = pages.page(
         "pause.html",

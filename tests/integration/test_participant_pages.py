@@ -332,3 +332,27 @@ def test_the_signup_link_after_signup_changes_nothing_and_leads_to_the_profile(
     status, html = call_api("POST", invite, {**DETAILS, "name": "Someone Else", **ANSWERS})
     assert status == 200 and stored().name == "Ada Lovelace"
     assert "/profile/" in html
+
+
+def test_an_invited_person_posting_to_pause_is_refused_not_told_ok(invite: str) -> None:
+    from tandem.links import link_tokens
+
+    token = link_tokens().sign(Purpose.PAUSE, ADA)
+    assert call_api("GET", f"/pause/{token}")[0] == 200  # the page explains
+    status, html = call_api("POST", f"/pause/{token}", {"action": "pause"})
+    assert status == 400 and "You have not signed up yet" in html
+    assert stored().paused_cycles == frozenset()
+
+
+def test_answers_the_domain_refuses_get_a_400_page_not_a_500(
+    invite: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tandem import purpose, selfservice
+
+    def refuse(*_: object) -> None:  # the domain's check is stricter than the page's
+        raise purpose.IncompleteAnswers(["why2"])
+
+    monkeypatch.setattr(selfservice, "save_profile", refuse)
+    status, html = call_api("POST", invite, {**DETAILS, **ANSWERS})
+    assert status == 400 and "Some questions still need an answer" in html
+    assert stored().status is Status.INVITED
