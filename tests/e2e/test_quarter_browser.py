@@ -1,0 +1,102 @@
+"""A pair's quarter on a phone-sized screen: pick a slot from the kickoff, then answer "how did
+it go?" (a bad answer, a good one, a double submit), with an accessibility check on each page."""
+
+from __future__ import annotations
+
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+from tests.e2e.conftest import Served
+
+ROSTER = (
+    "email,name,department,level,timezone,manager_email\n"
+    "lena@northwind.example,Lena Vogel,Sales,Team lead,Europe/Berlin,\n"
+    "omar@northwind.example,Omar Haddad,People,Team lead,Europe/London,\n"
+)
+ANSWERS = {
+    "who1": "Society", "who2": "Society", "who3": "Individual",
+    "why1": "Karma", "why2": "Karma", "why3": "Harmony",
+    "how1": "Human", "how2": "Knowledge", "how3": "Knowledge",
+}  # fmt: skip
+
+
+def post_form(url: str, fields: dict[str, str]) -> None:
+    data = urllib.parse.urlencode(fields).encode()
+    with urllib.request.urlopen(urllib.request.Request(url, data=data), timeout=30) as response:
+        assert response.status == 200
+
+
+def of_kind(emails: list[dict[str, Any]], kind: str, address: str) -> dict[str, Any]:
+    return next(e for e in emails if e["kind"] == kind and e["to"] == [address])
+
+
+def link(email: dict[str, Any], purpose: str) -> str:
+    return next(url for url in email["links"] if f"/{purpose}/" in url)
+
+
+def no_serious_violations(page: Page) -> None:
+    found = Axe().run(page).response["violations"]
+    serious = [(v["id"], v["help"]) for v in found if v["impact"] in ("serious", "critical")]
+    assert serious == []
+
+
+@pytest.mark.e2e
+def test_a_pair_picks_a_slot_and_answers_after_the_session_on_a_phone(
+    served: Served, phone: Page, tmp_path: Path
+) -> None:
+    roster = tmp_path / "pair.csv"
+    roster.write_text(ROSTER)
+    before = len(served.outbox())
+    served.aws("s3", "cp", str(roster), f"s3://{served.bucket}/roster/pair.csv")
+    invites = served.wait_for_emails(before + 2)[before:]
+    for invite in invites:
+        post_form(link(invite, "signup"), {"name": invite["to"][0].split("@")[0].title(),
+                  "timezone": "Europe/Berlin", "location": "", **ANSWERS})  # fmt: skip
+    # The quarter starts (2027-Q1: Monday 11 January, 09:00 in Paris): matching, kickoffs
+    assert served.post("/_local/clock?now=2027-01-11T09:05:00%2B01:00")[0] == 200
+    served.post("/_local/schedules/matching")
+    emails = served.wait_for_emails(before + 6, timeout_s=60)
+    kickoff = of_kind(emails, "kickoff", "lena@northwind.example")
+
+    phone.goto(link(kickoff, "schedule"))
+    assert phone.get_by_role("heading", name="Pick a time together").is_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    no_serious_violations(phone)
+    phone.locator('input[name="slot"]').first.check()
+    phone.get_by_role("button", name="Send everyone the invitation").click()
+    assert phone.get_by_role("status").is_visible()  # "Done: everyone ... gets the invitation"
+    emails = served.wait_for_emails(before + 8)
+    invitation = of_kind(emails, "invitation", "omar@northwind.example")
+    assert "method=REQUEST" in invitation["attachments"][0]["content_type"].replace('"', "")
+
+    # After the first session: "how did it go?"
+    assert served.post("/_local/clock?now=2027-01-22T18:00:00%2B01:00")[0] == 200
+    served.post("/_local/schedules/reminders")
+    emails = served.wait_for_emails(before + 10, timeout_s=60)
+    after = of_kind(emails, "after_session", "lena@northwind.example")
+    phone.goto(link(after, "feedback"))
+    no_serious_violations(phone)
+    phone.get_by_label("Yes, we met").check()
+    phone.get_by_role("button", name="Save my answers").click()  # no rating, no pledge
+    assert phone.get_by_role("alert").is_visible()
+    assert phone.evaluate("document.activeElement.name") == "helpfulness"  # focus on the first
+    no_serious_violations(phone)
+    # The same form open in a second tab: both are sent, one answer is recorded
+    tabs = [phone, phone.context.new_page()]
+    tabs[1].goto(link(after, "feedback"))
+    for tab in tabs:
+        tab.get_by_label("Yes, we met").check()
+        tab.get_by_label("4", exact=True).check()
+        tab.get_by_label("One action to complete before your next conversation").fill(
+            "Ask two customers what they would change"
+        )
+    tabs[0].get_by_role("button", name="Save my answers").click()
+    assert tabs[0].get_by_text("your answers are recorded").is_visible()
+    tabs[1].get_by_role("button", name="Save my answers").click()
+    assert tabs[1].get_by_text("already recorded").is_visible()
