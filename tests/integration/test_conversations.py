@@ -432,3 +432,14 @@ def test_a_group_that_did_not_meet_twice_in_a_row_is_asked_once_how_to_go_on(
     reminders("2027-11-10T15:00:00Z")  # after session 3: not again
     deliver_mail(aws)
     assert len(of_kind("not_meeting")) == 2
+
+
+def test_the_feedback_link_works_for_the_tenants_days_after_the_session(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    link = after_session_link(aws, "flo@acme.example")  # sent as session 1 ended, 11 October
+    clock.set(datetime(2027, 11, 9, 9, tzinfo=UTC))  # 29 days on (the default is 30)
+    assert call_api("GET", link)[0] == 200
+    clock.set(datetime(2027, 11, 11, 12, tzinfo=UTC))
+    status, page = call_api("GET", link)
+    assert status == 410 and "This link has expired" in page

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tandem import settings
 from tandem.store import secrets
 from tandem.tokens import ABOUT_SESSION, SCOPED, LinkTokens, Purpose
 
 
 def link_tokens() -> LinkTokens:
-    return LinkTokens(settings.tenant().name, secrets.signing_keys())
+    tenant = settings.tenant()
+    # A feedback link is sent as its session ends: its lifetime counts from the session.
+    feedback = timedelta(days=tenant.conversations.feedback_link_days)
+    return LinkTokens(tenant.name, secrets.signing_keys(), {Purpose.FEEDBACK: feedback})
 
 
 class Links:

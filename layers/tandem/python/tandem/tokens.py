@@ -11,7 +11,7 @@ outcome are.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from enum import StrEnum
 
@@ -68,11 +68,14 @@ class _ClockSigner(TimestampSigner):
 
 
 class LinkTokens:
-    def __init__(self, tenant: str, keys: Sequence[str]) -> None:
+    def __init__(
+        self, tenant: str, keys: Sequence[str], lifetimes: Mapping[Purpose, timedelta] | None = None
+    ) -> None:
         if not keys:
             raise ValueError("the signing secret has no keys")
         self._tenant = tenant
         self._keys = list(keys)
+        self._lifetimes = {**LIFETIME, **(lifetimes or {})}  # the tenant may shorten some
 
     def _serializer(self, purpose: Purpose) -> URLSafeTimedSerializer:
         return URLSafeTimedSerializer(
@@ -107,7 +110,7 @@ class LinkTokens:
         return payload[0], payload[1]
 
     def _load(self, purpose: Purpose, token: str) -> object:
-        max_age = int(LIFETIME[purpose].total_seconds())
+        max_age = int(self._lifetimes[purpose].total_seconds())
         try:
             return self._serializer(purpose).loads(token, max_age=max_age)
         except SignatureExpired:
