@@ -177,17 +177,16 @@ def rematch_page(token: str) -> Response[str]:
     person, cycle = _alone(token)
     if scheduling.alone(person, cycle.id) is None:
         return _schedule_message()
-    body = pages.page(
-        "rematch.html", settings.tenant(), title="A new partner?", participant=person, errors=[]
-    )
-    return web.html(body)
+    return _rematch_form(person)
 
 
 @router.post("/rematch/<token>")
 def rematch(token: str) -> Response[str]:
     person, cycle = _alone(token)
     if web.form(router.current_event).get("action") != "rematch":
-        return _rematch_page_again(person)
+        return _rematch_form(
+            person, ["Please choose: a new partner now, or priority next quarter."], status=400
+        )
     try:
         scheduling.ask_rematch(person, cycle, clock.now())
     except scheduling.NotOffered:
@@ -210,15 +209,17 @@ def _alone(token: str) -> tuple[Participant, program.Cycle]:
     return selfservice.active(pid), program.cycle(settings.tenant(), cycle_id)
 
 
-def _rematch_page_again(person: Participant) -> Response[str]:
+def _rematch_form(
+    person: Participant, errors: list[str] | None = None, status: int = 200
+) -> Response[str]:
     body = pages.page(
         "rematch.html",
         settings.tenant(),
         title="A new partner?",
         participant=person,
-        errors=["Please choose: a new partner now, or priority next quarter."],
+        errors=errors or [],
     )
-    return web.html(body, 400)
+    return web.html(body, status)
 
 
 def _schedule_message() -> Response[str]:
@@ -231,15 +232,12 @@ def _schedule_message() -> Response[str]:
 
 @router.get("/guide/<token>")
 def guide_page(token: str) -> Response[str]:
-    pid, scope = link_tokens().verify_scoped(Purpose.GUIDE, token)
-    person = selfservice.active(pid)
-    cycle, _, number = scope.partition("/")
-    tenant = settings.tenant()
-    quarter = scheduling.quarter(person, cycle, tenant)
-    if quarter is None or not number.isdigit():
+    person, quarter, number = _session_of(Purpose.GUIDE, token)
+    session = quarter.plan.session(number) if quarter else None
+    if quarter is None or session is None:
         return _no_group()
-    session = quarter.plan.session(int(number))
-    guide = guides.guide(quarter.track(tenant), int(number), quarter.partners)
+    tenant = settings.tenant()
+    guide = guides.guide(quarter.track(tenant), number, quarter.partners)
     body = pages.page(
         "guide.html",
         tenant,
@@ -248,7 +246,7 @@ def guide_page(token: str) -> Response[str]:
         partners=quarter.partners,
         session=session,
         guide=guide,
-        pledges=feedback.to_check_in(quarter.plan, int(number), person, quarter.partners),
+        pledges=feedback.to_check_in(quarter.plan, number, person, quarter.partners),
     )
     return web.html(body)
 
@@ -258,7 +256,7 @@ MAX_BODY = 8 * 1024  # a real answer is well under this; anything larger is refu
 
 @router.get("/feedback/<token>")
 def feedback_page(token: str) -> Response[str]:
-    person, quarter, number = _session_of(token)
+    person, quarter, number = _session_of(Purpose.FEEDBACK, token)
     if quarter is None or quarter.plan.session(number) is None:
         return _no_group()
     ctx = feedback.context(quarter.plan, number)
@@ -275,7 +273,7 @@ def record_feedback(token: str) -> Response[str]:
             "Please shorten your note or pledge and send the form again.",
             status=413,
         )
-    person, quarter, number = _session_of(token)
+    person, quarter, number = _session_of(Purpose.FEEDBACK, token)
     if quarter is None or quarter.plan.session(number) is None:
         return _no_group()
     ctx = feedback.context(quarter.plan, number)
@@ -302,8 +300,9 @@ def record_feedback(token: str) -> Response[str]:
     return _feedback(person, quarter, ctx, _as_form(saved), saved, {}, notice)
 
 
-def _session_of(token: str) -> tuple[Participant, scheduling.Quarter | None, int]:
-    pid, scope = link_tokens().verify_scoped(Purpose.FEEDBACK, token)
+def _session_of(purpose: Purpose, token: str) -> tuple[Participant, scheduling.Quarter | None, int]:
+    """The person, their group's quarter and the session a link about one session names."""
+    pid, scope = link_tokens().verify_scoped(purpose, token)
     person = selfservice.active(pid)
     cycle, _, number = scope.partition("/")
     quarter = scheduling.quarter(person, cycle, settings.tenant())

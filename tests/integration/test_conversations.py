@@ -114,7 +114,7 @@ def test_picking_a_slot_sends_both_a_calendar_invitation_for_five_sessions(
     assert sorted(e.to[0] for e in invitations) == ["flo@acme.example", "gus@acme.example"]
     gus = next(e for e in invitations if e.to == ["gus@acme.example"])
     assert "Flo picked a time" in gus.text and "Monday 11 October 2027, 09:00-10:00" in gus.text
-    assert "Giving and receiving feedback" in gus.text or "feedback" in gus.text.lower()
+    assert "Topic: Feedback." in gus.text  # the track the picker chose
     [part] = gus.attachments
     assert part.content_type.replace('"', "").startswith("text/calendar")
     assert "method=REQUEST" in part.content_type.replace('"', "")
@@ -370,7 +370,6 @@ def after_session_link(aws: Resources, address: str) -> str:
 def test_after_a_session_bad_answers_get_the_form_back_and_nothing_is_stored(
     aws: Resources, pair: list[Participant]
 ) -> None:
-    from tandem import feedback
     from tandem.store import feedback as feedback_store
 
     link = after_session_link(aws, "flo@acme.example")
@@ -387,7 +386,6 @@ def test_after_a_session_bad_answers_get_the_form_back_and_nothing_is_stored(
     status, _ = call_api("POST", link, {"held": "yes", "note": "n" * 1_000_000})
     assert status == 413
     assert feedback_store.of_group("2027-Q4", participant_id("flo@acme.example")) == []
-    assert feedback.THEMES  # the themes offered
 
 
 def test_a_pledge_is_recorded_once_and_the_partner_sees_it_before_the_next_session(

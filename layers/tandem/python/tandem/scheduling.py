@@ -46,7 +46,7 @@ class Quarter:
     partners: list[Participant]  # the partners still in the group and the program
 
     def track(self, tenant: Tenant) -> str:
-        return self.plan.track or tenant.conversations.track_of(self.cycle.id)
+        return tenant.conversations.track_of(self.cycle.id, self.plan.track)
 
 
 def quarter(person: Participant, cycle_id: str, tenant: Tenant) -> Quarter | None:

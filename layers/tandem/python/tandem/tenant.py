@@ -84,8 +84,9 @@ class Conversations(_Strict):
                 raise ValueError(f"unknown track {track!r} (tracks: {', '.join(known)})")
         return self
 
-    def track_of(self, cycle: str) -> str:
-        return self.tracks_by_cycle.get(cycle, self.track)
+    def track_of(self, cycle: str, chosen: str | None = None) -> str:
+        """The track a group follows: its own choice, else the quarter's, else the default."""
+        return chosen or self.tracks_by_cycle.get(cycle, self.track)
 
 
 class OpenSignup(_Strict):

@@ -85,22 +85,21 @@ def _about_plan(
     members = [everyone[m] for m in plan.active if m in everyone]
     partners = [p for p in members if p.id != participant.id]
     left = [everyone[m] for m in plan.dropped if m in everyone]
+    track = tenant.conversations.track_of(plan.cycle, plan.track)
     context: dict[str, Any] = {
         "cycle": program.cycle(tenant, plan.cycle),
         "plan": plan,
         "partners": partners,
         "left": left,
         "picked_by": everyone.get(plan.picked_by or ""),
-        "track": guides.tracks()[plan.track or tenant.conversations.track_of(plan.cycle)],
+        "track": guides.tracks()[track],
     }
     session = plan.session(request.session) if request.session else None
     if request.session is not None:
         if session is None or session.cancelled:
             return None
         context["session"] = session
-        context["guide"] = guides.guide(
-            plan.track or tenant.conversations.track_of(plan.cycle), session.number, partners
-        )
+        context["guide"] = guides.guide(track, session.number, partners)
         context["pledges"] = feedback.to_check_in(plan, session.number, participant, partners)
     if kind is MailKind.PARTNER_UNREACHABLE:
         context["unreachable"] = [p for p in partners if p.mail_blocked]
