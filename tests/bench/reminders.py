@@ -49,7 +49,8 @@ from infra.local.aws import REGION, provision
 from tandem import program, reminders
 from tandem.participants import Participant, Source, Status
 from tandem.plans import NUDGE_AFTER, Plan, group_key
-from tandem.program import SESSIONS, Cycle
+from tandem.program import Cycle
+from tandem.rhythm import SESSIONS
 from tandem.slots import Slot
 from tandem.store import participants as participants_store
 from tandem.store import plans as plans_store

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from tandem.participants import Participant
 from tandem.plans import Plan
-from tandem.program import SESSIONS
+from tandem.rhythm import SESSIONS
 from tandem.store import feedback as store
 
 Feedback = store.Feedback

@@ -19,8 +19,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tandem.participants import Participant
-from tandem.program import SESSIONS
 from tandem.purpose import How, Who, Why
+from tandem.rhythm import SESSIONS
 
 DEFAULT_TRACK = "manager-essentials"
 Axis = Literal["who", "why", "how"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
-from tandem.program import SESSIONS
+from tandem.rhythm import SESSIONS
 from tandem.slots import CONVERSATION, Slot
 
 NUDGE_AFTER = timedelta(days=5)  # a group without a slot this long after the kickoff is nudged

@@ -11,12 +11,12 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from tandem.rhythm import SESSION_INTERVAL, SESSIONS
+
 if TYPE_CHECKING:  # the tenant file names the quarter's guide track, whose sessions are these
     from tandem.tenant import Tenant
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
-SESSIONS = 5
-SESSION_INTERVAL = timedelta(weeks=2)
 
 
 @dataclass(frozen=True, order=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from tandem.program import SESSION_INTERVAL
+from tandem.rhythm import SESSION_INTERVAL
 
 CONVERSATION = timedelta(hours=1)
 

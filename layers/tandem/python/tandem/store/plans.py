@@ -24,7 +24,7 @@ from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from tandem.plans import Plan
-from tandem.program import SESSIONS
+from tandem.rhythm import SESSIONS
 from tandem.slots import Slot
 from tandem.store.table import TableModel
 
