@@ -25,7 +25,7 @@ from tandem import bands, selfservice, settings
 from tandem import cycles as cycles_domain
 from tandem.clock import clock
 from tandem.jobs import BandJob
-from tandem.participants import Participant, Status, participant_id
+from tandem.participants import MailBlock, Participant, Status, participant_id
 from tandem.store import cycles, participants
 from tests.integration.support import (
     call_api,
@@ -93,6 +93,21 @@ def test_a_week_ahead_the_matched_are_told_and_hr_gets_a_preview(
     assert daily(NOTICE_DAY) == {} and daily("2027-01-05T08:00:00Z") == {}
     deliver_mail(aws)
     assert len(sent()) == 7
+
+
+def test_someone_mail_cannot_reach_is_not_matched_and_hr_sees_why(
+    company: list[Participant], aws: Resources
+) -> None:
+    # A partner who never gets the kickoff would leave the other waiting all quarter.
+    ada = company[0]
+    participants.block_mail(ada.id, MailBlock.BOUNCED, clock.now())
+    assert daily(NOTICE_DAY)["notice"]["notified"] == 6
+    statuses = {row["name"]: row["status"] for row in preview(aws, "2027-Q1")}
+    assert statuses["Ada Example"] == "email does not reach them: not matched"
+    daily(START)
+    run_band_jobs(aws)
+    assert ada.id not in {m for g in cycles.groups("2027-Q1") for m in g.members}
+    assert ada.id not in {pid for pid, _, _ in cycles.unmatched("2027-Q1")}
 
 
 def test_at_the_start_one_job_per_band_is_queued_once(

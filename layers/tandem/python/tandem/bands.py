@@ -35,7 +35,7 @@ def match_band(tenant: Tenant, job: BandJob) -> dict[str, Any]:
         person
         for level in tenant.bands()[job.band]
         for person in participants_store.in_level(level, Status.ACTIVE)
-        if cycle.id not in person.paused_cycles and person.id not in settled
+        if person.to_be_matched(cycle.id) and person.id not in settled
     ]
     result = match(
         _people(population), _history(tenant, cycle), cycle.id, cycle.starts.date(), rules(tenant)

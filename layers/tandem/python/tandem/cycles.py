@@ -81,6 +81,8 @@ def notify(tenant: Tenant, cycle: Cycle) -> dict[str, Any]:
                     state = "not signed up yet"
                 elif cycle.id in person.paused_cycles:
                     state = "paused this quarter"
+                elif not person.to_be_matched(cycle.id):
+                    state = "email does not reach them: not matched"
                 else:
                     state = "to be matched"
                     notices.append(MailRequest.about_cycle(MailKind.NOTICE, person.id, cycle.id))

@@ -113,3 +113,12 @@ class Participant:
     @property
     def first_name(self) -> str:
         return self.name.split()[0]
+
+    def to_be_matched(self, cycle: str) -> bool:
+        """Signed up, not pausing the quarter, and reachable by mail: a partner who never gets
+        the kickoff or the invitation would leave the other waiting all quarter."""
+        return (
+            self.status is Status.ACTIVE
+            and cycle not in self.paused_cycles
+            and self.mail_blocked is None
+        )
