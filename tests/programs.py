@@ -1,0 +1,92 @@
+"""Synthetic programs as row tables: a company's quarters played with chance answers, for the
+figures' tests and the report's screenshots."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from tandem.analytics.tables import (
+    ConversationRow,
+    GroupRow,
+    ParticipantRow,
+    PledgeRow,
+    PulseRow,
+    Tables,
+)
+from tandem.feedback import THEMES
+
+DEPARTMENTS = ("Sales", "Operations", "Legal", "Research & Development", "Finance")
+LEVELS = ("Manager", "Director")
+
+
+def company(rnd: random.Random, sizes: Sequence[int], quarters: int) -> list[Tables]:
+    """Departments of the given sizes over `quarters` quarters of 2027: about 85% of people
+    take part each quarter, paired at random (a trio when odd)."""
+    people = [
+        ParticipantRow(
+            f"{department[:3]}-{i}",
+            department,
+            rnd.choice(LEVELS),
+            "active",
+            rnd.choice(("Individual", "Organization", "Society")),
+            rnd.choice(("Karma", "Harmony")),
+            rnd.choice(("Community", "Human", "Knowledge", "Structure")),
+            None,
+        )
+        for department, size in zip(DEPARTMENTS, sizes, strict=False)
+        for i in range(size)
+    ]
+    played: list[Tables] = []
+    previously = frozenset(p.participant for p in people if rnd.random() < 0.7)
+    for q in range(1, quarters + 1):
+        active = [p.participant for p in people if rnd.random() < 0.85]
+        rnd.shuffle(active)
+        groups = [active[i : i + 2] for i in range(0, len(active) - 1, 2)]
+        if len(active) % 2 and groups:
+            groups[-1].append(active[-1])
+        played.append(_play(rnd, f"2027-Q{q}", people, groups, previously))
+        previously = frozenset(p for g in groups for p in g)
+    return played
+
+
+def _play(
+    rnd: random.Random,
+    cycle: str,
+    people: list[ParticipantRow],
+    groups: list[list[str]],
+    previously: frozenset[str],
+) -> Tables:
+    group_rows, conversations, pledges, pulses = [], [], [], []
+    for index, members in enumerate(groups):
+        gid = f"{cycle}/g{index}"
+        group_rows.append(GroupRow(cycle, gid, len(members), tuple(members), True, 5))
+        for session in range(1, 6):
+            held = rnd.choice(("yes", "yes", "yes", "yes", "no", None))
+            for p in members:
+                rating = rnd.choice((None, 2, 3, 4, 4, 5, 5, 5)) if held == "yes" else None
+                conversations.append(ConversationRow(cycle, gid, session, p, None, held, rating))
+                if held == "yes":
+                    checkin = rnd.choice(("done",) * 8 + ("partly", "not_done", None))
+                    impact = rnd.choice(("yes",) * 9 + ("no",)) if checkin == "done" else None
+                    theme = rnd.choice(("", *THEMES))
+                    pledges.append(PledgeRow(cycle, gid, session, p, theme, checkin, impact))
+        pulses += [
+            PulseRow(cycle, p, rnd.choice((None, 3, 4, 4, 5)), rnd.choice((None, "yes", "no")))
+            for p in members
+        ]
+    return Tables(cycle, (cycle,), people, group_rows, conversations, pledges, pulses, previously)
+
+
+def year_of(quarters: Sequence[Tables]) -> Tables:
+    """The year to date as the exports draw it: every quarter's rows, today's people."""
+    return Tables(
+        quarters[0].scope[:4],
+        tuple(q.scope for q in quarters),
+        quarters[-1].participants,
+        [g for q in quarters for g in q.groups],
+        [c for q in quarters for c in q.conversations],
+        [p for q in quarters for p in q.pledges],
+        [p for q in quarters for p in q.pulses],
+        quarters[0].previously_active,
+    )
