@@ -1,0 +1,307 @@
+"""report.html: the program's figures for a program lead, at a glance, in one file that opens
+anywhere and can be forwarded: charts are inline SVG drawn by pygal, with no script, no external
+asset and no link to anywhere.
+
+The report draws every figure from the summary rows, never from the row tables, so it shows
+nothing the summary hides. `tables` gives only the period's name and quarters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pygal
+from markupsafe import Markup
+from pygal.style import Style
+
+from tandem.analytics.figures import METRICS, PURPOSE_AXES, THEME_MIN_GROUP, SummaryRow
+from tandem.analytics.tables import Tables
+from tandem.templates import render as render_template
+
+# Published figures the program is held against (see the product's sources).
+BENCHMARKS = {
+    "completion_rate": (0.80, "Pledges completed", "80% published"),
+    "impact_rate": (0.91, "With an impact", "91% published"),
+    "ongoing_intent_rate": (0.87, "Keep in touch", "87% at one customer"),
+}
+PEERS_PER_QUARTER = 1
+
+_INK, _ACCENT, _MUTED, _LINE = "#1d2433", "#0b5cad", "#8a94a3", "#d5dae1"
+_STYLE = Style(
+    background="transparent",
+    plot_background="transparent",
+    foreground=_INK,
+    foreground_strong=_INK,
+    foreground_subtle=_LINE,
+    font_family='system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+    label_font_size=17,
+    major_label_font_size=17,
+    value_font_size=17,
+    value_label_font_size=17,
+    legend_font_size=17,
+    title_font_size=19,
+    colors=(_ACCENT, _MUTED, "#2e7d5b", "#b3541e"),
+    opacity="1",
+    opacity_hover="1",
+    transition="none",
+    guide_stroke_color=_LINE,
+    major_guide_stroke_color=_LINE,
+)
+
+
+def _isolate(text: str) -> str:
+    """Keep a name's own writing direction (or a planted U+202E) from spilling onto the chart's
+    other labels: the text equivalent of <bdi>."""
+    return f"\u2068{text}\u2069"
+
+
+def _inert(root: Any) -> Any:
+    """pygal always writes a configuration script and comments with links; a report has neither.
+    Inline SVG in HTML needs no namespace declaration either."""
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if callable(child.tag) or str(child.tag).endswith("script"):
+                parent.remove(child)
+    root.attrib.pop("xmlns", None)
+    return root
+
+
+def _chart(kind: Callable[..., Any], title: str, **config: Any) -> Any:
+    chart = kind(
+        style=_STYLE,
+        js=[],
+        disable_xml_declaration=True,
+        title=title,
+        width=480,
+        height=config.pop("height", 300),
+        print_values=True,
+        show_legend=config.pop("show_legend", False),
+        legend_at_bottom=True,
+        legend_at_bottom_columns=2,
+        truncate_legend=-1,
+        max_scale=6,
+        truncate_label=-1,
+        margin=8,
+        **config,
+    )
+    return chart.add_xml_filter(_inert)
+
+
+def _svg(chart: Any) -> Markup:
+    # pygal escapes every label and value it writes; _inert removed what could run or fetch.
+    return Markup(chart.render(is_unicode=True))  # noqa: S704
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value:.0%}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One figure as the report shows it."""
+
+    text: str  # "" when hidden
+    hidden: bool
+
+
+class _Figures:
+    """The rows of one file (a quarter's or the year's), by scope, group and metric."""
+
+    def __init__(self, rows: Sequence[SummaryRow], cycle: str) -> None:
+        self.rows = {(r.scope, r.group, r.metric): r for r in rows if r.cycle == cycle}
+
+    def number(self, metric: str, scope: str = "all", group: str = "") -> float | None:
+        row = self.rows.get((scope, group, metric))
+        return float(row.value) if row and row.value else None
+
+    def cell(self, metric: str, scope: str = "all", group: str = "") -> Cell:
+        row = self.rows.get((scope, group, metric))
+        if row is None or not row.value:
+            return Cell("", True)
+        kind = METRICS[metric][1] if metric in METRICS else "count"
+        value = float(row.value)
+        text = {"count": f"{value:,.0f}", "rate": f"{value:.0%}", "mean": f"{value:.1f}"}[kind]
+        return Cell(text, False)
+
+    def answers(self, family: str) -> list[tuple[str, float | None]]:
+        return [
+            (metric.partition(":")[2], float(row.value) if row.value else None)
+            for (scope, _, metric), row in self.rows.items()
+            if scope == "all" and metric.startswith(f"{family}:")
+        ]
+
+    def hidden_answers(self, family: str) -> list[str]:
+        return [answer for answer, value in self.answers(family) if value is None]
+
+    def groups(self, scope: str) -> list[str]:
+        return sorted({group for (s, group, _) in self.rows if s == scope})
+
+
+def _benchmark_chart(figures: _Figures) -> Markup:
+    chart = _chart(
+        pygal.HorizontalBar,
+        "Against the published figures",
+        show_legend=True,
+        range=(0, 1),
+        value_formatter=_percent,
+        y_labels=[0, 0.5, 1],
+        margin_right=28,  # room for the last label, "100%"
+        height=360,
+    )
+    # A horizontal chart draws its first category at the bottom: reversed, it reads downwards.
+    shown = list(reversed(BENCHMARKS.items()))
+    chart.x_labels = [label for _, (_, label, _) in shown]
+    chart.add("This program", [figures.number(metric) for metric, _ in shown])
+    chart.add("Published", [target for _, (target, _, _) in shown])
+    return _svg(chart)
+
+
+def _answers_chart(
+    title: str, answers: Sequence[tuple[str, float | None]], kind: Any = pygal.HorizontalBar
+) -> Markup:
+    if kind is pygal.HorizontalBar:
+        answers = list(reversed(answers))  # first answer on top
+    height = 300 if kind is pygal.Bar else 80 + 40 * len(answers)
+    chart = _chart(kind, title, height=height, show_x_guides=False)
+    chart.x_labels = [_isolate(label) for label, _ in answers]
+    chart.add(title, [value for _, value in answers])
+    return _svg(chart)
+
+
+def _by_quarter_chart(rows: Sequence[SummaryRow], cycles: Sequence[str]) -> Markup | None:
+    quarters = [_Figures(rows, cycle) for cycle in cycles]
+    if len(cycles) < 2 or not all(q.rows for q in quarters):
+        return None
+    chart = _chart(
+        pygal.Bar,
+        "Fulfilment and helpfulness by quarter",
+        show_legend=True,
+        range=(1, 5),
+        value_formatter=lambda v: "" if v is None else f"{v:.1f}",
+        show_x_guides=False,
+    )
+    chart.x_labels = list(cycles)
+    chart.add("Fulfilment", [q.number("fulfilment_mean") for q in quarters])
+    chart.add("Helpfulness", [q.number("helpfulness_mean") for q in quarters])
+    return _svg(chart)
+
+
+def _charts(figures: _Figures, rows: Sequence[SummaryRow], cycles: Sequence[str]) -> dict[str, Any]:
+    scores = dict(figures.answers("helpfulness"))
+    purposes = [figures.answers(f"purpose_{axis}") for axis in PURPOSE_AXES]
+    shown = any(value is not None for answers in purposes for _, value in answers)
+    return {
+        "benchmarks": _benchmark_chart(figures),
+        "helpfulness": _answers_chart(
+            "How helpful was the conversation?",
+            [(str(score), scores.get(str(score))) for score in range(1, 6)],
+            pygal.Bar,
+        ),
+        "themes": _answers_chart("Pledges by theme", figures.answers("pledge_theme")),
+        "purpose": [
+            _answers_chart(axis.upper(), answers)
+            for axis, answers in zip(PURPOSE_AXES, purposes, strict=True)
+        ]
+        if shown
+        else None,
+        "by_quarter": _by_quarter_chart(rows, cycles),
+    }
+
+
+@dataclass(frozen=True)
+class Column:
+    metric: str
+    heading: str
+
+    @property
+    def definition(self) -> str:
+        return " ".join((METRICS[self.metric][0].__doc__ or "").split())
+
+
+COLUMNS = [
+    Column("participants", "Participants"),
+    Column("retention", "Retention"),
+    Column("conversations_held", "Conversations held"),
+    Column("relationships_formed", "Relationships formed"),
+    Column("pledges_made", "Pledges made"),
+    Column("pledges_checked_in", "Pledges checked in"),
+    Column("completion_rate", "Pledges completed"),
+    Column("impact_rate", "With an impact"),
+    Column("helpfulness_mean", "Helpfulness (1-5)"),
+    Column("ongoing_intent_rate", "Intend to keep in touch"),
+    Column("fulfilment_mean", "Fulfilment (1-5)"),
+]
+
+
+@dataclass(frozen=True)
+class Tile:
+    label: str
+    cell: Cell
+    context: str = ""
+    tone: str = ""  # above | below a published figure
+
+
+def _tiles(figures: _Figures, quarters: int) -> list[Tile]:
+    tiles = [
+        Tile("Participants", figures.cell("participants")),
+        Tile("Retention", figures.cell("retention"), "of last quarter's participants came back"),
+        Tile("Conversations held", figures.cell("conversations_held")),
+        _relationships(figures, quarters),
+    ]
+    for metric, (target, label, source) in BENCHMARKS.items():
+        value = figures.number(metric)
+        # Judged as shown, to the percent: 90.6% reads 91% and meets 91%.
+        tone = "" if value is None else ("above" if round(value, 2) >= target else "below")
+        tiles.append(Tile(label, figures.cell(metric), source, tone))
+    tiles += [
+        Tile("Helpfulness", figures.cell("helpfulness_mean"), "mean answer, 1 to 5"),
+        Tile("Fulfilment", figures.cell("fulfilment_mean"), "mean answer, 1 to 5"),
+    ]
+    return tiles
+
+
+def _relationships(figures: _Figures, quarters: int) -> Tile:
+    """The seed's yardstick: 1,000 managers form 4,000 relationships a year, four new peers
+    each, so one a quarter."""
+    participants, pairs = figures.number("participants"), figures.number("relationships_formed")
+    expected = PEERS_PER_QUARTER * quarters
+    if not participants or pairs is None:
+        return Tile("Relationships formed", figures.cell("relationships_formed"))
+    peers = 2 * pairs / participants  # each pair gives both of its people a peer
+    tone = "above" if peers >= expected * 0.95 else "below"
+    context = f"{peers:.1f} new peers each; benchmark {expected}"
+    return Tile("Relationships formed", figures.cell("relationships_formed"), context, tone)
+
+
+def _period(tables: Tables) -> tuple[str, str]:
+    if tables.cycles == (tables.scope,):
+        return f"{tables.scope} report", f"The quarter {tables.scope}"
+    quarters = ", ".join(tables.cycles)
+    return f"{tables.scope} so far", f"The year to date: {quarters}"
+
+
+def render(
+    tables: Tables, summary: Sequence[SummaryRow], organization: str, *, min_group: int = 5
+) -> str:
+    """The report of one export: the figures of `tables.scope` (a quarter or a year), and, when
+    `summary` also holds the published rows of the year's quarters, how they moved by quarter.
+    `min_group` is only what the report says was hidden, not what it hides."""
+    figures = _Figures(summary, tables.scope)
+    period, span = _period(tables)
+    return render_template(
+        "report/report.html",
+        organization=organization,
+        period=period,
+        span=span,
+        figures=figures,
+        tiles=_tiles(figures, len(tables.cycles)),
+        charts=_charts(figures, summary, tables.cycles),
+        breakdowns=[
+            {"scope": scope, "groups": figures.groups(scope)} for scope in ("department", "level")
+        ],
+        columns=COLUMNS,
+        min_group=min_group,
+        theme_min_group=max(min_group, THEME_MIN_GROUP),
+    )

@@ -1,0 +1,87 @@
+"""report.html: one self-contained, inert file that shows only what the summary shows."""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import replace
+
+import pytest
+
+from tandem.analytics.figures import SummaryRow, summaries
+from tandem.analytics.report import render
+from tandem.analytics.tables import Tables
+from tests.programs import company, year_of
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+BIDI = "\u202eselaS"
+
+
+def a_year(department_names: dict[str, str] | None = None) -> tuple[list[Tables], list[SummaryRow]]:
+    """Three quarters of a company of 66 (one department of 3), with every quarter's published
+    rows and the year's, departments renamed as given."""
+    quarters = company(random.Random(7), (24, 18, 12, 9, 3), 3)
+    if department_names:
+        quarters = [
+            replace(
+                q,
+                participants=[
+                    replace(p, department=department_names.get(p.department, p.department))
+                    for p in q.participants
+                ],
+            )
+            for q in quarters
+        ]
+    rows = [summaries(quarters[:k], year_of(quarters[:k]), 5)[0] for k in (1, 2, 3)]
+    ytd = summaries(quarters, year_of(quarters), 5)[1]
+    return quarters, [r for quarter_rows in rows for r in quarter_rows] + ytd
+
+
+@pytest.fixture(scope="module")
+def year_report() -> str:
+    quarters, rows = a_year()
+    return render(year_of(quarters), rows, "Acme", min_group=5)
+
+
+def test_the_report_runs_nothing_and_fetches_nothing(year_report: str) -> None:
+    assert "<svg" in year_report
+    lowered = year_report.lower()
+    for forbidden in ("<script", "javascript:", "<link", "<iframe", "@import", "url(", " src="):
+        assert forbidden not in lowered, forbidden
+    assert not re.search(r"(https?|file|ftp):|//[a-z0-9]", lowered)
+
+
+def test_the_report_is_print_and_phone_friendly(year_report: str) -> None:
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in year_report
+    assert "@media print" in year_report
+
+
+def test_hidden_figures_say_so_and_show_no_number(year_report: str) -> None:
+    # The department of 3 is hidden, and with it the next smallest (9).
+    assert "Figures about fewer than 5 people are hidden" in year_report
+    row = re.search(r"<bdi>Finance</bdi></th>(.*?)</tr>", year_report)
+    assert row is not None
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
+    assert cells and set(cells) == {"hidden"}
+
+
+def test_the_year_report_shows_headline_figures_and_each_quarter(year_report: str) -> None:
+    quarters, rows = a_year()
+    participants = next(
+        r for r in rows if r.cycle == "2027" and r.scope == "all" and r.metric == "participants"
+    )
+    assert f'<span class="value">{participants.value}</span>' in year_report
+    assert "Fulfilment and helpfulness by quarter" in year_report
+    assert all(q.scope in year_report for q in quarters)
+
+
+def test_a_department_name_cannot_inject_markup_or_turn_the_text_around() -> None:
+    quarters, rows = a_year({"Sales": XSS, "Operations": BIDI})
+
+    html = render(year_of(quarters), rows, f"Acme {XSS}", min_group=5)
+
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    # The override stays inside its own isolate: the rest of the line reads as written.
+    assert f"<bdi>{BIDI}</bdi>" in html
+    assert html.count("\u202e") == html.count(f"<bdi>{BIDI}</bdi>")
