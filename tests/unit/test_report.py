@@ -51,6 +51,12 @@ def test_the_report_runs_nothing_and_fetches_nothing(year_report: str) -> None:
     assert not re.search(r"(https?|file|ftp):|//[a-z0-9]", lowered)
 
 
+def test_the_same_figures_give_the_same_file(year_report: str) -> None:
+    quarters, rows = a_year()
+    assert render(year_of(quarters), rows, "Acme", min_group=5) == year_report
+    assert 'id="chart-against-the-published-figures"' in year_report
+
+
 def test_the_report_is_print_and_phone_friendly(year_report: str) -> None:
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in year_report
     assert "@media print" in year_report

@@ -8,6 +8,7 @@ nothing the summary hides. `tables` gives only the period's name and quarters.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -86,6 +87,9 @@ def _chart(kind: Callable[..., Any], title: str, **config: Any) -> Any:
         margin=8,
         **config,
     )
+    # pygal names each chart (and scopes its CSS) with a random id: from the title instead, the
+    # same figures always give the same file.
+    chart.uuid = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
     return chart.add_xml_filter(_inert)
 
 
@@ -201,7 +205,7 @@ def _charts(figures: _Figures, rows: Sequence[SummaryRow], cycles: Sequence[str]
         ),
         "themes": _answers_chart("Pledges by theme", figures.answers("pledge_theme")),
         "purpose": [
-            _answers_chart(axis.upper(), answers)
+            (_answers_chart(axis.upper(), answers), figures.hidden_answers(f"purpose_{axis}"))
             for axis, answers in zip(PURPOSE_AXES, purposes, strict=True)
         ]
         if shown
@@ -213,7 +217,8 @@ def _charts(figures: _Figures, rows: Sequence[SummaryRow], cycles: Sequence[str]
 @dataclass(frozen=True)
 class Column:
     metric: str
-    heading: str
+    heading: str  # short, for a table's header
+    label: str  # in full, for the definitions
 
     @property
     def definition(self) -> str:
@@ -221,17 +226,17 @@ class Column:
 
 
 COLUMNS = [
-    Column("participants", "Participants"),
-    Column("retention", "Retention"),
-    Column("conversations_held", "Conversations held"),
-    Column("relationships_formed", "Relationships formed"),
-    Column("pledges_made", "Pledges made"),
-    Column("pledges_checked_in", "Pledges checked in"),
-    Column("completion_rate", "Pledges completed"),
-    Column("impact_rate", "With an impact"),
-    Column("helpfulness_mean", "Helpfulness (1-5)"),
-    Column("ongoing_intent_rate", "Intend to keep in touch"),
-    Column("fulfilment_mean", "Fulfilment (1-5)"),
+    Column("participants", "Participants", "Participants"),
+    Column("retention", "Retention", "Retention"),
+    Column("conversations_held", "Conversations", "Conversations held"),
+    Column("relationships_formed", "Relationships", "Relationships formed"),
+    Column("pledges_made", "Pledges", "Pledges made"),
+    Column("pledges_checked_in", "Checked in", "Pledges checked in"),
+    Column("completion_rate", "Completed", "Pledges completed"),
+    Column("impact_rate", "With impact", "Completed pledges with an impact"),
+    Column("helpfulness_mean", "Helpfulness", "Helpfulness (1-5)"),
+    Column("ongoing_intent_rate", "Keep in touch", "Intend to keep in touch"),
+    Column("fulfilment_mean", "Fulfilment", "Fulfilment (1-5)"),
 ]
 
 
