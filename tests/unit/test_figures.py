@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from itertools import product
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -292,24 +293,31 @@ def test_no_figure_about_fewer_than_min_group_people_is_shown(company) -> None:
 
 @SETTINGS
 @given(companies())
-def test_total_minus_the_other_departments_gives_only_a_sum_about_enough_people(
-    company,
-) -> None:
+def test_total_minus_the_other_groups_gives_only_a_sum_about_enough_people(company) -> None:
     quarters, min_group = company
-    tables = quarters[0]
-    rows, _ = published(quarters[:1], min_group)[0]
-    department = {p.participant: p.department for p in tables.participants}
-    for metric, contributors in CONTRIBUTORS.items():
-        cells = [r for r in rows if r.scope == "department" and r.metric == metric]
-        hidden = [r.group for r in cells if r.note]
-        if not hidden:
-            continue
-        # The attacker subtracts the visible departments from the total: what is left is
-        # about the people of every hidden department together.
-        behind = contributors(tables, lambda p, hidden=hidden: department[p] in hidden)
-        total = figures(rows)["all", "", metric]
-        assert len(hidden) >= 2 or total.note, (metric, hidden)
-        assert len(behind) >= min_group or total.note, (metric, hidden, behind)
+    year = year_of(quarters)
+    quarter_rows, year_rows = summaries(quarters, year, min_group)
+    for tables, rows in ((quarters[-1], quarter_rows), (year, year_rows)):
+        people = {p.participant: p for p in tables.participants}
+        for scope, (metric, contributors) in product(("department", "level"), CONTRIBUTORS.items()):
+            hidden = [
+                r.group
+                for r in rows
+                if (r.scope, r.metric, r.note) == (scope, metric, "suppressed")
+            ]
+            if not hidden:
+                continue
+            # The attacker subtracts the visible groups from the total: what is left is about
+            # the people of every hidden group together.
+            behind = contributors(
+                tables,
+                lambda p, people=people, scope=scope, hidden=hidden: (
+                    getattr(people[p], scope) in hidden
+                ),
+            )
+            total = figures(rows)["all", "", metric]
+            assert len(hidden) >= 2 or total.note, (scope, metric, hidden)
+            assert len(behind) >= min_group or total.note, (scope, metric, hidden, behind)
 
 
 @SETTINGS
