@@ -272,6 +272,21 @@ def test_open_signup_does_the_same_work_for_a_known_and_a_new_address(
     assert got == expected
 
 
+@pytest.mark.parametrize("state", ["invited", "left"])
+def test_fresh_links_do_the_same_work_for_a_known_and_an_unknown_address(
+    state: str, invite: str, aws: Resources
+) -> None:
+    """Like the open signup: the calls the door makes, and so its time, never tell who is in."""
+    if state == "left":
+        participants.leave(ADA, clock.now())
+    call_api("POST", "/links", {"email": "warm-up@acme.example"})
+    with aws_calls() as known:
+        call_api("POST", "/links", {"email": "ada@acme.example"})
+    with aws_calls() as unknown:
+        call_api("POST", "/links", {"email": "mallory@acme.example"})
+    assert known == unknown and known["sqs.SendMessageBatch"] == 1
+
+
 def test_open_signup_refuses_other_domains_and_unknown_levels(aws: Resources) -> None:
     form = {
         "email": "lin@gmail.com",
