@@ -23,9 +23,11 @@ def _quarter(purpose_: Purpose, token: str) -> tuple[Participant, scheduling.Qua
 
 
 def _no_group() -> Response[str]:
+    # 404: the link names a quarter or conversation this person has nothing in (any more).
     return web.message(
         "No partner this quarter",
         "You are not in a pair or trio this quarter. We email you when the next one starts.",
+        status=404,
     )
 
 
@@ -176,7 +178,7 @@ def _reschedule(
 def rematch_page(token: str) -> Response[str]:
     person, cycle = _alone(token)
     if scheduling.alone(person, cycle.id) is None:
-        return _schedule_message()
+        return _not_alone(person, cycle)
     return _rematch_form(person)
 
 
@@ -190,7 +192,7 @@ def rematch(token: str) -> Response[str]:
     try:
         scheduling.ask_rematch(person, cycle, clock.now())
     except scheduling.NotOffered:
-        return _schedule_message()
+        return _not_alone(person, cycle)
     except scheduling.TooLate:
         return web.message(
             "Too late this quarter",
@@ -220,6 +222,12 @@ def _rematch_form(
         errors=errors or [],
     )
     return web.html(body, status)
+
+
+def _not_alone(person: Participant, cycle: program.Cycle) -> Response[str]:
+    if scheduling.quarter(person, cycle.id, settings.tenant()) is None:
+        return _no_group()
+    return _schedule_message()
 
 
 def _schedule_message() -> Response[str]:

@@ -335,7 +335,7 @@ def test_without_a_partner_the_schedule_link_says_so(
     assert status == 200 and "Gus Example" in page
     participants.leave(participant_id("gus@acme.example"), datetime.fromisoformat(START))
     status, page = call_api("GET", link)
-    assert status == 200 and "No partner this quarter" in page and "Gus" not in page
+    assert status == 404 and "No partner this quarter" in page and "Gus" not in page
 
 
 def overdue(at: str) -> bool:
