@@ -1,5 +1,7 @@
+import email
 from dataclasses import replace
 from datetime import UTC, datetime
+from email.utils import getaddresses
 
 from tandem.delivery.compose import compose
 from tandem.mail import MailKind, MailRequest, applies_to
@@ -58,6 +60,19 @@ def test_names_are_escaped_in_html_and_plain_in_text(tenant: Tenant) -> None:
     html = message.get_body(("html",)).get_content()
     assert "<b>Eve</b>" not in html and "&lt;b&gt;Eve&lt;/b&gt;" in html
     assert "Hi <b>Eve</b>," in message.get_body(("plain",)).get_content()
+
+
+def test_a_name_cannot_add_an_address_to_the_headers(tenant: Tenant) -> None:
+    """An accent makes the name an encoded word; the rest of it must not leak out as another
+    address that SES would send to (or reply to), as formataddr lets it."""
+    name = "Zoë <script>x</script>, <mallory@evil.example>"
+    partner = replace(person(Status.ACTIVE, name), email="zoe@acme.example")
+    message = compose(
+        MailRequest.invite("p1"), person(name=name), tenant, LINKS, NOW, partners=[partner]
+    )
+    parsed = email.message_from_bytes(message.as_bytes())  # as SES reads the raw message
+    assert [address for _, address in getaddresses([parsed["To"]])] == ["ada@acme.example"]
+    assert [address for _, address in getaddresses([parsed["Reply-To"]])] == ["zoe@acme.example"]
 
 
 def test_who_each_kind_of_mail_is_for() -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from email import policy
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
 from typing import Any
 
 from tandem import program
@@ -42,13 +43,15 @@ def compose(
     message = EmailMessage(policy=_POLICY)
     message["Date"] = format_datetime(now)
     message["Subject"] = text.make_module(context).subject  # type: ignore[attr-defined]
-    message["From"] = formataddr((tenant.sender_name, tenant.sender))
-    message["To"] = formataddr((participant.name, participant.email))
+    # Address objects, not formataddr: a name with an accent becomes an encoded word, and
+    # formataddr then leaves "<...>" in the rest of the name as another address SES would use.
+    message["From"] = Address(tenant.sender_name, addr_spec=tenant.sender)
+    message["To"] = Address(participant.name, addr_spec=participant.email)
     # A kickoff is answered by the partners, to agree on a slot; anything else by HR.
     repliers = [(p.name, p.email) for p in extra.get("partners", [])] or [
         (c.name, c.email) for c in tenant.hr_contacts
     ]
-    message["Reply-To"] = ", ".join(formataddr(r) for r in repliers)
+    message["Reply-To"] = [Address(name, addr_spec=address) for name, address in repliers]
     # One-click unsubscribe (RFC 8058) leaves the program: the leave page accepts this POST.
     message["List-Unsubscribe"] = f"<{links['leave']}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
