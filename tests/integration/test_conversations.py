@@ -5,6 +5,7 @@ happens when a partner stops."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ from ical.calendar_stream import IcsCalendarStream
 from infra.local.aws import Resources
 from infra.local.outbox import SentEmail
 from tandem.clock import clock
-from tandem.participants import Participant, participant_id
+from tandem.participants import Details, Participant, participant_id
 from tandem.store import participants
 from tests.integration.support import (
     call_api,
@@ -441,3 +442,58 @@ def test_the_feedback_link_works_for_the_tenants_days_after_the_session(
     clock.set(datetime(2027, 11, 11, 12, tzinfo=UTC))
     status, page = call_api("GET", link)
     assert status == 410 and "This link has expired" in page
+
+
+# Stored XSS, a spreadsheet formula and a right-to-left override in everything a person writes
+# that others see: their name, department, office, pledge and note.
+XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+FORMULA = '=HYPERLINK("https://evil.example","Open")'
+RLO = "\u202e"
+
+
+def test_hostile_names_pledges_and_notes_come_out_inert_in_pages_and_emails(
+    aws: Resources,
+) -> None:
+    """HTML gets them escaped, the text part and every page get them without bidi controls
+    (so "Flo\u202e ..." cannot reverse the sentence it is quoted in), formulas stay text."""
+    flo = Details.model_validate(
+        {
+            "email": "flo@acme.example",
+            "name": f"Flo{RLO} {XSS}",
+            "department": f"{FORMULA}{RLO}",
+            "level": "Manager",
+            "timezone": "Europe/Paris",
+            "location": f"{RLO}Lyon{XSS}",
+        }
+    )
+    participants.create_many(
+        [
+            replace(person("Flo", "Engineering"), **flo.model_dump()),
+            person("Gus", "Sales", timezone="America/New_York"),
+        ]
+    )
+    clock.set(datetime.fromisoformat(START))
+    daily(START)
+    run_band_jobs(aws)
+    deliver_mail(aws)
+    clock.set(datetime.fromisoformat("2027-10-11T10:00:00+00:00"))
+    link = after_session_link(aws, "flo@acme.example")
+    hostile = f"{RLO}{XSS} {FORMULA}"
+    answer = {"held": "yes", "helpfulness": "4", "pledge": hostile, "note": hostile}
+    status, page = call_api("POST", link, {**answer, "version": "0"})
+    assert status == 200
+    reminders("2027-10-24T13:30:00Z")  # the day before session 2: Flo's pledge goes to Gus
+    deliver_mail(aws)
+    to_gus = [e for e in sent() if e.to == ["gus@acme.example"]]
+    assert {"kickoff", "before_session"} <= {e.kind for e in to_gus}
+    schedule = call_api("GET", kickoff("gus@acme.example").link("schedule"))[1]
+    guide = of_kind("before_session", "gus@acme.example")[-1].link("guide")
+    shown = [schedule, page, call_api("GET", guide)[1], kickoff("gus@acme.example").html]
+    for html in [*shown, *(e.html for e in to_gus)]:
+        assert "<script>" not in html and "<img" not in html and RLO not in html
+    for html in shown:
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    for text in (e.text for e in to_gus):
+        assert RLO not in text
+    kickoff_text = kickoff("gus@acme.example").text
+    assert f"Flo {XSS}" in kickoff_text and FORMULA in kickoff_text  # as typed, minus the control

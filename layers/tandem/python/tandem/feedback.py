@@ -12,12 +12,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
 from tandem.participants import Participant
 from tandem.plans import Plan
 from tandem.rhythm import SESSIONS
 from tandem.store import feedback as store
+from tandem.validation import without_bidi_controls
 
 Feedback = store.Feedback
 Conflict = store.Conflict  # another tab or tap recorded first
@@ -25,8 +33,16 @@ Conflict = store.Conflict  # another tab or tap recorded first
 THEMES = ("Delegation", "Feedback", "Focus", "Team", "Wellbeing", "Growth", "Relationships")
 FIELDS = ("held", "helpfulness", "checkin", "impact", "note", "pledge", "theme")
 
-Pledge = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=280)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Pledge = Annotated[
+    str,
+    BeforeValidator(without_bidi_controls),
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=280),
+]
+Note = Annotated[
+    str,
+    BeforeValidator(without_bidi_controls),
+    StringConstraints(strip_whitespace=True, max_length=500),
+]
 
 
 class Answers(BaseModel):

@@ -83,6 +83,18 @@ TimeZoneName = Annotated[str, AfterValidator(time_zone)]
 Cron = Annotated[str, AfterValidator(aws_cron)]
 
 
+# Bidi embeddings, overrides, isolates and marks: invisible, yet one of them in a name turns
+# the rest of the sentence it is quoted in around ("Flo\u202e ..."). Removed from whatever
+# people type, so their words read as typed in pages, emails and files alike.
+_BIDI_CONTROLS = dict.fromkeys(
+    map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
+
+
+def without_bidi_controls(value: object) -> object:
+    return value.translate(_BIDI_CONTROLS) if isinstance(value, str) else value
+
+
 def _one_line(value: str) -> str:
     """Names and places go into email headers and CSV rows: no line breaks or control codes."""
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
@@ -92,6 +104,7 @@ def _one_line(value: str) -> str:
 
 Text = Annotated[
     str,
+    BeforeValidator(without_bidi_controls),
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
     AfterValidator(_one_line),
 ]
