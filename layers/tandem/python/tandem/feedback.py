@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -35,13 +35,13 @@ FIELDS = ("held", "helpfulness", "checkin", "impact", "note", "pledge", "theme")
 
 Pledge = Annotated[
     str,
-    BeforeValidator(without_bidi_controls),
     StringConstraints(strip_whitespace=True, min_length=3, max_length=280),
+    AfterValidator(without_bidi_controls),
 ]
 Note = Annotated[
     str,
-    BeforeValidator(without_bidi_controls),
     StringConstraints(strip_whitespace=True, max_length=500),
+    AfterValidator(without_bidi_controls),
 ]
 
 

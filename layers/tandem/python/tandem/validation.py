@@ -91,20 +91,22 @@ _BIDI_CONTROLS = dict.fromkeys(
 )
 
 
-def without_bidi_controls(value: object) -> object:
-    return value.translate(_BIDI_CONTROLS) if isinstance(value, str) else value
+def without_bidi_controls(value: str) -> str:
+    cleaned = value.translate(_BIDI_CONTROLS).strip()
+    if value and not cleaned:
+        raise ValueError("must not be empty")
+    return cleaned
 
 
 def _one_line(value: str) -> str:
     """Names and places go into email headers and CSV rows: no line breaks or control codes."""
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
         raise ValueError("must be one line of text, without control characters")
-    return value
+    return without_bidi_controls(value)
 
 
 Text = Annotated[
     str,
-    BeforeValidator(without_bidi_controls),
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
     AfterValidator(_one_line),
 ]
