@@ -175,7 +175,7 @@ class TenantFileError(ValueError):
 def load_tenant(path: Path) -> Tenant:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise TenantFileError(f"{path}: cannot read the tenant file: {error}") from None
     if isinstance(raw, dict) and raw.get("name") != path.stem:
         raise TenantFileError(f"{path}: name: must be {path.stem!r}, the file's own name")
