@@ -2,6 +2,7 @@
 never changes anything (mail scanners open links); the change is the POST of the page's form.
 Domain errors become friendly pages here, in one place."""
 
+from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -60,6 +61,33 @@ def incomplete(_: purpose.IncompleteAnswers) -> Response[str]:
 @app.not_found
 def not_found(_: Exception) -> Response[str]:
     return web.not_found()
+
+
+# What each method's pages may answer, all as HTML: a page, a form back with its problems
+# (400), a link that leads nowhere (404), a conflict with a newer answer (409), a link expired
+# or a person gone (410), a body too large (413).
+_STATUSES = {"get": ("200", "404", "410"), "post": ("200", "400", "404", "409", "410", "413")}
+
+
+def openapi() -> dict[str, Any]:
+    """The pages' OpenAPI document, as Powertools generates it from the routes, completed with
+    what the routes read by hand: a form body for each POST, and the HTML answers."""
+    document = app.get_openapi_schema(title="Tandem link pages", version="1").model_dump(
+        mode="json", by_alias=True, exclude_none=True
+    )
+    html = {"text/html": {"schema": {"type": "string"}}}
+    form = {"type": "object", "additionalProperties": {"type": "string"}}
+    for operations in document["paths"].values():
+        for method, operation in operations.items():
+            operation["responses"] = {
+                status: {"description": HTTPStatus(int(status)).phrase, "content": html}
+                for status in _STATUSES[method]
+            }
+            if method == "post":
+                operation["requestBody"] = {
+                    "content": {"application/x-www-form-urlencoded": {"schema": form}}
+                }
+    return document
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -1,8 +1,10 @@
 """The local HTTP server: the tenant's API, routed by the wiring as API Gateway would, plus the
-developer endpoints under /_local/ (info, outbox, clock, schedules, SES events)."""
+developer endpoints under /_local/ (info, OpenAPI document, outbox, clock, schedules, SES
+events)."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import re
@@ -93,6 +95,12 @@ class LocalApi:
                 emails=emails, tenant=self.runtime.tenant.name
             )
             return Response(html, mimetype="text/html")
+        if name == "openapi.json" and request.method == "GET":
+            # Loaded on demand: the handler reads its settings when it loads.
+            pages_function = importlib.import_module(
+                f"functions.{wiring.PARTICIPANT_PAGES.name}.handler"
+            )
+            return _json(pages_function.openapi())
         if name == "outbox.json" and request.method == "GET":
             return _json([e.as_dict() for e in outbox.sent_emails()])
         if name == "clock":

@@ -120,6 +120,21 @@ def results(resources: Resources, name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(body.decode())))
 
 
+def snapshot(resources: Resources) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The whole table and how many messages each queue holds (waiting or in flight): what a
+    refused request must leave as it found it."""
+    items = boto3.client("dynamodb").scan(TableName=resources.table, ConsistentRead=True)["Items"]
+    sqs = boto3.client("sqs")
+    held = {}
+    for name, url in resources.queue_urls.items():
+        counts = sqs.get_queue_attributes(
+            QueueUrl=url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        held[name] = sum(int(count) for count in counts.values())
+    return sorted(items, key=repr), held
+
+
 def person(name: str, department: str, level: str = "Manager", **changes: Any) -> Participant:
     fields: dict[str, Any] = {
         "email": f"{name.lower()}@acme.example",

@@ -7,9 +7,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from typing import Any
 
-import boto3
 import pytest
 
 from infra import wiring
@@ -20,7 +18,14 @@ from tandem.links import link_tokens
 from tandem.participants import participant_id
 from tandem.store import participants
 from tandem.tokens import ABOUT_SESSION, SCOPED, LinkTokens, Purpose
-from tests.integration.support import call_api, daily, deliver_mail, person, run_band_jobs
+from tests.integration.support import (
+    call_api,
+    daily,
+    deliver_mail,
+    person,
+    run_band_jobs,
+    snapshot,
+)
 
 START = "2027-10-11T07:00:00Z"  # 2027-Q4 starts Monday 11 October
 CYCLE = "2027-Q4"
@@ -140,25 +145,11 @@ def quarter(aws: Resources) -> Iterator[Resources]:
     clock.reset()
 
 
-def state(aws: Resources) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """The whole table and how many messages each queue holds (waiting or in flight)."""
-    items = boto3.client("dynamodb").scan(TableName=aws.table, ConsistentRead=True)["Items"]
-    sqs = boto3.client("sqs")
-    held = {}
-    for name, url in aws.queue_urls.items():
-        counts = sqs.get_queue_attributes(
-            QueueUrl=url,
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        )["Attributes"]
-        held[name] = sum(int(count) for count in counts.values())
-    return sorted(items, key=repr), held
-
-
 def test_every_token_page_refuses_every_wrong_token_with_a_page_and_changes_nothing(
     quarter: Resources,
 ) -> None:
     signer = link_tokens()
-    before = state(quarter)
+    before = snapshot(quarter)
     refused = []
     for route in TOKEN_ROUTES:
         purpose = Purpose(route.path.split("/")[1])
@@ -170,7 +161,7 @@ def test_every_token_page_refuses_every_wrong_token_with_a_page_and_changes_noth
             assert 400 <= status < 500, f"{where}: {status}"
             assert html.lstrip().lower().startswith("<!doctype html>"), where
             assert "Traceback" not in html and '"message"' not in html, where
-    assert state(quarter) == before
+    assert snapshot(quarter) == before
     assert len(refused) == len(TOKEN_ROUTES) * len(FORGERIES) >= 17 * 8
 
 

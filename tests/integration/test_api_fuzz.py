@@ -1,0 +1,113 @@
+"""The link pages fuzzed from their OpenAPI document (served by the local runtime at
+/_local/openapi.json): over a thousand generated requests across every route, half of those with
+a token given a genuine one for the route, and none answers a 5xx, an undeclared status or content type, or
+changes anything when it refuses."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any, cast
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
+
+from functions.participant_pages import handler as pages
+from infra import wiring
+from infra.local.aws import Resources
+from infra.local.runtime import LambdaContext, LocalRuntime
+from infra.local.server import LocalApi
+from tandem import mail
+from tandem import settings as tandem_settings
+from tandem.links import link_tokens
+from tandem.mail import MailRequest
+from tandem.participants import Participant, Source, Status, participant_id
+from tandem.store import participants
+from tandem.tenant import Tenant
+from tandem.tokens import ABOUT_SESSION, SCOPED, Purpose
+from tests.integration.support import snapshot
+
+ADA = participant_id("ada@acme.example")
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance]
+EXAMPLES = 60  # per operation; the two without inputs (GET /join, GET /links) have one each
+CALLS: Counter[str] = Counter()
+
+
+class _InProcess:
+    """The part of the local runtime the HTTP front needs: the tenant and the pages function,
+    run in this process against moto."""
+
+    @property
+    def tenant(self) -> Tenant:
+        return tandem_settings.tenant()
+
+    def invoke(self, function: str, event: dict[str, Any]) -> Any:
+        assert function == wiring.PARTICIPANT_PAGES.name
+        return pages.handler(event, LambdaContext(function, 512, 10))
+
+
+schema = schemathesis.openapi.from_wsgi(
+    "/_local/openapi.json", LocalApi(cast(LocalRuntime, _InProcess()))
+)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _enough_requests() -> Iterator[None]:
+    yield
+    assert sum(CALLS.values()) >= 1000, CALLS
+    assert {f"{route.method} {route.path}" for route in wiring.ROUTES} <= set(CALLS), CALLS
+
+
+@pytest.fixture
+def tokens(aws: Resources) -> dict[str, str]:
+    """Ada is invited: a genuine token of hers for each purpose (the quarter ones lead to a
+    quarter she has no group in)."""
+    participants.create_many(
+        [
+            Participant(
+                email="ada@acme.example",
+                name="Ada L.",
+                department="Engineering",
+                level="Manager",
+                timezone="UTC",
+                status=Status.INVITED,
+                source=Source.ROSTER,
+            )
+        ]
+    )
+    mail.enqueue([MailRequest.invite(ADA)])
+    signer = link_tokens()
+    scope = {p: "2027-Q1/1" if p in ABOUT_SESSION else "2027-Q1" for p in SCOPED}
+    return {p.value: signer.sign(p, ADA, scope.get(p)) for p in Purpose}
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_generated_requests_get_declared_answers_and_refusals_change_nothing(
+    case: schemathesis.Case, aws: Resources, tokens: dict[str, str], state: list[Any]
+) -> None:
+    token = case.path_parameters.get("token") if case.path_parameters else None
+    if isinstance(token, str) and len(token) % 2 == 0:  # half the time, the real thing
+        case.path_parameters = {"token": tokens[case.path.split("/")[1]]}
+    response = case.call()
+    case.validate_response(response, checks=CHECKS)
+    # Nothing else runs meanwhile: the state before this request is the one after the last.
+    after = snapshot(aws)
+    if response.status_code >= 400:
+        assert after == state[0], f"{case.method} {case.path} refused, yet changed state"
+    state[0] = after
+    CALLS[f"{case.method} {case.path}"] += 1
+
+
+@pytest.fixture
+def state(aws: Resources, tokens: dict[str, str]) -> list[Any]:
+    """The table and queues as the last request left them."""
+    return [snapshot(aws)]
