@@ -45,13 +45,13 @@ def compose(
     message["Subject"] = text.make_module(context).subject  # type: ignore[attr-defined]
     # Address objects, not formataddr: a name with an accent becomes an encoded word, and
     # formataddr then leaves "<...>" in the rest of the name as another address SES would use.
-    message["From"] = Address(tenant.sender_name, addr_spec=tenant.sender)
-    message["To"] = Address(participant.name, addr_spec=participant.email)
+    message["From"] = _address(tenant.sender_name, tenant.sender)
+    message["To"] = _address(participant.name, participant.email)
     # A kickoff is answered by the partners, to agree on a slot; anything else by HR.
     repliers = [(p.name, p.email) for p in extra.get("partners", [])] or [
         (c.name, c.email) for c in tenant.hr_contacts
     ]
-    message["Reply-To"] = [Address(name, addr_spec=address) for name, address in repliers]
+    message["Reply-To"] = [_address(name, address) for name, address in repliers]
     # One-click unsubscribe (RFC 8058) leaves the program: the leave page accepts this POST.
     message["List-Unsubscribe"] = f"<{links['leave']}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -77,3 +77,9 @@ def compose(
             cte="quoted-printable",
         )
     return message
+
+
+def _address(name: str, email: str) -> Address:
+    # From its parts, not parsed: an address SES will refuse still reaches SES, which says so.
+    username, _, domain = email.partition("@")
+    return Address(name, username, domain)
