@@ -1,7 +1,7 @@
 """The link pages fuzzed from their OpenAPI document (served by the local runtime at
-/_local/openapi.json): over a thousand generated requests across every route, half of those with
-a token given a genuine one for the route, and none answers a 5xx, an undeclared status or content type, or
-changes anything when it refuses."""
+/_local/openapi.json): over a thousand generated requests across every route, half of those
+with a token given a genuine one for the route. None answers a 5xx or an undeclared status or
+content type, and none that is refused changes anything."""
 
 from __future__ import annotations
 
