@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from infra import wiring
 from tests.e2e.conftest import Served
 
 ROSTER = """email,name,department,level,timezone,manager_email,location
@@ -20,6 +21,19 @@ def test_info_describes_the_running_tenant(served: Served) -> None:
     assert info["aws_endpoint"].startswith("http://127.0.0.1:")
     assert info["bucket"] == "tandem-demo-data"
     assert isinstance(info["schedules"], list)
+
+
+def test_the_openapi_document_lists_every_wired_route_with_html_answers(served: Served) -> None:
+    document = served.get_json("/_local/openapi.json")
+    served_routes = {
+        (method.upper(), path)
+        for path, operations in document["paths"].items()
+        for method in operations
+    }
+    assert served_routes == {(route.method, route.path) for route in wiring.ROUTES}
+    answers = document["paths"]["/feedback/{token}"]["post"]["responses"]
+    assert {"200", "400", "404", "410", "413"} <= set(answers)
+    assert all(list(answer["content"]) == ["text/html"] for answer in answers.values())
 
 
 def test_hr_imports_a_roster_with_the_real_aws_cli(served: Served, tmp_path: Path) -> None:
