@@ -2,12 +2,10 @@
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Router
-from pydantic import ValidationError
 
 from tandem import pages, selfservice, settings
 from tandem.clock import clock
-from tandem.participants import Details
-from tandem.validation import describe_errors, email_address
+from tandem.validation import InvalidForm, email_address
 
 from . import web
 
@@ -19,7 +17,7 @@ def join_page() -> Response[str]:
     tenant = settings.tenant()
     if not tenant.open_signup.enabled:
         return web.not_found()
-    return _join_form({}, tenant.timezone, errors=[])
+    return _join_form({}, tenant.timezone)
 
 
 @router.post("/join")
@@ -29,27 +27,27 @@ def join() -> Response[str]:
         return web.not_found()
     fields = web.form(router.current_event)
     try:
-        selfservice.join(Details.model_validate(fields), tenant, clock.now())
-    except ValidationError as error:
-        return _join_form(fields, fields.get("timezone", ""), describe_errors(error))
-    except selfservice.JoinRefused as refused:
-        return _join_form(fields, fields.get("timezone", ""), [str(refused)])
+        details = selfservice.join(fields, tenant, clock.now())
+    except InvalidForm as invalid:
+        return _join_form(fields, fields.get("timezone", ""), invalid.problems)
     return web.message(
         "Check your inbox",
-        f"We sent a link to {fields['email'].strip()}. Open it on any device to finish signing up.",
+        f"We sent a link to {details.email}. Open it on any device to finish signing up.",
     )
 
 
-def _join_form(form: dict[str, str], zone: str, errors: list[str]) -> Response[str]:
+def _join_form(
+    form: dict[str, str], zone: str, problems: dict[str, str] | None = None
+) -> Response[str]:
     body = pages.page(
         "join.html",
         settings.tenant(),
         title="Join peer coaching",
         form=form,
         selected_zone=zone,
-        errors=errors,
+        problems=problems or {},
     )
-    return web.html(body, 400 if errors else 200)
+    return web.html(body, 400 if problems else 200)
 
 
 @router.get("/links")

@@ -10,8 +10,9 @@ from pydantic import ValidationError
 from tandem import pages, program, purpose, selfservice, settings
 from tandem.clock import clock
 from tandem.observability import metrics
-from tandem.participants import Participant, PersonalDetails, Status
+from tandem.participants import PERSONAL_FIELDS, Participant, PersonalDetails, Status
 from tandem.tokens import Purpose
+from tandem.validation import invalid_fields
 
 from . import web
 
@@ -43,11 +44,15 @@ def _profile_page(purpose_: Purpose, token: str) -> Response[str]:
     if purpose_ is Purpose.SIGNUP and person.status is Status.ACTIVE:
         return _saved(person, just_joined=False)
     form = {"name": person.name, "location": person.location, "answers": person.answers}
-    return _profile_form(person, form, person.timezone, errors=[], missing=[])
+    return _profile_form(person, form, person.timezone, problems={}, missing=[])
 
 
 def _profile_form(
-    person: Participant, form: dict[str, Any], zone: str, errors: list[str], missing: list[str]
+    person: Participant,
+    form: dict[str, Any],
+    zone: str,
+    problems: dict[str, str],
+    missing: list[str],
 ) -> Response[str]:
     body = pages.page(
         "profile_form.html",
@@ -58,18 +63,10 @@ def _profile_form(
         form=form,
         selected_zone=zone,
         questions=purpose.QUESTIONS,
-        errors=errors,
+        problems=problems,
         missing=missing,
     )
-    return web.html(body, 400 if errors else 200)
-
-
-# What a person reads when a detail is wrong, by field.
-_PROBLEMS = {
-    "name": "Please enter your name (one line, up to 200 characters).",
-    "timezone": "Please choose your time zone from the list.",
-    "location": "Please keep your location to one line of up to 200 characters.",
-}
+    return web.html(body, 400 if problems else 200)
 
 
 def _save_profile(purpose_: Purpose, token: str) -> Response[str]:
@@ -79,17 +76,17 @@ def _save_profile(purpose_: Purpose, token: str) -> Response[str]:
         return _saved(person, just_joined=False)  # signed up already: the profile link edits
     fields = web.form(router.current_event)
     answers = {q.id: fields.get(q.id, "") for q in purpose.QUESTIONS}
-    errors, missing = [], purpose.unanswered(answers)
+    problems, missing = {}, purpose.unanswered(answers)
     try:
         personal = PersonalDetails.model_validate(fields)
     except ValidationError as error:
-        wrong = dict.fromkeys(str(problem["loc"][0]) for problem in error.errors())
-        errors = [_PROBLEMS[field] for field in _PROBLEMS if field in wrong]
+        wrong = invalid_fields(error)
+        problems = {f: selfservice.PROBLEMS[f] for f in PERSONAL_FIELDS if f in wrong}
     if missing:
-        errors.append(f"{len(missing)} question(s) still need an answer")
-    if errors:
+        problems["answers"] = f"{len(missing)} question(s) still need an answer"
+    if problems:
         form = {"name": "", "location": "", **fields, "answers": answers}
-        return _profile_form(person, form, fields.get("timezone", ""), errors, missing)
+        return _profile_form(person, form, fields.get("timezone", ""), problems, missing)
     person, just_joined = selfservice.save_profile(pid, personal, answers, clock.now())
     if just_joined:
         metrics.add_metric(name="SignedUp", unit=MetricUnit.Count, value=1)

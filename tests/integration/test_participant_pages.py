@@ -296,10 +296,35 @@ def test_open_signup_refuses_other_domains_and_unknown_levels(aws: Resources) ->
         "timezone": "UTC",
     }
     status, html = call_api("POST", "/join", form)
-    assert status == 400 and "please use your work address (@acme.example)" in html
+    assert status == 400 and "Please enter your work email address (@acme.example)" in html
     status, html = call_api("POST", "/join", {**form, "email": "lin@acme.example", "level": "CEO"})
-    assert status == 400 and "unknown level" in html
+    assert status == 400 and "Please choose your level from the list" in html
     assert queued(aws, "mail") == []
+
+
+def test_open_signup_errors_are_words_next_to_each_field_in_form_order(aws: Resources) -> None:
+    form = {
+        "email": "lin@gmail.com",
+        "name": " ",
+        "department": "",
+        "level": "CEO",
+        "timezone": "Mars/Base",
+        "manager_email": "not an address",
+        "location": "x" * 300,
+    }
+    status, html = call_api("POST", "/join", form)
+    assert status == 400 and queued(aws, "mail") == []
+    assert "must not be empty" not in html and "name:" not in html  # words, not field keys
+    fields = [*form]
+    messages = [html.index(f'<p class="error" id="{field}-error">') for field in fields]
+    assert messages == sorted(messages)  # in form order
+    for field in fields:  # each next to its field, which points to it
+        described = html.index(f'aria-describedby="{field}-error')
+        assert messages[fields.index(field)] < described
+    assert html.count("autofocus") == 1  # on the first field to fix
+    assert html.index('id="email"') < html.index("autofocus") < html.index('id="name"')
+    assert "Please enter your name (one line, up to 200 characters)." in html
+    assert "x" * 201 not in html  # what was typed is not echoed back whole
 
 
 def test_fresh_links_never_reveal_who_is_in_the_program(invite: str, aws: Resources) -> None:

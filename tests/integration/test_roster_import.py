@@ -13,7 +13,6 @@ from infra.local.aws import Resources
 from tandem import purpose, selfservice
 from tandem.clock import clock
 from tandem.participants import (
-    Details,
     Participant,
     PersonalDetails,
     Source,
@@ -223,13 +222,13 @@ def test_a_person_who_joins_while_the_import_runs_keeps_their_signup(
 
     def read_then_ada_signs_up(pids: list[str]) -> dict[str, Participant]:
         found = read_before_she_joined(pids)
-        details = Details(
-            email="ada@acme.example",
-            name="Ada L.",
-            department="Research",
-            level="Manager",
-            timezone="Europe/Rome",
-        )
+        details = {
+            "email": "ada@acme.example",
+            "name": "Ada L.",
+            "department": "Research",
+            "level": "Manager",
+            "timezone": "Europe/Rome",
+        }
         selfservice.join(details, tenant, clock.now())
         personal = PersonalDetails(name="Ada L.", timezone="Europe/Rome")
         selfservice.save_profile(ada, personal, answers, clock.now())

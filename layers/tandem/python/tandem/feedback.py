@@ -25,10 +25,11 @@ from tandem.participants import Participant
 from tandem.plans import Plan
 from tandem.rhythm import SESSIONS
 from tandem.store import feedback as store
-from tandem.validation import without_bidi_controls
+from tandem.validation import InvalidForm, without_bidi_controls
 
 Feedback = store.Feedback
 Conflict = store.Conflict  # another tab or tap recorded first
+Invalid = InvalidForm
 
 THEMES = ("Delegation", "Feedback", "Focus", "Team", "Wellbeing", "Growth", "Relationships")
 FIELDS = ("held", "helpfulness", "checkin", "impact", "note", "pledge", "theme")
@@ -57,14 +58,6 @@ class Answers(BaseModel):
     note: Note = ""
     pledge: Pledge | None = None
     theme: str = ""
-
-
-class Invalid(ValueError):
-    """Every problem with the answers, by field, in the order of the form."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
-        self.problems = problems
 
 
 class Closed(Exception):

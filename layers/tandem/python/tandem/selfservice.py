@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+from pydantic import ValidationError
+
 from tandem import mail, program, purpose, scheduling
 from tandem.mail import MailRequest
 from tandem.participants import (
@@ -20,14 +22,23 @@ from tandem.participants import (
 from tandem.program import Cycle
 from tandem.store import participants as store
 from tandem.tenant import Tenant
+from tandem.validation import InvalidForm, invalid_fields
 
 
 class Gone(Exception):
     """The participant does not exist or has left: the link leads nowhere any more."""
 
 
-class JoinRefused(ValueError):
-    """The open signup does not accept these details; the message says why, to the person."""
+# What a person reads when a detail they typed is wrong, by field, in the order of the forms.
+PROBLEMS = {
+    "email": "Please enter your work email address.",
+    "name": "Please enter your name (one line, up to 200 characters).",
+    "department": "Please enter your department (one line, up to 200 characters).",
+    "level": "Please choose your level from the list.",
+    "timezone": "Please choose your time zone from the list.",
+    "manager_email": "Please enter your manager's work email address (not yours), or nothing.",
+    "location": "Please keep your location to one line of up to 200 characters.",
+}
 
 
 def current(pid: str) -> Participant:
@@ -99,17 +110,13 @@ def rejoin(pid: str) -> Participant:
         return current(pid)
 
 
-def join(details: Details, tenant: Tenant, now: datetime) -> None:
+def join(fields: Mapping[str, str], tenant: Tenant, now: datetime) -> Details:
     """The open signup: a new person gets the same invite a roster would send, so only the
     owner of the address can complete the signup; a known person gets fresh links instead.
     Both take one conditional write and one message, so that the time the answer takes does
-    not tell whether the address is known (the mailer drops the links of someone who left)."""
-    domains = tenant.open_signup.email_domains
-    if domains and details.email.rpartition("@")[2] not in domains:
-        raise JoinRefused(f"email: please use your work address (@{' or @'.join(domains)})")
-    problem = details.problem(tenant.levels)
-    if problem:
-        raise JoinRefused(problem)
+    not tell whether the address is known (the mailer drops the links of someone who left).
+    Raises InvalidForm with every problem, before changing anything."""
+    details = _join_details(fields, tenant)
     person = Participant(
         **details.model_dump(), status=Status.INVITED, source=Source.OPEN_SIGNUP, invited_at=now
     )
@@ -118,6 +125,28 @@ def join(details: Details, tenant: Tenant, now: datetime) -> None:
     else:
         request = MailRequest.fresh_links(person.id, now)
     mail.enqueue([request])
+    return details
+
+
+def _join_details(fields: Mapping[str, str], tenant: Tenant) -> Details:
+    details, wrong = None, set()
+    try:
+        details = Details.model_validate(fields)
+    except ValidationError as error:
+        wrong = invalid_fields(error)
+    domains = tenant.open_signup.email_domains
+    if domains and fields.get("email", "").strip().lower().rpartition("@")[2] not in domains:
+        wrong.add("email")
+    if fields.get("level") not in tenant.levels:
+        wrong.add("level")
+    if details is not None and details.manager_email == details.email:
+        wrong.add("manager_email")
+    if wrong or details is None:
+        problems = {field: PROBLEMS[field] for field in PROBLEMS if field in wrong}
+        if "email" in problems and domains:
+            problems["email"] = f"Please enter your work email address (@{' or @'.join(domains)})."
+        raise InvalidForm(problems)
+    return details
 
 
 def request_links(email: str, now: datetime) -> None:

@@ -114,6 +114,20 @@ OptionalText = Annotated[Text | None, BeforeValidator(_blank_to_none)]
 OptionalEmail = Annotated[EmailAddress | None, BeforeValidator(_blank_to_none)]
 
 
+class InvalidForm(ValueError):
+    """Every problem with a form a person sent, by field in the order of the form, in words
+    they understand."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__(", ".join(problems))  # the fields only: never what was typed
+        self.problems = problems
+
+
+def invalid_fields(error: ValidationError) -> set[str]:
+    """The top-level fields a ValidationError is about."""
+    return {str(problem["loc"][0]) for problem in error.errors() if problem["loc"]}
+
+
 def describe_errors(error: Exception) -> list[str]:
     """One line per problem of a ValidationError, e.g. "timezone: unknown time zone 'X'"."""
     if not isinstance(error, ValidationError):
