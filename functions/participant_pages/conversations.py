@@ -187,7 +187,12 @@ def rematch(token: str) -> Response[str]:
     person, cycle = _alone(token)
     if web.form(router.current_event).get("action") != "rematch":
         return _rematch_form(
-            person, ["Please choose: a new partner now, or priority next quarter."], status=400
+            person,
+            [
+                "To ask for a new partner, press “Find me a new partner” below. "
+                "To wait for next quarter instead, you need do nothing."
+            ],
+            status=400,
         )
     try:
         scheduling.ask_rematch(person, cycle, clock.now())
@@ -232,9 +237,10 @@ def _not_alone(person: Participant, cycle: program.Cycle) -> Response[str]:
 
 def _schedule_message() -> Response[str]:
     return web.message(
-        "You have a group this quarter",
-        "This page is for people whose partners have all stopped. Your group is still on: "
-        "use the links in your invitation email.",
+        "Your group is still on",
+        "This page is for people whose partners have all stopped, and you still have a partner "
+        "this quarter. To pick or move a time, use the link in the latest email about your "
+        "conversations.",
     )
 
 
@@ -351,7 +357,6 @@ def _feedback(
         last_pledge=mine[0].pledge if mine else None,
         themes=feedback.THEMES,
         problems=problems,
-        errors=list(problems.values()),
         notice=notice,
     )
     return web.html(body, status)

@@ -345,6 +345,10 @@ def test_two_people_whose_partners_left_are_paired_for_the_rest_of_the_quarter(
     for email in alone:
         status, page = call_api("GET", email.link("rematch"))
         assert status == 200 and "Find me a new partner" in page
+        # A form sent without the button's answer says what to press, and asks for nothing
+        status, page = call_api("POST", email.link("rematch"), {})
+        assert status == 400 and "press “Find me a new partner”" in page
+        assert "Please choose" not in page  # there is only one button to choose
         status, page = call_api("POST", email.link("rematch"), {"action": "rematch"})
         assert status == 200 and "We are looking for a new partner" in page
     run_band_jobs(aws)
@@ -356,6 +360,20 @@ def test_two_people_whose_partners_left_are_paired_for_the_rest_of_the_quarter(
     status, page = call_api("GET", rematched[0].link("schedule"))
     assert status == 200 and "Pick a time together" in page
     assert "Mondays at" in page and "from Monday 25 October 2027" in page
+
+
+def test_the_rematch_link_of_someone_whose_group_is_on_says_where_to_go(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    from tandem.links import link_tokens
+    from tandem.tokens import Purpose
+
+    token = link_tokens().sign(Purpose.REMATCH, pair[0].id, "2027-Q4")
+    for method in ("GET", "POST"):
+        status, page = call_api(method, f"/rematch/{token}", {"action": "rematch"})
+        assert status == 200 and "Your group is still on" in page
+        # No time is picked yet, so there is no invitation email to point to
+        assert "invitation email" not in page and "latest email about your conversations" in page
 
 
 def after_session_link(aws: Resources, address: str) -> str:
