@@ -99,7 +99,7 @@ class Queue:
 
 PARTICIPANT_PAGES = Function(
     "participant_pages",
-    "Pages behind emailed links: signup, profile, pause, leave, the quarter's conversations",
+    "Pages behind emailed links: signup, profile, preferences, the quarter's conversations",
     # Band jobs: a person whose partner left asks for a new one.
     frozenset(
         {
@@ -188,6 +188,7 @@ _FORMS = (
     "/profile/{token}",
     "/pause/{token}",
     "/leave/{token}",
+    "/preferences/{token}",
     "/join",
     "/links",
     "/schedule/{token}",

@@ -1,4 +1,6 @@
-"""Pause a quarter, leave the program (and the one-click unsubscribe), rejoin."""
+"""Pause a quarter, change time zone, leave the program (and the one-click unsubscribe),
+rejoin: each on its own page from the welcome email, and all in one place, the preferences
+page every email's footer links to."""
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Router
@@ -9,10 +11,71 @@ from tandem.clock import clock
 from tandem.observability import metrics
 from tandem.participants import Participant, Status
 from tandem.tokens import Purpose
+from tandem.validation import InvalidForm
 
 from . import web
 
 router = Router()
+
+
+@router.get("/preferences/<token>")
+def preferences_page(token: str) -> Response[str]:
+    person = selfservice.current(web.participant(Purpose.PREFERENCES, token))
+    if person.status is Status.LEFT:
+        return _left()
+    return _preferences(person)
+
+
+@router.post("/preferences/<token>")
+def change_preferences(token: str) -> Response[str]:
+    pid = web.participant(Purpose.PREFERENCES, token)
+    fields = web.form(router.current_event)
+    action = fields.get("action")
+    if action in ("leave", "rejoin"):
+        return _leave_or_rejoin(pid, action)
+    person = selfservice.active(pid)
+    if action in ("pause", "resume", "timezone") and person.status is not Status.ACTIVE:
+        return _not_signed_up(status=400)
+    if action in ("pause", "resume"):
+        return _preferences(_set_paused(person, action))
+    if action != "timezone":
+        notice = "Nothing was changed: please use one of the buttons below."
+        return _preferences(person, notice=notice, status=400)
+    try:
+        person = selfservice.change_timezone(pid, fields)
+    except InvalidForm as invalid:
+        return _preferences(person, fields, invalid.problems, status=400)
+    except selfservice.Changed:
+        notice = "Your time zone was changed meanwhile, from another tab: here it is now."
+        return _preferences(selfservice.active(pid), notice=notice, status=409)
+    return _preferences(person, notice=f"Saved: your time zone is now {person.timezone}.")
+
+
+def _preferences(
+    person: Participant,
+    form: dict[str, str] | None = None,
+    problems: dict[str, str] | None = None,
+    notice: str = "",
+    status: int = 200,
+) -> Response[str]:
+    tenant = settings.tenant()
+    body = pages.page(
+        "preferences.html",
+        tenant,
+        title="Your preferences",
+        participant=person,
+        next_cycle=program.next_cycle(tenant, clock.now()),
+        selected_zone=(form or {}).get("timezone", person.timezone),
+        problems=problems or {},
+        notice=notice,
+        links=web.links(person.id),
+    )
+    return web.html(body, status)
+
+
+def _set_paused(person: Participant, action: str) -> Participant:
+    paused, _ = selfservice.set_paused(person.id, settings.tenant(), clock.now(), action == "pause")
+    return paused
 
 
 @router.get("/pause/<token>")
@@ -24,22 +87,16 @@ def pause_page(token: str) -> Response[str]:
 @router.post("/pause/<token>")
 def pause(token: str) -> Response[str]:
     person = selfservice.active(web.participant(Purpose.PAUSE, token))
-    action = web.form(router.current_event).get("action")
+    action = web.form(router.current_event).get("action", "")
     if person.status is not Status.ACTIVE or action not in ("pause", "resume"):
         return _pause(person, status=400)
-    person, _ = selfservice.set_paused(person.id, settings.tenant(), clock.now(), action == "pause")
-    return _pause(person)
+    return _pause(_set_paused(person, action))
 
 
 def _pause(person: Participant, status: int = 200) -> Response[str]:
     tenant = settings.tenant()
     if person.status is Status.INVITED:
-        return web.message(
-            "You have not signed up yet",
-            "Pausing is for people in the program. Use the signup link in your invitation "
-            "email, or ask for fresh links below the next time a link does not work.",
-            status=status,
-        )
+        return _not_signed_up(status)
     body = pages.page(
         "pause.html",
         tenant,
@@ -48,6 +105,16 @@ def _pause(person: Participant, status: int = 200) -> Response[str]:
         next_cycle=program.next_cycle(tenant, clock.now()),
     )
     return web.html(body, status)
+
+
+def _not_signed_up(status: int) -> Response[str]:
+    return web.message(
+        "You have not signed up yet",
+        "Pausing and changing your time zone are for people in the program. Use the signup "
+        "link in your invitation email, or ask for fresh links below the next time a link "
+        "does not work.",
+        status=status,
+    )
 
 
 @router.get("/leave/<token>")
@@ -70,7 +137,12 @@ def leave(token: str) -> Response[str]:
     """Also the one-click unsubscribe target of every email (RFC 8058); the page it shows
     offers to rejoin, which the same link's token allows."""
     pid = web.participant(Purpose.LEAVE, token)
-    if web.form(router.current_event).get("action") == "rejoin":
+    action = "rejoin" if web.form(router.current_event).get("action") == "rejoin" else "leave"
+    return _leave_or_rejoin(pid, action)
+
+
+def _leave_or_rejoin(pid: str, action: str) -> Response[str]:
+    if action == "rejoin":
         person = selfservice.rejoin(pid)
         if person.status is Status.INVITED:
             return web.message("Welcome back", "Use the link in your invitation email to sign up.")

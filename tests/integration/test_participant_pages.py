@@ -396,3 +396,86 @@ def test_answers_the_domain_refuses_get_a_400_page_not_a_500(
     status, html = call_api("POST", invite, {**DETAILS, **ANSWERS})
     assert status == 400 and "Some questions still need an answer" in html
     assert stored().status is Status.INVITED
+
+
+def preferences_link(invite: str, aws: Resources) -> str:
+    sign_up(invite, aws)
+    clock.set(datetime(2026, 12, 1, 9, tzinfo=UTC))
+    return sent()[-1].link("preferences")  # in the footer of every email
+
+
+def test_preferences_pause_and_resume_next_quarter_in_one_place(
+    invite: str, aws: Resources
+) -> None:
+    link = preferences_link(invite, aws)
+    status, html = call_api("GET", link)
+    assert status == 200 and "Your preferences" in html
+    assert '<option value="Europe/London" selected>' in html  # the current zone is chosen
+    assert "starts on Monday 11 January 2027" in html
+    assert stored().paused_cycles == frozenset()  # GET changed nothing
+    status, html = call_api("POST", link, {"action": "pause"})
+    assert status == 200 and "You are paused for next quarter" in html
+    assert stored().paused_cycles == {"2027-Q1"}
+    assert call_api("POST", link, {"action": "resume"})[0] == 200
+    assert stored().paused_cycles == frozenset()
+
+
+def test_preferences_change_the_time_zone_only_from_the_zone_the_page_showed(
+    invite: str, aws: Resources
+) -> None:
+    link = preferences_link(invite, aws)
+    change = {"action": "timezone", "shown_timezone": "Europe/London", "timezone": "Asia/Tokyo"}
+    status, html = call_api("POST", link, change)
+    assert status == 200 and '<option value="Asia/Tokyo" selected>' in html
+    assert stored().timezone == "Asia/Tokyo"
+    # Another tab still showing London sends its own choice: it is told, and changes nothing
+    status, html = call_api("POST", link, {**change, "timezone": "Europe/Paris"})
+    assert status == 409 and "changed meanwhile" in html
+    assert '<option value="Asia/Tokyo" selected>' in html and stored().timezone == "Asia/Tokyo"
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {},  # a link scanner's empty POST
+        {"action": "explode"},
+        {"action": "timezone", "shown_timezone": "Europe/London", "timezone": "Mars/Base"},
+        {"action": "timezone", "shown_timezone": "Europe/London"},
+    ],
+)
+def test_preferences_refuse_bad_input_in_words_and_change_nothing(
+    invite: str, aws: Resources, form: dict[str, str]
+) -> None:
+    link = preferences_link(invite, aws)
+    before = stored()
+    status, html = call_api("POST", link, form)
+    assert status == 400 and stored() == before
+    if form.get("action") == "timezone":
+        assert '<p class="error" id="timezone-error">Please choose your time zone' in html
+        assert 'aria-describedby="timezone-error timezone-hint" aria-invalid="true"' in html
+    else:
+        assert "Nothing was changed: please use one of the buttons below." in html
+
+
+def test_leaving_from_the_preferences_and_rejoining(invite: str, aws: Resources) -> None:
+    link = preferences_link(invite, aws)
+    status, html = call_api("POST", link, {"action": "leave"})
+    assert status == 200 and "You have left the program" in html
+    assert stored().status is Status.LEFT
+    status, html = call_api("GET", link)  # the page now offers to rejoin
+    assert status == 200 and "Rejoin the program" in html
+    assert call_api("POST", link, {"action": "rejoin"})[0] == 200
+    assert stored().status is Status.ACTIVE
+
+
+def test_preferences_of_an_invited_person_offer_only_to_leave(invite: str) -> None:
+    from tandem.links import link_tokens
+
+    link = f"/preferences/{link_tokens().sign(Purpose.PREFERENCES, ADA)}"
+    status, html = call_api("GET", link)
+    assert status == 200 and "Leave the program" in html and 'name="timezone"' not in html
+    for action in ("pause", "timezone"):
+        form = {"action": action, "shown_timezone": "UTC", "timezone": "Asia/Tokyo"}
+        status, html = call_api("POST", link, form)
+        assert status == 400 and "You have not signed up yet" in html
+    assert stored().paused_cycles == frozenset() and stored().timezone == "UTC"

@@ -10,7 +10,10 @@ from tandem.purpose import PurposeProfile
 from tandem.tenant import Tenant
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
-LINKS = {p: f"https://links.example/{p}/tok" for p in ("signup", "profile", "pause", "leave")}
+LINKS = {
+    p: f"https://links.example/{p}/tok"
+    for p in ("signup", "profile", "pause", "leave", "preferences")
+}
 
 
 def person(status: Status = Status.INVITED, name: str = "Ada Lovelace") -> Participant:
@@ -51,6 +54,19 @@ def test_the_welcome_carries_the_profile_the_next_quarter_and_every_self_service
     assert "Monday 11 January 2027" in text
     for purpose in ("profile", "pause", "leave"):
         assert LINKS[purpose] in text
+
+
+def test_every_email_ends_with_the_preferences_link_beside_leaving(tenant: Tenant) -> None:
+    for request, status in (
+        (MailRequest.invite("p1"), Status.INVITED),
+        (MailRequest.welcome("p1"), Status.ACTIVE),
+    ):
+        message = compose(request, person(status), tenant, LINKS, NOW)
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        assert text.rstrip().endswith(f"(pause, time zone, leave): {LINKS['preferences']}")
+        footer = html[html.rindex("Questions?") :]
+        assert f'href="{LINKS["preferences"]}"' in footer and f'href="{LINKS["leave"]}"' in footer
 
 
 def test_names_are_escaped_in_html_and_plain_in_text(tenant: Tenant) -> None:

@@ -22,7 +22,7 @@ from tandem.participants import (
 from tandem.program import Cycle
 from tandem.store import participants as store
 from tandem.tenant import Tenant
-from tandem.validation import InvalidForm, invalid_fields
+from tandem.validation import InvalidForm, invalid_fields, time_zone
 
 
 class Gone(Exception):
@@ -39,6 +39,10 @@ PROBLEMS = {
     "manager_email": "Please enter your manager's work email address (not yours), or nothing.",
     "location": "Please keep your location to one line of up to 200 characters.",
 }
+
+
+class Changed(Exception):
+    """Changed meanwhile (from another tab): nothing was overwritten."""
 
 
 def current(pid: str) -> Participant:
@@ -81,6 +85,21 @@ def set_paused(pid: str, tenant: Tenant, now: datetime, paused: bool) -> tuple[P
         return store.set_paused(pid, cycle.id, paused), cycle
     except store.ConditionFailed:
         raise Gone(pid) from None
+
+
+def change_timezone(pid: str, fields: Mapping[str, str]) -> Participant:
+    """Moves a signed-up person to the time zone chosen, if their zone is still the one the
+    page showed (`shown_timezone`); InvalidForm for a zone not in the list, Changed if it
+    changed meanwhile. What is offered and sent from then on uses the new zone."""
+    try:
+        zone = time_zone(fields.get("timezone", ""))
+    except ValueError:
+        raise InvalidForm({"timezone": PROBLEMS["timezone"]}) from None
+    try:
+        return store.set_timezone(pid, zone, fields.get("shown_timezone", ""))
+    except store.ConditionFailed:
+        active(pid)  # Gone if they left meanwhile
+        raise Changed(pid) from None
 
 
 def leave(pid: str, tenant: Tenant, now: datetime) -> bool:

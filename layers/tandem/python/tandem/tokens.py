@@ -25,6 +25,7 @@ class Purpose(StrEnum):
     PROFILE = "profile"
     PAUSE = "pause"
     LEAVE = "leave"
+    PREFERENCES = "preferences"  # pause, time zone and leave in one place (every email's footer)
     SCHEDULE = "schedule"  # pick the quarter's recurring slot (scope: the cycle)
     RESCHEDULE = "reschedule"  # move one conversation, or stop for the quarter (the cycle)
     GUIDE = "guide"  # one conversation's guide (scope: "<cycle>/<session>")
@@ -39,6 +40,7 @@ LIFETIME = {
     Purpose.PROFILE: timedelta(days=180),
     Purpose.PAUSE: timedelta(days=180),
     Purpose.LEAVE: timedelta(days=400),
+    Purpose.PREFERENCES: timedelta(days=400),  # it leaves too
     Purpose.SCHEDULE: timedelta(days=120),  # the quarter the kickoff introduces
     Purpose.RESCHEDULE: timedelta(days=120),
     Purpose.GUIDE: timedelta(days=120),

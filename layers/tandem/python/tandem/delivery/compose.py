@@ -63,7 +63,9 @@ def compose(
     if request.session:
         message["X-Tandem-Session"] = str(request.session)
     # Bodies in quoted-printable: 7-bit safe whatever the line length the headers allow.
-    message.set_content(text.render(context), cte="quoted-printable")
+    # Every text part ends with the same footer, as the HTML part's base template does.
+    footer = template("mail/_footer.txt").render(context)
+    message.set_content(text.render(context).rstrip("\n") + "\n" + footer, cte="quoted-printable")
     message.add_alternative(
         template(f"mail/{kind}.html").render(context), subtype="html", cte="quoted-printable"
     )

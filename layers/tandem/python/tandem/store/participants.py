@@ -300,6 +300,14 @@ def set_paused(pid: str, cycle: str, paused: bool) -> Participant:
     return _update(pid, [action({cycle})], ParticipantItem.status == Status.ACTIVE.value)
 
 
+def set_timezone(pid: str, zone: str, shown: str) -> Participant:
+    """Changes a signed-up person's time zone, only if it is still the one they were shown."""
+    condition = (ParticipantItem.status == Status.ACTIVE.value) & (
+        ParticipantItem.timezone == shown
+    )
+    return _update(pid, [ParticipantItem.timezone.set(zone)], condition)
+
+
 def leave(pid: str, now: datetime) -> Participant:
     return _update(
         pid,
