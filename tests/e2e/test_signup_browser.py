@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.e2e.conftest import Served
+from tests.e2e.test_quarter_browser import no_serious_violations
 
 ROSTER = (
     "email,name,department,level,timezone,manager_email\n"
@@ -57,3 +58,31 @@ def test_an_invited_employee_signs_up_from_a_phone(
     [welcome] = served.wait_for_emails(before + 2)[before + 1 :]
     assert welcome["subject"] == "You're signed up: Individual, Harmony, Knowledge"
     assert welcome["to"] == ["mina@northwind.example"]
+
+    # Every email's footer leads to the preferences: a new time zone, then a pause
+    phone.goto(next(link for link in welcome["links"] if "/preferences/" in link))
+    no_serious_violations(phone)
+    assert phone.get_by_label("Time zone").input_value() == "Asia/Tokyo"
+    phone.get_by_label("Time zone").select_option("Europe/Paris")
+    phone.get_by_role("button", name="Save my time zone").click()
+    assert phone.get_by_role("status").inner_text() == "Saved: your time zone is now Europe/Paris."
+    phone.get_by_role("button", name="Pause next quarter").click()
+    assert phone.get_by_text("You are paused for next quarter").is_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+@pytest.mark.e2e
+def test_the_open_signup_form_shows_each_problem_next_to_its_field(
+    served: Served, phone: Page
+) -> None:
+    phone.goto(served.api_url + "/join")
+    phone.get_by_label("Work email").fill("someone@gmail.com")
+    phone.get_by_role("button", name="Email me my signup link").click()
+    assert phone.get_by_role("alert").is_visible()
+    email = phone.get_by_label("Work email")
+    assert email.get_attribute("aria-invalid") == "true"
+    assert phone.evaluate("document.activeElement.id") == "email"  # the first to fix
+    described = phone.locator("#" + str(email.get_attribute("aria-describedby")))
+    assert described.inner_text() == "Please enter your work email address (@northwind.example)."
+    assert phone.get_by_label("Name").get_attribute("aria-invalid") == "true"
+    no_serious_violations(phone)

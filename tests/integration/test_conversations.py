@@ -105,6 +105,21 @@ def test_the_schedule_page_offers_slots_that_fit_both_on_every_date_in_each_ones
     assert "Mondays at 09:00</strong>, from Monday 11 October 2027" in page  # in his own time
 
 
+def test_a_new_time_zone_from_the_preferences_shapes_the_slots_offered_from_then_on(
+    pair: list[Participant],
+) -> None:
+    from tandem.links import link_tokens
+    from tandem.tokens import Purpose
+
+    # Gus moves from Boston to Paris: Flo's working day is now all his too
+    preferences = f"/preferences/{link_tokens().sign(Purpose.PREFERENCES, pair[1].id)}"
+    move = {"action": "timezone", "shown_timezone": "America/New_York", "timezone": "Europe/Paris"}
+    assert call_api("POST", preferences, move)[0] == 200
+    status, page = call_api("GET", kickoff("gus@acme.example").link("schedule"))
+    # Offered in his new time: 16:00 in Paris was "Mondays at 10:00" on his page before
+    assert status == 200 and "Mondays at 16:00</strong>, from Monday 11 October 2027" in page
+
+
 def test_picking_a_slot_sends_both_a_calendar_invitation_for_five_sessions(
     aws: Resources, pair: list[Participant]
 ) -> None:
