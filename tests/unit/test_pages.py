@@ -36,7 +36,7 @@ def test_everything_a_person_typed_is_escaped(tenant: Tenant) -> None:
         form={"name": person.name, "location": None, "answers": {}},
         selected_zone="UTC",
         questions=purpose.QUESTIONS,
-        errors=["name: <b>bad</b>"],
+        problems={"name": "<b>bad</b>"},
         missing=[],
     )
     assert "<script>" not in html and "<i>Ops</i>" not in html and "<b>bad</b>" not in html
@@ -62,7 +62,7 @@ def test_the_signup_form_asks_every_question_with_labelled_choices(tenant: Tenan
         form={"name": "Ada", "location": None, "answers": {}},
         selected_zone="Europe/Paris",
         questions=purpose.QUESTIONS,
-        errors=[],
+        problems={},
         missing=[],
     )
     assert html.count("<fieldset") == len(purpose.QUESTIONS) == 9
