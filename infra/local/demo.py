@@ -1,15 +1,18 @@
 """`make demo`: a synthetic company's program on the embedded AWS, narrated: HR uploads a
-roster, employees sign up from their invitations, then four quarters of matching run on the
-program calendar (see infra/local/simulation.py for the steps)."""
+roster, employees sign up from their invitations, then a year of quarters runs on the program
+calendar, each played through to the answers after its last conversation (see
+infra/local/simulation.py for the steps)."""
 
 from __future__ import annotations
 
 import random
 import time
 from collections import Counter
+from dataclasses import dataclass
 
 from infra import tenant_files
 from infra.local import outbox, simulation
+from infra.local.runtime import LocalRuntime
 from infra.local.simulation import ROSTER_KEY
 from tandem import program
 from tandem.cycles import preview_key
@@ -20,8 +23,8 @@ from tandem.tenant import Tenant
 
 SIGNUP_RATE = 0.95  # the rest have not got round to it yet; one of them opts out instead
 PAUSING = 3  # people who pause the second quarter through their link
-MOVERS = 4  # people who move one session of the first quarter
-PLAYED_WEEKS = 2  # of the first quarter, day by day: its first conversation
+MOVERS = 2  # people who move one session each quarter
+QUARTERS = 4
 
 
 def run(tenant_name: str, people: int, seed: int) -> int:
@@ -74,58 +77,63 @@ def run(tenant_name: str, people: int, seed: int) -> int:
 
         _purpose_mix(tenant)
 
-        print("4. Four quarters: a notice a week ahead, then matching per band and kickoff emails")
-        print("   quarter  matched  groups  trios  unmatched  paused  repeats")
-        seen: set[frozenset[str]] = set()
-        conversations = None
-        for number in range(4):
-            if number == 1:
-                simulation.pause_coming_quarter(rng, PAUSING)
-            quarter = simulation.next_quarter(runtime, tenant)
-            if number == 0:  # the first quarter is played through, session by session
-                cycle = program.cycle(tenant, quarter.cycle)
-                conversations = simulation.play_conversations(
-                    runtime, cycle, rng, MOVERS, PLAYED_WEEKS
-                )
-            matched = sum(len(members) for members in quarter.groups)
-            trios = sum(len(members) == 3 for members in quarter.groups)
-            repeats = len(quarter.pairs & seen)
-            seen |= quarter.pairs
-            print(
-                f"   {quarter.cycle:<8} {matched:>7} {len(quarter.groups):>7} {trios:>6}"
-                f" {quarter.unmatched:>10} {quarter.paused:>7} {repeats:>8}"
-            )
+        year = play_year(runtime, tenant, rng)
         kickoffs = sum(e.kind == "kickoff" for e in outbox.sent_emails())
         print(
             f"   {kickoffs} kickoff emails; HR previews in s3://{runtime.resources.bucket}/{preview_key('<quarter>')}"
         )
-        if conversations:
-            sent = conversations.sent
-            print("5. The first quarter's first two weeks: groups pick a slot on the page, and")
-            print("   the hourly reminders schedule runs (here once a day) through a conversation")
-            print(
-                f"   {conversations.picked} groups picked a slot: {sent.get('invitation', 0)} "
-                f"calendar invitations sent"
-            )
-            print(
-                f"   {conversations.moved} sessions moved: "
-                f"{sent.get('session_moved', 0)} calendar updates"
-            )
-            reminders = ", ".join(
-                f"{sent.get(kind, 0)} {kind}"
-                for kind in ("slot_nudge", "before_session", "after_session")
-            )
-            print(f"   reminders sent by kind: {reminders}")
-            answers = conversations.answers
-            held = answers["held:yes"]
-            answered = held + answers["held:no"]
-            print(
-                f"   {answered} answered on the page: {held / max(1, answered):.0%} held, "
-                f"helpfulness {answers['helpfulness'] / max(1, held):.1f} of 5, "
-                f"{answers['pledges']} pledges made"
-            )
+        _report_answers(year)
     print(f"\nDone in {time.monotonic() - started:.0f} s.")
     return 0
+
+
+@dataclass(frozen=True)
+class Played:
+    quarter: simulation.Quarter
+    conversations: simulation.Conversations
+
+
+def play_year(runtime: LocalRuntime, tenant: Tenant, rng: random.Random) -> list[Played]:
+    """The year, quarter by quarter on the program calendar: the notice a week ahead, matching
+    per band and the kickoffs, then the quarter played through (slots picked, a few sessions
+    moved, every reminder, everyone's answers after every conversation)."""
+    print(f"4. {QUARTERS} quarters: a notice a week ahead, matching per band, kickoff emails, then")
+    print("   slots picked on the page, a few sessions moved, reminders when due, answers")
+    print("   quarter  matched  groups  trios  unmatched  paused  repeats  slots  moved  reminders")
+    seen: set[frozenset[str]] = set()
+    year = []
+    for number in range(QUARTERS):
+        if number == 1:
+            simulation.pause_coming_quarter(rng, PAUSING)
+        quarter = simulation.next_quarter(runtime, tenant)
+        cycle = program.cycle(tenant, quarter.cycle)
+        played = Played(quarter, simulation.play_quarter(runtime, cycle, rng, MOVERS))
+        year.append(played)
+        matched = sum(len(members) for members in quarter.groups)
+        trios = sum(len(members) == 3 for members in quarter.groups)
+        repeats = len(quarter.pairs & seen)
+        seen |= quarter.pairs
+        sent = played.conversations.sent
+        reminders = sum(sent.get(k, 0) for k in ("slot_nudge", "before_session", "after_session"))
+        print(
+            f"   {quarter.cycle:<8} {matched:>7} {len(quarter.groups):>7} {trios:>6}"
+            f" {quarter.unmatched:>10} {quarter.paused:>7} {repeats:>8}"
+            f" {played.conversations.picked:>6} {played.conversations.moved:>6} {reminders:>10}"
+        )
+    return year
+
+
+def _report_answers(year: list[Played]) -> None:
+    figures = simulation.figures([played.quarter.cycle for played in year])
+    print('5. The year\'s answers to "how did it go?", as the pages recorded them')
+    print(
+        f"   {figures.answers} answers: {figures.held / max(1, figures.answers):.0%} held, "
+        f"helpfulness {figures.helpfulness:.2f} of 5 on average"
+    )
+    print(
+        f"   {figures.pledges} pledges made; of {figures.checked_in} check-ins "
+        f"{figures.completion:.1%} done, and {figures.impact_rate:.1%} of those done had an impact"
+    )
 
 
 def _purpose_mix(tenant: Tenant) -> None:

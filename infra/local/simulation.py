@@ -25,12 +25,14 @@ from infra.local import browser, outbox
 from infra.local.population import company
 from infra.local.runtime import LocalRuntime
 from infra.local.server import serve_in_background
-from tandem import program
+from tandem import program, reminders
 from tandem.clock import clock
 from tandem.csvfiles import to_csv
 from tandem.participants import Status
 from tandem.roster import REQUIRED, results_key
 from tandem.store import cycles, participants
+from tandem.store import feedback as feedback_store
+from tandem.store import plans as plans_store
 from tandem.tenant import Tenant
 
 START = datetime.fromisoformat("2026-12-01T09:00:00+01:00")
@@ -183,56 +185,65 @@ class Conversations:
     picked: int
     moved: int
     sent: dict[str, int]  # emails of the quarter, by kind
-    answers: Counter[str]  # what people answered after their sessions
 
 
 # How people answer after a session, around the figures peers publish: 80-83% of pledged
 # actions completed, 91% of completed ones reported as impactful.
-HELD, DONE, PARTLY, IMPACTFUL = 0.92, 0.81, 0.1, 0.91
+HELD, DONE, PARTLY, IMPACTFUL = 0.92, 0.815, 0.1, 0.91
 PLEDGES = (
-    "Delegate the weekly report and coach whoever takes it",
-    "Ask my team for one piece of feedback on our meetings",
-    "Block two mornings for focused work and keep them",
-    "Have the career conversation I keep postponing with a direct report",
+    ("Delegation", "Delegate the weekly report and coach whoever takes it"),
+    ("Feedback", "Ask my team for one piece of feedback on our meetings"),
+    ("Focus", "Block two mornings for focused work and keep them"),
+    ("Growth", "Have the career conversation I keep postponing with a direct report"),
+    ("Wellbeing", "Leave on time twice a week and say so to the team"),
+    ("Relationships", "Have lunch with someone from another department"),
 )
+MINUTE = timedelta(minutes=1)
 
 
-def answer_after_sessions(
-    rng: random.Random, emails: list[outbox.SentEmail], answers: Counter[str]
-) -> None:
-    """Each person answers the "how did it go?" email on the page it links to."""
-    for email in emails:
-        link = email.link("feedback")
-        form = browser.get(link).form()
-        fields = {"version": form.values.get("version", "0")}
-        if rng.random() > HELD:
-            fields["held"] = "no"
-        else:
-            helpfulness = rng.choice((3, 4, 4, 5, 5))
-            fields |= {"held": "yes", "helpfulness": str(helpfulness)}
-            fields |= {"pledge": rng.choice(PLEDGES), "theme": ""}
-            answers["helpfulness"] += helpfulness
-            answers["pledges"] += 1
-        if "checkin" in form.choices:
-            draw = rng.random()
-            checkin = "done" if draw < DONE else "partly" if draw < DONE + PARTLY else "not_done"
-            fields["checkin"] = checkin
-            answers[f"checkin:{checkin}"] += 1
-            if checkin != "not_done":
-                impact = "yes" if rng.random() < IMPACTFUL else "no"
-                fields["impact"] = impact
-                answers[f"impact:{checkin}:{impact}"] += 1
-        answers[f"held:{fields['held']}"] += 1
-        expect(browser.post(link, fields), "your answers are recorded")
+def answer_after_session(rng: random.Random, email: outbox.SentEmail) -> None:
+    """A person answers the "how did it go?" email by sending the form its link opens: held
+    or not, how helpful, a pledge with its theme and, from the second session, the check-in
+    on the last pledge."""
+    fields = {"version": "0", "held": "yes" if rng.random() < HELD else "no"}
+    if fields["held"] == "yes":
+        theme, pledge = rng.choice(PLEDGES)
+        helpfulness = rng.choice((3, 4, 4, 5, 5))
+        fields |= {"helpfulness": str(helpfulness), "pledge": pledge, "theme": theme}
+    if (email.session or 0) > 1:
+        draw = rng.random()
+        fields["checkin"] = (
+            "done" if draw < DONE else "partly" if draw < DONE + PARTLY else "not_done"
+        )
+        if fields["checkin"] != "not_done":
+            fields["impact"] = "yes" if rng.random() < IMPACTFUL else "no"
+    expect(browser.post(email.link("feedback"), fields), "your answers are recorded")
 
 
-def play_conversations(
-    runtime: LocalRuntime, cycle: program.Cycle, rng: random.Random, movers: int, weeks: int
+def play_quarter(
+    runtime: LocalRuntime, cycle: program.Cycle, rng: random.Random, movers: int
 ) -> Conversations:
     """The quarter through the doors people use: one member of each group picks a slot on the
-    page the kickoff links to, a few move a session from their invitation, and the reminders
-    schedule runs every day for the first `weeks` of the quarter."""
-    picked = moved = 0
+    page the kickoff links to, a few move a session from their invitation, then the reminders
+    schedule runs whenever something is due and everyone answers each "how did it go?"."""
+    read = outbox.count()
+    picked = pick_slots(runtime, cycle, rng)
+    moved = move_sessions(runtime, cycle, rng, movers)
+    sent: Counter[str] = Counter()
+    while (moment := next_reminders_run(cycle.id, clock.now())) is not None:
+        run_schedule_at(runtime, "reminders", moment)
+        fresh = outbox.sent_emails(skip=read)
+        read += len(fresh)
+        sent.update(e.kind for e in fresh if e.cycle == cycle.id and e.kind)
+        for email in fresh:
+            if email.kind == "after_session" and email.cycle == cycle.id:
+                answer_after_session(rng, email)
+    sent.update(e.kind for e in outbox.sent_emails(skip=read) if e.cycle == cycle.id and e.kind)
+    return Conversations(picked, moved, dict(sent))
+
+
+def pick_slots(runtime: LocalRuntime, cycle: program.Cycle, rng: random.Random) -> int:
+    picked = 0
     kickoffs = [e for e in outbox.sent_emails() if e.kind == "kickoff" and e.cycle == cycle.id]
     for email in kickoffs:
         page = browser.get(email.link("schedule"))
@@ -242,6 +253,13 @@ def play_conversations(
         choice = {"slot": rng.choice(form.choices["slot"])}
         picked += expect(browser.post(email.link("schedule"), {**form.values, **choice}), "Done")
     runtime.wait_until_idle(timeout_s=600)
+    return picked
+
+
+def move_sessions(
+    runtime: LocalRuntime, cycle: program.Cycle, rng: random.Random, movers: int
+) -> int:
+    moved = 0
     invitations = [
         e for e in outbox.sent_emails() if e.kind == "invitation" and e.cycle == cycle.id
     ]
@@ -252,18 +270,63 @@ def play_conversations(
             fields = {**form.values, "starts": form.choices["starts"][0]}
             moved += expect(browser.post(email.link("reschedule"), fields), "Done")
     runtime.wait_until_idle(timeout_s=600)
-    day = cycle.starts.replace(hour=12, minute=0) - timedelta(days=1)
-    answers: Counter[str] = Counter()
-    read = outbox.count()
-    while day < cycle.starts + timedelta(weeks=weeks):
-        run_schedule_at(runtime, "reminders", day)
-        fresh = outbox.sent_emails(skip=read)
-        read += len(fresh)
-        after = [e for e in fresh if e.kind == "after_session" and e.cycle == cycle.id]
-        answer_after_sessions(rng, after, answers)
-        day += timedelta(days=1)
-    sent: dict[str, int] = {}
-    for email in outbox.sent_emails():
-        if email.cycle == cycle.id and email.kind:
-            sent[email.kind] = sent.get(email.kind, 0) + 1
-    return Conversations(picked, moved, sent, answers)
+    return moved
+
+
+def next_reminders_run(cycle: str, now: datetime) -> datetime | None:
+    """When the hourly schedule next has something to do for the cycle, skipping the hours it
+    would find nothing: a minute before the next session that no run has reminded yet (that
+    run sends the day-before reminder of every session starting within the day, and "how did
+    it go?" for every session over), then, once all have begun, when what is left is due."""
+    plans = [plan for plan in plans_store.of_cycle(cycle) if len(plan.active) >= 2]
+    starts = [
+        session.starts
+        for plan in plans
+        for session in plan.sessions
+        if not session.cancelled and f"before:{session.number}" not in plan.reminded
+    ]
+    if starts:
+        return max(min(starts) - MINUTE, now)
+    due = [moment for plan in plans if (moment := reminders.next_due(plan, now))]
+    return max(max(due), now + MINUTE) if due else None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What people answered after their sessions, as recorded by the pages."""
+
+    answers: int
+    held: int
+    helpfulness: float  # mean, among sessions held
+    pledges: int
+    checked_in: int
+    done: int
+    impact: int  # of those done, how many had an impact
+
+    @property
+    def completion(self) -> float:
+        return self.done / max(1, self.checked_in)
+
+    @property
+    def impact_rate(self) -> float:
+        return self.impact / max(1, self.done)
+
+
+def figures(cycle_ids: list[str]) -> Figures:
+    answers = [
+        f
+        for cycle in cycle_ids
+        for plan in plans_store.of_cycle(cycle)
+        for f in feedback_store.of_group(cycle, plan.group)
+    ]
+    done = [f for f in answers if f.checkin == "done"]
+    rated = [f.helpfulness for f in answers if f.helpfulness is not None]
+    return Figures(
+        answers=len(answers),
+        held=sum(f.held == "yes" for f in answers),
+        helpfulness=sum(rated) / max(1, len(rated)),
+        pledges=sum(bool(f.pledge) for f in answers),
+        checked_in=sum(f.checkin is not None for f in answers),
+        done=len(done),
+        impact=sum(f.impact == "yes" for f in done),
+    )
