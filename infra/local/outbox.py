@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from email import message_from_string, policy
 from email.message import EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
+from functools import lru_cache
 from typing import Any, cast
 
 from moto.ses.models import RawMessage, ses_backends
@@ -56,6 +57,7 @@ def count() -> int:
     return len(ses_backends[ACCOUNT][REGION].sent_messages)
 
 
+@lru_cache(maxsize=100_000)  # a sent message never changes; parsing it is most of a read
 def _parse(raw: RawMessage) -> SentEmail:
     message = cast(EmailMessage, message_from_string(raw.raw_data, policy=policy.default))
     text_part, html_part = message.get_body(("plain",)), message.get_body(("html",))

@@ -185,5 +185,5 @@ class LocalRuntime:
                 )
             ):
                 return True
-            time.sleep(0.5)
+            time.sleep(0.2)
         return False
