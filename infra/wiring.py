@@ -9,9 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum, auto
 
-from tandem.cycles import PREVIEW_PREFIX
-from tandem.roster import PREFIX as ROSTER_PREFIX
-from tandem.roster import RESULTS_PREFIX
+from tandem import bucket
 from tandem.settings import Setting
 from tandem.store.email import MAILERS
 
@@ -213,7 +211,7 @@ QUEUES: tuple[Queue, ...] = (
         consumer=ROSTER_IMPORT.name,
         batch_size=1,
         max_receive_count=3,
-        trigger=BucketTrigger(prefix=ROSTER_PREFIX, suffix=".csv"),
+        trigger=BucketTrigger(prefix=bucket.ROSTERS, suffix=".csv"),
     ),
     Queue("bands", consumer=MATCH_BAND.name, batch_size=1, max_receive_count=3),
     Queue(
@@ -233,9 +231,9 @@ SCHEDULES: tuple[Schedule, ...] = (
 
 # Bucket prefixes behind the bucket grants.
 BUCKET_PREFIXES = {
-    Grant.READ_ROSTERS: ROSTER_PREFIX,
-    Grant.WRITE_ROSTER_RESULTS: RESULTS_PREFIX,
-    Grant.WRITE_PREVIEWS: PREVIEW_PREFIX,
+    Grant.READ_ROSTERS: bucket.ROSTERS,
+    Grant.WRITE_ROSTER_RESULTS: bucket.ROSTER_RESULTS,
+    Grant.WRITE_PREVIEWS: bucket.PREVIEWS,
 }
 
 

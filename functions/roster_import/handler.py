@@ -8,7 +8,7 @@ from urllib.parse import unquote_plus
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import BaseModel, Json
 
-from tandem import roster, settings
+from tandem import bucket, roster, settings
 from tandem.consumers import sqs_consumer
 from tandem.observability import logger
 
@@ -49,7 +49,7 @@ def record_handler(record: UploadRecord) -> None:
     for event in record.body.Records:
         stored = event.s3.object
         key = unquote_plus(stored.key)  # S3 sends keys URL-encoded
-        if not roster.is_roster_upload(key):
+        if not bucket.is_roster_upload(key):
             continue
         upload = roster.Upload(key, event.eventTime, stored.eTag, stored.size)
         report = roster.import_roster(upload, settings.tenant().levels)

@@ -14,10 +14,8 @@ from infra import tenant_files
 from infra.local import outbox, simulation
 from infra.local.runtime import LocalRuntime
 from infra.local.simulation import ROSTER_KEY
-from tandem import program
-from tandem.cycles import preview_key
+from tandem import bucket, program
 from tandem.participants import Status
-from tandem.roster import results_key
 from tandem.store import participants
 from tandem.tenant import Tenant
 
@@ -60,7 +58,7 @@ def run(tenant_name: str, people: int, seed: int) -> int:
         results = simulation.upload_roster(runtime, rows)
         counts = Counter(r["outcome"] for r in results)
         print(
-            f"   {results_key(ROSTER_KEY)}: "
+            f"   {bucket.roster_results(ROSTER_KEY)}: "
             + ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
         )
         for r in results:
@@ -80,7 +78,7 @@ def run(tenant_name: str, people: int, seed: int) -> int:
         year = play_year(runtime, tenant, rng)
         kickoffs = sum(e.kind == "kickoff" for e in outbox.sent_emails())
         print(
-            f"   {kickoffs} kickoff emails; HR previews in s3://{runtime.resources.bucket}/{preview_key('<quarter>')}"
+            f"   {kickoffs} kickoff emails; HR previews in s3://{runtime.resources.bucket}/{bucket.preview('<quarter>')}"
         )
         _report_answers(year)
     print(f"\nDone in {time.monotonic() - started:.0f} s.")

@@ -25,11 +25,11 @@ from infra.local import browser, outbox
 from infra.local.population import company
 from infra.local.runtime import LocalRuntime
 from infra.local.server import serve_in_background
-from tandem import program, reminders
+from tandem import bucket, program, reminders
 from tandem.clock import clock
 from tandem.csvfiles import to_csv
 from tandem.participants import Status
-from tandem.roster import REQUIRED, results_key
+from tandem.roster import REQUIRED
 from tandem.store import cycles, participants
 from tandem.store import feedback as feedback_store
 from tandem.store import plans as plans_store
@@ -74,7 +74,9 @@ def upload_roster(runtime: LocalRuntime, rows: list[list[str]]) -> list[dict[str
         Bucket=runtime.resources.bucket, Key=ROSTER_KEY, Body=to_csv((*REQUIRED, "location"), rows)
     )
     runtime.wait_until_idle(timeout_s=600)
-    result = s3.get_object(Bucket=runtime.resources.bucket, Key=results_key(ROSTER_KEY))["Body"]
+    result = s3.get_object(Bucket=runtime.resources.bucket, Key=bucket.roster_results(ROSTER_KEY))[
+        "Body"
+    ]
     return list(csv.DictReader(io.StringIO(result.read().decode())))
 
 

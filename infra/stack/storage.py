@@ -13,14 +13,10 @@ from cdk_nag import RegexAppliesTo
 from constructs import Construct
 
 from infra.stack.nag import excuse
-from tandem.cycles import PREVIEW_PREFIX
-from tandem.roster import PREFIX as ROSTER_PREFIX
-from tandem.roster import RESULTS_PREFIX
+from tandem import bucket
 from tandem.store import idempotency
 from tandem.store.table import SCHEMA
 from tandem.tenant import Tenant
-
-EXPORTS_PREFIX = "exports/"  # HR's CSV exports (the analytics issue writes them)
 
 
 def _string(name: str) -> dynamodb.Attribute:
@@ -100,7 +96,7 @@ class Storage(Construct):
                 # HR's exports and matching previews are snapshots: old ones go.
                 *(
                     s3.LifecycleRule(prefix=prefix, expiration=Duration.days(retention))
-                    for prefix in (EXPORTS_PREFIX, PREVIEW_PREFIX)
+                    for prefix in (bucket.EXPORTS, bucket.PREVIEWS)
                 ),
             ],
             removal_policy=RemovalPolicy.RETAIN,
@@ -110,7 +106,7 @@ class Storage(Construct):
         # the results, previews and exports; nothing else of the bucket, nothing of the table.
         # What HR reads, Tandem writes: an explicit Deny keeps HR from overwriting any of it,
         # even where an upload prefix contains it (roster/* holds roster/results/*).
-        readable = (RESULTS_PREFIX, PREVIEW_PREFIX, EXPORTS_PREFIX)
+        readable = bucket.WRITTEN_FOR_HR
         self.hr_policy = iam.ManagedPolicy(
             self,
             "HrAccess",
@@ -118,7 +114,7 @@ class Storage(Construct):
             statements=[
                 iam.PolicyStatement(
                     actions=["s3:PutObject"],
-                    resources=[self.bucket.arn_for_objects(f"{ROSTER_PREFIX}*")],
+                    resources=[self.bucket.arn_for_objects(f"{bucket.ROSTERS}*")],
                 ),
                 iam.PolicyStatement(
                     actions=["s3:GetObject"],

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -192,3 +194,16 @@ def test_every_function_folder_is_wired_and_every_wired_function_has_a_handler()
     assert folders == {f.name for f in wiring.FUNCTIONS}
     for name in folders:
         assert callable(importlib.import_module(f"functions.{name}.handler").handler)
+
+
+def test_the_wiring_reads_the_bucket_layout_without_loading_any_use_case() -> None:
+    # CDK synth imports the wiring: the use cases (and PynamoDB with them) stay out of it.
+    script = (
+        "import sys, infra.wiring; "
+        "print(sorted(m for m in sys.modules if m.startswith(('pynamodb', 'tandem.roster', "
+        "'tandem.cycles'))))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.strip() == "[]"

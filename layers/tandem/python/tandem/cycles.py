@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from tandem import mail, program
+from tandem import bucket, mail, program
 from tandem.csvfiles import to_csv
 from tandem.jobs import BandJob
 from tandem.mail import MailKind, MailRequest
@@ -27,11 +27,6 @@ from tandem.tenant import Tenant
 
 CATCH_UP = timedelta(days=14)
 GRACE = timedelta(days=1)  # after this, a cycle with a band not yet matched is overdue
-PREVIEW_PREFIX = "matching/"
-
-
-def preview_key(cycle: str) -> str:
-    return f"{PREVIEW_PREFIX}preview-{cycle}.csv"
 
 
 def daily(tenant: Tenant, now: datetime) -> dict[str, Any]:
@@ -100,5 +95,5 @@ def notify(tenant: Tenant, cycle: Cycle) -> dict[str, Any]:
                 )
     mail.enqueue(notices)
     header = ("band", "level", "department", "name", "email", "status", "last_quarter")
-    files.write_csv(preview_key(cycle.id), to_csv(header, sorted(rows)))
-    return {"cycle": cycle.id, "notified": len(notices), "preview": preview_key(cycle.id)}
+    files.write_csv(bucket.preview(cycle.id), to_csv(header, sorted(rows)))
+    return {"cycle": cycle.id, "notified": len(notices), "preview": bucket.preview(cycle.id)}

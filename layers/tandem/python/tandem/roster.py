@@ -20,7 +20,7 @@ from enum import StrEnum
 
 from pydantic import ValidationError
 
-from tandem import mail
+from tandem import bucket, mail
 from tandem.csvfiles import to_csv
 from tandem.mail import MailRequest
 from tandem.participants import (
@@ -37,8 +37,6 @@ from tandem.store import files
 from tandem.store import participants as store
 from tandem.validation import describe_errors
 
-PREFIX = "roster/"
-RESULTS_PREFIX = "roster/results/"
 REQUIRED = ("email", "name", "department", "level", "timezone", "manager_email")
 OPTIONAL = ("location",)
 MAX_BYTES = 20 * 1024 * 1024
@@ -75,15 +73,6 @@ class Report:
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for r in self.results if r.outcome is outcome)
-
-
-def results_key(key: str) -> str:
-    return RESULTS_PREFIX + key.removeprefix(PREFIX)
-
-
-def is_roster_upload(key: str) -> bool:
-    """Uploads under roster/, but not the result files the import itself writes there."""
-    return key.startswith(PREFIX) and not key.startswith(RESULTS_PREFIX)
 
 
 def _check_size(size: int) -> None:
@@ -317,5 +306,7 @@ def _new_participant(row: Details, upload: Upload) -> Participant:
 
 def _finish(key: str, results: list[RowResult], invites: list[str]) -> Report:
     rows = [(r.line or "", r.email, r.outcome, r.detail) for r in results]
-    files.write_csv(results_key(key), to_csv(("line", "email", "outcome", "detail"), rows))
-    return Report(results_key(key), tuple(results), invited=len(invites))
+    files.write_csv(
+        bucket.roster_results(key), to_csv(("line", "email", "outcome", "detail"), rows)
+    )
+    return Report(bucket.roster_results(key), tuple(results), invited=len(invites))
