@@ -54,6 +54,10 @@ def test_every_shipped_tenant_file_is_valid() -> None:
             {"open_signup": {"enabled": True}},
             "open_signup: email_domains: name the company's domains",
         ),
+        (
+            {"exports": {"min_group_size": 2}},
+            "exports.min_group_size: Input should be greater than or equal to 3",
+        ),
     ],
 )
 def test_a_bad_tenant_file_is_refused_naming_the_field(

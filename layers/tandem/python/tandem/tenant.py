@@ -104,6 +104,15 @@ class OpenSignup(_Strict):
         return self
 
 
+class Exports(_Strict):
+    """What HR's exports show: figures about fewer than `min_group_size` people are suppressed
+    (3 at least, as Glint allows); names, emails and free text only when the tenant asks."""
+
+    min_group_size: int = Field(default=5, ge=3)
+    include_identity: bool = False  # adds name and email to the row-level files
+    include_text: bool = False  # adds pledge text, session notes and pulse comments
+
+
 class CustomDomain(_Strict):
     """Where the link pages live instead of API Gateway's own address."""
 
@@ -142,6 +151,7 @@ class Tenant(_Strict):
     matching: Matching = Matching()
     conversations: Conversations = Conversations()
     open_signup: OpenSignup = OpenSignup()
+    exports: Exports = Exports()
     deployment: Deployment = Deployment()
 
     @model_validator(mode="after")
