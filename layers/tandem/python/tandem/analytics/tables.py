@@ -48,6 +48,7 @@ class ConversationRow:
     scheduled_at: datetime | None  # None: the group never picked a slot
     held: str | None  # "yes" | "no" | None (not answered)
     helpfulness: int | None
+    note: str = ""  # only when the tenant includes free text
 
 
 @dataclass(frozen=True)

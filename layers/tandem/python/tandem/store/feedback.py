@@ -3,6 +3,7 @@ written whole and only if the version is the one the person saw (absent for the 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -103,3 +104,11 @@ def of_group(cycle: str, group: str) -> list[Feedback]:
         f"CYCLE#{cycle}", FeedbackItem.sk.startswith(f"FEEDBACK#{group}#"), consistent_read=True
     )
     return [_to_feedback(item) for item in query]
+
+
+def of_cycle(cycle: str) -> Iterator[tuple[str, Feedback]]:
+    """(group, feedback) of every answer in the cycle, by query on its partition."""
+    query = FeedbackItem.query(f"CYCLE#{cycle}", FeedbackItem.sk.startswith("FEEDBACK#"))
+    for item in query:
+        group = item.sk.removeprefix("FEEDBACK#").split("#")[0]
+        yield group, _to_feedback(item)

@@ -1,0 +1,207 @@
+"""A quarter's, or a year's, program read from the store as the row tables of
+`tandem.analytics.tables`, with every person and group under a pseudonymous id.
+
+Reads are queries on the cycle's partition and on the participants' level index, never scans.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from tandem import program
+from tandem.analytics.tables import (
+    ConversationRow,
+    GroupRow,
+    ParticipantRow,
+    PledgeRow,
+    PulseRow,
+    Tables,
+)
+from tandem.feedback import Feedback
+from tandem.participants import Participant, Status
+from tandem.plans import Plan
+from tandem.store import feedback as feedback_store
+from tandem.store import participants as participants_store
+from tandem.store import plans as plans_store
+from tandem.store import secrets
+from tandem.tenant import Tenant
+
+
+class Pseudonyms:
+    """Keyed HMAC-SHA256 ids: stable across exports, and no one without the key can recompute
+    one from an address (as anyone could from a bare hash)."""
+
+    def __init__(self, tenant: str, signing_key: str) -> None:
+        self._key = hmac.digest(
+            signing_key.encode(), f"tandem/{tenant}/pseudonyms".encode(), "sha256"
+        )
+
+    def _id(self, value: str) -> str:
+        return hmac.new(self._key, value.encode(), hashlib.sha256).hexdigest()[:16]
+
+    def participant(self, pid: str) -> str:
+        return self._id(f"participant/{pid}")
+
+    def group(self, cycle: str, group: str) -> str:
+        return self._id(f"group/{cycle}/{group}")
+
+
+def pseudonyms(tenant: Tenant) -> Pseudonyms:
+    # The oldest key still held: rotating the secret keeps the ids until that key is dropped.
+    return Pseudonyms(tenant.name, secrets.signing_keys()[0])
+
+
+@dataclass(frozen=True)
+class _PulseAnswer:
+    participant: str
+    fulfilment: int | None
+    ongoing: str | None
+    comment: str
+
+
+def _pulses(cycle: str) -> list[_PulseAnswer]:
+    """The quarter's pulse answers; none are stored yet."""
+    return []
+
+
+def quarters_so_far(tenant: Tenant, cycle: str, ids: Pseudonyms) -> list[Tables]:
+    """The tables of each quarter of `cycle`'s year, from the first through `cycle`;
+    ValueError for a cycle the calendar does not have."""
+    year = program.cycle(tenant, cycle).starts.year
+    of_year = [c.id for c in program.cycles_of_year(tenant, year)]
+    people = _people(tenant)
+    return [_tables(tenant, c, people, ids) for c in of_year[: of_year.index(cycle) + 1]]
+
+
+def year_to_date(quarters: Sequence[Tables]) -> Tables:
+    """The quarters of one year so far as one set of tables, scoped to the year."""
+    return Tables(
+        scope=quarters[-1].scope.partition("-")[0],
+        cycles=tuple(q.scope for q in quarters),
+        participants=quarters[-1].participants,
+        groups=[row for q in quarters for row in q.groups],
+        conversations=[row for q in quarters for row in q.conversations],
+        pledges=[row for q in quarters for row in q.pledges],
+        pulses=[row for q in quarters for row in q.pulses],
+        previously_active=quarters[0].previously_active,
+    )
+
+
+def _people(tenant: Tenant) -> list[Participant]:
+    return [
+        person
+        for level in tenant.levels
+        for status in Status
+        for person in participants_store.in_level(level, status)
+    ]
+
+
+def _tables(tenant: Tenant, cycle: str, people: Iterable[Participant], ids: Pseudonyms) -> Tables:
+    identity, text = tenant.exports.include_identity, tenant.exports.include_text
+    before = program.earlier_cycles(tenant, program.cycle(tenant, cycle), 1)
+    plans = sorted(plans_store.of_cycle(cycle), key=lambda plan: plan.group)
+    by_group: dict[str, dict[tuple[int, str], Feedback]] = defaultdict(dict)
+    for group, answer in feedback_store.of_cycle(cycle):
+        by_group[group][answer.session, answer.participant] = answer
+    return Tables(
+        scope=cycle,
+        cycles=(cycle,),
+        participants=[_participant(p, cycle, ids, identity) for p in people],
+        groups=[_group(plan, by_group[plan.group], ids) for plan in plans],
+        conversations=[
+            _conversation(plan, n, pid, by_group[plan.group].get((n, pid)), ids, text)
+            for plan in plans
+            for n in _numbers(plan)
+            for pid in plan.members
+        ],
+        pledges=[
+            _pledge(plan, made, by_group[plan.group].get((n + 1, pid)), ids, text)
+            for plan in plans
+            for (n, pid), made in sorted(by_group[plan.group].items())
+            if made.pledge
+        ],
+        pulses=[
+            PulseRow(
+                cycle,
+                ids.participant(a.participant),
+                a.fulfilment,
+                a.ongoing,
+                a.comment if text else "",
+            )
+            for a in _pulses(cycle)
+        ],
+        previously_active=frozenset(
+            ids.participant(pid)
+            for earlier in before
+            for plan in plans_store.of_cycle(earlier)
+            for pid in plan.members
+        ),
+    )
+
+
+def _numbers(plan: Plan) -> range:
+    return range(plan.first_session, program.SESSIONS + 1)
+
+
+def _participant(p: Participant, cycle: str, ids: Pseudonyms, identity: bool) -> ParticipantRow:
+    paused = p.status is Status.ACTIVE and cycle in p.paused_cycles
+    return ParticipantRow(
+        participant=ids.participant(p.id),
+        department=p.department,
+        level=p.level,
+        status="paused" if paused else str(p.status),
+        purpose_who=str(p.purpose.who) if p.purpose else "",
+        purpose_why=str(p.purpose.why) if p.purpose else "",
+        purpose_how=str(p.purpose.how) if p.purpose else "",
+        joined=p.joined_at.date() if p.joined_at else None,
+        name=p.name if identity else "",
+        email=p.email if identity else "",
+    )
+
+
+def _group(plan: Plan, answers: dict[tuple[int, str], Feedback], ids: Pseudonyms) -> GroupRow:
+    # A session counts as held when any member says so.
+    held = {n for (n, _), answer in answers.items() if answer.held == "yes"}
+    return GroupRow(
+        cycle=plan.cycle,
+        group=ids.group(plan.cycle, plan.group),
+        size=len(plan.members),
+        participants=tuple(ids.participant(pid) for pid in plan.members),
+        slot_picked=plan.slot is not None,
+        sessions_held=len(held),
+    )
+
+
+def _conversation(
+    plan: Plan, session: int, pid: str, answer: Feedback | None, ids: Pseudonyms, text: bool
+) -> ConversationRow:
+    scheduled = plan.session(session)
+    return ConversationRow(
+        cycle=plan.cycle,
+        group=ids.group(plan.cycle, plan.group),
+        session=session,
+        participant=ids.participant(pid),
+        scheduled_at=scheduled.starts if scheduled else None,
+        held=answer.held if answer else None,
+        helpfulness=answer.helpfulness if answer else None,
+        note=answer.note if answer and text else "",
+    )
+
+
+def _pledge(
+    plan: Plan, made: Feedback, checked: Feedback | None, ids: Pseudonyms, text: bool
+) -> PledgeRow:
+    return PledgeRow(
+        cycle=plan.cycle,
+        group=ids.group(plan.cycle, plan.group),
+        session=made.session,
+        participant=ids.participant(made.participant),
+        theme=made.theme,
+        checkin=checked.checkin if checked else None,
+        impact=checked.impact if checked else None,
+        text=str(made.pledge) if text else "",
+    )
