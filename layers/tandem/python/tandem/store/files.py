@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cache
-from typing import Any
+from typing import IO, Any
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tandem.settings import Setting, setting
@@ -13,7 +15,8 @@ from tandem.settings import Setting, setting
 
 @cache
 def _s3() -> Any:
-    return boto3.client("s3")
+    # SigV4 also for presigned links: their expiry is then capped at 7 days, and honoured.
+    return boto3.client("s3", config=Config(signature_version="s3v4"))
 
 
 class Superseded(Exception):
@@ -37,3 +40,36 @@ def write_csv(key: str, data: bytes) -> None:
     _s3().put_object(
         Bucket=setting(Setting.BUCKET), Key=key, Body=data, ContentType="text/csv; charset=utf-8"
     )
+
+
+def upload(key: str, data: IO[bytes], content_type: str) -> None:
+    """Streams a file of any size from its start: in parts beyond 8 MB (multipart upload)."""
+    data.seek(0)
+    _s3().upload_fileobj(
+        data, setting(Setting.BUCKET), key, ExtraArgs={"ContentType": content_type}
+    )
+
+
+def keys_under(prefix: str) -> list[str]:
+    pages = (
+        _s3()
+        .get_paginator("list_objects_v2")
+        .paginate(Bucket=setting(Setting.BUCKET), Prefix=prefix)
+    )
+    return [item["Key"] for page in pages for item in page.get("Contents", [])]
+
+
+def delete(keys: list[str]) -> None:
+    for start in range(0, len(keys), 1000):  # S3 deletes at most 1,000 keys a request
+        objects = [{"Key": key} for key in keys[start : start + 1000]]
+        _s3().delete_objects(Bucket=setting(Setting.BUCKET), Delete={"Objects": objects})
+
+
+def download_link(key: str, expires: timedelta) -> str:
+    """A presigned GET of the object, valid for `expires` (SigV4 allows 7 days at most)."""
+    url: str = _s3().generate_presigned_url(
+        "get_object",
+        Params={"Bucket": setting(Setting.BUCKET), "Key": key},
+        ExpiresIn=int(expires.total_seconds()),
+    )
+    return url

@@ -1,0 +1,139 @@
+"""The files of an export: each row table as a CSV file and all of them as the sheets of one
+xlsx workbook, written to temporary files so that memory does not grow with the rows.
+
+A cell a spreadsheet would run as a formula (first character = + - @ tab, CR or NUL) is
+neutralised in the CSV files with a leading single quote (OWASP, CWE-1236); the workbook stores
+every text as a string cell, which Excel never evaluates.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import IO, Any
+
+import xlsxwriter
+
+from tandem.analytics.tables import Tables
+
+Cell = str | int | float
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
+_IN_MEMORY = 4 * 1024 * 1024  # a temporary file beyond this goes to disk
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str  # the CSV file's name without .csv, and the workbook sheet's
+    header: tuple[str, ...]
+    rows: Callable[[], Iterator[tuple[Cell, ...]]]  # read once for the CSV, once for the sheet
+
+
+def cell(value: Any) -> Cell:
+    """A value as the files write it: the wire's words, ISO dates, UTC times, "" for none."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return " ".join(value)
+    if isinstance(value, int | float):
+        return value
+    return str(value)
+
+
+def neutralised(value: Cell) -> Cell:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _sheet(name: str, columns: Sequence[str], rows: Iterable[object]) -> Sheet:
+    def read() -> Iterator[tuple[Cell, ...]]:
+        return (tuple(cell(getattr(row, c)) for c in columns) for row in rows)
+
+    return Sheet(name, tuple(columns), read)
+
+
+# The columns HR reads (README: "The exports"); identity and free text only when enabled.
+PARTICIPANTS = (
+    "participant",
+    "department",
+    "level",
+    "status",
+    "purpose_who",
+    "purpose_why",
+    "purpose_how",
+    "joined",
+)
+GROUPS = ("cycle", "group", "size", "participants", "slot_picked", "sessions_held")
+CONVERSATIONS = ("cycle", "group", "session", "participant", "scheduled_at", "held", "helpfulness")
+PLEDGES = ("cycle", "group", "session", "participant", "theme", "checkin", "impact")
+SUMMARY = ("cycle", "scope", "group", "metric", "value", "n", "note")
+
+
+def sheets(tables: Tables, summary: Sequence[object], *, identity: bool, text: bool) -> list[Sheet]:
+    """The export's tables with the columns the tenant's settings allow, summary last."""
+    return [
+        _sheet(
+            "participants",
+            (*PARTICIPANTS, *(("name", "email") if identity else ())),
+            tables.participants,
+        ),
+        _sheet("groups", GROUPS, tables.groups),
+        _sheet(
+            "conversations", (*CONVERSATIONS, *(("note",) if text else ())), tables.conversations
+        ),
+        _sheet("pledges", (*PLEDGES, *(("text",) if text else ())), tables.pledges),
+        _sheet("summary", SUMMARY, summary),
+    ]
+
+
+def spooled() -> IO[bytes]:
+    """A temporary file kept in memory while small."""
+    return tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY)
+
+
+def write_csv(sheet: Sheet, out: IO[bytes]) -> None:
+    """UTF-8 without BOM, a header row, RFC 4180 quoting; `out` is left open at its end."""
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    writer = csv.writer(text)
+    writer.writerow(sheet.header)
+    writer.writerows(tuple(neutralised(v) for v in row) for row in sheet.rows())
+    text.flush()
+    text.detach()
+
+
+def write_xlsx(sheets: Sequence[Sheet], out: IO[bytes]) -> None:
+    """One workbook, a sheet per table, rows streamed (constant memory): text as strings,
+    numbers as numbers, so nothing in it is ever a formula."""
+    book = xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "tmpdir": tempfile.gettempdir(),
+        },
+    )
+    bold = book.add_format({"bold": True})
+    for sheet in sheets:
+        page = book.add_worksheet(sheet.name)
+        page.write_row(0, 0, sheet.header, bold)
+        page.freeze_panes(1, 0)
+        for r, row in enumerate(sheet.rows(), start=1):
+            for c, value in enumerate(row):
+                if isinstance(value, str):
+                    if value:
+                        page.write_string(r, c, value)
+                else:
+                    page.write_number(r, c, value)
+    book.close()
