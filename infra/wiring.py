@@ -23,6 +23,8 @@ class Grant(Enum):
     READ_ROSTERS = auto()
     WRITE_ROSTER_RESULTS = auto()
     WRITE_PREVIEWS = auto()
+    WRITE_EXPORTS = auto()  # write and replace files under exports/
+    READ_EXPORTS = auto()  # presign download links to them
     SEND_MAIL = auto()  # put requests on the mail queue
     SEND_BAND_JOBS = auto()
     SEND_EMAIL = auto()  # send through SES: the mailer only
@@ -40,6 +42,8 @@ _SETTING_OF = {
     Grant.READ_ROSTERS: Setting.BUCKET,
     Grant.WRITE_ROSTER_RESULTS: Setting.BUCKET,
     Grant.WRITE_PREVIEWS: Setting.BUCKET,
+    Grant.WRITE_EXPORTS: Setting.BUCKET,
+    Grant.READ_EXPORTS: Setting.BUCKET,
     Grant.SEND_MAIL: Setting.MAIL_QUEUE,
     Grant.SEND_BAND_JOBS: Setting.BAND_QUEUE,
     Grant.SEND_EMAIL: Setting.SES_CONFIGURATION_SET,
@@ -127,9 +131,17 @@ ROSTER_IMPORT = Function(
 MAILER = Function(
     "mailer",
     "Sends each queued mail request through SES, once",
-    # Writes the table only to note that a quarter's kickoff was sent.
+    # Writes the table only to note that a quarter's kickoff was sent; reads exports only to
+    # sign the program leads' download links as their mail leaves.
     frozenset(
-        {Grant.READ_TABLE, Grant.WRITE_TABLE, Grant.RUN_ONCE, Grant.SEND_EMAIL, Grant.SIGN_LINKS}
+        {
+            Grant.READ_TABLE,
+            Grant.WRITE_TABLE,
+            Grant.RUN_ONCE,
+            Grant.SEND_EMAIL,
+            Grant.SIGN_LINKS,
+            Grant.READ_EXPORTS,
+        }
     ),
     timeout_s=30,
     link_base=True,
@@ -171,6 +183,24 @@ MAIL_EVENTS = Function(
     frozenset({Grant.READ_TABLE, Grant.WRITE_TABLE, Grant.SEND_MAIL}),
 )
 
+EXPORTS = Function(
+    "exports",
+    "Daily: each quarter's exports for HR, once, when due; and on demand",
+    # Writes the table only for the marker that runs a quarter's export once; reads the
+    # signing secret for the key of the pseudonymous ids.
+    frozenset(
+        {
+            Grant.READ_TABLE,
+            Grant.WRITE_TABLE,
+            Grant.WRITE_EXPORTS,
+            Grant.SIGN_LINKS,
+            Grant.SEND_MAIL,
+        }
+    ),
+    memory_mb=2048,  # memory also buys CPU; the row tables of a large year are held whole
+    timeout_s=900,
+)
+
 FUNCTIONS: tuple[Function, ...] = (
     PARTICIPANT_PAGES,
     ROSTER_IMPORT,
@@ -179,6 +209,7 @@ FUNCTIONS: tuple[Function, ...] = (
     MATCH_BAND,
     REMINDERS,
     MAIL_EVENTS,
+    EXPORTS,
 )
 
 _FORMS = (
@@ -227,6 +258,7 @@ QUEUES: tuple[Queue, ...] = (
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule("matching", function=MATCHING.name),  # daily at the program's time of day
     Schedule("reminders", function=REMINDERS.name, hourly=True),
+    Schedule("exports", function=EXPORTS.name),
 )
 
 # Bucket prefixes behind the bucket grants.
@@ -234,6 +266,8 @@ BUCKET_PREFIXES = {
     Grant.READ_ROSTERS: bucket.ROSTERS,
     Grant.WRITE_ROSTER_RESULTS: bucket.ROSTER_RESULTS,
     Grant.WRITE_PREVIEWS: bucket.PREVIEWS,
+    Grant.WRITE_EXPORTS: bucket.EXPORTS,
+    Grant.READ_EXPORTS: bucket.EXPORTS,
 }
 
 

@@ -203,12 +203,25 @@ class Functions(Construct):
                 shared.table.grant(function, *_TABLE_WRITES)
             case Grant.RUN_ONCE:
                 shared.idempotency_table.grant(function, "dynamodb:GetItem", *_TABLE_WRITES)
-            case Grant.READ_ROSTERS:
+            case Grant.READ_ROSTERS | Grant.READ_EXPORTS:
                 objects = shared.bucket.arn_for_objects(wiring.BUCKET_PREFIXES[grant] + "*")
                 self._allow(function, ["s3:GetObject"], objects)
             case Grant.WRITE_ROSTER_RESULTS | Grant.WRITE_PREVIEWS:
                 objects = shared.bucket.arn_for_objects(wiring.BUCKET_PREFIXES[grant] + "*")
                 self._allow(function, ["s3:PutObject"], objects)
+            case Grant.WRITE_EXPORTS:
+                # Replacing an export: multipart uploads, and deleting what it no longer has.
+                prefix = wiring.BUCKET_PREFIXES[grant]
+                objects = shared.bucket.arn_for_objects(prefix + "*")
+                writes = ["s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"]
+                self._allow(function, writes, objects)
+                function.add_to_role_policy(
+                    iam.PolicyStatement(
+                        actions=["s3:ListBucket"],
+                        resources=[shared.bucket.bucket_arn],
+                        conditions={"StringLike": {"s3:prefix": [prefix + "*"]}},
+                    )
+                )
             case Grant.SEND_MAIL:
                 shared.queues["mail"].grant_send_messages(function)
             case Grant.SEND_BAND_JOBS:

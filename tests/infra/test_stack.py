@@ -17,6 +17,7 @@ from infra.stack import TenantStack
 from tandem.settings import Setting
 from tandem.store.table import SCHEMA
 from tests.infra.conftest import function_ids, of_type
+from tests.infra.policy import allows
 
 
 def test_cdk_nag_finds_nothing_unexplained(tenant_stack: TenantStack) -> None:
@@ -192,7 +193,8 @@ def test_roles_hold_only_what_the_wiring_grants(
     )
     assert "ses:SendRawEmail" in mailer
     assert "ses:SendRawEmail" not in pages | roster
-    assert not any(a.startswith("s3:") for a in mailer | pages)
+    assert not any(a.startswith("s3:") for a in pages)
+    assert {a for a in mailer if a.startswith("s3:")} == {"s3:GetObject"}  # to presign exports
     assert {a for a in roster if a.startswith("s3:")} == {"s3:GetObject", "s3:PutObject"}
     assert (
         "sqs:SendMessage" in pages
@@ -290,3 +292,32 @@ def test_a_path_no_route_has_gets_the_friendly_page_not_api_gateways_json(
     assert properties["ResponseParameters"]["gatewayresponse.header.Content-Type"] == "'text/html'"
     page = properties["ResponseTemplates"]["application/json"]
     assert page.startswith("#[[<!doctype html>") and "Page not found" in page
+
+
+def test_the_exports_function_replaces_files_under_exports_and_nowhere_else(
+    tenant_resources: dict[str, dict[str, Any]],
+) -> None:
+    buckets = of_type(tenant_resources, "AWS::S3::Bucket")
+    arns = {logical_id: f"arn:aws:s3:::{logical_id.lower()}" for logical_id in buckets}
+    [data] = [arns[i] for i, r in buckets.items() if "VersioningConfiguration" in r["Properties"]]
+    # Their bucket statements (the evaluator resolves bucket ARNs only)
+    exports, mailer = (
+        [s for s in _statements(tenant_resources, name) if "s3:" in json.dumps(s["Action"])]
+        for name in ("exports", "mailer")
+    )
+
+    def may(statements: list[dict[str, Any]], action: str, key: str) -> bool:
+        return allows(statements, action, f"{data}/{key}", arns=arns)
+
+    for action in ("s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"):
+        assert may(exports, action, "exports/2027-Q1/pledges.csv")
+        assert not may(exports, action, "roster/staff.csv")
+        assert not may(exports, action, "matching/preview-2027-Q1.csv")
+    assert not may(exports, "s3:GetObject", "roster/staff.csv")
+    assert allows(exports, "s3:ListBucket", data, {"s3:prefix": "exports/2027-Q1/"}, arns=arns)
+    assert not allows(exports, "s3:ListBucket", data, {"s3:prefix": "roster/"}, arns=arns)
+    assert "ses:SendRawEmail" not in _actions(_statements(tenant_resources, "exports"))
+    # The mailer only reads exports, to sign the leads' download links
+    assert may(mailer, "s3:GetObject", "exports/2027-Q1/report.html")
+    assert not may(mailer, "s3:GetObject", "roster/staff.csv")
+    assert not may(mailer, "s3:PutObject", "exports/2027-Q1/report.html")

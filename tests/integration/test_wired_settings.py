@@ -18,8 +18,10 @@ from tandem.links import link_tokens
 from tandem.participants import MailBlock, Participant, Source, Status, participant_id
 from tandem.settings import Setting
 from tandem.store import cycles, participants
+from tandem.tenant import Tenant
 from tandem.tokens import Purpose
 from tests.integration.support import (
+    LINK_BASE,
     ROSTER,
     call_api,
     context,
@@ -33,6 +35,7 @@ from tests.integration.support import (
 COVERED = {
     *("roster_import", "mailer", "participant_pages", "matching", "match_band", "reminders"),
     "mail_events",
+    "exports",
 }
 
 
@@ -121,3 +124,22 @@ def test_mail_events(aws: Resources, monkeypatch: pytest.MonkeyPatch) -> None:
     ada = participants.get(participant_id("ada@acme.example"))
     assert ada is not None and ada.mail_blocked is MailBlock.BOUNCED
     assert len(queued(aws, "mail")) == 1  # bo is told
+
+
+def test_exports(aws: Resources, tenant: Tenant, monkeypatch: pytest.MonkeyPatch) -> None:
+    test_match_band(aws, monkeypatch)
+    queued(aws, "mail")  # the kickoffs: taken off the queue
+    from functions.exports import handler as exports
+
+    def only_the_settings_of_again(function: str) -> None:
+        for setting, value in aws.settings(tenant, LINK_BASE).items():
+            monkeypatch.setenv(setting, value)
+        only_the_settings_of(function, monkeypatch)
+
+    only_the_settings_of_again("exports")
+    due = {**load_event("scheduled_matching.json"), "time": "2027-03-29T08:00:00Z"}
+    assert exports.handler(due, context("exports")) == {"exported": ["2027-Q1"]}
+    only_the_settings_of_again("mailer")
+    deliver_mail(aws)
+    [ready] = [e for e in sent() if e.kind == "exports_ready"]
+    assert any("exports/2027-Q1/report.html" in link for link in ready.links)

@@ -31,3 +31,10 @@ def preview(cycle: str) -> str:
 def exports(scope: str) -> str:
     """The folder of one export: a quarter (`2027-Q1`) or a year to date (`2027`)."""
     return f"{EXPORTS}{scope}/"
+
+
+def export_keys(scope: str) -> tuple[str, ...]:
+    """Every file of one export, in the order HR reads them."""
+    tables = ("summary", "participants", "groups", "conversations", "pledges")
+    names = ("report.html", f"tandem-{scope}.xlsx", *(f"{table}.csv" for table in tables))
+    return tuple(exports(scope) + name for name in names)

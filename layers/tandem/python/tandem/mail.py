@@ -38,13 +38,19 @@ class MailKind(StrEnum):
     REMATCHED = "rematched"  # a new partner for the rest of the quarter
     NOT_MEETING = "not_meeting"  # two sessions in a row not held: how to go on
     PARTNER_UNREACHABLE = "partner_unreachable"  # mail to a partner bounces: what to do
+    EXPORTS_READY = "exports_ready"  # to a program lead: a quarter's exports, to download
 
 
 # Who each kind is for: a person who left gets nothing, an invite is moot once signed up.
 _FOR_STATUS = {
     MailKind.INVITE: {Status.INVITED},
     MailKind.LINKS: {Status.INVITED, Status.ACTIVE},
-} | {kind: {Status.ACTIVE} for kind in MailKind if kind not in (MailKind.INVITE, MailKind.LINKS)}
+    MailKind.EXPORTS_READY: set(),  # for the program leads, never a participant
+} | {
+    kind: {Status.ACTIVE}
+    for kind in MailKind
+    if kind not in (MailKind.INVITE, MailKind.LINKS, MailKind.EXPORTS_READY)
+}
 # Still tried for an address that bounced or complained: the person just asked for them (signed
 # up from a link that reached them, or asked for fresh links), so they are expected, not more of
 # what bounced; SES's own suppression list still stops a dead address.
@@ -56,7 +62,8 @@ class MailRequest(BaseModel):
 
     mail_id: str
     kind: MailKind
-    participant_id: str
+    participant_id: str  # "" for mail to a program lead (hr_contact)
+    hr_contact: int | None = None  # which of the tenant's hr_contacts
     cycle: str | None = None  # for the mail about one quarter
     group: str | None = None  # for the mail about one group's conversations (its key)
     session: int | None = None  # for the mail about one of them (1-5)
@@ -107,6 +114,18 @@ class MailRequest(BaseModel):
             cycle=plan.cycle,
             group=plan.group,
             session=session,
+        )
+
+    @classmethod
+    def exports_ready(cls, hr_contact: int, cycle: str) -> MailRequest:
+        """To one program lead, once per quarter."""
+        kind = MailKind.EXPORTS_READY
+        return cls(
+            mail_id=f"{kind}/{cycle}/hr{hr_contact}",
+            kind=kind,
+            participant_id="",
+            hr_contact=hr_contact,
+            cycle=cycle,
         )
 
     @classmethod

@@ -6,23 +6,29 @@ calendar and SES, which the use cases that ask for mail do not.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from tandem import feedback, groups, guides, invites, program, settings
-from tandem.delivery.compose import compose
+from tandem import bucket, feedback, groups, guides, invites, program, settings
+from tandem.delivery.compose import compose, compose_for_lead
 from tandem.links import Links, link_tokens
 from tandem.mail import MailKind, MailRequest, applies_to
 from tandem.participants import MailBlock, Participant
 from tandem.store import cycles as cycles_store
 from tandem.store import email as email_store
+from tandem.store import files
 from tandem.store import participants as participants_store
 from tandem.store import plans as plans_store
 from tandem.tenant import Tenant
 
+# How long the download links in a program lead's mail work (SigV4's longest is 7 days).
+DOWNLOAD_LINKS_EXPIRE = timedelta(days=7)
+
 
 def deliver(request: MailRequest, now: datetime) -> str | None:
     """Sends one request and returns SES's message id; None when it no longer applies."""
+    if request.kind is MailKind.EXPORTS_READY:
+        return _exports_ready(request, now)
     participant = participants_store.get(request.participant_id)
     if participant is None or not applies_to(request.kind, participant):
         return None
@@ -48,6 +54,29 @@ def deliver(request: MailRequest, now: datetime) -> str | None:
     if request.kind in (MailKind.KICKOFF, MailKind.UNMATCHED):
         cycles_store.mark_announced(participant.id, str(request.cycle), now)
     return message_id
+
+
+def _exports_ready(request: MailRequest, now: datetime) -> str | None:
+    """To a program lead: links to the quarter's files, signed as the mail leaves."""
+    tenant = settings.tenant()
+    if request.hr_contact is None or request.hr_contact >= len(tenant.hr_contacts):
+        return None  # the tenant file no longer names this lead
+    cycle = str(request.cycle)
+    downloads = {
+        key.rpartition("/")[2]: files.download_link(key, DOWNLOAD_LINKS_EXPIRE)
+        for key in bucket.export_keys(cycle)
+    }
+    message = compose_for_lead(
+        request,
+        tenant.hr_contacts[request.hr_contact],
+        tenant,
+        now,
+        cycle=cycle,
+        year=cycle.partition("-")[0],
+        downloads=downloads,
+        expires=now + DOWNLOAD_LINKS_EXPIRE,
+    )
+    return email_store.send(message)
 
 
 def _context(

@@ -15,7 +15,7 @@ from tandem.invites import Invitation
 from tandem.mail import MailRequest
 from tandem.participants import Participant
 from tandem.templates import template
-from tandem.tenant import Tenant
+from tandem.tenant import Contact, Tenant
 
 # Headers are folded only past RFC 5322's hard limit: folding a long link would turn it into an
 # RFC 2047 encoded word, which mail providers do not read as the List-Unsubscribe URL.
@@ -38,37 +38,17 @@ def compose(
         "next_cycle": program.next_cycle(tenant, now),
         **extra,
     }
-    kind = request.kind
-    text = template(f"mail/{kind}.txt")
-    message = EmailMessage(policy=_POLICY)
-    message["Date"] = format_datetime(now)
-    message["Subject"] = text.make_module(context).subject  # type: ignore[attr-defined]
-    # Address objects, not formataddr: a name with an accent becomes an encoded word, and
-    # formataddr then leaves "<...>" in the rest of the name as another address SES would use.
-    message["From"] = _address(tenant.sender_name, tenant.sender)
-    message["To"] = _address(participant.name, participant.email)
     # A kickoff is answered by the partners, to agree on a slot; anything else by HR.
     repliers = [(p.name, p.email) for p in extra.get("partners", [])] or [
         (c.name, c.email) for c in tenant.hr_contacts
     ]
+    message = _headers(request, context, _address(participant.name, participant.email), now)
     message["Reply-To"] = [_address(name, address) for name, address in repliers]
     # One-click unsubscribe (RFC 8058) leaves the program: the leave page accepts this POST.
     message["List-Unsubscribe"] = f"<{links['leave']}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    # What the mail is about, for the sender's own tooling (the local outbox, SES logs): no
-    # personal data.
-    message["X-Tandem-Kind"] = kind.value
-    if request.cycle:
-        message["X-Tandem-Cycle"] = request.cycle
-    if request.session:
-        message["X-Tandem-Session"] = str(request.session)
-    # Bodies in quoted-printable: 7-bit safe whatever the line length the headers allow.
     # Every text part ends with the same footer, as the HTML part's base template does.
-    footer = template("mail/_footer.txt").render(context)
-    message.set_content(text.render(context).rstrip("\n") + "\n" + footer, cte="quoted-printable")
-    message.add_alternative(
-        template(f"mail/{kind}.html").render(context), subtype="html", cte="quoted-printable"
-    )
+    _bodies(message, request, context, footer=template("mail/_footer.txt").render(context))
     calendar: Invitation | None = extra.get("calendar")
     if calendar is not None:
         # Beside the two bodies, so calendar clients show it as an invitation to answer.
@@ -79,6 +59,52 @@ def compose(
             cte="quoted-printable",
         )
     return message
+
+
+def compose_for_lead(
+    request: MailRequest, lead: Contact, tenant: Tenant, now: datetime, **extra: Any
+) -> EmailMessage:
+    """Mail to a program lead: no program links, nothing to unsubscribe from."""
+    context = {"lead": lead, "tenant": tenant, "links": {}, **extra}
+    message = _headers(request, context, _address(lead.name, lead.email), now)
+    _bodies(message, request, context)
+    return message
+
+
+def _headers(
+    request: MailRequest, context: dict[str, Any], to: Address, now: datetime
+) -> EmailMessage:
+    tenant: Tenant = context["tenant"]
+    text = template(f"mail/{request.kind}.txt")
+    message = EmailMessage(policy=_POLICY)
+    message["Date"] = format_datetime(now)
+    message["Subject"] = text.make_module(context).subject  # type: ignore[attr-defined]
+    # Address objects, not formataddr: a name with an accent becomes an encoded word, and
+    # formataddr then leaves "<...>" in the rest of the name as another address SES would use.
+    message["From"] = _address(tenant.sender_name, tenant.sender)
+    message["To"] = to
+    # What the mail is about, for the sender's own tooling (the local outbox, SES logs): no
+    # personal data.
+    message["X-Tandem-Kind"] = request.kind.value
+    if request.cycle:
+        message["X-Tandem-Cycle"] = request.cycle
+    if request.session:
+        message["X-Tandem-Session"] = str(request.session)
+    return message
+
+
+def _bodies(
+    message: EmailMessage, request: MailRequest, context: dict[str, Any], footer: str = ""
+) -> None:
+    # Quoted-printable: 7-bit safe whatever the line length the headers allow.
+    kind = request.kind
+    text = template(f"mail/{kind}.txt").render(context)
+    if footer:
+        text = text.rstrip("\n") + "\n" + footer
+    message.set_content(text, cte="quoted-printable")
+    message.add_alternative(
+        template(f"mail/{kind}.html").render(context), subtype="html", cte="quoted-printable"
+    )
 
 
 def _address(name: str, email: str) -> Address:

@@ -1,0 +1,108 @@
+"""HR's exports: a quarter's row tables, summary and report as files under exports/<cycle>/,
+then the year to date under exports/<year>/, and the program leads told where to find them.
+
+The daily `exports` schedule exports each quarter two weeks after the week of its fifth session
+(the pulse has had its week), catching up any quarter whose run was missed, once: a marker
+claimed before writing keeps a duplicate or concurrent run from writing or mailing again.
+`tandem export` runs `export` on demand, which replaces the files and mails nobody.
+Re-exporting writes the same keys and deletes any other key left in the folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, time, timedelta
+from functools import partial
+from pathlib import Path
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+from tandem import bucket, mail, program
+from tandem.analytics import files, gather, published
+from tandem.analytics.tables import Tables
+from tandem.mail import MailRequest
+from tandem.program import Cycle
+from tandem.store import cycles as cycles_store
+from tandem.store import exports as markers
+from tandem.store import files as bucket_files
+from tandem.tenant import Tenant
+
+# After the Monday of the fifth session's week: that week, then two for the pulse.
+AFTER_FIFTH_WEEK = timedelta(weeks=3)
+CSV = "text/csv; charset=utf-8"
+CONTENT_TYPES = {
+    ".csv": CSV,
+    ".html": "text/html; charset=utf-8",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def due_at(tenant: Tenant, cycle: Cycle) -> datetime:
+    """When a quarter's export is due: midnight, in the tenant's zone, two weeks after the
+    week of its fifth session."""
+    day = cycle.conversation_weeks[-1] + AFTER_FIFTH_WEEK
+    return datetime.combine(day, time(0), ZoneInfo(tenant.timezone))
+
+
+def daily(tenant: Tenant, now: datetime) -> dict[str, Any]:
+    """Exports every quarter that is due and not exported yet (a quarter matched in the last
+    two years), oldest first; mails the program leads about each."""
+    year = now.astimezone(ZoneInfo(tenant.timezone)).year
+    due = [
+        cycle
+        for y in (year - 1, year)
+        for cycle in program.cycles_of_year(tenant, y)
+        if due_at(tenant, cycle) <= now
+        and cycles_store.run_state(cycle.id).matched_bands
+        and not markers.done(cycle.id)
+    ]
+    exported = []
+    for cycle in due:
+        if not markers.claim(cycle.id, now):
+            continue  # another run has it
+        export(tenant, cycle.id)
+        mail.enqueue(
+            MailRequest.exports_ready(contact, cycle.id)
+            for contact in range(len(tenant.hr_contacts))
+        )
+        markers.finish(cycle.id, now)
+        exported.append(cycle.id)
+    return {"exported": exported}
+
+
+def export(tenant: Tenant, cycle: str) -> list[str]:
+    """Writes the quarter's files, then its year to date's; returns the keys written.
+    ValueError for a cycle the calendar does not have."""
+    program.cycle(tenant, cycle)
+    ids = gather.pseudonyms(tenant)
+    quarters = gather.quarters_so_far(tenant, cycle, ids)
+    year = gather.year_to_date(quarters)
+    settings = tenant.exports
+    quarter_rows, year_rows = published.summaries(quarters, year, settings.min_group_size)
+    return [
+        *_write(tenant, quarters[-1], quarter_rows),
+        *_write(tenant, year, year_rows),
+    ]
+
+
+def _write(tenant: Tenant, tables: Tables, summary: Sequence[published.SummaryRow]) -> list[str]:
+    folder = bucket.exports(tables.scope)
+    settings = tenant.exports
+    sheets = files.sheets(
+        tables, summary, identity=settings.include_identity, text=settings.include_text
+    )
+    report = published.render(tables, summary, tenant.organization).encode()
+    written = [
+        *(_upload(folder, f"{s.name}.csv", partial(files.write_csv, s)) for s in sheets),
+        _upload(folder, "report.html", lambda out: out.write(report)),
+        _upload(folder, f"tandem-{tables.scope}.xlsx", partial(files.write_xlsx, sheets)),
+    ]
+    bucket_files.delete(sorted(set(bucket_files.keys_under(folder)) - set(written)))
+    return written
+
+
+def _upload(folder: str, name: str, write: Callable[[IO[bytes]], object]) -> str:
+    with files.spooled() as out:
+        write(out)
+        bucket_files.upload(folder + name, out, CONTENT_TYPES[Path(name).suffix])
+    return folder + name

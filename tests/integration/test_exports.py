@@ -1,0 +1,313 @@
+"""HR's exports under moto: the quarter's and the year's files, what they hold and what they
+never show, written once by the daily schedule and replaced, never duplicated, on demand."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import boto3
+import openpyxl
+import pytest
+
+from functions.exports import handler as exports_handler
+from infra.local.aws import Resources
+from tandem import bucket, exports, program
+from tandem.analytics import gather
+from tandem.participants import Participant, participant_id
+from tandem.plans import Plan, group_key
+from tandem.slots import Slot
+from tandem.store import cycles, participants, plans
+from tandem.store import feedback as feedback_store
+from tandem.tenant import Tenant
+from tests.integration.support import context, deliver_mail, load_event, person, queued, sent
+
+Q1 = "2027-Q1"  # starts Monday 11 January 2027, 09:00 in Paris
+FILES = (
+    "participants.csv",
+    "groups.csv",
+    "conversations.csv",
+    "pledges.csv",
+    "summary.csv",
+    "report.html",
+)
+FORMULA = '=HYPERLINK("https://evil.example","click")'
+
+
+def with_exports(tenant: Tenant, **settings: Any) -> Tenant:
+    return tenant.model_copy(
+        update={"exports": tenant.exports.model_copy(update=settings)}, deep=True
+    )
+
+
+def quarter_of(cycle: str, people: list[Participant], answered_sessions: int = 5) -> None:
+    """Pairs in order, each with a slot; every member says every session was held, pledges
+    at each and checks in on the last (done, with impact, except every third)."""
+    starts = datetime(2027, 1, 18, 9, tzinfo=UTC)
+    for a, b in zip(people[::2], people[1::2], strict=True):
+        members = (a.id, b.id)
+        plan = Plan(
+            cycle,
+            group_key(members),
+            "Manager",
+            members,
+            nudge_at=starts,
+            slot=Slot(starts, "Europe/Paris", 5),
+        )
+        plans.to_item(plan, due=None).save()
+        for session in range(1, answered_sessions + 1):
+            for n, pid in enumerate(members):
+                answers = {
+                    "held": "yes",
+                    "helpfulness": 4 + n,
+                    "pledge": f"{FORMULA} pledge {session}",
+                    "theme": "Delegation",
+                    "note": "-2 as a note",
+                }
+                if session > 1:
+                    answers |= {"checkin": "done", "impact": "no" if session % 3 else "yes"}
+                feedback_store.save(cycle, plan.group, session, pid, answers, 0, starts)
+    cycles.mark_band_matched(cycle, "Manager")
+
+
+@pytest.fixture
+def people(aws: Resources) -> list[Participant]:
+    found = [
+        person("Ada", "Engineering"),
+        person("Bo", "Sales"),
+        replace(person("Cy", "Finance"), name="=cmd|' /C calc'!A0"),
+        person("Di", "Legal"),
+    ]
+    participants.create_many(found)
+    quarter_of(Q1, found)
+    return found
+
+
+def read(aws: Resources, key: str) -> bytes:
+    body: bytes = boto3.client("s3").get_object(Bucket=aws.bucket, Key=key)["Body"].read()
+    return body
+
+
+def rows(aws: Resources, key: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(read(aws, key).decode("utf-8"))))
+
+
+def keys(aws: Resources) -> list[str]:
+    listed = boto3.client("s3").list_objects_v2(Bucket=aws.bucket, Prefix=bucket.EXPORTS)
+    return sorted(item["Key"] for item in listed.get("Contents", []))
+
+
+def scheduled(at: datetime) -> dict[str, Any]:
+    event = load_event("scheduled_matching.json")
+    event["time"] = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    result: dict[str, Any] = exports_handler.handler(event, context("exports"))
+    return result
+
+
+def test_a_quarter_and_its_year_to_date_each_get_every_file(
+    aws: Resources, tenant: Tenant, people: list[Participant]
+) -> None:
+    written = exports.export(tenant, Q1)
+
+    assert sorted(written) == sorted((*bucket.export_keys(Q1), *bucket.export_keys("2027")))
+    assert keys(aws) == sorted(written)
+    head = read(aws, f"exports/{Q1}/pledges.csv")
+    assert not head.startswith(b"\xef\xbb\xbf")  # no BOM
+    assert head.splitlines()[0] == b"cycle,group,session,participant,theme,checkin,impact"
+    header = {
+        "participants.csv": "participant,department,level,status,purpose_who,purpose_why,"
+        "purpose_how,joined",
+        "groups.csv": "cycle,group,size,participants,slot_picked,sessions_held",
+        "conversations.csv": "cycle,group,session,participant,scheduled_at,held,helpfulness",
+        "summary.csv": "cycle,scope,group,metric,value,n,note",
+    }
+    for name, columns in header.items():
+        assert read(aws, f"exports/{Q1}/{name}").decode().splitlines()[0] == columns
+
+
+def test_rows_follow_the_quarter(aws: Resources, tenant: Tenant, people: list[Participant]) -> None:
+    exports.export(tenant, Q1)
+
+    groups = rows(aws, f"exports/{Q1}/groups.csv")
+    assert [(g["size"], g["slot_picked"], g["sessions_held"]) for g in groups] == [
+        ("2", "yes", "5"),
+        ("2", "yes", "5"),
+    ]
+    conversations = rows(aws, f"exports/{Q1}/conversations.csv")
+    assert len(conversations) == 4 * 5  # one per participant per session
+    assert conversations[0]["scheduled_at"] == "2027-01-18T09:00:00Z"
+    pledges = rows(aws, f"exports/{Q1}/pledges.csv")
+    # Made at sessions 1-5, checked in at 2-5: the fifth's pledge has no check-in yet.
+    assert len(pledges) == 4 * 5
+    by_session = {p["session"]: (p["checkin"], p["impact"]) for p in pledges}
+    assert by_session == {
+        "1": ("done", "no"),
+        "2": ("done", "yes"),
+        "3": ("done", "no"),
+        "4": ("done", "no"),
+        "5": ("", ""),
+    }
+    assert {p["participant"] for p in pledges} <= {
+        p["participant"] for p in rows(aws, f"exports/{Q1}/participants.csv")
+    }
+    year = rows(aws, "exports/2027/pledges.csv")
+    assert len(year) == len(pledges) and {p["cycle"] for p in year} == {Q1}
+
+
+def test_ids_are_keyed_pseudonyms_stable_across_exports(
+    aws: Resources, tenant: Tenant, people: list[Participant]
+) -> None:
+    exports.export(tenant, Q1)
+    first = rows(aws, f"exports/{Q1}/participants.csv")
+    exports.export(tenant, Q1)
+    again = rows(aws, f"exports/{Q1}/participants.csv")
+
+    ids = [row["participant"] for row in first]
+    assert ids == [row["participant"] for row in again]
+    assert len(set(ids)) == len(people) and all(len(i) == 16 for i in ids)
+    everything = b"".join(read(aws, key) for key in keys(aws))
+    for p in people:
+        # Neither the address, its hash, the stored id nor any prefix of them
+        assert p.email.encode() not in everything
+        assert participant_id(p.email)[:12].encode() not in everything
+        assert p.id[:12].encode() not in everything
+    # Another tenant's key gives other ids
+    other = gather.Pseudonyms("other", "another key")
+    assert not {other.participant(p.id) for p in people} & set(ids)
+
+
+def test_identity_and_free_text_only_when_the_tenant_enables_them(
+    aws: Resources, tenant: Tenant, people: list[Participant]
+) -> None:
+    exports.export(tenant, Q1)
+    private = b"".join(read(aws, key) for key in keys(aws))
+    assert b"pledge 1" not in private and b"as a note" not in private
+    assert b"Ada Example" not in private
+
+    exports.export(with_exports(tenant, include_identity=True, include_text=True), Q1)
+
+    participants_rows = rows(aws, f"exports/{Q1}/participants.csv")
+    assert {"name", "email"} <= set(participants_rows[0])
+    assert "ada@acme.example" in {r["email"] for r in participants_rows}
+    assert rows(aws, f"exports/{Q1}/pledges.csv")[0]["text"].endswith("pledge 1")
+    assert rows(aws, f"exports/{Q1}/conversations.csv")[0]["note"] == "'-2 as a note"
+
+
+def test_no_cell_runs_as_a_formula_in_csv_or_xlsx(
+    aws: Resources, tenant: Tenant, people: list[Participant]
+) -> None:
+    exports.export(with_exports(tenant, include_identity=True, include_text=True), Q1)
+
+    names = {r["name"] for r in rows(aws, f"exports/{Q1}/participants.csv")}
+    assert "'=cmd|' /C calc'!A0" in names
+    texts = {r["text"] for r in rows(aws, f"exports/{Q1}/pledges.csv")}
+    assert all(t.startswith("'=HYPERLINK") for t in texts)
+    for key in keys(aws):
+        if key.endswith(".csv"):
+            for row in csv.reader(io.StringIO(read(aws, key).decode())):
+                assert not any(c[:1] in ("=", "+", "-", "@", "\t", "\r", "\0") for c in row), key
+
+    workbook = read(aws, f"exports/{Q1}/tandem-{Q1}.xlsx")
+    with zipfile.ZipFile(io.BytesIO(workbook)) as parts:
+        xml = b"".join(parts.read(n) for n in parts.namelist() if n.startswith("xl/worksheets/"))
+    assert b"<f>" not in xml  # no formula anywhere
+    book = openpyxl.load_workbook(io.BytesIO(workbook), read_only=True)
+    assert book.sheetnames == ["participants", "groups", "conversations", "pledges", "summary"]
+    sheet = [list(r) for r in book["participants"].iter_rows(values_only=True)]
+    assert sheet[0][:4] == ["participant", "department", "level", "status"]
+    assert "=cmd|' /C calc'!A0" in {r[8] for r in sheet[1:]}  # the text itself, never run
+    pledges = list(book["pledges"].iter_rows(values_only=True))
+    assert len(pledges) == 1 + 20 and pledges[1][2] == 1  # numbers stay numbers
+
+
+def test_re_exporting_replaces_the_same_files_and_removes_strays(
+    aws: Resources, tenant: Tenant, people: list[Participant]
+) -> None:
+    exports.export(tenant, Q1)
+    before = {key: read(aws, key) for key in keys(aws)}
+    s3 = boto3.client("s3")
+    s3.put_object(Bucket=aws.bucket, Key=f"exports/{Q1}/pulses.csv", Body=b"old")
+
+    exports.export(tenant, Q1)
+
+    assert keys(aws) == sorted(before)
+    for key, body in before.items():
+        if not key.endswith(".xlsx"):  # a workbook records when it was made
+            assert read(aws, key) == body, key
+
+
+def test_each_quarter_is_exported_once_two_weeks_after_its_fifth_sessions_week(
+    aws: Resources, tenant: Tenant, people: list[Participant]
+) -> None:
+    q1 = program.cycle(tenant, Q1)
+    due = exports.due_at(tenant, q1)
+    # Fifth session's week: Monday 8 March 2027; that week, two more: due Monday 29 March.
+    assert due == datetime.fromisoformat("2027-03-29T00:00:00+02:00")
+
+    assert scheduled(due - timedelta(minutes=1)) == {"exported": []}
+    assert keys(aws) == []
+    assert scheduled(due + timedelta(hours=9)) == {"exported": [Q1]}
+    assert scheduled(due + timedelta(days=1, hours=9)) == {"exported": []}
+    mails = [m for m in queued(aws, "mail") if "exports_ready" in m["Body"]]
+    assert len(mails) == len(tenant.hr_contacts)
+
+
+def test_missed_quarters_are_caught_up_in_order(aws: Resources, tenant: Tenant) -> None:
+    pair = [person("Ed", "Engineering"), person("Flo", "Sales")]
+    participants.create_many(pair)
+    for cycle in ("2026-Q4", Q1):
+        quarter_of(cycle, pair, answered_sessions=1)
+
+    later = exports.due_at(tenant, program.cycle(tenant, Q1)) + timedelta(days=3)
+    assert scheduled(later) == {"exported": ["2026-Q4", Q1]}
+    assert "exports/2026/participants.csv" in keys(aws)
+
+
+def test_a_concurrent_or_repeated_run_neither_writes_nor_mails_again(
+    aws: Resources, tenant: Tenant, people: list[Participant]
+) -> None:
+    due = exports.due_at(tenant, program.cycle(tenant, Q1))
+    # Another run has claimed the quarter and is still at it
+    from tandem.store import exports as markers
+
+    assert markers.claim(Q1, due)
+    assert scheduled(due + timedelta(minutes=5)) == {"exported": []}
+    assert keys(aws) == [] and not queued(aws, "mail")
+    # A run that died is taken over the next day, and the quarter is then done for good
+    assert scheduled(due + timedelta(days=1)) == {"exported": [Q1]}
+    assert scheduled(due + timedelta(days=2)) == {"exported": []}
+
+    deliver_mail(aws)
+    [mail] = [e for e in sent() if e.kind == "exports_ready"]
+    assert mail.to == ["hana@acme.example"]
+
+
+def test_the_leads_mail_links_every_file_for_at_most_seven_days(
+    aws: Resources, tenant: Tenant, people: list[Participant]
+) -> None:
+    scheduled(exports.due_at(tenant, program.cycle(tenant, Q1)) + timedelta(hours=9))
+    deliver_mail(aws)
+    deliver_mail(aws)  # a redelivery sends nothing new
+
+    [mail] = [e for e in sent() if e.kind == "exports_ready"]
+    assert Q1 in mail.subject
+    links = sorted(set(mail.links))
+    assert len(links) == len(bucket.export_keys(Q1))
+    for link in links:
+        query = parse_qs(urlsplit(link).query)
+        assert int(query["X-Amz-Expires"][0]) <= 7 * 24 * 3600
+        assert urlsplit(link).path.rpartition("/")[2] in (*FILES, f"tandem-{Q1}.xlsx")
+
+
+def test_on_demand_export_names_a_bad_cycle_and_writes_nothing(aws: Resources) -> None:
+    refused = exports_handler.handler({"cycle": "2027-Q9"}, context("exports"))
+
+    assert "no cycle '2027-Q9'" in refused["error"]
+    assert keys(aws) == []
+    done = exports_handler.handler({"cycle": Q1}, context("exports"))
+    assert done["cycle"] == Q1 and len(done["files"]) == 14
