@@ -59,6 +59,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     match.add_argument("--min-overlap-hours", type=float, default=2.0)
     match.add_argument("--odd-policy", choices=("trio", "sit_out"), default="trio")
 
+    export = commands.add_parser(
+        "export", help="write a quarter's exports and its year to date now (no email)"
+    )
+    export.add_argument("--cycle", required=True, help="the quarter, e.g. 2027-Q1")
+    target = export.add_mutually_exclusive_group(required=True)
+    target.add_argument(
+        "--local",
+        nargs="?",
+        const="http://127.0.0.1:8000",
+        metavar="URL",
+        help="the running `tandem serve` (default: http://127.0.0.1:8000)",
+    )
+    target.add_argument("--stack", help="the tenant's deployed stack, e.g. Tandem-acme")
+    export.add_argument("--region", help="the stack's region (default: your AWS profile's)")
+
     erase = commands.add_parser(
         "erase",
         help="remove a participant's personal data, at their request (see the README runbook)",
@@ -77,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _match(args)
         if args.command == "erase":
             return _erase(args)
+        if args.command == "export":
+            return _export(args)
         from infra.local import demo as demo_run
 
         return demo_run.run(args.tenant, args.people, args.seed)
@@ -121,6 +138,49 @@ def _match(args: argparse.Namespace) -> int:
         f"(pairs: {len(result.groups) - trios}, trios: {trios}) -> {args.out}",
         file=sys.stderr,
     )
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    import json
+    import urllib.error
+    import urllib.request
+
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        if args.local:
+            request = urllib.request.Request(  # noqa: S310 (the local runtime's own URL)
+                f"{args.local.rstrip('/')}/_local/exports/{args.cycle}", method="POST"
+            )
+            try:
+                with urllib.request.urlopen(request) as response:  # noqa: S310
+                    result = json.load(response)
+            except urllib.error.HTTPError as refused:
+                result = json.load(refused)
+            bucket = "the local bucket"
+        else:
+            session = boto3.Session(region_name=args.region)
+            [stack] = session.client("cloudformation").describe_stacks(StackName=args.stack)[
+                "Stacks"
+            ]
+            outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+            answer = session.client("lambda").invoke(
+                FunctionName=outputs["ExportsFunctionName"],
+                Payload=json.dumps({"cycle": args.cycle}).encode(),
+            )
+            result = json.load(answer["Payload"])
+            bucket = f"s3://{outputs['BucketName']}"
+    except (BotoCoreError, ClientError, KeyError, OSError, ValueError) as error:
+        print(f"tandem export: {error}", file=sys.stderr)
+        return 2
+    if "files" not in result:
+        print(f"tandem export: {result.get('error') or result}", file=sys.stderr)
+        return 2
+    print(f"{args.cycle}: wrote {len(result['files'])} files in {bucket}:")
+    for key in result["files"]:
+        print(f"  {key}")
     return 0
 
 

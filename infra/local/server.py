@@ -112,6 +112,10 @@ class LocalApi:
             except KeyError:
                 known = ", ".join(s.name for s in wiring.SCHEDULES) or "none yet"
                 return _json({"error": f"no schedule named {schedule!r} (schedules: {known})"}, 404)
+        if name.startswith("exports/") and request.method == "POST":
+            cycle = name.removeprefix("exports/")
+            result = self.runtime.invoke("exports", {"cycle": cycle})
+            return _json(result, 400 if "error" in result else 200)
         if name == "ses-events" and request.method == "POST":
             return self._ses_event(request)
         return _json({"error": f"no such local endpoint: {request.method} {request.path}"}, 404)

@@ -82,6 +82,7 @@ class TenantStack(Stack):
             "HrPolicyArn": storage.hr_policy.managed_policy_arn,
             "AlarmTopicArn": monitoring.topic.topic_arn,
             "DashboardName": monitoring.dashboard.dashboard_name,
+            "ExportsFunctionName": functions.by_name["exports"].function_name,  # tandem export
             **{f"{_camel(name)}QueueArn": q.queue_arn for name, q in queues.queues.items()},
             **{f"{_camel(name)}QueueUrl": q.queue_url for name, q in queues.queues.items()},
             **{

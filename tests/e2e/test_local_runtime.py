@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -109,3 +111,26 @@ def test_a_malformed_page_address_gets_the_friendly_page(served: Served) -> None
             assert error.headers["Content-Type"].startswith("text/html")
         else:
             raise AssertionError(f"{path} answered 200")
+
+
+def test_hr_exports_a_quarter_on_demand_and_downloads_it(served: Served, tmp_path: Path) -> None:
+    tandem = Path(sys.executable).parent / "tandem"
+    done = subprocess.run(
+        [str(tandem), "export", "--cycle", "2027-Q1", "--local", served.api_url],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "exports/2027-Q1/report.html" in done.stdout
+
+    served.aws("s3", "cp", "--recursive", f"s3://{served.bucket}/exports/", str(tmp_path))
+    names = {p.name for p in (tmp_path / "2027-Q1").iterdir()}
+    assert {"participants.csv", "pledges.csv", "summary.csv", "tandem-2027-Q1.xlsx"} <= names
+    assert (tmp_path / "2027" / "tandem-2027.xlsx").is_file()
+
+    refused = subprocess.run(
+        [str(tandem), "export", "--cycle", "2027-Q9", "--local", served.api_url],
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode == 2 and "no cycle '2027-Q9'" in refused.stderr

@@ -161,6 +161,7 @@ def test_each_tenant_has_its_dashboard_and_the_outputs_the_runbook_uses(
         "SigningSecretArn",
         "AlarmTopicArn",
         "BandsQueueUrl",
+        "ExportsFunctionName",
     } <= outputs
     assert {"MailDeadLetterQueueArn", "MailQueueArn", "MailEventsQueueUrl"} <= outputs
 
