@@ -1,0 +1,105 @@
+"""Exports bench: writing one quarter's files (five CSV files, the report and the workbook) to
+the embedded bucket (moto, in process), with peak memory growth measured by tracemalloc;
+prints a markdown table.
+
+    python tests/bench/exports.py [--pledges 100000]
+
+The tables are made in memory (pairs with five sessions each: as many conversation rows as
+pledge rows), as gathering would hold them; the row tables themselves are measured apart, as
+what the function holds whole. The writing must not grow with the rows: every file goes to a
+temporary file (spilled to disk past 4 MB) and is streamed to S3 in parts. The target (issue
+11): under 100 MB of peak growth for 100,000 pledge rows. The peak includes moto's own copy of
+each upload while it assembles the parts, which AWS does not charge to the function.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+import tracemalloc
+from datetime import UTC, date, datetime, timedelta
+
+from moto import mock_aws
+
+from infra import tenant_files
+from infra.local.aws import REGION, provision
+from tandem import exports
+from tandem.analytics.tables import ConversationRow, GroupRow, ParticipantRow, PledgeRow, Tables
+
+CYCLE = "2027-Q1"
+LINK_BASE = "https://links.bench.example"
+MB = 1024 * 1024
+
+
+def tables(pledges: int) -> Tables:
+    people = [f"{n:016x}" for n in range(pledges // 5)]
+    groups = [(f"g{n:015x}", people[n : n + 2]) for n in range(0, len(people) - 1, 2)]
+    start = datetime(2027, 1, 18, 9, tzinfo=UTC)
+    return Tables(
+        scope=CYCLE,
+        cycles=(CYCLE,),
+        participants=[
+            ParticipantRow(
+                p,
+                f"Dept {n % 12}",
+                "Manager",
+                "active",
+                "Society",
+                "Karma",
+                "Human",
+                date(2026, 12, 1),
+            )
+            for n, p in enumerate(people)
+        ],
+        groups=[GroupRow(CYCLE, g, 2, tuple(m), True, 5) for g, m in groups],
+        conversations=[
+            ConversationRow(CYCLE, g, s, p, start + timedelta(weeks=2 * s), "yes", 4)
+            for g, members in groups
+            for s in range(1, 6)
+            for p in members
+        ],
+        pledges=[
+            PledgeRow(CYCLE, g, s, p, "Delegation", "done" if s < 5 else None, "yes")
+            for g, members in groups
+            for s in range(1, 6)
+            for p in members
+        ],
+        pulses=[],
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pledges", type=int, default=100_000)
+    args = parser.parse_args()
+    tenant = tenant_files.tenant("demo")
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+        os.environ.pop(name, None)
+    os.environ.update({"AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION})
+    with mock_aws():
+        resources = provision(tenant)
+        os.environ.update({str(k): v for k, v in resources.settings(tenant, LINK_BASE).items()})
+        tracemalloc.start()
+        made = tables(args.pledges)
+        held = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        started = time.monotonic()
+        written = exports._write(tenant, made, [])
+        seconds = time.monotonic() - started
+        peak = tracemalloc.get_traced_memory()[1] - held
+        tracemalloc.stop()
+
+    print(f"## Exports: one quarter of {len(made.pledges):,} pledge rows")
+    print()
+    columns = "pledge rows | conversation rows | files | seconds | tables held MB | peak growth MB"
+    print(f"| {columns} | target |")
+    print("|---|---|---|---|---|---|---|")
+    print(
+        f"| {len(made.pledges):,} | {len(made.conversations):,} | {len(written)} | {seconds:.1f} "
+        f"| {held / MB:.0f} | {peak / MB:.1f} | {'under' if peak < 100 * MB else 'OVER'} 100 MB |"
+    )
+
+
+if __name__ == "__main__":
+    main()
