@@ -9,6 +9,9 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
 
 from infra import tenant_files
 from infra.local import outbox, simulation
@@ -23,6 +26,7 @@ SIGNUP_RATE = 0.95  # the rest have not got round to it yet; one of them opts ou
 PAUSING = 3  # people who pause the second quarter through their link
 MOVERS = 2  # people who move one session each quarter
 QUARTERS = 4
+DEMO_OUT = Path("demo-out")
 
 
 def run(tenant_name: str, people: int, seed: int) -> int:
@@ -81,6 +85,7 @@ def run(tenant_name: str, people: int, seed: int) -> int:
             f"   {kickoffs} kickoff emails; HR previews in s3://{runtime.resources.bucket}/{bucket.preview('<quarter>')}"
         )
         _report_answers(year)
+        _export_year(runtime, [played.quarter.cycle for played in year])
     print(f"\nDone in {time.monotonic() - started:.0f} s.")
     return 0
 
@@ -132,6 +137,29 @@ def _report_answers(year: list[Played]) -> None:
         f"   {figures.pledges} pledges made; of {figures.checked_in} check-ins "
         f"{figures.completion:.1%} done, and {figures.impact_rate:.1%} of those done had an impact"
     )
+
+
+def _export_year(runtime: LocalRuntime, cycles: list[str]) -> None:
+    """Each quarter's exports as the schedule writes them (each with its year to date), then
+    the bucket's exports/ downloaded as HR would."""
+    data = runtime.resources.bucket
+    for cycle in cycles:
+        runtime.invoke("exports", {"cycle": cycle})
+    folder = _download(data, bucket.EXPORTS, DEMO_OUT / "exports")
+    print(f"6. HR's exports, as with: aws s3 cp --recursive s3://{data}/exports/ {folder}")
+    year = cycles[-1].split("-")[0]
+    print(f"   the year's report: {folder / year / 'report.html'}")
+
+
+def _download(bucket_name: str, prefix: str, into: Path) -> Path:
+    """Every object under `prefix`, to the same relative paths under `into`."""
+    s3 = boto3.client("s3")
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket_name, Prefix=prefix):
+        for item in page.get("Contents", []):
+            target = into / item["Key"].removeprefix(prefix)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            s3.download_file(bucket_name, item["Key"], str(target))
+    return into
 
 
 def _purpose_mix(tenant: Tenant) -> None:
