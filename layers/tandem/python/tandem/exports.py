@@ -29,9 +29,8 @@ from tandem.tenant import Tenant
 
 # After the Monday of the fifth session's week: that week, then two for the pulse.
 AFTER_FIFTH_WEEK = timedelta(weeks=3)
-CSV = "text/csv; charset=utf-8"
 CONTENT_TYPES = {
-    ".csv": CSV,
+    ".csv": "text/csv; charset=utf-8",
     ".html": "text/html; charset=utf-8",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
@@ -45,8 +44,8 @@ def due_at(tenant: Tenant, cycle: Cycle) -> datetime:
 
 
 def daily(tenant: Tenant, now: datetime) -> dict[str, Any]:
-    """Exports every quarter that is due and not exported yet (a quarter matched in the last
-    two years), oldest first; mails the program leads about each."""
+    """Exports every quarter of this year or last that was matched, is due and is not
+    exported yet, oldest first; mails the program leads about each."""
     year = now.astimezone(ZoneInfo(tenant.timezone)).year
     due = [
         cycle
@@ -73,9 +72,7 @@ def daily(tenant: Tenant, now: datetime) -> dict[str, Any]:
 def export(tenant: Tenant, cycle: str) -> list[str]:
     """Writes the quarter's files, then its year to date's; returns the keys written.
     ValueError for a cycle the calendar does not have."""
-    program.cycle(tenant, cycle)
-    ids = gather.pseudonyms(tenant)
-    quarters = gather.quarters_so_far(tenant, cycle, ids)
+    quarters = gather.quarters_so_far(tenant, cycle, gather.pseudonyms(tenant))
     year = gather.year_to_date(quarters)
     settings = tenant.exports
     quarter_rows, year_rows = published.summaries(quarters, year, settings.min_group_size)
