@@ -8,8 +8,9 @@ The tables are made in memory (pairs with five sessions each: as many conversati
 pledge rows), as gathering would hold them; the row tables themselves are measured apart, as
 what the function holds whole. The writing must not grow with the rows: every file goes to a
 temporary file (spilled to disk past 4 MB) and is streamed to S3 in parts. The target (issue
-11): under 100 MB of peak growth for 100,000 pledge rows. The peak includes moto's own copy of
-each upload while it assembles the parts, which AWS does not charge to the function.
+11): under 100 MB of peak growth for 100,000 pledge rows. It is measured twice: the files made
+but not sent (Tandem's own code), then made and uploaded to moto's S3, whose peak also holds
+moto's own copies of each request body and part, which AWS keeps out of the function.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import os
 import time
 import tracemalloc
 from datetime import UTC, date, datetime, timedelta
+from unittest import mock
 
 from moto import mock_aws
 
@@ -26,6 +28,7 @@ from infra import tenant_files
 from infra.local.aws import REGION, provision
 from tandem import exports
 from tandem.analytics.tables import ConversationRow, GroupRow, ParticipantRow, PledgeRow, Tables
+from tandem.tenant import Tenant
 
 CYCLE = "2027-Q1"
 LINK_BASE = "https://links.bench.example"
@@ -83,22 +86,31 @@ def main() -> None:
         tracemalloc.start()
         made = tables(args.pledges)
         held = tracemalloc.get_traced_memory()[0]
-        tracemalloc.reset_peak()
-        started = time.monotonic()
-        written = exports._write(tenant, made, [])
-        seconds = time.monotonic() - started
-        peak = tracemalloc.get_traced_memory()[1] - held
+        # The files made but not sent: what Tandem's own code holds while writing.
+        with mock.patch.object(exports.bucket_files, "upload"):
+            _, writing = _peak_growth(tenant, made, held)
+        seconds, uploading = _peak_growth(tenant, made, held)
         tracemalloc.stop()
+        written = len(exports.bucket_files.keys_under(f"exports/{CYCLE}/"))
 
     print(f"## Exports: one quarter of {len(made.pledges):,} pledge rows")
     print()
-    columns = "pledge rows | conversation rows | files | seconds | tables held MB | peak growth MB"
-    print(f"| {columns} | target |")
-    print("|---|---|---|---|---|---|---|")
+    columns = "pledge rows | conversation rows | files | seconds | tables held MB"
+    print(f"| {columns} | peak growth writing MB | with uploads to moto MB | target |")
+    print("|---|---|---|---|---|---|---|---|")
     print(
-        f"| {len(made.pledges):,} | {len(made.conversations):,} | {len(written)} | {seconds:.1f} "
-        f"| {held / MB:.0f} | {peak / MB:.1f} | {'under' if peak < 100 * MB else 'OVER'} 100 MB |"
+        f"| {len(made.pledges):,} | {len(made.conversations):,} | {written} | {seconds:.1f} "
+        f"| {held / MB:.0f} | {writing / MB:.1f} | {uploading / MB:.1f} "
+        f"| {'under' if uploading < 100 * MB else 'OVER'} 100 MB |"
     )
+
+
+def _peak_growth(tenant: Tenant, made: Tables, held: int) -> tuple[float, int]:
+    """Seconds and peak traced memory beyond `held` of writing the quarter's files."""
+    tracemalloc.reset_peak()
+    started = time.monotonic()
+    exports._write(tenant, made, [])
+    return time.monotonic() - started, tracemalloc.get_traced_memory()[1] - held
 
 
 if __name__ == "__main__":

@@ -7,10 +7,13 @@ from functools import cache
 from typing import IO, Any
 
 import boto3
+from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tandem.settings import Setting, setting
+
+MB = 1024 * 1024
 
 
 @cache
@@ -42,11 +45,21 @@ def write_csv(key: str, data: bytes) -> None:
     )
 
 
+# At most two 8 MB parts in memory at once, however large the file.
+_STREAMED = TransferConfig(
+    multipart_threshold=8 * MB, multipart_chunksize=8 * MB, max_concurrency=2
+)
+
+
 def upload(key: str, data: IO[bytes], content_type: str) -> None:
     """Streams a file of any size from its start: in parts beyond 8 MB (multipart upload)."""
     data.seek(0)
     _s3().upload_fileobj(
-        data, setting(Setting.BUCKET), key, ExtraArgs={"ContentType": content_type}
+        data,
+        setting(Setting.BUCKET),
+        key,
+        ExtraArgs={"ContentType": content_type},
+        Config=_STREAMED,
     )
 
 
