@@ -142,6 +142,7 @@ def _report_answers(year: list[Played]) -> None:
 def _export_year(runtime: LocalRuntime, cycles: list[str]) -> None:
     """Each quarter's exports as the schedule writes them (each with its year to date), then
     the bucket's exports/ downloaded as HR would."""
+    assert runtime.resources is not None
     data = runtime.resources.bucket
     for cycle in cycles:
         runtime.invoke("exports", {"cycle": cycle})

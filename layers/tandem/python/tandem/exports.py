@@ -18,7 +18,8 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from tandem import bucket, mail, program
-from tandem.analytics import files, gather, published
+from tandem.analytics import figures, files, gather, report
+from tandem.analytics.figures import SummaryRow
 from tandem.analytics.tables import Tables
 from tandem.mail import MailRequest
 from tandem.program import Cycle
@@ -73,25 +74,37 @@ def export(tenant: Tenant, cycle: str) -> list[str]:
     """Writes the quarter's files, then its year to date's; returns the keys written.
     ValueError for a cycle the calendar does not have."""
     quarters = gather.quarters_so_far(tenant, cycle, gather.pseudonyms(tenant))
-    year = gather.year_to_date(quarters)
-    settings = tenant.exports
-    quarter_rows, year_rows = published.summaries(quarters, year, settings.min_group_size)
+    min_group = tenant.exports.min_group_size
+    quarter_rows, year_rows = figures.summaries(quarters, gather.year_to_date(quarters), min_group)
+    # The year's report draws each quarter as it was published; a quarter's rows depend on
+    # that quarter alone, so the earlier ones come out as their own exports wrote them.
+    earlier = [
+        row
+        for k in range(1, len(quarters))
+        for row in figures.summaries(quarters[:k], gather.year_to_date(quarters[:k]), min_group)[0]
+    ]
     return [
-        *_write(tenant, quarters[-1], quarter_rows),
-        *_write(tenant, year, year_rows),
+        *_write(tenant, quarters[-1], quarter_rows, quarter_rows),
+        *_write(
+            tenant, gather.year_to_date(quarters), year_rows, [*earlier, *quarter_rows, *year_rows]
+        ),
     ]
 
 
-def _write(tenant: Tenant, tables: Tables, summary: Sequence[published.SummaryRow]) -> list[str]:
+def _write(
+    tenant: Tenant, tables: Tables, summary: Sequence[SummaryRow], drawn: Sequence[SummaryRow]
+) -> list[str]:
+    """The tables, `summary` as summary.csv, and the report drawn from `drawn` (the summary,
+    and for a year the rows of its quarters too)."""
     folder = bucket.exports(tables.scope)
     settings = tenant.exports
     sheets = files.sheets(
         tables, summary, identity=settings.include_identity, text=settings.include_text
     )
-    report = published.render(tables, summary, tenant.organization).encode()
+    html = report.render(tables, drawn, tenant.organization, min_group=settings.min_group_size)
     written = [
         *(_upload(folder, f"{s.name}.csv", partial(files.write_csv, s)) for s in sheets),
-        _upload(folder, "report.html", lambda out: out.write(report)),
+        _upload(folder, "report.html", lambda out: out.write(html.encode())),
         _upload(folder, f"tandem-{tables.scope}.xlsx", partial(files.write_xlsx, sheets)),
     ]
     bucket_files.delete(sorted(set(bucket_files.keys_under(folder)) - set(written)))
