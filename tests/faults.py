@@ -7,8 +7,9 @@ fails them, so the SDK's own retries (and ours, and SQS's redelivery) run for re
 A botocore `before-send` hook registered first answers a call with AWS's error response
 (throttling or a 500) instead of sending it; moto's in-process stub also sees every
 before-send, so the request is pointed at an address it does not serve. A read timeout is the
-nastier fault: the call *did* reach the service and only its answer is lost, so a `needs-retry`
-hook registered first makes the SDK send it again, as it does after a timeout.
+nastier fault: the call *did* reach the service and only its answer is lost; a `needs-retry`
+hook registered first hands the client's own retry policy a read timeout, so the SDK sends the
+call again (or the caller gets the timeout) exactly as after a real one.
 
 Which calls fail is a pure function of the seed, the operation and how many times that
 operation was called before: the same calls in the same order fail the same way. Operations of
@@ -29,6 +30,8 @@ from unittest import mock
 
 from botocore.awsrequest import AWSResponse
 from botocore.client import BaseClient
+from botocore.exceptions import ReadTimeoutError
+from botocore.hooks import first_non_none_response
 from botocore.session import Session
 
 from tests.integration.support import ResponseBody
@@ -127,11 +130,20 @@ class Faults:
         request.url = _UNSERVED
         return error_response(service, kind)
 
-    def needs_retry(self, **_: Any) -> float | None:
-        """A call whose answer was lost: the SDK sends it again at once, as after a timeout."""
-        lost = getattr(self._in_flight, "lost", False)
+    def needs_retry(self, event_name: str, **call: Any) -> float | None:
+        """A call whose answer was lost: the client's own retry policy decides, as it would on a
+        read timeout, and the caller gets the timeout if it does not retry."""
+        if not getattr(self._in_flight, "lost", False):
+            return None
         self._in_flight.lost = False
-        return 0.0 if lost else None
+        timeout = ReadTimeoutError(endpoint_url=call["request_dict"]["url"])
+        emitter = call["endpoint"]._event_emitter
+        decided = first_non_none_response(
+            emitter.emit(event_name, **{**call, "response": None, "caught_exception": timeout})
+        )
+        if decided is None or decided is False:
+            raise timeout
+        return float(decided)
 
     def attach(self, client: BaseClient) -> None:
         events = client.meta.events

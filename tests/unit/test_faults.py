@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import boto3
 import pytest
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ReadTimeoutError
 from moto import mock_aws
 
 from tests.faults import KINDS, SERVER_ERROR, THROTTLE, TIMEOUT, Faults, inject
@@ -115,6 +115,15 @@ def test_a_timeout_loses_the_answer_of_a_call_that_went_through(table: str) -> N
         )
     assert e.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
     assert "Item" in dynamodb.get_item(TableName=table, Key={"pk": {"S": "once"}})
+
+
+def test_a_client_that_does_not_retry_gets_the_timeout_though_the_call_went_through(
+    table: str,
+) -> None:
+    dynamodb = boto3.client("dynamodb", config=NO_RETRIES)
+    with inject(share=0.5, seed=first_seed_with(TIMEOUT)), pytest.raises(ReadTimeoutError):
+        dynamodb.put_item(TableName=table, Item={"pk": {"S": "sent"}})
+    assert "Item" in dynamodb.get_item(TableName=table, Key={"pk": {"S": "sent"}})
 
 
 def test_the_event_sources_own_sqs_calls_are_spared() -> None:
