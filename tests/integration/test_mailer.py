@@ -24,6 +24,7 @@ from tandem.mail import MailRequest
 from tandem.participants import MailBlock, Participant, Source, Status
 from tandem.store import email as email_store
 from tandem.store import participants
+from tests.faults import TIMEOUT, Faults, inject
 from tests.integration.support import context, deliver_mail, queued, sent, ses_error
 
 QUEUE_ARN = "arn:aws:sqs:eu-west-1:123456789012:tandem-test-mail"
@@ -241,3 +242,16 @@ def test_an_address_ses_refuses_blocks_the_person_and_is_not_retried(
     finally:
         hooks.unregister("before-call.ses.SendRawEmail", unique_id="t-send")
     assert tried == [] and sent() == []
+
+
+def test_a_send_whose_answer_was_lost_is_not_sent_again(aws: Resources, ada: Participant) -> None:
+    # SES took the message but its answer timed out: SES has no idempotency key, so sending it
+    # again (the SDK's retry, or SQS's) would deliver it twice.
+    lost_answer = next(
+        s for s in range(1000) if Faults(0.5, s).decide("ses.SendRawEmail") == TIMEOUT
+    )
+    mail.enqueue([MailRequest.invite(ada.id)])
+    with inject(share=0.5, seed=lost_answer, services=frozenset({"ses"})) as faults:
+        assert deliver_mail(aws) == {"batchItemFailures": []}
+    assert faults.injected == {("ses.SendRawEmail", TIMEOUT): 1}
+    assert [email.to for email in sent()] == [["ada@acme.example"]]

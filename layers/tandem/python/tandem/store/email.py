@@ -12,7 +12,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
 
 from tandem.settings import Setting, setting
 
@@ -38,9 +38,26 @@ class AddressRejected(NotSent):
     """SES refuses the recipient's address itself: sending again cannot help."""
 
 
+# A send whose answer never came back may have gone out; SES has no idempotency key, so it is
+# counted as sent rather than risk delivering it twice (a lost email is the rarer harm here).
+UNCONFIRMED = "unconfirmed"
+_ANSWER_LOST = (ReadTimeoutError, ConnectionClosedError)
+
+
+def _no_resend_after_a_lost_answer(
+    caught_exception: Exception | None = None, **_: Any
+) -> bool | None:
+    return False if isinstance(caught_exception, _ANSWER_LOST) else None
+
+
 @cache
 def _ses() -> Any:
-    return boto3.client("ses", config=Config(retries={"mode": "standard", "total_max_attempts": 3}))
+    client = boto3.client(
+        "ses", config=Config(retries={"mode": "standard", "total_max_attempts": 3})
+    )
+    # Ahead of the SDK's retry handler, which would send again after a read timeout.
+    client.meta.events.register("needs-retry.ses.SendRawEmail", _no_resend_after_a_lost_answer)
+    return client
 
 
 @cache
@@ -82,8 +99,9 @@ def _pacer() -> Pacer:
 
 
 def send(message: EmailMessage) -> str:
-    """Sends one message at this instance's pace; returns SES's message id. Throttling is
-    retried with exponential backoff and jitter before NotSent."""
+    """Sends one message at this instance's pace; returns SES's message id, or UNCONFIRMED if
+    its answer was lost. Throttling is retried with exponential backoff and jitter before
+    NotSent."""
     attempt = 0
     while True:
         _pacer().wait()
@@ -93,6 +111,8 @@ def send(message: EmailMessage) -> str:
                 ConfigurationSetName=setting(Setting.SES_CONFIGURATION_SET),
             )
             return str(response["MessageId"])
+        except _ANSWER_LOST:
+            return UNCONFIRMED
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "unknown")
             attempt += 1
