@@ -34,6 +34,7 @@ class SentEmail:
     links: list[str]
     sent_at: str
     kind: str | None  # the mail's intent: invite, kickoff, invitation, before_session, ...
+    mail_id: str | None  # one per intent (hashed): an email sent twice repeats it
     cycle: str | None
     session: int | None
     attachments: list[Attachment]
@@ -78,6 +79,7 @@ def _parse(raw: RawMessage) -> SentEmail:
         links=list(dict.fromkeys(_URL.findall(text))),
         sent_at=parsedate_to_datetime(message["Date"]).isoformat() if message["Date"] else "",
         kind=message["X-Tandem-Kind"],
+        mail_id=message["X-Tandem-Mail-Id"],
         cycle=message["X-Tandem-Cycle"],
         session=int(session) if session else None,
         attachments=attachments,

@@ -48,7 +48,7 @@ def test_hr_imports_a_roster_with_the_real_aws_cli(served: Served, tmp_path: Pat
     for email in emails:
         assert set(email) == {
             *("id", "to", "subject", "text", "html", "links", "sent_at"),
-            *("kind", "cycle", "session", "attachments"),
+            *("kind", "mail_id", "cycle", "session", "attachments"),
         }
         assert (email["kind"], email["cycle"], email["session"]) == ("invite", None, None)
         assert any(link.startswith(served.api_url + "/signup/") for link in email["links"])

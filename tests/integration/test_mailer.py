@@ -255,3 +255,14 @@ def test_a_send_whose_answer_was_lost_is_not_sent_again(aws: Resources, ada: Par
         assert deliver_mail(aws) == {"batchItemFailures": []}
     assert faults.injected == {("ses.SendRawEmail", TIMEOUT): 1}
     assert [email.to for email in sent()] == [["ada@acme.example"]]
+
+
+def test_each_email_carries_its_intent_hashed_so_a_double_send_shows(
+    aws: Resources, ada: Participant
+) -> None:
+    grace = replace(ada, email="grace@acme.example")
+    participants.create_many([grace])
+    mail.enqueue([MailRequest.invite(ada.id), MailRequest.invite(grace.id)])
+    deliver_mail(aws)
+    ids = [email.mail_id for email in sent()]
+    assert len(set(ids)) == 2 and all(i and ada.id not in i for i in ids)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from email import policy
 from email.headerregistry import Address
@@ -86,6 +87,9 @@ def _headers(
     # What the mail is about, for the sender's own tooling (the local outbox, SES logs): no
     # personal data.
     message["X-Tandem-Kind"] = request.kind.value
+    # The intent, hashed: it names participants by id. Two messages with one value are one
+    # email sent twice.
+    message["X-Tandem-Mail-Id"] = hashlib.sha256(request.mail_id.encode()).hexdigest()[:20]
     if request.cycle:
         message["X-Tandem-Cycle"] = request.cycle
     if request.session:
