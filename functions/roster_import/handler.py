@@ -57,7 +57,8 @@ def record_handler(record: UploadRecord) -> None:
             logger.info("roster superseded by a newer upload of the same key", extra={"key": key})
             continue
         counts = {outcome.value: report.count(outcome) for outcome in roster.Outcome}
-        logger.info("roster imported", extra={"results": report.results_key, **counts})
+        # Nested: "created" is a reserved attribute of a log record.
+        logger.info("roster imported", extra={"results": report.results_key, "outcomes": counts})
 
 
 handler = sqs_consumer(UploadRecord, record_handler)

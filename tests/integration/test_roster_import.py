@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -281,3 +283,28 @@ def test_creating_many_never_replaces_anyone_already_there(aws: Resources) -> No
     stored = participants.get_many(person(n).id for n in range(250))
     assert len(stored) == 250
     assert {p.id for p in stored.values() if p.status is Status.ACTIVE} == taken
+
+
+@pytest.fixture
+def info_logs() -> Iterator[list[logging.LogRecord]]:
+    """What the handlers log at Powertools' level when the stack sets none, as deployed: INFO."""
+    from tandem.observability import logger
+
+    records: list[logging.LogRecord] = []
+    keep = logging.Handler()
+    keep.emit = records.append  # type: ignore[method-assign]
+    level = logger.log_level
+    logger.setLevel("INFO")
+    logger.addHandler(keep)
+    yield records
+    logger.removeHandler(keep)
+    logger.setLevel(level)
+
+
+def test_an_import_logs_its_counts_at_the_deployed_log_level(
+    aws: Resources, info_logs: list[logging.LogRecord]
+) -> None:
+    event = upload(aws, "roster/january 2027.csv", ROSTER)
+    assert roster_import.handler(event, context("roster_import")) == {"batchItemFailures": []}
+    [record] = [r for r in info_logs if r.getMessage() == "roster imported"]
+    assert record.outcomes == {"created": 3, "updated": 0, "unchanged": 0, "rejected": 1}
