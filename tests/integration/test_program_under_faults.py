@@ -1,0 +1,110 @@
+"""A program on the local runtime, run once clean and once with 10% of its AWS calls failing
+(tests/program_run.py, each in its own process, side by side): the same people, groups, plans,
+answers and pledges in the end, every email sent once, dead letters completed by a replay; and
+the logs of the faulted run hold no address, name, pledge or link token."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.local.simulation import PLEDGES
+
+ROOT = Path(__file__).parents[2]
+PROGRAM = (sys.executable, "-m", "tests.program_run", "--people", "8", "--seed", "3")
+# The links' last path segment is the signed token.
+TOKEN = re.compile(
+    r"/(?:signup|profile|pause|leave|schedule|reschedule|guide|feedback)/([^/?#\s]+)"
+)
+
+
+def run(tmp: Path, name: str, *options: str) -> tuple[dict[str, Any], str]:
+    out, logs = tmp / f"{name}.json", tmp / f"{name}.log"
+    with logs.open("w") as log:
+        subprocess.run(
+            [*PROGRAM, "--out", str(out), *options],
+            cwd=ROOT,
+            env=os.environ,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=True,
+        )
+    return json.loads(out.read_text()), logs.read_text()
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[dict[str, Any], str]]:
+    tmp = tmp_path_factory.mktemp("program")
+    with ThreadPoolExecutor(2) as pool:
+        clean = pool.submit(run, tmp, "clean")
+        faulted = pool.submit(run, tmp, "faulted", "--faults", "0.1", "--fault-seed", "11")
+        return {"clean": clean.result(), "faulted": faulted.result()}
+
+
+def sends(state: dict[str, Any]) -> Counter[tuple[Any, ...]]:
+    return Counter((*e["to"], e["kind"], e["cycle"], e["session"]) for e in state["outbox"])
+
+
+def test_faults_were_injected_into_every_service_and_the_clean_run_had_none(
+    runs: dict[str, tuple[dict[str, Any], str]],
+) -> None:
+    clean, faulted = runs["clean"][0], runs["faulted"][0]
+    assert clean["faults"] == {} and not any(clean["dead_letters"].values())
+    services = {fault.split(".")[0] for fault in faulted["faults"]}
+    assert services == {"dynamodb", "ses", "s3", "sqs"}
+    assert sum(faulted["faults"].values()) > 0.05 * faulted["attempts"]
+
+
+def test_the_program_ends_in_the_same_state_with_faults(
+    runs: dict[str, tuple[dict[str, Any], str]],
+) -> None:
+    clean, faulted = runs["clean"][0], runs["faulted"][0]
+    kinds = Counter(item["sk"]["S"].split("#")[0] for item in clean["table"])
+    assert {"PROFILE", "GROUP", "PLAN", "FEEDBACK"} <= set(kinds)  # the state compared is real
+    assert any("pledge" in item for item in clean["table"])
+    assert faulted["table"] == clean["table"]
+
+
+def test_every_email_is_sent_once_and_the_same_ones_with_faults(
+    runs: dict[str, tuple[dict[str, Any], str]],
+) -> None:
+    clean, faulted = runs["clean"][0], runs["faulted"][0]
+    for state in (clean, faulted):
+        ids = Counter(e["mail_id"] for e in state["outbox"])
+        assert [i for i, n in ids.items() if n > 1] == []
+    assert sends(faulted) == sends(clean)
+
+
+def test_what_exhausted_its_retries_was_dead_lettered_then_replayed(
+    runs: dict[str, tuple[dict[str, Any], str]],
+) -> None:
+    faulted = runs["faulted"][0]
+    dead = {queue: n for queue, n in faulted["dead_letters"].items() if n}
+    assert faulted["replayed"] == dead
+    # Whatever was replayed completed, and only once: the end state and mail compared above
+
+
+def test_the_logs_of_the_faulted_run_hold_no_personal_data_or_token(
+    runs: dict[str, tuple[dict[str, Any], str]],
+) -> None:
+    state, logs = runs["faulted"]
+    structured = [json.loads(line) for line in logs.splitlines() if line.startswith("{")]
+    assert len(structured) > 100 and {"level", "service", "message"} <= set(structured[0])
+    secrets = set(PLEDGES)
+    for email in state["outbox"]:
+        secrets.update(email["to"])
+        secrets.update(match for link in email["links"] for match in TOKEN.findall(link))
+    for item in state["table"]:
+        if "name" in item:
+            secrets.add(item["name"]["S"])
+    assert len(secrets) > 30
+    assert [s for s in secrets if s in logs] == []

@@ -1,0 +1,188 @@
+"""One program on the local runtime, in a process of its own, optionally with a share of AWS
+calls faulted; writes what it ends with as JSON, for a test to compare runs.
+
+    python -m tests.program_run --people 24 --seed 3 [--faults 0.1 --fault-seed 11] --out F
+
+It goes through the doors people use (infra/local/simulation.py): HR's roster upload, the
+invitations and signups, the notice and the matching, each group picking a slot, a session
+moved, the reminders schedule day by day through the first two conversations and the answers to
+"how did it go?", then the next quarter's matching. Whatever exhausted its retries and sits in a
+dead-letter queue is then moved back to its queue, as the runbook says, and left to complete.
+
+Under faults, people and the scheduler do what they do when AWS fails them: a page that answered
+with an error is submitted again, and a failed scheduled run is retried (EventBridge Scheduler's
+retry policy). A process of its own, because the local runtime points every AWS client of the
+process at its embedded AWS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+import urllib.error
+from collections.abc import Callable
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any, TypeVar
+
+os.environ.update(
+    {
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "IDEMPOTENCY_TABLE_NAME": "tandem-demo-idempotency",
+    }
+)
+
+import boto3
+
+from infra import tenant_files
+from infra.local import aws, browser, outbox, simulation
+from infra.local.runtime import POWERTOOLS_ENVIRONMENT, LocalRuntime
+from tandem import program
+from tandem.clock import clock
+from tests.faults import inject
+
+SIGNUP_RATE = 0.9
+MOVERS = 1
+WEEKS = 2  # of the first quarter, day by day: its first conversation and the answers
+T = TypeVar("T")
+
+
+def again_on_failure(attempt: Callable[..., T], failed: Callable[[T], bool]) -> Callable[..., T]:
+    """A person taps again on an error page; the scheduler retries a failed run."""
+
+    def retried(*args: Any, **kwargs: Any) -> T:
+        for _ in range(20):
+            try:
+                result = attempt(*args, **kwargs)
+            except urllib.error.HTTPError as error:
+                if error.code < 500:
+                    raise
+                continue
+            if not failed(result):
+                return result
+        raise RuntimeError("still failing after 20 attempts")
+
+    return retried
+
+
+def replay_dead_letters(runtime: LocalRuntime) -> dict[str, int]:
+    """Moves every dead letter back to its queue (start-message-move-task, by hand), as an
+    operator does hours later: by then the in-progress idempotency records of the invocations
+    that failed have expired (a lost answer to writing one makes a retry find its own record)."""
+    assert runtime.resources is not None
+    dynamodb, table = boto3.client("dynamodb"), runtime.resources.idempotency_table
+    for item in dynamodb.scan(TableName=table)["Items"]:
+        if item["status"]["S"] == "INPROGRESS":
+            dynamodb.update_item(
+                TableName=table,
+                Key={"id": item["id"]},
+                UpdateExpression="SET in_progress_expiration = :past",
+                ExpressionAttributeValues={":past": {"N": "0"}},
+            )
+    sqs = boto3.client("sqs")
+    replayed = {}
+    for name, dlq in runtime.resources.dead_letter_urls.items():
+        count = 0
+        while messages := sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10).get(
+            "Messages", []
+        ):
+            for message in messages:
+                queue = runtime.resources.queue_urls[name]
+                sqs.send_message(QueueUrl=queue, MessageBody=message["Body"])
+                sqs.delete_message(QueueUrl=dlq, ReceiptHandle=message["ReceiptHandle"])
+                count += 1
+        if count:
+            replayed[name] = count
+    runtime.wait_until_idle(timeout_s=600)
+    return replayed
+
+
+# What differs between two runs of the same program without meaning anything: when things
+# happened (the clock flows while people click), and the upload's own time and ETag.
+VOLATILE = ("_at", "expiration", "gsi1sk", "last_import")
+
+
+def _comparable(value: dict[str, Any]) -> Any:
+    """A DynamoDB attribute value with its sets in order (DynamoDB keeps none)."""
+    [(kind, inner)] = value.items()
+    return {kind: sorted(inner) if kind in ("SS", "NS") else inner}
+
+
+def table_state(runtime: LocalRuntime) -> list[dict[str, Any]]:
+    assert runtime.resources is not None
+    pages = boto3.client("dynamodb").get_paginator("scan")
+    items = [
+        {k: _comparable(v) for k, v in item.items() if not any(w in k for w in VOLATILE)}
+        for page in pages.paginate(TableName=runtime.resources.table)
+        for item in page["Items"]
+    ]
+    return sorted(items, key=lambda item: (item["pk"]["S"], item["sk"]["S"]))
+
+
+def in_a_fixed_order(sent_emails: Callable[..., list[outbox.SentEmail]]) -> Callable[..., Any]:
+    """People act on their mail in an order of their own, not the order it arrived in, so the
+    same seed makes the same choices however retries reordered the sends."""
+
+    def ordered(skip: int = 0) -> list[outbox.SentEmail]:
+        return sorted(sent_emails(skip), key=lambda e: (e.to, e.kind or "", e.mail_id or ""))
+
+    return ordered
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=24)
+    parser.add_argument("--seed", type=int, default=3, help="the company and its people's choices")
+    parser.add_argument("--faults", type=float, default=0.0, help="share of AWS calls failed")
+    parser.add_argument("--fault-seed", type=int, default=11)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+
+    tenant = tenant_files.tenant("demo")
+    rng = random.Random(args.seed)
+    retry_page = again_on_failure(browser._open, lambda page: page.status >= 500)
+    browser._open = retry_page  # type: ignore[assignment]
+    outbox.sent_emails = in_a_fixed_order(outbox.sent_emails)  # type: ignore[assignment]
+    simulation.post = again_on_failure(simulation.post, lambda _: False)  # type: ignore[assignment]
+    # Every log line the handlers write, for a test to read; failed messages come back sooner.
+    POWERTOOLS_ENVIRONMENT["POWERTOOLS_LOG_LEVEL"] = "INFO"
+    aws.VISIBILITY_TIMEOUT_S = 1
+    started = time.monotonic()
+    with simulation.running(tenant) as runtime:
+        faulted = inject(args.faults, args.fault_seed) if args.faults else nullcontext()
+        with faulted as faults:
+            rows = simulation.roster_rows(tenant, args.people, args.seed)
+            simulation.upload_roster(runtime, rows)
+            simulation.sign_up(runtime, rng, SIGNUP_RATE)
+            first = simulation.next_quarter(runtime, tenant)
+            simulation.play_conversations(
+                runtime, program.cycle(tenant, first.cycle), rng, MOVERS, WEEKS
+            )
+            simulation.next_quarter(runtime, tenant)
+            runtime.wait_until_idle(timeout_s=600)
+        dead_letters = {n: d["dead_letters"] for n, d in runtime.queue_depths().items()}
+        replayed = replay_dead_letters(runtime)
+        state = {
+            "table": table_state(runtime),
+            "outbox": [e.as_dict() for e in outbox.sent_emails()],
+            "dead_letters": dead_letters,
+            "replayed": replayed,
+            "faults": {f"{op} {kind}": n for (op, kind), n in faults.injected.items()}
+            if faults
+            else {},
+            "attempts": sum(faults.attempts.values()) if faults else 0,
+            "seconds": round(time.monotonic() - started, 1),
+        }
+    clock.reset()
+    args.out.write_text(json.dumps(state, indent=1, default=str))
+    print(f"done in {state['seconds']} s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
