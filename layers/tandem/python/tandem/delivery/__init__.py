@@ -13,6 +13,7 @@ from tandem import bucket, feedback, groups, guides, invites, program, settings
 from tandem.delivery.compose import compose, compose_for_lead
 from tandem.links import Links, link_tokens
 from tandem.mail import MailKind, MailRequest, applies_to
+from tandem.observability import logger
 from tandem.participants import MailBlock, Participant
 from tandem.store import cycles as cycles_store
 from tandem.store import email as email_store
@@ -52,7 +53,12 @@ def deliver(request: MailRequest, now: datetime) -> str | None:
         participants_store.block_mail(participant.id, MailBlock.REJECTED, now)
         return None
     if request.kind in (MailKind.KICKOFF, MailKind.UNMATCHED):
-        cycles_store.mark_announced(participant.id, str(request.cycle), now)
+        try:
+            cycles_store.mark_announced(participant.id, str(request.cycle), now)
+        except Exception:
+            # The email is out: failing its record would only send it again. Unmarked, a rerun
+            # queues it again, and its mail id keeps it from going out twice.
+            logger.exception("sent but not marked announced", extra={"kind": request.kind})
     return message_id
 
 
