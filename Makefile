@@ -37,6 +37,7 @@ bench: $(BIN)/tandem $(LAYERS)
 	$(BIN)/python tests/bench/reminders.py  # 10,000 people with reminders due: ~3 min
 	$(BIN)/python -m tests.bench.mailer  # against SES throttled at 5 a second: ~3 min
 	$(BIN)/python tests/bench/exports.py  # 100,000 pledge rows written: ~5 min
+	$(BIN)/python -m tests.bench.cold_start  # each function's imports, fresh processes: ~2 min
 
 layer: $(LAYERS)
 
