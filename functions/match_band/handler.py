@@ -31,7 +31,7 @@ one_at_a_time = IdempotencyConfig(event_key_jmespath="[cycle, band]", expires_af
     data_keyword_argument="job", config=one_at_a_time, persistence_store=persistence_layer()
 )
 def match_once(job: BandJob) -> dict[str, Any]:
-    report = bands.match_band(settings.tenant(), job)
+    report = bands.match_band(settings.tenant(), job, clock.now())
     metrics.add_metric(name="Groups", unit=MetricUnit.Count, value=report["groups"])
     metrics.add_metric(name="Unmatched", unit=MetricUnit.Count, value=report["unmatched"])
     logger.info("band matched", extra={"report": report})

@@ -178,7 +178,7 @@ def test_a_redelivered_band_job_creates_nothing_new(
     event["Records"][0]["messageId"] = "redelivered"
     match_band.handler(event, context("match_band"))  # within the idempotency window
     # and again after the idempotency window, straight to the band job
-    bands.match_band(settings.tenant(), BandJob(cycle="2027-Q1", band="Manager"))
+    bands.match_band(settings.tenant(), BandJob(cycle="2027-Q1", band="Manager"), clock.now())
     assert sorted(g.members for g in cycles.groups("2027-Q1")) == first
     deliver_mail(aws)
     assert len(sent()) == mails
@@ -297,7 +297,7 @@ def test_a_rerun_long_after_sends_no_kickoff_twice(
     idempotency = boto3.resource("dynamodb").Table(aws.idempotency_table)
     for item in idempotency.scan()["Items"]:
         idempotency.delete_item(Key={"id": item["id"]})
-    bands.match_band(settings.tenant(), BandJob(cycle="2027-Q1", band="Manager"))
+    bands.match_band(settings.tenant(), BandJob(cycle="2027-Q1", band="Manager"), clock.now())
     deliver_mail(aws)
     assert len(sent()) == sent_before
 
@@ -354,7 +354,7 @@ def test_matching_is_overdue_from_a_day_after_the_start_until_every_band_is_matc
     )
     assert overdue("2027-01-12T09:00:00Z")
     # until the runbook's re-run matches it
-    bands.match_band(settings.tenant(), BandJob(cycle="2027-Q1", band="Director"))
+    bands.match_band(settings.tenant(), BandJob(cycle="2027-Q1", band="Director"), clock.now())
     assert not overdue("2027-01-12T10:00:00Z")
 
 

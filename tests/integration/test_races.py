@@ -13,13 +13,23 @@ import pytest
 
 from functions.roster_import import handler as roster_import
 from infra.local.aws import Resources
-from tandem import erasure
+from tandem import erasure, selfservice, settings
 from tandem.clock import clock
 from tandem.participants import Status, participant_id
 from tandem.store import cycles, participants, plans
 from tandem.store import email as email_store
-from tests.integration.support import ROSTER, call_api, context, deliver_mail, sent, upload
-from tests.integration.test_conversations import form_value, kickoff
+from tests.integration.support import (
+    ROSTER,
+    call_api,
+    context,
+    daily,
+    deliver_mail,
+    person,
+    run_band_jobs,
+    sent,
+    upload,
+)
+from tests.integration.test_conversations import START, form_value, kickoff
 from tests.integration.test_participant_pages import ANSWERS
 from tests.integration.test_redelivery import matched_pair
 
@@ -106,3 +116,21 @@ def test_two_members_picking_a_slot_at_once_store_one_pick_and_one_invitation_ea
     deliver_mail(aws)
     invited = sorted(e.to[0] for e in sent() if e.kind == "invitation")
     assert invited == ["flo@acme.example", "gus@acme.example"]
+
+
+def test_a_leave_while_matching_stores_the_group_tells_the_partner(aws: Resources) -> None:
+    participants.create_many([person("Flo", "Engineering"), person("Gus", "Sales")])
+    clock.set(datetime.fromisoformat(START))
+    daily(START)
+    save_group = cycles.save_group
+
+    def flo_leaves_first(*args: Any, **kwargs: Any) -> bool:
+        # The band was read with Flo in it; she leaves before her group is stored.
+        selfservice.leave(FLO, settings.tenant(), clock.now())
+        return save_group(*args, **kwargs)
+
+    with mock.patch.object(cycles, "save_group", flo_leaves_first):
+        run_band_jobs(aws)
+    deliver_mail(aws)
+    told = {e.kind for e in sent() if e.to == ["gus@acme.example"]}
+    assert "partner_left" in told or "unmatched" in told, told

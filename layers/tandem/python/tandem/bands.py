@@ -20,6 +20,7 @@ from tandem.plans import NUDGE_AFTER, Plan, group_key
 from tandem.program import Cycle
 from tandem.store import cycles
 from tandem.store import participants as participants_store
+from tandem.store import plans as plans_store
 from tandem.tenant import Tenant
 
 REMATCH_NUDGE_AFTER = timedelta(days=2)  # a new pair has less time to pick a slot
@@ -27,7 +28,7 @@ REMATCH_NUDGE_AFTER = timedelta(days=2)  # a new pair has less time to pick a sl
 OLDER_HISTORY = 4
 
 
-def match_band(tenant: Tenant, job: BandJob) -> dict[str, Any]:
+def match_band(tenant: Tenant, job: BandJob, now: datetime) -> dict[str, Any]:
     cycle = program.cycle(tenant, job.cycle)
     settled = {m for g in cycles.groups(cycle.id) for m in g.members}
     settled |= {pid for pid, _, _ in cycles.unmatched(cycle.id)}
@@ -48,6 +49,7 @@ def match_band(tenant: Tenant, job: BandJob) -> dict[str, Any]:
     cycles.mark_band_matched(cycle.id, job.band)
 
     groups = [g for g in cycles.groups(cycle.id) if g.band == job.band]
+    _stop_who_left_meanwhile(groups, cycle.id, now)
     unmatched = [pid for pid, band, _ in cycles.unmatched(cycle.id) if band == job.band]
     mail.enqueue(
         [
@@ -65,6 +67,19 @@ def match_band(tenant: Tenant, job: BandJob) -> dict[str, Any]:
         "trios": sum(1 for g in groups if len(g.members) == 3),
         "unmatched": len(unmatched),
     }
+
+
+def _stop_who_left_meanwhile(groups: list[cycles.StoredGroup], cycle: str, now: datetime) -> None:
+    """Someone who left after the band was read and before their group was stored found no
+    group to leave: they leave it now, so their partners are told instead of left waiting."""
+    members = participants_store.get_many(m for g in groups for m in g.members)
+    for group in groups:
+        for pid in group.members:
+            person = members.get(pid)  # none for an erased member
+            if person is not None and person.status is Status.LEFT:
+                plan = plans_store.get(cycle, group_key(group.members))
+                if plan is not None:
+                    scheduling.stop(pid, plan, now)
 
 
 def rematch(tenant: Tenant, job: RematchJob, now: datetime) -> dict[str, Any]:
