@@ -224,6 +224,7 @@ _FORMS = (
     "/reschedule/{token}",
     "/rematch/{token}",
     "/feedback/{token}",
+    "/pulse/{token}",
 )
 ROUTES: tuple[Route, ...] = (
     # A page with a form: GET shows it, POST is the change.

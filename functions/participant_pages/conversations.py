@@ -265,9 +265,6 @@ def guide_page(token: str) -> Response[str]:
     return web.html(body)
 
 
-MAX_BODY = 8 * 1024  # a real answer is well under this; anything larger is refused unread
-
-
 @router.get("/feedback/<token>")
 def feedback_page(token: str) -> Response[str]:
     person, quarter, number = _session_of(Purpose.FEEDBACK, token)
@@ -281,7 +278,7 @@ def feedback_page(token: str) -> Response[str]:
 @router.post("/feedback/<token>")
 def record_feedback(token: str) -> Response[str]:
     body = router.current_event.body or ""
-    if len(body) > MAX_BODY:
+    if len(body) > web.MAX_BODY:
         return web.message(
             "That is too long to send",
             "Please shorten your note or pledge and send the form again.",

@@ -13,10 +13,10 @@ from tandem import purpose, selfservice
 from tandem.observability import logger, metrics, tracer
 from tandem.tokens import InvalidLink
 
-from . import conversations, doors, preferences, profile, web
+from . import conversations, doors, preferences, profile, pulse, web
 
 app = APIGatewayRestResolver()
-for module in (profile, preferences, conversations, doors):
+for module in (profile, preferences, conversations, pulse, doors):
     app.include_router(module.router)
 
 

@@ -10,6 +10,8 @@ from tandem import pages, settings
 from tandem.links import Links, link_tokens
 from tandem.tokens import Purpose
 
+MAX_BODY = 8 * 1024  # a real answer is well under this; anything larger is refused unread
+
 
 def html(body: str, status: int = 200) -> Response[str]:
     return Response(status, "text/html; charset=utf-8", body, headers=pages.HEADERS)

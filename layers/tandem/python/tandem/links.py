@@ -11,9 +11,11 @@ from tandem.tokens import ABOUT_SESSION, SCOPED, LinkTokens, Purpose
 
 def link_tokens() -> LinkTokens:
     tenant = settings.tenant()
-    # A feedback link is sent as its session ends: its lifetime counts from the session.
-    feedback = timedelta(days=tenant.conversations.feedback_link_days)
-    return LinkTokens(tenant.name, secrets.signing_keys(), {Purpose.FEEDBACK: feedback})
+    # A feedback link is sent as its session ends: its lifetime counts from the session. The
+    # pulse's lives as long (and the quarter's pulse closes as long after the last session).
+    days = timedelta(days=tenant.conversations.feedback_link_days)
+    lifetimes = {Purpose.FEEDBACK: days, Purpose.PULSE: days}
+    return LinkTokens(tenant.name, secrets.signing_keys(), lifetimes)
 
 
 class Links:

@@ -39,6 +39,9 @@ class MailKind(StrEnum):
     NOT_MEETING = "not_meeting"  # two sessions in a row not held: how to go on
     PARTNER_UNREACHABLE = "partner_unreachable"  # mail to a partner bounces: what to do
     EXPORTS_READY = "exports_ready"  # to a program lead: a quarter's exports, to download
+    PULSE = "pulse"  # after the quarter's last session: fulfilment, keep meeting?
+    PULSE_REMINDER = "pulse_reminder"  # a week later, to whoever has not answered
+    ONGOING_MATCH = "ongoing_match"  # a partner also wants to keep meeting: their address
 
 
 # Who each kind is for: a person who left gets nothing, an invite is moot once signed up.
@@ -67,6 +70,7 @@ class MailRequest(BaseModel):
     cycle: str | None = None  # for the mail about one quarter
     group: str | None = None  # for the mail about one group's conversations (its key)
     session: int | None = None  # for the mail about one of them (1-5)
+    partner: str | None = None  # for the mail about one partner of the group
 
     @classmethod
     def _once(
@@ -138,6 +142,19 @@ class MailRequest(BaseModel):
             participant_id=participant_id,
             cycle=plan.cycle,
             group=plan.group,
+        )
+
+    @classmethod
+    def ongoing_match(cls, participant_id: str, plan: Plan, partner: str) -> MailRequest:
+        """To one of two members who both want to keep meeting: once per person and partner."""
+        kind = MailKind.ONGOING_MATCH
+        return cls(
+            mail_id="/".join((kind, plan.cycle, plan.group, partner, participant_id)),
+            kind=kind,
+            participant_id=participant_id,
+            cycle=plan.cycle,
+            group=plan.group,
+            partner=partner,
         )
 
 

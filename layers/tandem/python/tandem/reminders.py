@@ -1,6 +1,7 @@
 """The hourly `reminders` schedule: for every group, the nudge to pick a slot, for each session
-the reminder the day before and "how did it go?" once it is over, and one check-in with a group
-whose members marked two sessions in a row as not held.
+the reminder the day before and "how did it go?" once it is over, one check-in with a group
+whose members marked two sessions in a row as not held, and after the last session the
+quarter's pulse, with one reminder a week later to whoever has not answered.
 
 Plans with something due sit in an index by the time it is due (see tandem.store.plans), so a
 run queries what is due rather than scanning. Each reminder is recorded on the plan once
@@ -15,7 +16,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from tandem import feedback, mail, program
+from tandem import feedback, mail, program, pulse
 from tandem.mail import MailKind, MailRequest
 from tandem.plans import Plan
 from tandem.store import plans as plans_store
@@ -25,6 +26,11 @@ BEFORE = timedelta(days=1)
 # After a session, how long its members have to say whether they met before the group, having
 # missed two in a row, is asked how it wants to go on (once a quarter).
 CHECK_AFTER = timedelta(days=2)
+# The pulse goes out a day after the last session rather than with its "how did it go?": that
+# one is about the conversation just held and is best answered first, on its own; the pulse,
+# about the whole quarter, loses nothing by waiting a day.
+PULSE_AFTER = timedelta(days=1)
+PULSE_REMINDER_AFTER = timedelta(days=7)
 
 
 def next_due(plan: Plan, now: datetime) -> datetime | None:
@@ -43,6 +49,11 @@ def next_due(plan: Plan, now: datetime) -> datetime | None:
             due.append(session.ends)
         if _checks(plan, session.number):
             due.append(session.ends + CHECK_AFTER)
+    last = pulse.last_session(plan)
+    if last is not None and "pulse" not in plan.reminded:
+        due.append(last.ends + PULSE_AFTER)
+    elif last is not None and "pulse_reminder" not in plan.reminded:
+        due.append(last.ends + PULSE_AFTER + PULSE_REMINDER_AFTER)
     return min(due, default=None)
 
 
@@ -89,6 +100,19 @@ def due_now(plan: Plan, now: datetime) -> tuple[list[MailRequest], frozenset[str
             ):
                 marks.add("not_meeting")
                 requests += [MailRequest.about_plan(MailKind.NOT_MEETING, m, plan) for m in members]
+    last = pulse.last_session(plan)
+    if last is not None and last.ends + PULSE_AFTER <= now and "pulse" not in plan.reminded:
+        marks.add("pulse")
+        requests += [MailRequest.about_plan(MailKind.PULSE, m, plan) for m in members]
+    # Only once the pulse was recorded as sent by an earlier run: never both in one.
+    elif (
+        last is not None
+        and last.ends + PULSE_AFTER + PULSE_REMINDER_AFTER <= now
+        and "pulse_reminder" not in plan.reminded
+    ):
+        marks.add("pulse_reminder")
+        unanswered = pulse.unanswered(plan) if members else []
+        requests += [MailRequest.about_plan(MailKind.PULSE_REMINDER, m, plan) for m in unanswered]
     return requests, frozenset(marks)
 
 

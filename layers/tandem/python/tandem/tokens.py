@@ -31,6 +31,7 @@ class Purpose(StrEnum):
     GUIDE = "guide"  # one conversation's guide (scope: "<cycle>/<session>")
     FEEDBACK = "feedback"  # after a conversation: held, helpful, the pledge ("<cycle>/<session>")
     REMATCH = "rematch"  # a partner left: find another, or wait for next quarter (the cycle)
+    PULSE = "pulse"  # the end-of-quarter pulse: fulfilment, keep meeting? (the cycle)
 
 
 # Long enough for the email that carries the link to stay useful; the leave link lives longest
@@ -46,10 +47,18 @@ LIFETIME = {
     Purpose.GUIDE: timedelta(days=120),
     Purpose.REMATCH: timedelta(days=120),
     Purpose.FEEDBACK: timedelta(days=120),
+    Purpose.PULSE: timedelta(days=120),
 }
 # Purposes whose token also names what it is about (a quarter, or one of its conversations).
 SCOPED = frozenset(
-    {Purpose.SCHEDULE, Purpose.RESCHEDULE, Purpose.GUIDE, Purpose.REMATCH, Purpose.FEEDBACK}
+    {
+        Purpose.SCHEDULE,
+        Purpose.RESCHEDULE,
+        Purpose.GUIDE,
+        Purpose.REMATCH,
+        Purpose.FEEDBACK,
+        Purpose.PULSE,
+    }
 )
 # Of those, the ones about one conversation rather than the quarter.
 ABOUT_SESSION = frozenset({Purpose.GUIDE, Purpose.FEEDBACK})

@@ -136,6 +136,9 @@ def _about_plan(
         context["session"] = session
         context["guide"] = guides.guide(track, session.number, partners)
         context["pledges"] = feedback.to_check_in(plan, session.number, participant, partners)
+    if request.partner is not None:  # about one partner only (and replies reach them)
+        context["partners"] = [p for p in partners if p.id == request.partner]
+        return context if context["partners"] else None
     if kind is MailKind.PARTNER_UNREACHABLE:
         context["unreachable"] = [p for p in partners if p.mail_blocked]
         # Replies go to the program leads, who can help, not to the partners.

@@ -1,0 +1,98 @@
+"""The end-of-quarter pulse: how fulfilled at work, keep meeting the partners, a comment."""
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Router
+
+from tandem import pages, pulse, scheduling, selfservice, settings
+from tandem.clock import clock
+from tandem.links import link_tokens
+from tandem.participants import Participant
+from tandem.tokens import InvalidLink, Purpose
+
+from . import web
+
+router = Router()
+
+
+def _quarter(token: str) -> tuple[Participant, scheduling.Quarter | None]:
+    """The person and their group's quarter; an expired link once the pulse has closed."""
+    pid, cycle = link_tokens().verify_scoped(Purpose.PULSE, token)
+    person = selfservice.active(pid)
+    tenant = settings.tenant()
+    quarter = scheduling.quarter(person, cycle, tenant)
+    days = tenant.conversations.feedback_link_days
+    if quarter is not None and not pulse.is_open(quarter.plan, days, clock.now()):
+        raise InvalidLink(Purpose.PULSE, expired=True)
+    return person, quarter
+
+
+def _no_group() -> Response[str]:
+    return web.message(
+        "No partner this quarter",
+        "You were not in a pair or trio at the end of this quarter, so there is nothing to "
+        "answer. We email you when the next one starts.",
+    )
+
+
+@router.get("/pulse/<token>")
+def pulse_page(token: str) -> Response[str]:
+    person, quarter = _quarter(token)
+    if quarter is None:
+        return _no_group()
+    recorded = pulse.recorded(quarter.cycle.id, person.id)
+    return _page(person, quarter, _as_form(recorded), recorded, {})
+
+
+@router.post("/pulse/<token>")
+def record_pulse(token: str) -> Response[str]:
+    if len(router.current_event.body or "") > web.MAX_BODY:
+        return web.message(
+            "That is too long to send",
+            "Please shorten your comment and send the form again.",
+            status=413,
+        )
+    person, quarter = _quarter(token)
+    if quarter is None:
+        return _no_group()
+    fields = web.form(router.current_event)
+    recorded = pulse.recorded(quarter.cycle.id, person.id)
+    try:
+        answers = pulse.validate(fields)
+        seen = int(fields.get("version", "0")) if fields.get("version", "0").isdigit() else -1
+        saved = pulse.record(person.id, quarter.plan, answers, seen, clock.now())
+    except pulse.Invalid as invalid:
+        return _page(person, quarter, fields, recorded, invalid.problems, status=400)
+    except pulse.Conflict:
+        notice = "Your answer was already recorded (from another tab or a second tap): here it is."
+        return _page(person, quarter, _as_form(recorded), recorded, {}, notice, 409)
+    notice = "Thank you: your answers are recorded. You can change them while this link works."
+    return _page(person, quarter, _as_form(saved), saved, {}, notice)
+
+
+def _as_form(recorded: pulse.Pulse | None) -> dict[str, str]:
+    if recorded is None:
+        return {}
+    return {name: str(getattr(recorded, name)) for name in pulse.FIELDS}
+
+
+def _page(
+    person: Participant,
+    quarter: scheduling.Quarter,
+    form: dict[str, str],
+    recorded: pulse.Pulse | None,
+    problems: dict[str, str],
+    notice: str = "",
+    status: int = 200,
+) -> Response[str]:
+    body = pages.page(
+        "pulse.html",
+        settings.tenant(),
+        title="Your quarter",
+        participant=person,
+        quarter=quarter,
+        form=form,
+        version=recorded.version if recorded else 0,
+        problems=problems,
+        notice=notice,
+    )
+    return web.html(body, status)
