@@ -1,8 +1,10 @@
-"""A pair's quarter on a phone-sized screen: pick a slot from the kickoff, then answer "how did
-it go?" (a bad answer, a good one, a double submit), with an accessibility check on each page."""
+"""A pair's quarter on a phone-sized screen: pick a slot from the kickoff, answer "how did it
+go?" (a bad answer, a good one, a double submit), then the end-of-quarter pulse (a bad answer, a
+good one), with an accessibility check on each page."""
 
 from __future__ import annotations
 
+import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -40,6 +42,18 @@ def link(email: dict[str, Any], purpose: str) -> str:
     return next(url for url in email["links"] if f"/{purpose}/" in url)
 
 
+def wait_for_kind(served: Served, kind: str, address: str) -> dict[str, Any]:
+    """The first email of a kind to an address, once the mailer has sent it."""
+    deadline = time.monotonic() + 60
+    while (
+        found := [e for e in served.outbox() if e["kind"] == kind and e["to"] == [address]]
+    ) == []:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {kind} email to {address}")
+        time.sleep(0.2)
+    return found[0]
+
+
 def no_serious_violations(page: Page) -> None:
     found = Axe().run(page).response["violations"]
     serious = [(v["id"], v["help"]) for v in found if v["impact"] in ("serious", "critical")]
@@ -47,7 +61,7 @@ def no_serious_violations(page: Page) -> None:
 
 
 @pytest.mark.e2e
-def test_a_pair_picks_a_slot_and_answers_after_the_session_on_a_phone(
+def test_a_pair_picks_a_slot_answers_after_the_session_and_the_pulse_on_a_phone(
     served: Served, phone: Page, tmp_path: Path
 ) -> None:
     roster = tmp_path / "pair.csv"
@@ -100,3 +114,22 @@ def test_a_pair_picks_a_slot_and_answers_after_the_session_on_a_phone(
     assert tabs[0].get_by_text("your answers are recorded").is_visible()
     tabs[1].get_by_role("button", name="Save my answers").click()
     assert tabs[1].get_by_text("already recorded").is_visible()
+
+    # The quarter is over: a day after the last session, the pulse
+    assert served.post("/_local/clock?now=2027-03-20T12:00:00%2B01:00")[0] == 200
+    served.post("/_local/schedules/reminders")
+    pulse = wait_for_kind(served, "pulse", "lena@northwind.example")
+    phone.goto(link(pulse, "pulse"))
+    assert phone.get_by_role("heading", name="Two questions about your quarter").is_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    no_serious_violations(phone)
+    phone.get_by_label("Yes, I want to keep meeting").check()
+    phone.get_by_role("button", name="Save my answers").click()  # no fulfilment
+    assert phone.get_by_role("alert").is_visible()
+    assert phone.evaluate("document.activeElement.name") == "fulfilment"
+    no_serious_violations(phone)
+    phone.get_by_label("4", exact=True).check()
+    phone.get_by_label("A comment about the quarter").fill("Good questions, good partner")
+    phone.get_by_role("button", name="Save my answers").click()
+    assert phone.get_by_text("your answers are recorded").is_visible()
+    assert phone.get_by_label("Yes, I want to keep meeting").is_checked()

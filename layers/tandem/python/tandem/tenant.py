@@ -73,7 +73,7 @@ class Conversations(_Strict):
     track: str = DEFAULT_TRACK
     tracks_by_cycle: dict[str, str] = Field(default_factory=dict)  # e.g. {"2027-Q2": "feedback"}
     # How long the "how did it go?" link works after its session (answers stay editable until
-    # the next session, two weeks on).
+    # the next session, two weeks on), and the quarter's pulse after the last session.
     feedback_link_days: int = Field(default=30, ge=14, le=120)
 
     @model_validator(mode="after")
