@@ -7,14 +7,22 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
+import pytest
+
 from infra.local.aws import Resources
 from tandem.clock import clock
 from tandem.participants import Participant, participant_id
 from tandem.store import participants
 from tandem.store import pulse as pulse_store
 from tests.integration import test_conversations
-from tests.integration.support import call_api, deliver_mail, person
-from tests.integration.test_conversations import kickoff, of_kind, pick_first_slot, reminders
+from tests.integration.support import call_api, daily, deliver_mail, person, run_band_jobs
+from tests.integration.test_conversations import (
+    form_value,
+    kickoff,
+    of_kind,
+    pick_first_slot,
+    reminders,
+)
 
 pair = test_conversations.pair  # Flo in Paris and Gus in New York, matched as 2027-Q4 starts
 
@@ -174,9 +182,8 @@ def test_two_yeses_at_the_same_instant_send_one_notice_each(
     assert sorted(e.to[0] for e in of_kind("ongoing_match")) == [FLO, GUS]
 
 
-def test_in_a_trio_any_two_who_say_yes_are_told_and_the_third_is_not(aws: Resources) -> None:
-    from tests.integration.support import daily, run_band_jobs
-
+@pytest.fixture
+def trio(aws: Resources) -> None:
     participants.create_many(
         [person("Ann", "Engineering"), person("Ben", "Sales"), person("Cat", "Finance")]
     )
@@ -185,6 +192,11 @@ def test_in_a_trio_any_two_who_say_yes_are_told_and_the_third_is_not(aws: Resour
     run_band_jobs(aws)
     deliver_mail(aws)
     clock.set(datetime(2027, 10, 11, 10, tzinfo=UTC))
+
+
+def test_in_a_trio_any_two_who_say_yes_are_told_and_the_third_is_not(
+    aws: Resources, trio: None
+) -> None:
     quarter_over(aws, "ann@acme.example", "2027-12-20T00:00:00Z")  # whatever slot they have
     for name, ongoing in (("ann", "yes"), ("ben", "no"), ("cat", "yes")):
         assert answer(f"{name}@acme.example", fulfilment="4", ongoing=ongoing)[0] == 200
@@ -194,6 +206,19 @@ def test_in_a_trio_any_two_who_say_yes_are_told_and_the_third_is_not(aws: Resour
         "cat@acme.example",
     ]
     assert "Cat Example" in of_kind("ongoing_match", "ann@acme.example")[0].text
+
+
+def test_who_stopped_for_the_quarter_gets_no_pulse(aws: Resources, trio: None) -> None:
+    pick_first_slot(kickoff("ann@acme.example").link("schedule"))
+    deliver_mail(aws)
+    link = of_kind("invitation", "cat@acme.example")[0].link("reschedule")
+    _, page = call_api("GET", link)
+    assert (
+        call_api("POST", link, {"action": "stop", "version": form_value(page, "version")})[0] == 200
+    )
+    reminders("2027-12-20T00:00:00Z")  # past whatever slot they have
+    deliver_mail(aws)
+    assert sorted(e.to[0] for e in of_kind("pulse")) == ["ann@acme.example", "ben@acme.example"]
 
 
 def test_the_link_refuses_other_purposes_and_expires_with_the_feedback_links(
