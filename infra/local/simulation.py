@@ -222,12 +222,29 @@ def answer_after_session(rng: random.Random, email: outbox.SentEmail) -> None:
     expect(browser.post(email.link("feedback"), fields), "your answers are recorded")
 
 
+# How people answer the end-of-quarter pulse (a judgement, not a published figure): most feel
+# fairly fulfilled, and somewhat more than half want to keep meeting their partner.
+FULFILMENT = (2, 3, 3, 4, 4, 4, 5)
+KEEP_MEETING = 0.6
+
+
+def answer_pulse(rng: random.Random, email: outbox.SentEmail) -> None:
+    """A person answers the end-of-quarter pulse by sending the form its link opens."""
+    fields = {
+        "version": "0",
+        "fulfilment": str(rng.choice(FULFILMENT)),
+        "ongoing": "yes" if rng.random() < KEEP_MEETING else "no",
+    }
+    expect(browser.post(email.link("pulse"), fields), "your answers are recorded")
+
+
 def play_quarter(
     runtime: LocalRuntime, cycle: program.Cycle, rng: random.Random, movers: int
 ) -> Conversations:
     """The quarter through the doors people use: one member of each group picks a slot on the
     page the kickoff links to, a few move a session from their invitation, then the reminders
-    schedule runs whenever something is due and everyone answers each "how did it go?"."""
+    schedule runs whenever something is due and everyone answers each "how did it go?" and,
+    after the last session, the end-of-quarter pulse."""
     read = outbox.count()
     picked = pick_slots(runtime, cycle, rng)
     moved = move_sessions(runtime, cycle, rng, movers)
@@ -240,6 +257,8 @@ def play_quarter(
         for email in fresh:
             if email.kind == "after_session" and email.cycle == cycle.id:
                 answer_after_session(rng, email)
+            elif email.kind == "pulse" and email.cycle == cycle.id:
+                answer_pulse(rng, email)
     sent.update(e.kind for e in outbox.sent_emails(skip=read) if e.cycle == cycle.id and e.kind)
     return Conversations(picked, moved, dict(sent))
 
