@@ -24,6 +24,7 @@ from tandem.plans import Plan, group_key
 from tandem.slots import Slot
 from tandem.store import cycles, participants, plans
 from tandem.store import feedback as feedback_store
+from tandem.store import pulse as pulse_store
 from tandem.tenant import Tenant
 from tests.integration.support import context, deliver_mail, load_event, person, queued, sent
 
@@ -311,3 +312,20 @@ def test_on_demand_export_names_a_bad_cycle_and_writes_nothing(aws: Resources) -
     assert keys(aws) == []
     done = exports_handler.handler({"cycle": Q1}, context("exports"))
     assert done["cycle"] == Q1 and len(done["files"]) == 14
+
+
+def test_the_pulse_answers_make_the_fulfilment_and_ongoing_figures(
+    aws: Resources, tenant: Tenant, people: list[Participant]
+) -> None:
+    answers = [(5, "yes", "=1+1"), (4, "yes", ""), (3, "no", ""), (4, "yes", "")]
+    for who, (fulfilment, ongoing, comment) in zip(people, answers, strict=True):
+        pulse_store.save(Q1, who.id, fulfilment, ongoing, comment, 0, datetime.now(UTC))
+    exports.export(with_exports(tenant, min_group_size=3), Q1)
+    everyone = {
+        r["metric"]: r["value"]
+        for r in rows(aws, f"exports/{Q1}/summary.csv")
+        if r["scope"] == "all"
+    }
+    assert float(everyone["fulfilment_mean"]) == 4.0
+    assert float(everyone["ongoing_intent_rate"]) == 0.75
+    assert "=1+1" not in read(aws, f"exports/{Q1}/report.html").decode()  # free text stays out

@@ -10,7 +10,6 @@ import hashlib
 import hmac
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from tandem import program
 from tandem.analytics.tables import (
@@ -27,6 +26,7 @@ from tandem.plans import Plan
 from tandem.store import feedback as feedback_store
 from tandem.store import participants as participants_store
 from tandem.store import plans as plans_store
+from tandem.store import pulse as pulse_store
 from tandem.store import secrets
 from tandem.tenant import Tenant
 
@@ -53,19 +53,6 @@ class Pseudonyms:
 def pseudonyms(tenant: Tenant) -> Pseudonyms:
     # The oldest key still held: rotating the secret keeps the ids until that key is dropped.
     return Pseudonyms(tenant.name, secrets.signing_keys()[0])
-
-
-@dataclass(frozen=True)
-class _PulseAnswer:
-    participant: str
-    fulfilment: int | None
-    ongoing: str | None
-    comment: str
-
-
-def _pulses(cycle: str) -> list[_PulseAnswer]:
-    """The quarter's pulse answers; none are stored yet."""
-    return []
 
 
 def quarters_so_far(tenant: Tenant, cycle: str, ids: Pseudonyms) -> list[Tables]:
@@ -132,7 +119,7 @@ def _tables(tenant: Tenant, cycle: str, people: Iterable[Participant], ids: Pseu
                 a.ongoing,
                 a.comment if text else "",
             )
-            for a in _pulses(cycle)
+            for a in pulse_store.of_cycle(cycle)
         ],
         previously_active=frozenset(
             ids.participant(pid)
