@@ -26,6 +26,7 @@ import time
 import urllib.error
 from collections.abc import Callable
 from contextlib import nullcontext
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -49,7 +50,7 @@ from tests.faults import inject
 
 SIGNUP_RATE = 0.9
 MOVERS = 1
-WEEKS = 2  # of the first quarter, day by day: its first conversation and the answers
+WEEKS = 2  # of the first quarter: its first conversation and the answers
 T = TypeVar("T")
 
 
@@ -161,8 +162,9 @@ def main() -> None:
             simulation.upload_roster(runtime, rows)
             simulation.sign_up(runtime, rng, SIGNUP_RATE)
             first = simulation.next_quarter(runtime, tenant)
-            simulation.play_conversations(
-                runtime, program.cycle(tenant, first.cycle), rng, MOVERS, WEEKS
+            cycle = program.cycle(tenant, first.cycle)
+            simulation.play_quarter(
+                runtime, cycle, rng, MOVERS, until=cycle.starts + timedelta(weeks=WEEKS)
             )
             simulation.next_quarter(runtime, tenant)
             runtime.wait_until_idle(timeout_s=600)
