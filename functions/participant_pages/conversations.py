@@ -270,7 +270,7 @@ def feedback_page(token: str) -> Response[str]:
     person, quarter, number = _session_of(Purpose.FEEDBACK, token)
     if quarter is None or quarter.plan.session(number) is None:
         return _no_group()
-    ctx = feedback.context(quarter.plan, number)
+    ctx = feedback.context(quarter.plan, number, person.id)
     recorded = feedback.recorded(quarter.plan, number, person.id)
     return _feedback(person, quarter, ctx, _as_form(recorded), recorded, {})
 
@@ -287,7 +287,7 @@ def record_feedback(token: str) -> Response[str]:
     person, quarter, number = _session_of(Purpose.FEEDBACK, token)
     if quarter is None or quarter.plan.session(number) is None:
         return _no_group()
-    ctx = feedback.context(quarter.plan, number)
+    ctx = feedback.context(quarter.plan, number, person.id)
     fields = web.form(router.current_event)
     recorded = feedback.recorded(quarter.plan, number, person.id)
     try:

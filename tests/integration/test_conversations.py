@@ -19,6 +19,7 @@ from infra.local.aws import Resources
 from infra.local.outbox import SentEmail
 from tandem.clock import clock
 from tandem.participants import Details, Participant, participant_id
+from tandem.plans import group_key
 from tandem.store import participants
 from tests.integration.support import (
     call_api,
@@ -448,6 +449,30 @@ def test_a_pledge_is_recorded_once_and_the_partner_sees_it_before_the_next_sessi
     # From session 2, Flo's form asks about that pledge
     flo = of_kind("before_session", "flo@acme.example")[-1]
     assert "You: " in flo.text
+
+
+def test_no_check_in_is_asked_of_someone_who_made_no_pledge(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    from tandem.store import feedback as feedback_store
+
+    first = after_session_link(aws, "flo@acme.example")
+    assert call_api("POST", first, {"held": "no", "version": "0"})[0] == 200  # so no pledge
+    reminders("2027-10-25T14:05:00Z")  # after session 2
+    deliver_mail(aws)
+    clock.set(datetime(2027, 10, 25, 14, 30, tzinfo=UTC))
+    second = of_kind("after_session", "flo@acme.example")[-1].link("feedback")
+    status, page = call_api("GET", second)
+    assert status == 200 and "Did you complete it?" not in page
+    answer = {"held": "yes", "helpfulness": "4", "pledge": "Ask for feedback", "version": "0"}
+    status, _ = call_api("POST", second, answer | {"checkin": "done", "impact": "yes"})
+    assert status == 200
+    [recorded] = [
+        f
+        for f in feedback_store.of_group("2027-Q4", group_key([p.id for p in pair]))
+        if f.session == 2
+    ]
+    assert recorded.checkin is None and recorded.impact is None  # nothing to check in on
 
 
 def test_a_group_that_did_not_meet_twice_in_a_row_is_asked_once_how_to_go_on(

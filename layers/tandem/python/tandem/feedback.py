@@ -33,6 +33,7 @@ Invalid = InvalidForm
 
 THEMES = ("Delegation", "Feedback", "Focus", "Team", "Wellbeing", "Growth", "Relationships")
 FIELDS = ("held", "helpfulness", "checkin", "impact", "note", "pledge", "theme")
+CHECK_IN = ("checkin", "impact")  # asked only of someone with a pledge to check in on
 
 Pledge = Annotated[
     str,
@@ -68,12 +69,16 @@ class Closed(Exception):
 class Context:
     plan: Plan
     session: int
-    asks_checkin: bool  # from session 2: the check-in on the last pledge
+    asks_checkin: bool  # the check-in on the person's pledge from the session before
     pledge_optional: bool  # session 5: "what you will keep doing"
 
 
-def context(plan: Plan, session: int) -> Context:
-    return Context(plan, session, session > plan.first_session, session == SESSIONS)
+def context(plan: Plan, session: int, pid: str) -> Context:
+    """The form `pid` answers about `session`: the check-in is asked only of someone who
+    pledged at the session before (a session not held has no pledge to check in on)."""
+    before = store.get(plan.cycle, plan.group, session - 1, pid) if session > 1 else None
+    pledged = before is not None and bool(before.pledge)
+    return Context(plan, session, pledged, session == SESSIONS)
 
 
 _MESSAGES = {
@@ -90,7 +95,8 @@ _MESSAGES = {
 def validate(fields: dict[str, str], ctx: Context, themes: tuple[str, ...]) -> Answers:
     """The answers, or Invalid with a message per field. A form without real answers (a link
     scanner's empty POST) is invalid, so it records nothing."""
-    raw = {k: v.strip() for k, v in fields.items() if k in FIELDS and v.strip()}
+    asked = FIELDS if ctx.asks_checkin else tuple(f for f in FIELDS if f not in CHECK_IN)
+    raw = {k: v.strip() for k, v in fields.items() if k in asked and v.strip()}
     problems: dict[str, str] = {}
     answers = None
     try:
