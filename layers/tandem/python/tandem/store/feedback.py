@@ -9,9 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist
 
-from tandem.store.table import TableModel
+from tandem.store.table import TableModel, save_version
 
 
 class Conflict(Exception):
@@ -89,13 +89,8 @@ def save(
     item.session, item.participant, item.version, item.updated_at = session, pid, seen + 1, now
     for name, value in answers.items():
         setattr(item, name, value if value != "" else None)
-    condition = FeedbackItem.pk.does_not_exist() if seen == 0 else FeedbackItem.version == seen
-    try:
-        item.save(condition=condition)
-    except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict(pid) from None
-        raise
+    if not save_version(item, FeedbackItem.version, seen):
+        raise Conflict(pid)
     return _to_feedback(item)
 
 

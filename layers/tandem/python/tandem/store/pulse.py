@@ -10,7 +10,7 @@ from datetime import datetime
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError
 
-from tandem.store.table import TableModel
+from tandem.store.table import TableModel, save_version
 
 
 class Conflict(Exception):
@@ -75,13 +75,8 @@ def save(
         version=seen + 1,
         updated_at=now,
     )
-    condition = PulseItem.pk.does_not_exist() if seen == 0 else PulseItem.version == seen
-    try:
-        item.save(condition=condition)
-    except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict(pid) from None
-        raise
+    if not save_version(item, PulseItem.version, seen):
+        raise Conflict(pid)
     return _to_pulse(item)
 
 

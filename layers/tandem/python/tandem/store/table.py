@@ -12,8 +12,9 @@ import os
 from dataclasses import dataclass
 from functools import cache
 
-from pynamodb.attributes import UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
 from tandem.settings import Setting
@@ -67,3 +68,16 @@ class TableModel(Model):
 def connection() -> Connection:
     """PynamoDB's low-level connection, for transactions (one per process: it holds a client)."""
     return Connection(region=TableModel.Meta.region)
+
+
+def save_version(item: TableModel, version: NumberAttribute, seen: int) -> bool:
+    """Saves `item` (which carries version `seen` + 1) only if the stored one is still at
+    `seen` (absent for 0): False if another writer saved first, so no update is lost."""
+    condition = type(item).pk.does_not_exist() if seen == 0 else version == seen
+    try:
+        item.save(condition=condition)
+    except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
