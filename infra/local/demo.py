@@ -5,6 +5,7 @@ infra/local/simulation.py for the steps)."""
 
 from __future__ import annotations
 
+import csv
 import random
 import time
 from collections import Counter
@@ -27,6 +28,16 @@ PAUSING = 3  # people who pause the second quarter through their link
 MOVERS = 2  # people who move one session each quarter
 QUARTERS = 4
 DEMO_OUT = Path("demo-out")
+HEADLINES = (
+    "participants",
+    "relationships_formed",
+    "conversations_held",
+    "completion_rate",
+    "impact_rate",
+    "helpfulness_mean",
+    "ongoing_intent_rate",
+    "fulfilment_mean",
+)
 
 
 def run(tenant_name: str, people: int, seed: int) -> int:
@@ -149,6 +160,12 @@ def _export_year(runtime: LocalRuntime, cycles: list[str]) -> None:
     folder = _download(data, bucket.EXPORTS, DEMO_OUT / "exports")
     print(f"6. HR's exports, as with: aws s3 cp --recursive s3://{data}/exports/ {folder}")
     year = cycles[-1].split("-")[0]
+    with (folder / year / "summary.csv").open(newline="") as summary:
+        everyone = {r["metric"]: r for r in csv.DictReader(summary) if r["scope"] == "all"}
+    print("   the year's headline figures (summary.csv; hidden when about too few people):")
+    for metric in HEADLINES:
+        row = everyone[metric]
+        print(f"   {metric:<22} {row['value'] or row['note']}")
     print(f"   the year's report: {folder / year / 'report.html'}")
 
 

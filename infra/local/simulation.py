@@ -225,7 +225,7 @@ def answer_after_session(rng: random.Random, email: outbox.SentEmail) -> None:
 # How people answer the end-of-quarter pulse (a judgement, not a published figure): most feel
 # fairly fulfilled, and somewhat more than half want to keep meeting their partner.
 FULFILMENT = (2, 3, 3, 4, 4, 4, 5)
-KEEP_MEETING = 0.6
+KEEP_MEETING = 0.87  # "87% yes in one customer"
 
 
 def answer_pulse(rng: random.Random, email: outbox.SentEmail) -> None:
