@@ -43,6 +43,7 @@ _STYLE = Style(
     value_label_font_size=17,
     legend_font_size=17,
     title_font_size=19,
+    no_data_font_size=19,
     colors=(_ACCENT, _MUTED, "#2e7d5b", "#b3541e"),
     opacity="1",
     opacity_hover="1",
@@ -85,6 +86,7 @@ def _chart(kind: Callable[..., Any], title: str, **config: Any) -> Any:
         max_scale=6,
         truncate_label=-1,
         margin=8,
+        no_data_text="Hidden: about too few people",
         **config,
     )
     # pygal names each chart (and scopes its CSS) with a random id: from the title instead, the
