@@ -16,9 +16,12 @@ from tandem import erasure, mail, purpose
 from tandem.clock import clock
 from tandem.mail import MailKind, MailRequest
 from tandem.participants import participant_id
+from tandem.plans import Plan, group_key
 from tandem.purpose import PurposeProfile
-from tandem.store import cycles, participants
+from tandem.store import cycles, participants, plans
 from tandem.store import email as email_store
+from tandem.store import feedback as feedback_store
+from tandem.store import pulse as pulse_store
 from tests.integration.support import (
     ROSTER,
     call_api,
@@ -155,3 +158,36 @@ def test_the_table_is_found_from_the_deployed_stack(
     assert "no profile found" in capsys.readouterr().out
     assert main(["erase", "--stack", "Tandem-missing", "--email", "x@acme.example"]) == 2
     assert main(["erase", "--table", aws.table, "--email", "not-an-address"]) == 2
+
+
+def test_answers_and_pulse_move_with_the_group_and_lose_the_persons_words(
+    aws: Resources, ada_matched: None
+) -> None:
+    linus = participant_id("linus@acme.example")
+    [group] = cycles.groups("2027-Q1")
+    now = datetime.now(UTC)
+    plans.to_item(
+        Plan("2027-Q1", group_key(group.members), "Manager", group.members, now), due=None
+    ).save()
+    for pid, words in ((ADA, "Ada's secret pledge"), (linus, "Linus's pledge")):
+        answer = {"held": "yes", "helpfulness": 4, "pledge": words, "note": f"{words} note"}
+        feedback_store.save("2027-Q1", group_key(group.members), 1, pid, answer, 0, now)
+        pulse_store.save("2027-Q1", pid, 4, "yes", f"{words} comment", 0, now)
+    pulse_store.mark_told("2027-Q1", ADA, linus, now)
+
+    erasure.erase("ada@acme.example", now)
+
+    everything = json.dumps(boto3.client("dynamodb").scan(TableName=aws.table)["Items"])
+    assert ADA not in everything.replace(f"PARTICIPANT#{ADA}", "")  # only the marker
+    assert "Ada's secret pledge" not in everything
+    [renamed] = cycles.groups("2027-Q1")
+    answers = {
+        f.participant: f for f in feedback_store.of_group("2027-Q1", group_key(renamed.members))
+    }
+    [alias] = [m for m in renamed.members if m != linus]
+    assert answers[linus].pledge == "Linus's pledge"  # the partner's own words stay his
+    assert answers[alias].held == "yes" and answers[alias].helpfulness == 4  # still counts
+    assert answers[alias].pledge == "(erased)" and answers[alias].note == ""
+    pulses = {p.participant: p for p in pulse_store.of_cycle("2027-Q1")}
+    assert pulses[alias].ongoing == "yes" and pulses[alias].comment == ""
+    assert pulse_store.told("2027-Q1", alias, linus)

@@ -5,10 +5,12 @@ department, level, manager, time zone, location, answers, purpose profile). Emai
 queued for the person are dropped by the mailer, which finds no one to send them to.
 Not touched: files in the bucket that name the person (HR's uploaded rosters, their results
 files, matching previews); the runbook tells HR to remove them.
-Re-keyed: the quarters the person took part in (their groups, outcomes, and their partners'
-outcomes) move to a random alias, so the matches and relationships still count in the
-aggregates but lead to no one: the person's id is a hash of their address, which anyone who
-can guess the address could recompute.
+Re-keyed: the quarters the person took part in (their groups, plans, outcomes, their partners'
+outcomes, everyone's answers after each session, the person's pulse) move to a random alias,
+so the matches, conversations and relationships still count in the aggregates but lead to no
+one: the person's id is a hash of their address, which anyone who can guess the address could
+recompute. Their own words (pledges, notes, pulse comment) are dropped on the way; a pledge
+still counts as made.
 Kept: a marker under that id with the date, and nothing else, so that later rosters do not
 invite the person again. It goes if the person signs up again from an invitation.
 """

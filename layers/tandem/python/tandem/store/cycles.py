@@ -26,7 +26,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from tandem.plans import Plan, group_key
-from tandem.store import plans
+from tandem.store import feedback, plans, pulse
 from tandem.store.table import TableModel, connection
 
 RUN = "RUN"
@@ -309,6 +309,11 @@ def pseudonymize(pid: str, alias: str) -> int:
                 if plan := plans.renamed(cycle, group_key(group.members), pid, alias):
                     transaction.delete(plan[0])
                     transaction.save(plan[1])
+                for answer, copy in feedback.renamed(
+                    cycle, group_key(group.members), group_key(members), pid, alias
+                ):
+                    transaction.delete(answer)
+                    transaction.save(copy)
                 for partner in own.partners:
                     theirs = [m for m in members if m != partner]
                     transaction.update(
@@ -318,6 +323,9 @@ def pseudonymize(pid: str, alias: str) -> int:
                             OutcomeItem.group.set(group_key(members)),
                         ],
                     )
+            for said, moved in pulse.renamed(cycle, pid, alias):
+                transaction.delete(said)
+                transaction.save(moved)
             # Unmatched, or left alone in a group (that sat-out mark is their priority).
             if sat_out := _unmatched_item(cycle, pid):
                 transaction.delete(sat_out)

@@ -107,3 +107,43 @@ def of_cycle(cycle: str) -> Iterator[tuple[str, Feedback]]:
     for item in query:
         group = item.sk.removeprefix("FEEDBACK#").split("#")[0]
         yield group, _to_feedback(item)
+
+
+ERASED = "(erased)"  # an erased person's pledge: it still counts, its words are gone
+
+
+def renamed(
+    cycle: str, group: str, new_group: str, pid: str, alias: str
+) -> list[tuple[FeedbackItem, FeedbackItem]]:
+    """Each answer of `group` and its copy under `new_group`, `pid` replaced by `alias` (for
+    an erasure's transaction to swap); the person's own words are dropped, not moved."""
+    pairs = []
+    for item in FeedbackItem.query(
+        f"CYCLE#{cycle}", FeedbackItem.sk.startswith(f"FEEDBACK#{group}#"), consistent_read=True
+    ):
+        own = item.participant == pid
+        copy = FeedbackItem(
+            *_keys(cycle, new_group, int(item.session), alias if own else item.participant),
+            **{name: getattr(item, name) for name in _ANSWERS},
+        )
+        copy.participant = alias if own else item.participant
+        if own:
+            copy.pledge = ERASED if item.pledge else None
+            copy.note = None
+        pairs.append((item, copy))
+    return pairs
+
+
+# What an answer's copy carries over (the keys and the participant are the copy's own).
+_ANSWERS = (
+    "session",
+    "held",
+    "helpfulness",
+    "checkin",
+    "impact",
+    "note",
+    "pledge",
+    "theme",
+    "version",
+    "updated_at",
+)

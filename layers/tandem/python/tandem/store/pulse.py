@@ -108,3 +108,35 @@ def mark_told(cycle: str, a: str, b: str, now: datetime) -> None:
     except PutError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise
+
+
+def renamed(cycle: str, pid: str, alias: str) -> list[tuple[TableModel, TableModel]]:
+    """The person's pulse answer and the "both want to keep meeting" marks that name them, and
+    their copies under `alias` (for an erasure's transaction to swap); the comment is dropped."""
+    pairs: list[tuple[TableModel, TableModel]] = []
+    try:
+        answer = PulseItem.get(_cycle(cycle), f"PULSE#{pid}", consistent_read=True)
+    except DoesNotExist:
+        pass
+    else:
+        copy = PulseItem(
+            _cycle(cycle),
+            f"PULSE#{alias}",
+            participant=alias,
+            fulfilment=answer.fulfilment,
+            ongoing=answer.ongoing,
+            version=answer.version,
+            updated_at=answer.updated_at,
+        )
+        pairs.append((answer, copy))
+    marks = OngoingItem.query(
+        _cycle(cycle), OngoingItem.sk.startswith("ONGOING#"), consistent_read=True
+    )
+    for mark in marks:
+        pair = mark.sk.removeprefix("ONGOING#").split("+")
+        if pid in pair:
+            a, b = (alias if m == pid else m for m in pair)
+            pairs.append(
+                (mark, OngoingItem(_cycle(cycle), _ongoing_key(a, b), told_at=mark.told_at))
+            )
+    return pairs
