@@ -27,10 +27,12 @@ def _quarter(token: str) -> tuple[Participant, scheduling.Quarter | None]:
 
 
 def _no_group() -> Response[str]:
+    # 404, as the other pages of a quarter: the link names one this person had no group in.
     return web.message(
         "No partner this quarter",
         "You were not in a pair or trio at the end of this quarter, so there is nothing to "
         "answer. We email you when the next one starts.",
+        status=404,
     )
 
 
