@@ -23,8 +23,11 @@ from infra.local import events, outbox
 from infra.local.aws import Resources
 from infra.local.runtime import LambdaContext
 from infra.local.server import route_for
-from tandem.participants import Participant, Source, Status
+from tandem import mail
+from tandem.mail import MailRequest
+from tandem.participants import Participant, Source, Status, participant_id
 from tandem.purpose import PurposeProfile
+from tandem.store import participants
 
 EVENTS = Path(__file__).parents[2] / "events"
 LINK_BASE = "https://links.acme.example"
@@ -213,3 +216,18 @@ def ses_error(request: Any, code: str, message: str, status: int = 400) -> AWSRe
         "<RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>"
     )
     return AWSResponse(url, status, {"Content-Type": "text/xml"}, ResponseBody(body.encode()))
+
+
+def invite_ada() -> None:
+    """Ada, on the roster and not signed up yet, with her invitation queued."""
+    ada = Participant(
+        email="ada@acme.example",
+        name="Ada L.",
+        department="Engineering",
+        level="Manager",
+        timezone="UTC",
+        status=Status.INVITED,
+        source=Source.ROSTER,
+    )
+    participants.create_many([ada])
+    mail.enqueue([MailRequest.invite(participant_id(ada.email))])

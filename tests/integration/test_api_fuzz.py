@@ -20,15 +20,12 @@ from infra import wiring
 from infra.local.aws import Resources
 from infra.local.runtime import LambdaContext, LocalRuntime
 from infra.local.server import LocalApi
-from tandem import mail
 from tandem import settings as tandem_settings
 from tandem.links import link_tokens
-from tandem.mail import MailRequest
-from tandem.participants import Participant, Source, Status, participant_id
-from tandem.store import participants
+from tandem.participants import participant_id
 from tandem.tenant import Tenant
 from tandem.tokens import ABOUT_SESSION, SCOPED, Purpose
-from tests.integration.support import snapshot
+from tests.integration.support import invite_ada, snapshot
 
 ADA = participant_id("ada@acme.example")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance]
@@ -65,20 +62,7 @@ def _enough_requests() -> Iterator[None]:
 def tokens(aws: Resources) -> dict[str, str]:
     """Ada is invited: a genuine token of hers for each purpose (the quarter ones lead to a
     quarter she has no group in)."""
-    participants.create_many(
-        [
-            Participant(
-                email="ada@acme.example",
-                name="Ada L.",
-                department="Engineering",
-                level="Manager",
-                timezone="UTC",
-                status=Status.INVITED,
-                source=Source.ROSTER,
-            )
-        ]
-    )
-    mail.enqueue([MailRequest.invite(ADA)])
+    invite_ada()
     signer = link_tokens()
     scope = {p: "2027-Q1/1" if p in ABOUT_SESSION else "2027-Q1" for p in SCOPED}
     return {p.value: signer.sign(p, ADA, scope.get(p)) for p in Purpose}

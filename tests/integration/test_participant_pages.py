@@ -9,9 +9,7 @@ import pytest
 
 from functions.participant_pages import handler as pages_handler
 from infra.local.aws import Resources
-from tandem import mail
 from tandem.clock import clock
-from tandem.mail import MailRequest
 from tandem.participants import Participant, Source, Status, participant_id
 from tandem.store import participants
 from tandem.tokens import LIFETIME, Purpose
@@ -20,6 +18,7 @@ from tests.integration.support import (
     call_api,
     context,
     deliver_mail,
+    invite_ada,
     load_event,
     queued,
     sent,
@@ -43,20 +42,7 @@ ADA = participant_id("ada@acme.example")
 @pytest.fixture
 def invite(aws: Resources) -> str:
     """Ada is on the roster and has her invitation: returns its signup link."""
-    participants.create_many(
-        [
-            Participant(
-                email="ada@acme.example",
-                name="Ada L.",
-                department="Engineering",
-                level="Manager",
-                timezone="UTC",
-                status=Status.INVITED,
-                source=Source.ROSTER,
-            )
-        ]
-    )
-    mail.enqueue([MailRequest.invite(ADA)])
+    invite_ada()
     deliver_mail(aws)
     return sent()[-1].link("signup")
 
