@@ -10,7 +10,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tandem import purpose, selfservice
-from tandem.observability import logger, metrics, tracer
+from tandem.observability import logger, metrics
 from tandem.tokens import InvalidLink
 
 from . import conversations, doors, preferences, profile, pulse, web
@@ -90,8 +90,9 @@ def openapi() -> dict[str, Any]:
     return document
 
 
+# Not traced by the X-Ray SDK: a person waits for its cold start, and Tracer would record each
+# page (names, pledges) as the response's metadata. Lambda's active tracing still times it.
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
