@@ -38,6 +38,7 @@ class SentEmail:
     cycle: str | None
     session: int | None
     attachments: list[Attachment]
+    reply_to: list[str]  # who a reply reaches: the partners, or the program leads
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -83,4 +84,5 @@ def _parse(raw: RawMessage) -> SentEmail:
         cycle=message["X-Tandem-Cycle"],
         session=int(session) if session else None,
         attachments=attachments,
+        reply_to=[address for _, address in getaddresses(message.get_all("Reply-To", []))],
     )

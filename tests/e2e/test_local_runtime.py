@@ -48,9 +48,10 @@ def test_hr_imports_a_roster_with_the_real_aws_cli(served: Served, tmp_path: Pat
     for email in emails:
         assert set(email) == {
             *("id", "to", "subject", "text", "html", "links", "sent_at"),
-            *("kind", "mail_id", "cycle", "session", "attachments"),
+            *("kind", "mail_id", "cycle", "session", "attachments", "reply_to"),
         }
         assert (email["kind"], email["cycle"], email["session"]) == ("invite", None, None)
+        assert email["reply_to"] == ["camille.martin@northwind.example"]
         assert any(link.startswith(served.api_url + "/signup/") for link in email["links"])
     results = served.aws(
         "s3", "cp", f"s3://{served.bucket}/roster/results/hr upload.csv", "-"

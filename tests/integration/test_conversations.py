@@ -233,10 +233,13 @@ def test_reminders_go_out_once_the_day_before_and_after_however_often_the_schedu
     assert before.session == 1 and "Monday 11 October 2027 at 09:00" in before.text
     assert "Getting to know each other" in before.text and "-driven:" in before.text
     assert any("/guide/" in link for link in before.links)
+    assert before.reply_to == ["flo@acme.example"]  # "running late" reaches the partner
     # After the session: how did it go
     assert reminders("2027-10-11T14:05:00Z")["queued"] == {"after_session": 2}
     deliver_mail(aws)
     assert len(of_kind("after_session")) == 2
+    # How it went is the person's own view: a reply reaches the program leads, not the partner.
+    assert of_kind("after_session", "gus@acme.example")[0].reply_to == ["hana@acme.example"]
     # A late run, after session 2 began, never sends its day-before reminder, only the after
     report = reminders("2027-10-25T15:00:00Z")
     assert report["queued"] == {"after_session": 2}

@@ -70,6 +70,8 @@ def test_the_pulse_goes_out_once_a_day_after_the_last_session(
     assert sorted(e.to[0] for e in of_kind("pulse")) == [FLO, GUS]
     email = of_kind("pulse", GUS)[0]
     assert email.cycle == "2027-Q4" and "Flo" in email.text
+    # Whether to keep meeting the partner is not for the partner to read in a reply.
+    assert email.reply_to == ["hana@acme.example"]
     status, page = call_api("GET", pulse_link(GUS))
     assert status == 200 and "How fulfilled do you feel at work?" in page
     assert "Do you intend an ongoing relationship with your partner?" in page

@@ -13,7 +13,7 @@ from typing import Any
 from tandem import program
 from tandem import purpose as purpose_profile
 from tandem.invites import Invitation
-from tandem.mail import MailRequest
+from tandem.mail import REPLIES_TO_LEADS, MailRequest
 from tandem.participants import Participant
 from tandem.templates import template
 from tandem.tenant import Contact, Tenant
@@ -39,8 +39,9 @@ def compose(
         "next_cycle": program.next_cycle(tenant, now),
         **extra,
     }
-    # A kickoff is answered by the partners, to agree on a slot; anything else by HR.
-    repliers = [(p.name, p.email) for p in extra.get("partners", [])] or [
+    # Mail about meeting is answered by the partners (a slot, running late); the rest by HR.
+    partners = [] if request.kind in REPLIES_TO_LEADS else extra.get("partners", [])
+    repliers = [(p.name, p.email) for p in partners] or [
         (c.name, c.email) for c in tenant.hr_contacts
     ]
     message = _headers(request, context, _address(participant.name, participant.email), now)
