@@ -83,8 +83,20 @@ class Schedule:
 
 @dataclass(frozen=True)
 class BucketTrigger:
+    """Objects created under prefix, ending with suffix, except under excluded: S3 notifications
+    filter one prefix and one suffix; the event source mapping drops the excluded keys (and S3's
+    test event) before the consumer runs."""
+
     prefix: str
     suffix: str
+    excluded: str | None = None
+
+    def fires_for(self, key: str) -> bool:
+        return (
+            key.startswith(self.prefix)
+            and key.endswith(self.suffix)
+            and not (self.excluded and key.startswith(self.excluded))
+        )
 
 
 @dataclass(frozen=True)
@@ -243,7 +255,8 @@ QUEUES: tuple[Queue, ...] = (
         consumer=ROSTER_IMPORT.name,
         batch_size=1,
         max_receive_count=3,
-        trigger=BucketTrigger(prefix=bucket.ROSTERS, suffix=".csv"),
+        # The import writes its results file under roster/ too: not one more upload to import.
+        trigger=BucketTrigger(prefix=bucket.ROSTERS, suffix=".csv", excluded=bucket.ROSTER_RESULTS),
     ),
     Queue("bands", consumer=MATCH_BAND.name, batch_size=1, max_receive_count=3),
     Queue(

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+from urllib.parse import unquote_plus
 
 from infra.local.aws import ACCOUNT, REGION
 
@@ -72,6 +73,15 @@ def sqs_event(queue_arn: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
             for message in messages
         ]
     }
+
+
+def bucket_keys(body: str) -> list[str]:
+    """The object keys an S3 notification names (none in S3's test event), decoded."""
+    try:
+        records = json.loads(body).get("Records", [])
+    except (ValueError, AttributeError):
+        return []
+    return [unquote_plus(record["s3"]["object"]["key"]) for record in records]
 
 
 def scheduled_event(schedule: str, at: datetime) -> dict[str, Any]:

@@ -132,6 +132,15 @@ class LocalRuntime:
                 WaitTimeSeconds=1,
                 AttributeNames=["All"],
             ).get("Messages", [])
+            if queue.trigger is not None:  # the event source mapping's filter
+                trigger = queue.trigger
+                filtered = [
+                    m
+                    for m in received
+                    if not any(trigger.fires_for(key) for key in events.bucket_keys(m["Body"]))
+                ]
+                _delete(sqs, url, filtered)
+                received = [m for m in received if m not in filtered]
             if not received:
                 continue
             try:
@@ -141,15 +150,7 @@ class LocalRuntime:
                 log.exception("%s failed on a batch from the %s queue", queue.consumer, queue.name)
                 failed = {m["MessageId"] for m in received}
             self.usage.batches[queue.name] += 1
-            done = [m for m in received if m["MessageId"] not in failed]
-            if done:
-                sqs.delete_message_batch(
-                    QueueUrl=url,
-                    Entries=[
-                        {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
-                        for i, m in enumerate(done)
-                    ],
-                )
+            _delete(sqs, url, [m for m in received if m["MessageId"] not in failed])
 
     def queue_depths(self) -> dict[str, dict[str, int]]:
         """Messages waiting, in flight, and dead-lettered, per queue."""
@@ -187,3 +188,13 @@ class LocalRuntime:
                 return True
             time.sleep(0.2)
         return False
+
+
+def _delete(sqs: Any, url: str, messages: list[dict[str, Any]]) -> None:
+    if messages:
+        sqs.delete_message_batch(
+            QueueUrl=url,
+            Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)
+            ],
+        )

@@ -178,6 +178,7 @@ class LocalApi:
             "schedules": [s.name for s in wiring.SCHEDULES],
             "queues": self.runtime.queue_depths(),
             "aws_requests": self.runtime.usage.by_service(),
+            "invocations": dict(self.runtime.usage.invocations),
             "now": clock.now().isoformat(),
         }
 

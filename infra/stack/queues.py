@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
@@ -58,6 +61,7 @@ class Queues(Construct):
                     batch_size=queue.batch_size,
                     report_batch_item_failures=True,
                     max_concurrency=queue.max_concurrency,
+                    filters=_excluding(queue.trigger),
                 )
             )
             excuse(
@@ -79,6 +83,15 @@ class Queues(Construct):
                 self.dead_letters[f"undelivered-{queue.name}"] = mail.publish_events(
                     queue.ses_events, self.queues[queue.name]
                 )
+
+
+def _excluding(trigger: wiring.BucketTrigger | None) -> list[Mapping[str, Any]] | None:
+    """The event source mapping's filter for a trigger's excluded keys: it matches an S3
+    notification with a key outside them (Lambda filters as EventBridge patterns do)."""
+    if trigger is None or trigger.excluded is None:
+        return None
+    key = [{"anything-but": {"prefix": trigger.excluded}}]
+    return [lambda_.FilterCriteria.filter({"body": {"Records": {"s3": {"object": {"key": key}}}}})]
 
 
 def _excuse_notifications_handler(stack: Stack) -> None:

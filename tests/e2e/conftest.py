@@ -58,6 +58,16 @@ class Served:
             time.sleep(0.2)
         return emails
 
+    def wait_until_idle(self, timeout_s: float = 30) -> dict[str, Any]:
+        """/_local/info once no queue has a message waiting or in flight."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            info = self.get_json("/_local/info")
+            busy = [q for q in info["queues"].values() if q["waiting"] or q["in_flight"]]
+            if not busy or time.monotonic() > deadline:
+                return info
+            time.sleep(0.2)
+
     def aws(self, *args: str) -> subprocess.CompletedProcess[str]:
         """The AWS CLI as HR runs it, pointed at the embedded AWS."""
         env = {

@@ -60,6 +60,9 @@ def test_hr_imports_a_roster_with_the_real_aws_cli(served: Served, tmp_path: Pat
         "2,kai@northwind.example,created,",
         "3,noor@northwind.example,created,",
     ]
+    # The results file, written under roster/ too, is not taken for one more upload.
+    info = served.wait_until_idle()
+    assert info["invocations"]["roster_import"] == 1
 
 
 def test_the_clock_can_be_moved_and_refuses_nonsense(served: Served) -> None:

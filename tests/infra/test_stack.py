@@ -131,6 +131,26 @@ def test_every_queue_is_encrypted_and_every_failure_path_ends_in_a_dead_letter_q
         assert any(f'"{queue}", "Arn"' in target for target in targets), f"{queue} is no one's DLQ"
 
 
+def test_the_roster_import_is_not_fed_the_results_files_it_writes_under_roster(
+    tenant_resources: dict[str, dict[str, Any]],
+) -> None:
+    ids = {logical_id: name for name, logical_id in function_ids(tenant_resources).items()}
+    filters = {
+        ids[m["Properties"]["FunctionName"]["Ref"]]: m["Properties"].get("FilterCriteria")
+        for m in of_type(tenant_resources, "AWS::Lambda::EventSourceMapping").values()
+    }
+    [pattern] = filters.pop(wiring.ROSTER_IMPORT.name)["Filters"]
+    # The S3 notification body; the anything-but applies to each record's (URL-encoded) key.
+    assert json.loads(pattern["Pattern"]) == {
+        "body": {
+            "Records": {
+                "s3": {"object": {"key": [{"anything-but": {"prefix": "roster/results/"}}]}}
+            }
+        }
+    }
+    assert set(filters.values()) == {None}  # every other queue feeds its consumer everything
+
+
 def test_functions_run_the_current_runtime_traced_with_their_own_settings_only(
     tenant_resources: dict[str, dict[str, Any]],
 ) -> None:
