@@ -162,6 +162,9 @@ def test_kickoff_replies_go_to_the_partner(company: list[Participant], aws: Reso
         m for m in ses_backends["123456789012"]["eu-west-1"].sent_messages if "flo@" in m.raw_data
     )
     assert message_from_string(raw.raw_data)["Reply-To"] == "Gus Example <gus@acme.example>"
+    html = next(e.html for e in sent() if e.to == ["flo@acme.example"])
+    assert "A reply reaches Gus Example." in html  # the footer says so
+    assert "2027.\nEach conversation" in html  # the week list ends its sentence, not the next
 
 
 def test_a_redelivered_band_job_creates_nothing_new(

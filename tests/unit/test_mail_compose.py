@@ -1,4 +1,5 @@
 import email
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import getaddresses
@@ -127,3 +128,19 @@ def test_a_person_whose_address_is_blocked_gets_only_the_mail_they_asked_for() -
     blocked = replace(person(Status.ACTIVE), mail_blocked=MailBlock.BOUNCED, mail_blocked_at=NOW)
     tried = {kind for kind in MailKind if applies_to(kind, blocked)}
     assert tried == {MailKind.WELCOME, MailKind.LINKS}
+
+
+def test_the_footer_says_who_a_reply_reaches(tenant: Tenant) -> None:
+    partner = replace(person(Status.ACTIVE, "Zoe Ng"), email="zoe@acme.example")
+    about_meeting = compose(
+        MailRequest.invite("p1"), person(), tenant, LINKS, NOW, partners=[partner]
+    )
+    to_leads = compose(MailRequest.invite("p1"), person(), tenant, LINKS, NOW)
+    for body in ("plain", "html"):
+        raw = about_meeting.get_body((body,)).get_content()
+        assert "hana@acme.example" in raw
+        partners_reply = re.sub(r"<[^>]+>", "", raw) if body == "html" else raw  # the words
+        assert "A reply reaches Zoe Ng." in partners_reply
+        assert "Questions about the program: Hana Ruiz" in partners_reply
+        assert "Reply to this email" not in partners_reply
+        assert "Questions? Reply to this email." in to_leads.get_body((body,)).get_content()

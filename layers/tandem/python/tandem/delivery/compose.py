@@ -40,8 +40,11 @@ def compose(
         **extra,
     }
     # Mail about meeting is answered by the partners (a slot, running late); the rest by HR.
-    partners = [] if request.kind in REPLIES_TO_LEADS else extra.get("partners", [])
-    repliers = [(p.name, p.email) for p in partners] or [
+    # The footer says which.
+    context["reply_partners"] = (
+        [] if request.kind in REPLIES_TO_LEADS else extra.get("partners", [])
+    )
+    repliers = [(p.name, p.email) for p in context["reply_partners"]] or [
         (c.name, c.email) for c in tenant.hr_contacts
     ]
     message = _headers(request, context, _address(participant.name, participant.email), now)
