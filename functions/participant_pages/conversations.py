@@ -297,6 +297,8 @@ def record_feedback(token: str) -> Response[str]:
     except feedback.Invalid as invalid:
         return _feedback(person, quarter, ctx, fields, recorded, invalid.problems, status=400)
     except feedback.Conflict:
+        # Read again: what won was written after the read above, by another tab or tap.
+        recorded = feedback.recorded(quarter.plan, number, person.id)
         notice = "Your answer was already recorded (from another tab or a second tap): here it is."
         return _feedback(person, quarter, ctx, _as_form(recorded), recorded, {}, notice, 409)
     except feedback.Closed:

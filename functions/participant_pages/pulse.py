@@ -65,6 +65,8 @@ def record_pulse(token: str) -> Response[str]:
     except pulse.Invalid as invalid:
         return _page(person, quarter, fields, recorded, invalid.problems, status=400)
     except pulse.Conflict:
+        # Read again: what won was written after the read above, by another tab or tap.
+        recorded = pulse.recorded(quarter.cycle.id, person.id)
         notice = "Your answer was already recorded (from another tab or a second tap): here it is."
         return _page(person, quarter, _as_form(recorded), recorded, {}, notice, 409)
     notice = "Thank you: your answers are recorded. You can change them while this link works."

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -452,6 +453,29 @@ def test_a_pledge_is_recorded_once_and_the_partner_sees_it_before_the_next_sessi
     # From session 2, Flo's form asks about that pledge
     flo = of_kind("before_session", "flo@acme.example")[-1]
     assert "You: " in flo.text
+
+
+def test_a_tab_that_loses_a_race_is_shown_the_answer_that_won(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    """Two tabs sent at once, each read the form empty: the one whose write comes second is
+    told its answer was already recorded, and shown that answer, not the empty form it read."""
+    from tandem.store import feedback as feedback_store
+
+    link = after_session_link(aws, "flo@acme.example")
+    first_tab = {"held": "yes", "helpfulness": 5, "pledge": "Ask my team for feedback"}
+    save = feedback_store.save
+
+    def first_tab_writes_meanwhile(*args: Any) -> feedback_store.Feedback:
+        cycle, group, session, pid, answers, seen, now = args
+        save(cycle, group, session, pid, {**answers, **first_tab}, seen, now)
+        return save(*args)
+
+    second_tab = {"held": "yes", "helpfulness": "2", "pledge": "Block two mornings"}
+    with mock.patch.object(feedback_store, "save", first_tab_writes_meanwhile):
+        status, page = call_api("POST", link, {**second_tab, "version": "0"})
+    assert status == 409 and "already recorded" in page
+    assert "Ask my team for feedback" in page and form_value(page, "version") == "1"
 
 
 def test_no_check_in_is_asked_of_someone_who_made_no_pledge(

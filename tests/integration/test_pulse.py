@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
+from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -128,6 +130,25 @@ def test_two_tabs_record_one_answer_which_can_be_edited_while_the_link_lives(
     form = {"version": "1", "fulfilment": "5", "ongoing": "no"}
     assert call_api("POST", pulse_link(FLO), form)[0] == 200
     assert stored() == {participant_id(FLO): (5, "no", "")}
+
+
+def test_a_tab_that_loses_a_race_is_shown_the_answer_that_won(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    """Two tabs sent at once, each read the form empty: the one whose write comes second is
+    shown the answer recorded, not the empty form it read."""
+    quarter_over(aws)
+    save = pulse_store.save
+
+    def first_tab_writes_meanwhile(*args: Any) -> pulse_store.Pulse:
+        cycle, pid, _, _, _, seen, now = args
+        save(cycle, pid, 4, "yes", "<b>First tab</b>", seen, now)
+        return save(*args)
+
+    with mock.patch.object(pulse_store, "save", first_tab_writes_meanwhile):
+        status, page = answer(FLO, fulfilment="2", ongoing="no")
+    assert status == 409 and "already recorded" in page
+    assert "&lt;b&gt;First tab&lt;/b&gt;" in page and 'name="version" value="1"' in page
 
 
 def test_a_mutual_yes_tells_each_the_others_address_once(
