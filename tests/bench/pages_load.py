@@ -10,8 +10,9 @@ reminders schedule runs once every group's first conversation is over, so each m
 "how did it go?" email. Then, in rounds, everyone answers the form its link opens, all at once
 from a pool of threads: an answer sent once, a double tap (the same answer sent 2-4 times at
 once) or two tabs (two different answers, each sent once or twice, both on the version the page
-showed). Every answer carries a note of its own, so the store says whose answer it holds. After
-each round the next starts from the version the page shows then, as a person's next visit would.
+showed). Each answer's pledge is worded its own way, so the store says whose answer it holds.
+After each round the next starts from the version the page shows then, as a person's next visit
+would.
 
 What counts, per form and round (one write is expected: no one else writes these items):
 - recorded: a copy answered 200 ("your answers are recorded");
@@ -80,8 +81,8 @@ class Submission:
     copies: int
 
     @property
-    def note(self) -> str:
-        return self.fields["note"]
+    def pledge(self) -> str:
+        return self.fields["pledge"]
 
 
 @dataclass(frozen=True)
@@ -149,9 +150,8 @@ def submissions(
             "version": str(seen),
             "held": "yes",
             "helpfulness": str(rng.randint(1, 5)),
-            "pledge": pledge,
+            "pledge": f"{pledge} ({next(numbers)})",
             "theme": theme,
-            "note": f"answer {next(numbers)}",
         }
         return Submission(form, fields, copies)
 
@@ -192,8 +192,8 @@ def judge(form: Form, seen: int, answered: list[Answered]) -> Outcome:
     stored = feedback_store.get(form.cycle, form.group, SESSION, form.participant)
     version = stored.version if stored else 0
     recorded = [a for a in answered if a.status == 200 and a.notice == "recorded"]
-    kept = {a.submission.note for a in recorded if stored and stored.note == a.submission.note}
-    lost = len({a.submission.note for a in recorded} - kept) + (not recorded)
+    promised = {a.submission.pledge for a in recorded}
+    lost = len(promised - {stored.pledge} if stored else promised) + (not recorded)
     doubled = max(len(recorded) - 1, version - seen - 1, 0)
     return Outcome(lost, doubled, version)
 
@@ -243,7 +243,7 @@ def load(forms: list[Form], requests: int, workers: int, seed: int, usage: Usage
     statuses = Counter(a.status // 100 for a in answered)
     latencies = [a.seconds * 1000 for a in answered]
     percentiles = statistics.quantiles(latencies, n=100, method="inclusive")
-    distinct = len({a.submission.note for a in answered})
+    distinct = len({a.submission.pledge for a in answered})
     return Result(
         people=len(forms),
         rounds=rounds,
