@@ -16,8 +16,8 @@ would.
 
 What counts, per form and round (one write is expected: no one else writes these items):
 - recorded: a copy answered 200 ("your answers are recorded");
-- answered conflict: a copy answered 409 with the recorded answer ("already recorded"), as a
-  second tap or a stale tab is; the person sees what was kept, so nothing is lost silently;
+- answered conflict: a copy answered 409 "already recorded" showing the answer the store kept,
+  as a second tap or a stale tab is; the person sees what was kept, so nothing is lost silently;
 - doubled: the form recorded more than once in the round (a second 200, or its version advanced
   by more than one);
 - lost: an answer answered 200 that the store does not hold after the round, or a form that
@@ -44,6 +44,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import timedelta
+from html import escape
 from pathlib import Path
 
 from infra import tenant_files, wiring
@@ -89,8 +90,16 @@ class Submission:
 class Answered:
     submission: Submission
     status: int
-    notice: str  # "recorded", "already recorded" or "" (anything else)
+    page: str
     seconds: float
+
+    @property
+    def recorded(self) -> bool:
+        return self.status == 200 and RECORDED in self.page
+
+    def conflict_showing(self, kept: str) -> bool:
+        """A 409 that says the answer was already recorded and shows the one kept."""
+        return self.status == 409 and ALREADY_RECORDED in self.page and escape(kept) in self.page
 
 
 @dataclass(frozen=True)
@@ -102,7 +111,7 @@ class Result:
     duplicates: int
     ok: int
     client_errors: int
-    conflicts: int  # answered conflicts: 409 showing the recorded answer
+    conflicts: int  # answered conflicts: 409s showing the answer kept
     server_errors: int
     lost: int
     doubled: int
@@ -169,21 +178,14 @@ def submissions(
 def send(submission: Submission) -> Answered:
     started = time.monotonic()
     page = browser.post(submission.form.link, submission.fields)
-    seconds = time.monotonic() - started
-    notice = (
-        "recorded"
-        if RECORDED in page.html
-        else "already recorded"
-        if ALREADY_RECORDED in page.html
-        else ""
-    )
-    return Answered(submission, page.status, notice, seconds)
+    return Answered(submission, page.status, page.html, time.monotonic() - started)
 
 
 @dataclass(frozen=True)
 class Outcome:
     lost: int
     doubled: int
+    conflicts: int  # answered conflicts
     version: int  # what the page shows after the round
 
 
@@ -191,11 +193,12 @@ def judge(form: Form, seen: int, answered: list[Answered]) -> Outcome:
     """A form's round, against what the store holds after it (see the module's definitions)."""
     stored = feedback_store.get(form.cycle, form.group, SESSION, form.participant)
     version = stored.version if stored else 0
-    recorded = [a for a in answered if a.status == 200 and a.notice == "recorded"]
-    promised = {a.submission.pledge for a in recorded}
-    lost = len(promised - {stored.pledge} if stored else promised) + (not recorded)
+    kept = stored.pledge if stored and stored.pledge else ""
+    recorded = [a for a in answered if a.recorded]
+    lost = len({a.submission.pledge for a in recorded} - {kept}) + (not recorded)
     doubled = max(len(recorded) - 1, version - seen - 1, 0)
-    return Outcome(lost, doubled, version)
+    conflicts = sum(a.conflict_showing(kept) for a in answered) if kept else 0
+    return Outcome(lost, doubled, conflicts, version)
 
 
 def one_round(
@@ -224,8 +227,8 @@ def load(forms: list[Form], requests: int, workers: int, seed: int, usage: Usage
     numbers = iter(range(1, requests + 1))
     seen = dict.fromkeys(forms, 0)
     answered: list[Answered] = []
-    lost = doubled = rounds = 0
-    seconds = 0.0
+    outcomes: list[Outcome] = []
+    rounds, seconds = 0, 0.0
     with ThreadPoolExecutor(workers) as pool:
         while len(answered) < requests:
             rounds += 1
@@ -237,9 +240,8 @@ def load(forms: list[Form], requests: int, workers: int, seed: int, usage: Usage
             for a in this_round:
                 by_form[a.submission.form].append(a)
             for form, answers in by_form.items():
-                outcome = judge(form, seen[form], answers)
-                lost, doubled = lost + outcome.lost, doubled + outcome.doubled
-                seen[form] = outcome.version
+                outcomes.append(judge(form, seen[form], answers))
+                seen[form] = outcomes[-1].version
     statuses = Counter(a.status // 100 for a in answered)
     latencies = [a.seconds * 1000 for a in answered]
     percentiles = statistics.quantiles(latencies, n=100, method="inclusive")
@@ -252,10 +254,10 @@ def load(forms: list[Form], requests: int, workers: int, seed: int, usage: Usage
         duplicates=len(answered) - distinct,
         ok=statuses[2],
         client_errors=statuses[4],
-        conflicts=sum(a.status == 409 and a.notice == "already recorded" for a in answered),
+        conflicts=sum(o.conflicts for o in outcomes),
         server_errors=statuses[5],
-        lost=lost,
-        doubled=doubled,
+        lost=sum(o.lost for o in outcomes),
+        doubled=sum(o.doubled for o in outcomes),
         seconds=seconds,
         p50_ms=percentiles[49],
         p99_ms=percentiles[98],
