@@ -38,7 +38,7 @@ bench: $(BIN)/tandem $(LAYERS)
 	$(BIN)/python -m tests.bench.mailer  # against SES throttled at 5 a second: ~3 min
 	$(BIN)/python tests/bench/exports.py  # 100,000 pledge rows written: ~5 min
 	$(BIN)/python -m tests.bench.cold_start  # each function's imports, fresh processes: ~2 min
-	$(BIN)/python -m tests.bench.pages_load  # 1,000 page submissions at once, 48 people: ~4 min
+	$(BIN)/python -m tests.bench.pages_load  # 1,000 page submissions at once, 48 people: ~5 min
 
 layer: $(LAYERS)
 

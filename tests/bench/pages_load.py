@@ -27,9 +27,10 @@ The local runtime runs one invocation at a time, like a single Lambda instance: 
 requests arriving at once, queued by the runtime, not handlers racing each other. What makes
 racing handlers safe in AWS is the write's condition on the version the page showed (and
 DynamoDB applying it atomically), forced into its worst interleavings by
-tests/integration/test_races.py and tests/integration/test_redelivery.py. Latency is from the
-request leaving to its answer, queueing behind the other requests included, on the embedded
-AWS; the pages function's own mean time per request is reported beside it.
+tests/integration/test_races.py, test_redelivery.py and, for this form, the test of a tab that
+loses a race in test_conversations.py. Latency is from the request leaving to its answer,
+queueing behind the other requests included, on the embedded AWS; the pages function's own
+mean time per request is reported beside it.
 """
 
 from __future__ import annotations
@@ -288,7 +289,7 @@ def table(result: Result, workers: int) -> str:
             " waits for those ahead of it: latency is mostly that queue, the handler's own time is"
             " the last column. This proves no lost or doubled answer and no 5xx when requests"
             " arrive at once; handlers racing in AWS are covered by the writes' conditions"
-            " (tests/integration/test_races.py, test_redelivery.py).",
+            " (tests/integration/test_races.py, test_redelivery.py, test_conversations.py).",
         )
     )
 
