@@ -492,14 +492,16 @@ def test_no_check_in_is_asked_of_someone_who_made_no_pledge(
     status, page = call_api("GET", second)
     assert status == 200 and "Did you complete it?" not in page
     answer = {"held": "yes", "helpfulness": "4", "pledge": "Ask for feedback", "version": "0"}
-    status, _ = call_api("POST", second, answer | {"checkin": "done", "impact": "yes"})
+    unasked = {"checkin": "done", "impact": "yes", "note": "Went well"}  # a forged form's
+    status, _ = call_api("POST", second, answer | unasked)
     assert status == 200
     [recorded] = [
         f
         for f in feedback_store.of_group("2027-Q4", group_key([p.id for p in pair]))
         if f.session == 2
     ]
-    assert recorded.checkin is None and recorded.impact is None  # nothing to check in on
+    # Nothing to check in on: the check-in and its note are not stored.
+    assert (recorded.checkin, recorded.impact, recorded.note) == (None, None, "")
 
 
 def test_a_group_that_did_not_meet_twice_in_a_row_is_asked_once_how_to_go_on(

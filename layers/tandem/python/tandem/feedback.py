@@ -33,7 +33,7 @@ Invalid = InvalidForm
 
 THEMES = ("Delegation", "Feedback", "Focus", "Team", "Wellbeing", "Growth", "Relationships")
 FIELDS = ("held", "helpfulness", "checkin", "impact", "note", "pledge", "theme")
-CHECK_IN = ("checkin", "impact")  # asked only of someone with a pledge to check in on
+CHECK_IN = ("checkin", "impact", "note")  # asked only of someone with a pledge to check in on
 
 Pledge = Annotated[
     str,
