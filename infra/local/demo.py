@@ -9,7 +9,6 @@ import csv
 import random
 import time
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
@@ -17,8 +16,8 @@ import boto3
 from infra import tenant_files
 from infra.local import outbox, simulation
 from infra.local.runtime import LocalRuntime
-from infra.local.simulation import ROSTER_KEY
-from tandem import bucket, program
+from infra.local.simulation import QUARTERS, ROSTER_KEY, Played
+from tandem import bucket
 from tandem.participants import Status
 from tandem.store import participants
 from tandem.tenant import Tenant
@@ -26,7 +25,6 @@ from tandem.tenant import Tenant
 SIGNUP_RATE = 0.95  # the rest have not got round to it yet; one of them opts out instead
 PAUSING = 3  # people who pause the second quarter through their link
 MOVERS = 2  # people who move one session each quarter
-QUARTERS = 4
 DEMO_OUT = Path("demo-out")
 HEADLINES = (
     "participants",
@@ -101,28 +99,17 @@ def run(tenant_name: str, people: int, seed: int) -> int:
     return 0
 
 
-@dataclass(frozen=True)
-class Played:
-    quarter: simulation.Quarter
-    conversations: simulation.Conversations
-
-
 def play_year(runtime: LocalRuntime, tenant: Tenant, rng: random.Random) -> list[Played]:
-    """The year, quarter by quarter on the program calendar: the notice a week ahead, matching
-    per band and the kickoffs, then the quarter played through (slots picked, a few sessions
-    moved, every reminder, everyone's answers after every conversation)."""
+    """The year as the simulation plays it (a few people pause the second quarter, a few move a
+    session every quarter), then what each quarter came to."""
     print(f"4. {QUARTERS} quarters: a notice a week ahead, matching per band, kickoff emails, then")
     print("   slots picked on the page, a few sessions moved, reminders when due, answers")
     print("   quarter  matched  groups  trios  unmatched  paused  repeats  slots  moved  reminders")
     seen: set[frozenset[str]] = set()
     year = []
-    for number in range(QUARTERS):
-        if number == 1:
-            simulation.pause_coming_quarter(rng, PAUSING)
-        quarter = simulation.next_quarter(runtime, tenant)
-        cycle = program.cycle(tenant, quarter.cycle)
-        played = Played(quarter, simulation.play_quarter(runtime, cycle, rng, MOVERS))
+    for played in simulation.play_year(runtime, tenant, rng, movers=MOVERS, pausing=PAUSING):
         year.append(played)
+        quarter = played.quarter
         matched = sum(len(members) for members in quarter.groups)
         trios = sum(len(members) == 3 for members in quarter.groups)
         repeats = len(quarter.pairs & seen)
@@ -151,12 +138,10 @@ def _report_answers(year: list[Played]) -> None:
 
 
 def _export_year(runtime: LocalRuntime, cycles: list[str]) -> None:
-    """Each quarter's exports as the schedule writes them (each with its year to date), then
-    the bucket's exports/ downloaded as HR would."""
+    """The bucket's exports/, which the schedule wrote quarter by quarter (each with its year
+    to date), downloaded as HR would."""
     assert runtime.resources is not None
     data = runtime.resources.bucket
-    for cycle in cycles:
-        runtime.invoke("exports", {"cycle": cycle})
     folder = _download(data, bucket.EXPORTS, DEMO_OUT / "exports")
     print(f"6. HR's exports, as with: aws s3 cp --recursive s3://{data}/exports/ {folder}")
     year = cycles[-1].split("-")[0]

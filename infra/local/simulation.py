@@ -25,18 +25,20 @@ from infra.local import browser, outbox
 from infra.local.population import company
 from infra.local.runtime import LocalRuntime
 from infra.local.server import serve_in_background
-from tandem import bucket, program, reminders
+from tandem import bucket, exports, program, reminders
 from tandem.clock import clock
 from tandem.csvfiles import to_csv
 from tandem.participants import Status
 from tandem.roster import REQUIRED
 from tandem.store import cycles, participants
+from tandem.store import exports as export_markers
 from tandem.store import feedback as feedback_store
 from tandem.store import plans as plans_store
 from tandem.tenant import Tenant
 
 START = datetime.fromisoformat("2026-12-01T09:00:00+01:00")
 ROSTER_KEY = "roster/employees-2027.csv"
+QUARTERS = 4
 
 
 def free_port() -> int:
@@ -267,6 +269,45 @@ def play_quarter(
                 answer_pulse(rng, email)
     sent.update(e.kind for e in outbox.sent_emails(skip=read) if e.cycle == cycle.id and e.kind)
     return Conversations(picked, moved, dict(sent))
+
+
+@dataclass(frozen=True)
+class Played:
+    quarter: Quarter
+    conversations: Conversations
+
+
+def play_year(
+    runtime: LocalRuntime,
+    tenant: Tenant,
+    rng: random.Random,
+    *,
+    movers: int = 1,
+    pausing: int = 0,
+) -> Iterator[Played]:
+    """The year, quarter by quarter on the program calendar: the notice a week ahead, matching
+    per band and the kickoffs, the quarter played through (play_quarter), then its exports by
+    the daily schedule when due. `pausing` people pause the second quarter. Yields each
+    quarter once exported, so a caller can tell it as it goes."""
+    for number in range(QUARTERS):
+        if number == 1 and pausing:
+            pause_coming_quarter(rng, pausing)
+        quarter = next_quarter(runtime, tenant)
+        cycle = program.cycle(tenant, quarter.cycle)
+        conversations = play_quarter(runtime, cycle, rng, movers)
+        export_when_due(runtime, tenant, cycle)
+        yield Played(quarter, conversations)
+
+
+def export_when_due(runtime: LocalRuntime, tenant: Tenant, cycle: program.Cycle) -> None:
+    """The daily `exports` schedule, from the day the quarter is due until it is exported: a
+    run that failed midway holds the quarter's claim, and a later day's run takes it over."""
+    due = max(exports.due_at(tenant, cycle), clock.now())
+    for late in range(7):
+        run_schedule_at(runtime, "exports", due + timedelta(days=late))
+        if export_markers.done(cycle.id):
+            return
+    raise RuntimeError(f"{cycle.id} still not exported a week after it was due")
 
 
 def pick_slots(runtime: LocalRuntime, cycle: program.Cycle, rng: random.Random) -> int:
