@@ -1,16 +1,28 @@
 """Cost bench: a program year for a synthetic company on the local runtime, every AWS request
 counted, priced at public on-demand prices; prints markdown tables.
 
-    python tests/bench/cost.py [--people 250]
+    python tests/bench/cost.py [--people PEOPLE]
 
-The year is simulated for 250 people and scaled linearly to 1,000: requests grow with people,
-and the scaling also multiplies per-tenant work (the 365 daily runs), so it errs high. A full
-1,000-person year takes about an hour here, because the embedded DynamoDB copies the whole table
-for every item of a transaction (each stored group is one); AWS does not.
+The year is the one `make demo` plays (infra/local/simulation.py): HR's roster upload, the
+invitations, the signups on the real pages, then four quarters, each with its notice and
+matching by the daily `matching` schedule, the kickoffs, slots picked and a few sessions moved
+on the real pages (the calendar invitations), the hourly `reminders` schedule whenever
+something is due (slot nudges, the reminders before and "how did it go?" after each of the
+five sessions, the pulse and its reminder), everyone's answers on the feedback and pulse pages
+(pledges, check-ins), and the quarter's exports by the daily `exports` schedule (with the
+exports_ready email). Most runs of the schedules find nothing to do; the year skips them,
+and one of each is measured instead (see idle_runs).
 
-The year: HR's roster upload, the invitations, the signups on the real pages, and the daily
-`matching` schedule run on each of 365 days (notices, matchings, kickoffs). What later issues
-add (reminders, pledges, feedback, exports) is not in it yet.
+It is simulated for PEOPLE people (7 minutes here when the machine is quiet, 20 when it is
+loaded) and scaled linearly to 1,000. Emails, page requests, answers and stored items grow
+with people and scale well. The rest errs, by cents, both ways: high for what is scaled but
+hardly grows with people (the exports_ready emails and each export's files; the schedule runs
+that had work, whose number grows with groups only up to one an hour), low for what grows
+faster (matching a band takes time about the cube of its size, and 24 people make bands of
+about 8). What does not depend on headcount at all, every schedule run and the cost of the
+idle ones, is in the per-tenant table, unscaled. Not 1,000 directly: every answer goes through
+the real pages and the embedded AWS, and the embedded DynamoDB copies the whole table for
+every item of a transaction (AWS does not), so a 1,000-person year would take hours.
 
 How each service is counted:
 - Lambda: every invocation, and its duration here times its configured memory. Durations here
@@ -20,7 +32,8 @@ How each service is counted:
 - SQS: what the functions send, plus one receive and one delete per batch an event source
   mapping takes. The local pollers' own idle polling is not counted: an event source mapping's
   idle long polling is a fixed cost of each queue, in the second table.
-- SES, S3, Secrets Manager, EventBridge Scheduler: their requests.
+- SES, S3, Secrets Manager: their requests. EventBridge Scheduler: every run of each schedule
+  in a year (hourly or daily), in the per-tenant table.
 """
 
 from __future__ import annotations
@@ -28,16 +41,20 @@ from __future__ import annotations
 import argparse
 import random
 import time
+from collections import Counter
 from collections.abc import Iterable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import aws_cdk as cdk
 from aws_cdk.assertions import Template
 
 from infra import tenant_files, wiring
 from infra.app import build
-from infra.local import simulation
+from infra.local import outbox, simulation
+from infra.local.runtime import LocalRuntime
 from infra.local.usage import Usage
+from tandem.clock import clock
 
 # US East (N. Virginia) on-demand prices in USD, from each service's public pricing page.
 PRICE = {
@@ -62,20 +79,73 @@ PRICE = {
 # 20-second ReceiveMessage.
 IDLE_RECEIVES_PER_YEAR = 5 * 3 * 60 * 24 * 365
 TARGET_PER_1000 = 10.0
+PEOPLE = 24  # a year of at most about 20 minutes on this 2-core machine, loaded
 
 
-def simulate_year(people: int, seed: int) -> tuple[Usage, int]:
+@dataclass(frozen=True)
+class Idle:
+    """The schedules' runs of a year that find nothing to do, and what they ask of AWS."""
+
+    runs: dict[str, int]  # by schedule
+    gb_seconds: float
+    read_units: float
+    write_units: float
+
+
+@dataclass(frozen=True)
+class Year:
+    usage: Usage  # the played year, its idle runs left out
+    signed_up: int
+    emails: Counter[str]  # by kind
+    idle: Idle
+
+
+def simulate_year(people: int, seed: int) -> Year:
+    """The year `make demo` plays (simulation.play_year), then the schedules' idle runs."""
     tenant = tenant_files.tenant("demo")
     rng = random.Random(seed)
     with simulation.running(tenant) as runtime:
         simulation.upload_roster(runtime, simulation.roster_rows(tenant, people, seed))
         signups = simulation.sign_up(runtime, rng, rate=0.95)
-        first = simulation.START.replace(
-            hour=tenant.calendar.time.hour, minute=tenant.calendar.time.minute
-        )
-        for day in range(365):
-            simulation.run_schedule_at(runtime, "matching", first + timedelta(days=day))
-        return runtime.usage, signups.signed_up
+        for _ in simulation.play_year(
+            runtime, tenant, rng, movers=people // 10, pausing=people // 20
+        ):
+            pass
+        idle = idle_runs(runtime, clock.now() + timedelta(days=1))
+        emails = Counter(e.kind or "other" for e in outbox.sent_emails())
+        return Year(runtime.usage, signups.signed_up, emails, idle)
+
+
+def runs_a_year(schedule: wiring.Schedule) -> int:
+    return 24 * 365 if schedule.hourly else 365
+
+
+def idle_runs(runtime: LocalRuntime, at: datetime) -> Idle:
+    """The year plays each schedule only when it has something to do; its other runs (most of
+    the 8,760 hourly ones) each cost an invocation and a few reads, whatever the headcount. One
+    of each schedule is run at `at`, when nothing is due, and counted once for each run of a
+    year the played one did not make; the measuring run itself is taken off the played year."""
+    memory = {f.name: f.memory_mb for f in wiring.FUNCTIONS}
+    usage = runtime.usage
+    runs: dict[str, int] = {}
+    gb_seconds = reads = writes = 0.0
+    for schedule in wiring.SCHEDULES:
+        function = schedule.function
+        missing = max(0, runs_a_year(schedule) - usage.invocations[function])
+        sent = outbox.count()
+        before = (usage.seconds[function], usage.read_units, usage.write_units)
+        simulation.run_schedule_at(runtime, schedule.name, at)
+        if outbox.count() != sent:
+            raise RuntimeError(f"the {schedule.name} run at {at} was not idle: it sent mail")
+        seconds = usage.seconds[function] - before[0]
+        read, write = usage.read_units - before[1], usage.write_units - before[2]
+        usage.invocations[function] -= 1
+        usage.seconds[function], usage.read_units, usage.write_units = before
+        runs[schedule.name] = missing
+        gb_seconds += missing * seconds * memory[function] / 1024
+        reads += missing * read
+        writes += missing * write
+    return Idle(runs, gb_seconds, reads, writes)
 
 
 def variable_costs(usage: Usage, scale: float) -> list[tuple[str, str, float]]:
@@ -95,7 +165,6 @@ def variable_costs(usage: Usage, scale: float) -> list[tuple[str, str, float]]:
     s3_reads = count("s3", ("GET", "HEAD"))
     secrets = count("secretsmanager", ("GetSecretValue",))
     api = usage.invocations["participant_pages"]
-    schedules = usage.invocations["matching"]
     rows = [
         (
             "Lambda",
@@ -120,13 +189,13 @@ def variable_costs(usage: Usage, scale: float) -> list[tuple[str, str, float]]:
             s3_writes * PRICE["s3_write"] + s3_reads * PRICE["s3_read"],
         ),
         ("Secrets Manager", f"{secrets:,} GetSecretValue", secrets * PRICE["secrets_call"]),
-        ("EventBridge Scheduler", f"{schedules:,} runs", schedules * PRICE["scheduler_invocation"]),
     ]
     return [(service, counted, dollars * scale) for service, counted, dollars in rows]
 
 
-def fixed_costs(usage: Usage) -> list[tuple[str, str, float]]:
-    """(item, basis, dollars per year per tenant), from the demo tenant's stack."""
+def fixed_costs(usage: Usage, idle: Idle) -> list[tuple[str, str, float]]:
+    """(item, basis, dollars per year per tenant), from the demo tenant's stack and the
+    schedules' idle runs."""
     app = cdk.App()
     [stack] = build(app, ["demo"])
     template = Template.from_stack(stack).to_json()["Resources"]
@@ -135,7 +204,24 @@ def fixed_costs(usage: Usage) -> list[tuple[str, str, float]]:
     keys = sum(r["Type"] == "AWS::KMS::Key" for r in template.values())
     polled = len(wiring.QUEUES)
     metrics = len(usage.metrics)
+    hourly = sum(s.hourly for s in wiring.SCHEDULES)
+    runs = sum(runs_a_year(s) for s in wiring.SCHEDULES)
+    idle_runs = sum(idle.runs.values())
     return [
+        (
+            "EventBridge Scheduler",
+            f"{runs:,} runs: {hourly} schedule hourly, {len(wiring.SCHEDULES) - hourly} daily",
+            runs * PRICE["scheduler_invocation"],
+        ),
+        (
+            "Schedule runs with nothing to do",
+            f"{idle_runs:,} Lambda invocations, {idle.gb_seconds:,.0f} GB-s,"
+            f" {idle.read_units:,.0f} read units",
+            idle_runs * PRICE["lambda_request"]
+            + idle.gb_seconds * PRICE["lambda_gb_second"]
+            + idle.read_units * PRICE["read_unit"]
+            + idle.write_units * PRICE["write_unit"],
+        ),
         (
             "SQS idle polling",
             f"{polled} queues, an event source each",
@@ -169,17 +255,24 @@ def table(title: str, header: tuple[str, str, str], rows: list[tuple[str, str, f
     print(f"| **total** | | **${sum(d for *_, d in rows):,.2f}** |")
 
 
+def emails_by_kind(emails: Counter[str], scale: float) -> list[tuple[str, str, float]]:
+    """(kind, how many were sent, dollars per year for 1,000 participants), most first."""
+    return [(kind, f"{n:,}", n * PRICE["email"] * scale) for kind, n in emails.most_common()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=250)
+    parser.add_argument("--people", type=int, default=PEOPLE)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     started = time.monotonic()
-    usage, signed_up = simulate_year(args.people, args.seed)
+    year = simulate_year(args.people, args.seed)
     scale = 1000 / args.people
-    people = f"{args.people:,} people ({signed_up:,} signed up)"
+    people = f"{args.people:,} people ({year.signed_up:,} signed up)"
     print(f"## Cost: a program year simulated for {people}, scaled to 1,000")
-    variable = variable_costs(usage, scale)
+    idle = ", ".join(f"{n:,} {name}" for name, n in year.idle.runs.items())
+    print(f"\nSchedule runs with nothing to do, counted from one of each: {idle}.")
+    variable = variable_costs(year.usage, scale)
     table(
         "Per 1,000 participants per year (counted, US East on-demand prices)",
         ("service", f"counted for {args.people:,} people", "$ per 1,000 / year"),
@@ -190,7 +283,14 @@ def main() -> None:
     target = f"${TARGET_PER_1000:.0f} per 1,000 participants per year (email included)"
     print(f"\n{verdict} the target of {target}.")
     table(
-        "Per tenant per year, whatever its size", ("item", "basis", "$ / year"), fixed_costs(usage)
+        "Emails by kind",
+        ("kind", f"sent for {args.people:,} people", "$ per 1,000 / year"),
+        emails_by_kind(year.emails, scale),
+    )
+    table(
+        "Per tenant per year, whatever its size",
+        ("item", "basis", "$ / year"),
+        fixed_costs(year.usage, year.idle),
     )
     print(f"\n({time.monotonic() - started:.0f} s)")
 
