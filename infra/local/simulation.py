@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import combinations
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import boto3
 
@@ -300,9 +301,12 @@ def play_year(
 
 
 def export_when_due(runtime: LocalRuntime, tenant: Tenant, cycle: program.Cycle) -> None:
-    """The daily `exports` schedule, from the day the quarter is due until it is exported: a
-    run that failed midway holds the quarter's claim, and a later day's run takes it over."""
-    due = max(exports.due_at(tenant, cycle), clock.now())
+    """The daily `exports` schedule, at the program's time of day, from the day the quarter is
+    due until it is exported: a run that failed midway holds the quarter's claim, and a later
+    day's run takes it over."""
+    day = exports.due_at(tenant, cycle).date()
+    first_run = datetime.combine(day, tenant.calendar.time, ZoneInfo(tenant.timezone))
+    due = max(first_run, clock.now())
     for late in range(7):
         run_schedule_at(runtime, "exports", due + timedelta(days=late))
         if export_markers.done(cycle.id):
