@@ -14,7 +14,7 @@ from functools import cache
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.models import Model
 
 from tandem.settings import Setting
@@ -77,7 +77,17 @@ def save_version(item: TableModel, version: NumberAttribute, seen: int) -> bool:
     try:
         item.save(condition=condition)
     except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        # The SDK sends a put again when its answer was lost, and the condition then fails on
+        # the item the first attempt wrote: that one is this save, not another writer's.
+        return _is_stored(item)
     return True
+
+
+def _is_stored(item: TableModel) -> bool:
+    try:
+        stored = type(item).get(item.pk, item.sk, consistent_read=True)
+    except DoesNotExist:
+        return False
+    return stored.serialize() == item.serialize()
