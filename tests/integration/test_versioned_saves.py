@@ -1,27 +1,46 @@
-"""Answers saved as versions (`store.table.save_version`, behind "how did it go?" and the
-pulse): only another writer's save is a conflict, never the writer's own."""
+"""Items saved as versions (answers to "how did it go?" and the pulse, a group's plan): only
+another writer's save is a conflict, never the writer's own."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from infra.local.aws import Resources
+from tandem.plans import Plan
+from tandem.store import plans as plans_store
 from tandem.store import pulse as pulse_store
 from tests.faults import TIMEOUT, Faults, inject
 
 NOW = datetime(2027, 12, 10, 9, tzinfo=UTC)
 
 
-def test_a_save_whose_answer_was_lost_is_saved_not_a_conflict(aws: Resources) -> None:
-    # The put reached DynamoDB and only its answer was lost: the SDK sends it again, and its
-    # condition (no answer yet) now fails on the item the first attempt wrote.
+@contextmanager
+def first_put_answer_lost() -> Iterator[None]:
+    """The put reaches DynamoDB and only its answer is lost: the SDK sends it again, and its
+    condition (the version read) now fails on the item the first attempt wrote."""
     lost = next(s for s in range(1000) if Faults(0.5, s).decide("dynamodb.PutItem") == TIMEOUT)
     with inject(share=0.5, seed=lost, services=frozenset({"dynamodb"})) as faults:
-        saved = pulse_store.save("2027-Q4", "ada", 4, "yes", "", seen=0, now=NOW)
+        yield
     assert faults.injected["dynamodb.PutItem", TIMEOUT] >= 1
+
+
+def test_an_answer_whose_put_lost_its_answer_is_saved_not_a_conflict(aws: Resources) -> None:
+    with first_put_answer_lost():
+        saved = pulse_store.save("2027-Q4", "ada", 4, "yes", "", seen=0, now=NOW)
     assert pulse_store.get("2027-Q4", "ada") == saved
+
+
+def test_a_plan_whose_put_lost_its_answer_is_saved_not_a_conflict(aws: Resources) -> None:
+    plan = Plan("2027-Q4", "ada+bob", "Manager", ("ada", "bob"), nudge_at=NOW)
+    plans_store.to_item(plan, due=None).save()
+    with first_put_answer_lost():
+        saved = plans_store.save(replace(plan, picked_by="ada", picked_at=NOW), due=None)
+    assert plans_store.get("2027-Q4", "ada+bob") == saved
 
 
 def test_another_save_of_the_same_version_is_a_conflict_and_changes_nothing(

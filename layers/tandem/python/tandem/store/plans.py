@@ -26,7 +26,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from tandem.plans import Plan
 from tandem.rhythm import SESSIONS
 from tandem.slots import Slot
-from tandem.store.table import TableModel
+from tandem.store.table import TableModel, is_stored
 
 
 class Conflict(Exception):
@@ -138,12 +138,14 @@ def save(plan: Plan, due: datetime | None) -> Plan:
     """Stores the plan as the version after the one it was read as; Conflict if another change
     got there first. Returns the plan as stored."""
     stored = replace(plan, version=plan.version + 1)
+    item = to_item(stored, due)
     try:
-        to_item(stored, due).save(condition=PlanItem.version == plan.version)
+        item.save(condition=PlanItem.version == plan.version)
     except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        if not is_stored(item):
             raise Conflict(plan.group) from None
-        raise
     return stored
 
 

@@ -79,13 +79,14 @@ def save_version(item: TableModel, version: NumberAttribute, seen: int) -> bool:
     except PutError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise
-        # The SDK sends a put again when its answer was lost, and the condition then fails on
-        # the item the first attempt wrote: that one is this save, not another writer's.
-        return _is_stored(item)
+        return is_stored(item)
     return True
 
 
-def _is_stored(item: TableModel) -> bool:
+def is_stored(item: TableModel) -> bool:
+    """Whether the table holds exactly `item`. The SDK sends a put again when its answer was
+    lost, and a condition on the version read then fails on the item the first attempt wrote:
+    that item is this save, not another writer's."""
     try:
         stored = type(item).get(item.pk, item.sk, consistent_read=True)
     except DoesNotExist:
