@@ -3,11 +3,14 @@ calls faulted; writes what it ends with as JSON, for a test to compare runs.
 
     python -m tests.program_run --people 24 --seed 3 [--faults 0.1 --fault-seed 11] --out F
 
-It goes through the doors people use (infra/local/simulation.py): HR's roster upload, the
-invitations and signups, the notice and the matching, each group picking a slot, a session
-moved, the reminders schedule day by day through the first two conversations and the answers to
-"how did it go?", then the next quarter's matching. Whatever exhausted its retries and sits in a
-dead-letter queue is then moved back to its queue, as the runbook says, and left to complete.
+It plays a program year through the doors people use (infra/local/simulation.py): HR's roster
+upload, the invitations and signups, then four quarters, each with its notice and matching, each
+group picking a slot, a session moved, the reminders schedule whenever something is due, the
+answers to "how did it go?" (pledges and check-ins), the end-of-quarter pulse, and the daily
+`exports` schedule from the day the quarter's exports are due until they are written (a run
+that failed midway is taken over a day later). Whatever exhausted its retries and sits in a
+dead-letter queue is moved back to its queue, as the runbook says, whenever the runtime is
+idle, and left to complete before people act on it.
 
 Under faults, people and the scheduler do what they do when AWS fails them: a page that answered
 with an error is submitted again, and a failed scheduled run is retried (EventBridge Scheduler's
@@ -21,9 +24,11 @@ import argparse
 import json
 import os
 import random
+import re
 import sys
 import time
 import urllib.error
+from collections import Counter
 from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import timedelta
@@ -44,13 +49,19 @@ import boto3
 from infra import tenant_files
 from infra.local import aws, browser, outbox, simulation
 from infra.local.runtime import POWERTOOLS_ENVIRONMENT, LocalRuntime
-from tandem import program
+from tandem import bucket, exports, program
+from tandem.analytics import gather
 from tandem.clock import clock
+from tandem.participants import Status
+from tandem.store import exports as export_markers
+from tandem.store import files, participants
+from tandem.store import plans as plans_store
+from tandem.tenant import Tenant
 from tests.faults import inject
 
 SIGNUP_RATE = 0.9
 MOVERS = 1
-WEEKS = 2  # of the first quarter: its first conversation and the answers
+QUARTERS = 4
 T = TypeVar("T")
 
 
@@ -72,11 +83,57 @@ def again_on_failure(attempt: Callable[..., T], failed: Callable[[T], bool]) -> 
     return retried
 
 
+def play_year(runtime: LocalRuntime, tenant: Tenant, rng: random.Random) -> list[str]:
+    """Each quarter matched, played through to its pulse, then exported; returns their ids."""
+    played = []
+    for _ in range(QUARTERS):
+        cycle = program.cycle(tenant, simulation.next_quarter(runtime, tenant).cycle)
+        simulation.play_quarter(runtime, cycle, rng, MOVERS)
+        export_when_due(runtime, tenant, cycle)
+        played.append(cycle.id)
+    return played
+
+
+def export_when_due(runtime: LocalRuntime, tenant: Tenant, cycle: program.Cycle) -> None:
+    """The daily `exports` schedule, from the day the quarter is due until it is exported: a
+    run that failed midway holds the quarter's claim, and a later day's run takes it over."""
+    due = max(exports.due_at(tenant, cycle), clock.now())
+    for late in range(7):
+        simulation.run_schedule_at(runtime, "exports", due + timedelta(days=late))
+        if export_markers.done(cycle.id):
+            return
+    raise RuntimeError(f"{cycle.id} still not exported a week after it was due")
+
+
+def replaying_dead_letters(runtime: LocalRuntime) -> Counter[str]:
+    """From now on, whenever the runtime is idle, whatever sits in a dead-letter queue is moved
+    back to its queue and left to complete, before people act on what it holds: the operator
+    the runbook asks for, as the simulated hours between steps allow. Returns the count
+    replayed, by queue, as it grows."""
+    replayed: Counter[str] = Counter()
+    wait = runtime.wait_until_idle
+
+    def wait_then_replay(timeout_s: float = 60) -> bool:
+        while (idle := wait(timeout_s)) and (moved := replay_dead_letters(runtime)):
+            replayed.update(moved)
+        return idle
+
+    runtime.wait_until_idle = wait_then_replay  # type: ignore[method-assign]
+    return replayed
+
+
 def replay_dead_letters(runtime: LocalRuntime) -> dict[str, int]:
     """Moves every dead letter back to its queue (start-message-move-task, by hand), as an
     operator does hours later: by then the in-progress idempotency records of the invocations
     that failed have expired (a lost answer to writing one makes a retry find its own record)."""
     assert runtime.resources is not None
+    sqs = boto3.client("sqs")
+    received = {
+        name: _receive_all(sqs, dlq) for name, dlq in runtime.resources.dead_letter_urls.items()
+    }
+    dead = {name: messages for name, messages in received.items() if messages}
+    if not dead:
+        return {}
     dynamodb, table = boto3.client("dynamodb"), runtime.resources.idempotency_table
     for item in dynamodb.scan(TableName=table)["Items"]:
         if item["status"]["S"] == "INPROGRESS":
@@ -86,22 +143,21 @@ def replay_dead_letters(runtime: LocalRuntime) -> dict[str, int]:
                 UpdateExpression="SET in_progress_expiration = :past",
                 ExpressionAttributeValues={":past": {"N": "0"}},
             )
-    sqs = boto3.client("sqs")
-    replayed = {}
-    for name, dlq in runtime.resources.dead_letter_urls.items():
-        count = 0
-        while messages := sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10).get(
-            "Messages", []
-        ):
-            for message in messages:
-                queue = runtime.resources.queue_urls[name]
-                sqs.send_message(QueueUrl=queue, MessageBody=message["Body"])
-                sqs.delete_message(QueueUrl=dlq, ReceiptHandle=message["ReceiptHandle"])
-                count += 1
-        if count:
-            replayed[name] = count
-    runtime.wait_until_idle(timeout_s=600)
-    return replayed
+    for name, messages in dead.items():
+        dlq, queue = runtime.resources.dead_letter_urls[name], runtime.resources.queue_urls[name]
+        for message in messages:
+            sqs.send_message(QueueUrl=queue, MessageBody=message["Body"])
+            sqs.delete_message(QueueUrl=dlq, ReceiptHandle=message["ReceiptHandle"])
+    return {name: len(messages) for name, messages in dead.items()}
+
+
+def _receive_all(sqs: Any, queue: str) -> list[dict[str, Any]]:
+    received: list[dict[str, Any]] = []
+    while messages := sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get(
+        "Messages", []
+    ):
+        received += messages
+    return received
 
 
 # What differs between two runs of the same program without meaning anything: when things
@@ -124,6 +180,40 @@ def table_state(runtime: LocalRuntime) -> list[dict[str, Any]]:
         for item in page["Items"]
     ]
     return sorted(items, key=lambda item: (item["pk"]["S"], item["sk"]["S"]))
+
+
+PSEUDONYM = re.compile(r"\b[0-9a-f]{16}\b")
+
+
+def export_csvs(tenant: Tenant, cycle_ids: list[str]) -> dict[str, str]:
+    """Every CSV file of the exports, by key, with each pseudonym read back as the id it
+    stands for: each run signs with a secret of its own, so its pseudonyms are its own too."""
+    ids = gather.pseudonyms(tenant)
+    real = {
+        ids.participant(person.id): person.id
+        for level in tenant.levels
+        for status in Status
+        for person in participants.in_level(level, status)
+    } | {
+        ids.group(cycle, plan.group): f"{cycle}/{plan.group}"
+        for cycle in cycle_ids
+        for plan in plans_store.of_cycle(cycle)
+    }
+    return {
+        key: PSEUDONYM.sub(lambda m: real.get(m[0], m[0]), files.read(key).decode())
+        for key in files.keys_under(bucket.EXPORTS)
+        if key.endswith(".csv")
+    }
+
+
+def own_draws(answer: Callable[[random.Random, outbox.SentEmail], None], seed: int) -> Any:
+    """A person answers an email the same whenever it arrives: the draws of each answer are
+    its own, not the next of one sequence that a delayed email would shift for everyone."""
+
+    def answering(_: random.Random, email: outbox.SentEmail) -> None:
+        answer(random.Random(f"{seed}:{email.mail_id}"), email)
+
+    return answering
 
 
 def in_a_fixed_order(sent_emails: Callable[..., list[outbox.SentEmail]]) -> Callable[..., Any]:
@@ -151,30 +241,28 @@ def main() -> None:
     browser._open = retry_page  # type: ignore[assignment]
     outbox.sent_emails = in_a_fixed_order(outbox.sent_emails)  # type: ignore[assignment]
     simulation.post = again_on_failure(simulation.post, lambda _: False)  # type: ignore[assignment]
+    simulation.answer_after_session = own_draws(simulation.answer_after_session, args.seed)
+    simulation.answer_pulse = own_draws(simulation.answer_pulse, args.seed)
     # Every log line the handlers write, for a test to read; failed messages come back sooner.
     POWERTOOLS_ENVIRONMENT["POWERTOOLS_LOG_LEVEL"] = "INFO"
     aws.VISIBILITY_TIMEOUT_S = 1
     started = time.monotonic()
     with simulation.running(tenant) as runtime:
+        replayed = replaying_dead_letters(runtime)
         faulted = inject(args.faults, args.fault_seed) if args.faults else nullcontext()
         with faulted as faults:
             rows = simulation.roster_rows(tenant, args.people, args.seed)
             simulation.upload_roster(runtime, rows)
             simulation.sign_up(runtime, rng, SIGNUP_RATE)
-            first = simulation.next_quarter(runtime, tenant)
-            cycle = program.cycle(tenant, first.cycle)
-            simulation.play_quarter(
-                runtime, cycle, rng, MOVERS, until=cycle.starts + timedelta(weeks=WEEKS)
-            )
-            simulation.next_quarter(runtime, tenant)
+            cycle_ids = play_year(runtime, tenant, rng)
             runtime.wait_until_idle(timeout_s=600)
         dead_letters = {n: d["dead_letters"] for n, d in runtime.queue_depths().items()}
-        replayed = replay_dead_letters(runtime)
         state = {
             "table": table_state(runtime),
+            "exports": export_csvs(tenant, cycle_ids),
             "outbox": [e.as_dict() for e in outbox.sent_emails()],
             "dead_letters": dead_letters,
-            "replayed": replayed,
+            "replayed": dict(replayed),
             "faults": {f"{op} {kind}": n for (op, kind), n in faults.injected.items()}
             if faults
             else {},

@@ -246,19 +246,16 @@ def play_quarter(
     cycle: program.Cycle,
     rng: random.Random,
     movers: int,
-    until: datetime | None = None,
 ) -> Conversations:
     """The quarter through the doors people use: one member of each group picks a slot on the
     page the kickoff links to, a few move a session from their invitation, then the reminders
     schedule runs whenever something is due and everyone answers each "how did it go?" and,
-    after the last session, the end-of-quarter pulse; to its end, or only `until` a moment."""
+    after the last session, the end-of-quarter pulse."""
     read = outbox.count()
     picked = pick_slots(runtime, cycle, rng)
     moved = move_sessions(runtime, cycle, rng, movers)
     sent: Counter[str] = Counter()
     while (moment := next_reminders_run(cycle.id, clock.now())) is not None:
-        if until is not None and moment > until:
-            break
         run_schedule_at(runtime, "reminders", moment)
         fresh = outbox.sent_emails(skip=read)
         read += len(fresh)

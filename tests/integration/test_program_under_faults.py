@@ -1,10 +1,13 @@
-"""A program on the local runtime, run once clean and once with 10% of its AWS calls failing
-(tests/program_run.py, each in its own process, side by side): the same people, groups, plans,
-answers and pledges in the end, every email sent once, dead letters completed by a replay; and
-the logs of the faulted run hold no address, name, pledge or link token."""
+"""A program year on the local runtime, run once clean and once with 10% of its AWS calls
+failing (tests/program_run.py, each in its own process, side by side): the same people, groups,
+plans, answers, pledges, check-ins, pulse answers and exported files in the end, every email sent
+once, dead letters completed by a replay; and the logs of the faulted run hold no address, name,
+pledge or link token."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
@@ -20,10 +23,11 @@ import pytest
 from infra.local.simulation import PLEDGES
 
 ROOT = Path(__file__).parents[2]
-PROGRAM = (sys.executable, "-m", "tests.program_run", "--people", "8", "--seed", "3")
-# The links' last path segment is the signed token.
+PROGRAM = (sys.executable, "-m", "tests.program_run", "--people", "12", "--seed", "3")
+# A link's secret: a page's signed token, or the signature of a presigned download.
 TOKEN = re.compile(
-    r"/(?:signup|profile|pause|leave|schedule|reschedule|guide|feedback)/([^/?#\s]+)"
+    r"(?:/(?:signup|profile|pause|leave|preferences|schedule|reschedule|rematch|guide|feedback"
+    r"|pulse)/|X-Amz-Signature=)([^/?#&\s]+)"
 )
 
 
@@ -69,9 +73,29 @@ def test_the_program_ends_in_the_same_state_with_faults(
 ) -> None:
     clean, faulted = runs["clean"][0], runs["faulted"][0]
     kinds = Counter(item["sk"]["S"].split("#")[0] for item in clean["table"])
-    assert {"PROFILE", "GROUP", "PLAN", "FEEDBACK"} <= set(kinds)  # the state compared is real
-    assert any("pledge" in item for item in clean["table"])
+    assert {"PROFILE", "GROUP", "PLAN", "FEEDBACK", "PULSE"} <= set(kinds)  # the state is real
+    assert {"pledge", "checkin"} <= {field for item in clean["table"] for field in item}
+    cycles = {item["pk"]["S"] for item in clean["table"] if item["sk"]["S"].startswith("GROUP#")}
+    assert len(cycles) == 4  # a whole year
     assert faulted["table"] == clean["table"]
+
+
+def test_the_exports_hold_the_same_figures_and_rows_with_faults(
+    runs: dict[str, tuple[dict[str, Any], str]],
+) -> None:
+    clean, faulted = runs["clean"][0], runs["faulted"][0]
+    scopes = ("2027-Q1", "2027-Q2", "2027-Q3", "2027-Q4", "2027")
+    for scope in scopes:
+        for table in ("summary", "participants", "groups", "conversations", "pledges"):
+            assert f"exports/{scope}/{table}.csv" in clean["exports"]
+    # Figures of sessions, pledges, check-ins and the pulse are shown. Not in Q4's nor the
+    # year's summary: their people differ from an earlier quarter's by fewer than min_group,
+    # so those figures are hidden, lest subtracting them reveal the few.
+    for scope in scopes[:3]:
+        summary = csv.DictReader(io.StringIO(clean["exports"][f"exports/{scope}/summary.csv"]))
+        shown = {row["metric"] for row in summary if row["scope"] == "all" and row["value"]}
+        assert {"conversations_held", "completion_rate", "ongoing_intent_rate"} <= shown
+    assert faulted["exports"] == clean["exports"]
 
 
 def test_every_email_is_sent_once_and_the_same_ones_with_faults(
@@ -81,16 +105,18 @@ def test_every_email_is_sent_once_and_the_same_ones_with_faults(
     for state in (clean, faulted):
         ids = Counter(e["mail_id"] for e in state["outbox"])
         assert [i for i, n in ids.items() if n > 1] == []
+    assert {e["mail_id"] for e in faulted["outbox"]} == {e["mail_id"] for e in clean["outbox"]}
     assert sends(faulted) == sends(clean)
+    assert {"after_session", "pulse", "exports_ready"} <= {e["kind"] for e in clean["outbox"]}
 
 
 def test_what_exhausted_its_retries_was_dead_lettered_then_replayed(
     runs: dict[str, tuple[dict[str, Any], str]],
 ) -> None:
     faulted = runs["faulted"][0]
-    dead = {queue: n for queue, n in faulted["dead_letters"].items() if n}
-    assert faulted["replayed"] == dead
-    # Whatever was replayed completed, and only once: the end state and mail compared above
+    # Replayed whenever the runtime was idle, so none is left at the end; what was replayed
+    # completed, and only once: the end state and mail compared above.
+    assert faulted["replayed"] and not any(faulted["dead_letters"].values())
 
 
 def test_the_logs_of_the_faulted_run_hold_no_personal_data_or_token(
