@@ -1,16 +1,17 @@
 """One program on the local runtime, in a process of its own, optionally with a share of AWS
 calls faulted; writes what it ends with as JSON, for a test to compare runs.
 
-    python -m tests.program_run --people 24 --seed 3 [--faults 0.1 --fault-seed 11] --out F
+    python -m tests.program_run --people 24 --seed 3 [--quarters 4] \
+        [--faults 0.1 --fault-seed 11] --out F
 
-It plays a program year through the doors people use (infra/local/simulation.py): HR's roster
-upload, the invitations and signups, then four quarters, each with its notice and matching, each
-group picking a slot, a session moved, the reminders schedule whenever something is due, the
-answers to "how did it go?" (pledges and check-ins), the end-of-quarter pulse, and the daily
-`exports` schedule from the day the quarter's exports are due until they are written (a run
-that failed midway is taken over a day later). Whatever exhausted its retries and sits in a
-dead-letter queue is moved back to its queue, as the runbook says, whenever the runtime is
-idle, and left to complete before people act on it.
+It plays a program year, or its first quarters, through the doors people use
+(infra/local/simulation.py): HR's roster upload, the invitations and signups, then each quarter
+with its notice and matching, each group picking a slot, a session moved, the reminders schedule
+whenever something is due, the answers to "how did it go?" (pledges and check-ins), the
+end-of-quarter pulse, and the daily `exports` schedule from the day the quarter's exports are
+due until they are written (a run that failed midway is taken over a day later). Whatever
+exhausted its retries and sits in a dead-letter queue is moved back to its queue, as the runbook
+says, whenever the runtime is idle, and left to complete before people act on it.
 
 Under faults, people and the scheduler do what they do when AWS fails them: a page that answered
 with an error is submitted again, and a failed scheduled run is retried (EventBridge Scheduler's
@@ -61,7 +62,6 @@ from tests.faults import inject
 
 SIGNUP_RATE = 0.9
 MOVERS = 1
-QUARTERS = 4
 T = TypeVar("T")
 
 
@@ -83,10 +83,13 @@ def again_on_failure(attempt: Callable[..., T], failed: Callable[[T], bool]) -> 
     return retried
 
 
-def play_year(runtime: LocalRuntime, tenant: Tenant, rng: random.Random) -> list[str]:
-    """Each quarter matched, played through to its pulse, then exported; returns their ids."""
+def play_year(
+    runtime: LocalRuntime, tenant: Tenant, rng: random.Random, quarters: int
+) -> list[str]:
+    """The year's first `quarters` quarters, each matched, played through to its pulse, then
+    exported; returns their ids."""
     played = []
-    for _ in range(QUARTERS):
+    for _ in range(quarters):
         cycle = program.cycle(tenant, simulation.next_quarter(runtime, tenant).cycle)
         simulation.play_quarter(runtime, cycle, rng, MOVERS)
         export_when_due(runtime, tenant, cycle)
@@ -230,6 +233,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=24)
     parser.add_argument("--seed", type=int, default=3, help="the company and its people's choices")
+    parser.add_argument("--quarters", type=int, choices=range(1, 5), default=4, help="of the year")
     parser.add_argument("--faults", type=float, default=0.0, help="share of AWS calls failed")
     parser.add_argument("--fault-seed", type=int, default=11)
     parser.add_argument("--out", type=Path, required=True)
@@ -254,7 +258,7 @@ def main() -> None:
             rows = simulation.roster_rows(tenant, args.people, args.seed)
             simulation.upload_roster(runtime, rows)
             simulation.sign_up(runtime, rng, SIGNUP_RATE)
-            cycle_ids = play_year(runtime, tenant, rng)
+            cycle_ids = play_year(runtime, tenant, rng, args.quarters)
             runtime.wait_until_idle(timeout_s=600)
         dead_letters = {n: d["dead_letters"] for n, d in runtime.queue_depths().items()}
         state = {
