@@ -95,10 +95,10 @@ def test_the_exports_hold_the_same_figures_and_rows_with_faults(
     for scope in (*quarters, "2027"):
         for table in ("summary", "participants", "groups", "conversations", "pledges"):
             assert f"exports/{scope}/{table}.csv" in clean["exports"]
-    # Each quarter shows figures of sessions, pledges, check-ins and the pulse. The year to
-    # date hides them: its people differ from an earlier quarter's by fewer than min_group,
-    # and subtracting the two would reveal the few.
-    for scope in quarters:
+    # The first two quarters show figures of sessions, pledges, check-ins and the pulse. Later
+    # ones and the year to date hide them: their people differ from an earlier quarter's by
+    # fewer than min_group, and subtracting the two would reveal the few.
+    for scope in quarters[:2]:
         summary = csv.DictReader(io.StringIO(clean["exports"][f"exports/{scope}/summary.csv"]))
         shown = {row["metric"] for row in summary if row["scope"] == "all" and row["value"]}
         assert {"conversations_held", "completion_rate", "ongoing_intent_rate"} <= shown
