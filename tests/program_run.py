@@ -32,7 +32,6 @@ import urllib.error
 from collections import Counter
 from collections.abc import Callable
 from contextlib import nullcontext
-from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -50,11 +49,10 @@ import boto3
 from infra import tenant_files
 from infra.local import aws, browser, outbox, simulation
 from infra.local.runtime import POWERTOOLS_ENVIRONMENT, LocalRuntime
-from tandem import bucket, exports, program
+from tandem import bucket
 from tandem.analytics import gather
 from tandem.clock import clock
 from tandem.participants import Status
-from tandem.store import exports as export_markers
 from tandem.store import files, participants
 from tandem.store import plans as plans_store
 from tandem.tenant import Tenant
@@ -81,31 +79,6 @@ def again_on_failure(attempt: Callable[..., T], failed: Callable[[T], bool]) -> 
         raise RuntimeError("still failing after 20 attempts")
 
     return retried
-
-
-def play_year(
-    runtime: LocalRuntime, tenant: Tenant, rng: random.Random, quarters: int
-) -> list[str]:
-    """The year's first `quarters` quarters, each matched, played through to its pulse, then
-    exported; returns their ids."""
-    played = []
-    for _ in range(quarters):
-        cycle = program.cycle(tenant, simulation.next_quarter(runtime, tenant).cycle)
-        simulation.play_quarter(runtime, cycle, rng, MOVERS)
-        export_when_due(runtime, tenant, cycle)
-        played.append(cycle.id)
-    return played
-
-
-def export_when_due(runtime: LocalRuntime, tenant: Tenant, cycle: program.Cycle) -> None:
-    """The daily `exports` schedule, from the day the quarter is due until it is exported: a
-    run that failed midway holds the quarter's claim, and a later day's run takes it over."""
-    due = max(exports.due_at(tenant, cycle), clock.now())
-    for late in range(7):
-        simulation.run_schedule_at(runtime, "exports", due + timedelta(days=late))
-        if export_markers.done(cycle.id):
-            return
-    raise RuntimeError(f"{cycle.id} still not exported a week after it was due")
 
 
 def replaying_dead_letters(runtime: LocalRuntime) -> Counter[str]:
@@ -258,7 +231,10 @@ def main() -> None:
             rows = simulation.roster_rows(tenant, args.people, args.seed)
             simulation.upload_roster(runtime, rows)
             simulation.sign_up(runtime, rng, SIGNUP_RATE)
-            cycle_ids = play_year(runtime, tenant, rng, args.quarters)
+            played = simulation.play_year(
+                runtime, tenant, rng, movers=MOVERS, quarters=args.quarters
+            )
+            cycle_ids = [quarter.quarter.cycle for quarter in played]
             runtime.wait_until_idle(timeout_s=600)
         dead_letters = {n: d["dead_letters"] for n, d in runtime.queue_depths().items()}
         state = {

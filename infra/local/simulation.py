@@ -282,12 +282,13 @@ def play_year(
     *,
     movers: int = 1,
     pausing: int = 0,
+    quarters: int = QUARTERS,
 ) -> Iterator[Played]:
-    """The year, quarter by quarter on the program calendar: the notice a week ahead, matching
-    per band and the kickoffs, the quarter played through (play_quarter), then its exports by
-    the daily schedule when due. `pausing` people pause the second quarter. Yields each
-    quarter once exported, so a caller can tell it as it goes."""
-    for number in range(QUARTERS):
+    """The year (or its first `quarters`), quarter by quarter on the program calendar: the
+    notice a week ahead, matching per band and the kickoffs, the quarter played through
+    (play_quarter), then its exports by the daily schedule when due. `pausing` people pause
+    the second quarter. Yields each quarter once exported, so a caller can tell it as it goes."""
+    for number in range(quarters):
         if number == 1 and pausing:
             pause_coming_quarter(rng, pausing)
         quarter = next_quarter(runtime, tenant)
