@@ -21,9 +21,24 @@ os.environ.update(
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
+from collections.abc import Iterator
+from datetime import datetime
+
 import pytest
 
+from tandem.clock import clock
 from tandem.tenant import Tenant
+
+# Every test starts at this moment, whatever the day it runs: a link signed, an item stored or a
+# quarter computed never depends on the wall clock (tests move the clock on from here).
+PINNED = datetime.fromisoformat("2026-11-23T09:00:00+00:00")
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock() -> Iterator[None]:
+    clock.set(PINNED)
+    yield
+    clock.reset()
 
 
 @pytest.fixture

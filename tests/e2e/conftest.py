@@ -14,9 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.conftest import PINNED
 
 ROOT = Path(__file__).parents[2]
 
@@ -121,7 +124,11 @@ def served() -> Iterator[Served]:
                     f"tandem serve did not start: {process.stderr.read() if process.stderr else ''}"
                 )
             time.sleep(0.3)
-    yield Served(info["api_url"], info["aws_endpoint"], info["bucket"])
+    served = Served(info["api_url"], info["aws_endpoint"], info["bucket"])
+    # Its clock pinned before anything is signed or stored, as in every test (tests/conftest.py).
+    status, _ = served.post(f"/_local/clock?now={quote(PINNED.isoformat())}")
+    assert status == 200
+    yield served
     process.terminate()
     process.wait(timeout=20)
 

@@ -11,7 +11,6 @@ from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 
 from infra.local.aws import Resources, provision
-from tandem.clock import clock
 from tandem.tenant import Tenant
 from tests.integration.support import LINK_BASE
 
@@ -35,4 +34,3 @@ def aws(tenant: Tenant, monkeypatch: pytest.MonkeyPatch) -> Iterator[Resources]:
         for setting, value in resources.settings(tenant, LINK_BASE).items():
             monkeypatch.setenv(setting, value)
         yield resources
-    clock.reset()

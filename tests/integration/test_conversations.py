@@ -4,7 +4,6 @@ happens when a partner stops."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -35,12 +34,6 @@ from tests.integration.support import (
 
 START = "2027-10-11T07:00:00Z"  # 2027-Q4 starts Monday 11 October, 09:00 in Paris
 PARIS, NEW_YORK = ZoneInfo("Europe/Paris"), ZoneInfo("America/New_York")
-
-
-@pytest.fixture(autouse=True)
-def _reset_clock() -> Iterator[None]:
-    yield
-    clock.reset()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -39,7 +38,7 @@ ADA = participant_id("ada@acme.example")
 def ada_matched(aws: Resources) -> None:
     roster_import.handler(upload(aws, "roster/staff.csv", ROSTER), context("roster_import"))
     cycles.save_group(
-        "2027-Q1", "Manager", [ADA, participant_id("linus@acme.example")], 20, datetime.now(UTC)
+        "2027-Q1", "Manager", [ADA, participant_id("linus@acme.example")], 20, clock.now()
     )
 
 
@@ -165,7 +164,7 @@ def test_answers_and_pulse_move_with_the_group_and_lose_the_persons_words(
 ) -> None:
     linus = participant_id("linus@acme.example")
     [group] = cycles.groups("2027-Q1")
-    now = datetime.now(UTC)
+    now = clock.now()
     plans.to_item(
         Plan("2027-Q1", group_key(group.members), "Manager", group.members, now), due=None
     ).save()

@@ -19,6 +19,7 @@ from functions.exports import handler as exports_handler
 from infra.local.aws import Resources
 from tandem import bucket, exports, program
 from tandem.analytics import gather
+from tandem.clock import clock
 from tandem.participants import Participant, participant_id
 from tandem.plans import Plan, group_key
 from tandem.slots import Slot
@@ -319,7 +320,7 @@ def test_the_pulse_answers_make_the_fulfilment_and_ongoing_figures(
 ) -> None:
     answers = [(5, "yes", "=1+1"), (4, "yes", ""), (3, "no", ""), (4, "yes", "")]
     for who, (fulfilment, ongoing, comment) in zip(people, answers, strict=True):
-        pulse_store.save(Q1, who.id, fulfilment, ongoing, comment, 0, datetime.now(UTC))
+        pulse_store.save(Q1, who.id, fulfilment, ongoing, comment, 0, clock.now())
     exports.export(with_exports(tenant, min_group_size=3), Q1)
     everyone = {
         r["metric"]: r["value"]

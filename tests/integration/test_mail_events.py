@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,12 +33,6 @@ from tests.integration.test_conversations import (
     pick_first_slot,
     reminders,
 )
-
-
-@pytest.fixture(autouse=True)
-def _reset_clock() -> Iterator[None]:
-    yield
-    clock.reset()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import csv
 import io
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from email import message_from_string
 from typing import Any
@@ -274,12 +274,6 @@ def test_a_paused_managers_own_manager_is_still_in_the_reporting_line(aws: Resou
     assert told.subject == "No peer coaching partner this quarter"
     assert "reporting line" in told.text and "priority next quarter" in told.text
     assert participant_id(gus.email) in reasons
-
-
-@pytest.fixture(autouse=True)
-def _reset_clock() -> Iterator[None]:
-    yield
-    clock.reset()
 
 
 def test_the_schedule_reads_its_own_time_not_the_wall_clock(

@@ -4,12 +4,9 @@ none loses a write or brings back erased data."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 from unittest import mock
-
-import pytest
 
 from functions.roster_import import handler as roster_import
 from infra.local.aws import Resources
@@ -35,12 +32,6 @@ from tests.integration.test_redelivery import matched_pair
 
 ADA = participant_id("ada@acme.example")
 FLO = participant_id("flo@acme.example")
-
-
-@pytest.fixture(autouse=True)
-def _reset_clock() -> Iterator[None]:
-    yield
-    clock.reset()
 
 
 def test_a_roster_import_racing_an_open_signup_keeps_the_signup(aws: Resources) -> None:

@@ -188,12 +188,6 @@ CASES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _reset_clock() -> Iterator[None]:
-    yield
-    clock.reset()
-
-
 def settle(aws: Resources) -> None:
     """Whatever the deliveries queued is sent (the mailer keeps each intent to one email)."""
     run_band_jobs(aws)

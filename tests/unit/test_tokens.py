@@ -6,12 +6,6 @@ from tandem.clock import clock
 from tandem.tokens import LIFETIME, InvalidLink, LinkTokens, Purpose
 
 
-@pytest.fixture(autouse=True)
-def _real_time():
-    yield
-    clock.reset()
-
-
 def test_a_token_opens_only_its_own_purpose_tenant_and_signature() -> None:
     tokens = LinkTokens("acme", ["key-1"])
     token = tokens.sign(Purpose.SIGNUP, "p1")
