@@ -14,7 +14,7 @@ from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
 from infra import tenant_files
 from infra.stack import TenantStack
-from tandem.tenant import TenantFileError
+from tandem.model.tenant import TenantFileError
 
 
 def build(app: cdk.App, names: list[str]) -> list[TenantStack]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from infra import wiring
-from tandem.tenant import Tenant, TenantFileError, load_tenant
+from tandem.model.tenant import Tenant, TenantFileError, load_tenant
 
 TENANTS_DIR = Path(__file__).parent / "tenants"
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum, auto
 
-from tandem import bucket
-from tandem.settings import Setting
-from tandem.store.email import MAILERS
+from tandem.model import bucket_layout as bucket
+from tandem.store.ses import MAILERS
+from tandem.store.settings import Setting
 
 
 class Grant(Enum):

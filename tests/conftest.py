@@ -26,8 +26,8 @@ from datetime import datetime
 
 import pytest
 
-from tandem.clock import clock
-from tandem.tenant import Tenant
+from tandem.model.clock import clock
+from tandem.model.tenant import Tenant
 
 # Every test starts at this moment, whatever the day it runs: a link signed, an item stored or a
 # quarter computed never depends on the wall clock (tests move the clock on from here).

@@ -5,7 +5,7 @@ calls faulted; writes what it ends with as JSON, for a test to compare runs.
         [--faults 0.1 --fault-seed 11] --out F
 
 It plays a program year, or its first quarters, through the doors people use
-(infra/local/simulation.py): HR's roster upload, the invitations and signups, then each quarter
+(devtools/simulation/year.py): HR's roster upload, the invitations and signups, then each quarter
 with its notice and matching, each group picking a slot, a session moved, the reminders schedule
 whenever something is due, the answers to "how did it go?" (pledges and check-ins), the
 end-of-quarter pulse, and the daily `exports` schedule from the day the quarter's exports are
@@ -46,16 +46,19 @@ os.environ.update(
 
 import boto3
 
+from devtools.local_runtime import aws, outbox
+from devtools.local_runtime.runtime import POWERTOOLS_ENVIRONMENT, LocalRuntime
+from devtools.simulation import browser
+from devtools.simulation import year as simulation
 from infra import tenant_files
-from infra.local import aws, browser, outbox, simulation
-from infra.local.runtime import POWERTOOLS_ENVIRONMENT, LocalRuntime
-from tandem import bucket
 from tandem.analytics import gather
-from tandem.clock import clock
-from tandem.participants import Status
-from tandem.store import files, participants
+from tandem.model import bucket_layout as bucket
+from tandem.model.clock import clock
+from tandem.model.participant import Status
+from tandem.model.tenant import Tenant
+from tandem.store import bucket as files
+from tandem.store import participants
 from tandem.store import plans as plans_store
-from tandem.tenant import Tenant
 from tests.faults import inject
 
 SIGNUP_RATE = 0.9

@@ -14,7 +14,7 @@ from tandem.analytics.tables import (
     PulseRow,
     Tables,
 )
-from tandem.feedback import THEMES
+from tandem.conversations.feedback import THEMES
 
 DEPARTMENTS = ("Sales", "Operations", "Legal", "Research & Development", "Finance")
 LEVELS = ("Manager", "Director")

@@ -8,8 +8,9 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
-from tandem import exports, settings
-from tandem.observability import logger, tracer
+from tandem.analytics import exports
+from tandem.lambdas.observability import logger, tracer
+from tandem.store import settings
 
 
 class OnDemand(BaseModel):

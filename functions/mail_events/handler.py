@@ -5,10 +5,11 @@ the address and tells the person's partners; anything else is acknowledged and i
 from aws_lambda_powertools.utilities.parser.models import SnsNotificationModel, SqsRecordModel
 from pydantic import Json
 
-from tandem import bounces, settings
-from tandem.clock import clock
-from tandem.consumers import sqs_consumer
-from tandem.observability import logger
+from tandem.lambdas.observability import logger
+from tandem.lambdas.queue_consumer import sqs_consumer
+from tandem.mail import bounces
+from tandem.model.clock import clock
+from tandem.store import settings
 
 
 class MailEventRecord(SqsRecordModel):

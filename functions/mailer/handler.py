@@ -9,11 +9,11 @@ from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idemp
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import Json
 
-from tandem import delivery
-from tandem.clock import clock
-from tandem.consumers import sqs_consumer
-from tandem.mail import MailRequest
-from tandem.observability import logger, metrics
+from tandem.lambdas.observability import logger, metrics
+from tandem.lambdas.queue_consumer import sqs_consumer
+from tandem.mail import delivery
+from tandem.model.clock import clock
+from tandem.model.mail_request import MailRequest
 from tandem.store.idempotency import persistence_layer
 
 

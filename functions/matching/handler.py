@@ -9,8 +9,9 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from tandem import cycles, settings
-from tandem.observability import logger, metrics, tracer
+from tandem.lambdas.observability import logger, metrics, tracer
+from tandem.matching import daily as cycles
+from tandem.store import settings
 
 
 @logger.inject_lambda_context

@@ -5,11 +5,17 @@ from datetime import datetime
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Router
 
-from tandem import feedback, guides, pages, program, scheduling, selfservice, settings
-from tandem.clock import clock
-from tandem.links import Links, link_tokens
-from tandem.participants import Participant
-from tandem.tokens import Purpose
+from tandem.conversations import feedback
+from tandem.conversations import sessions as scheduling
+from tandem.links.tokens import Purpose
+from tandem.links.urls import Links, link_tokens
+from tandem.model import calendar as program
+from tandem.model import guides
+from tandem.model.clock import clock
+from tandem.model.participant import Participant
+from tandem.people import selfservice
+from tandem.store import settings
+from tandem.views import pages
 
 from . import web
 

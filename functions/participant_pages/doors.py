@@ -3,9 +3,11 @@
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Router
 
-from tandem import pages, selfservice, settings
-from tandem.clock import clock
-from tandem.validation import InvalidForm, email_address
+from tandem.model.clock import clock
+from tandem.model.validation import InvalidForm, email_address
+from tandem.people import selfservice
+from tandem.store import settings
+from tandem.views import pages
 
 from . import web
 

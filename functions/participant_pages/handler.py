@@ -9,9 +9,10 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from tandem import purpose, selfservice
-from tandem.observability import logger, metrics
-from tandem.tokens import InvalidLink
+from tandem.lambdas.observability import logger, metrics
+from tandem.links.tokens import InvalidLink
+from tandem.model import purpose
+from tandem.people import selfservice
 
 from . import conversations, doors, preferences, profile, pulse, web
 

@@ -6,12 +6,15 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Router
 from aws_lambda_powertools.metrics import MetricUnit
 
-from tandem import pages, program, selfservice, settings
-from tandem.clock import clock
-from tandem.observability import metrics
-from tandem.participants import Participant, Status
-from tandem.tokens import Purpose
-from tandem.validation import InvalidForm
+from tandem.lambdas.observability import metrics
+from tandem.links.tokens import Purpose
+from tandem.model import calendar as program
+from tandem.model.clock import clock
+from tandem.model.participant import Participant, Status
+from tandem.model.validation import InvalidForm
+from tandem.people import selfservice
+from tandem.store import settings
+from tandem.views import pages
 
 from . import web
 

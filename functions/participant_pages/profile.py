@@ -7,12 +7,16 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Route
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
 
-from tandem import pages, program, purpose, selfservice, settings
-from tandem.clock import clock
-from tandem.observability import metrics
-from tandem.participants import PERSONAL_FIELDS, Participant, PersonalDetails, Status
-from tandem.tokens import Purpose
-from tandem.validation import invalid_fields
+from tandem.lambdas.observability import metrics
+from tandem.links.tokens import Purpose
+from tandem.model import calendar as program
+from tandem.model import purpose
+from tandem.model.clock import clock
+from tandem.model.participant import PERSONAL_FIELDS, Participant, PersonalDetails, Status
+from tandem.model.validation import invalid_fields
+from tandem.people import selfservice
+from tandem.store import settings
+from tandem.views import pages
 
 from . import web
 

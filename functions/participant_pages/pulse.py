@@ -3,11 +3,15 @@
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Router
 
-from tandem import pages, pulse, scheduling, selfservice, settings
-from tandem.clock import clock
-from tandem.links import link_tokens
-from tandem.participants import Participant
-from tandem.tokens import InvalidLink, Purpose
+from tandem.conversations import pulse
+from tandem.conversations import sessions as scheduling
+from tandem.links.tokens import InvalidLink, Purpose
+from tandem.links.urls import link_tokens
+from tandem.model.clock import clock
+from tandem.model.participant import Participant
+from tandem.people import selfservice
+from tandem.store import settings
+from tandem.views import pages
 
 from . import web
 

@@ -6,9 +6,10 @@ from urllib.parse import parse_qs
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
-from tandem import pages, settings
-from tandem.links import Links, link_tokens
-from tandem.tokens import Purpose
+from tandem.links.tokens import Purpose
+from tandem.links.urls import Links, link_tokens
+from tandem.store import settings
+from tandem.views import pages
 
 MAX_BODY = 8 * 1024  # a real answer is well under this; anything larger is refused unread
 

@@ -9,8 +9,9 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from tandem import reminders, settings
-from tandem.observability import logger, metrics, tracer
+from tandem.conversations import reminders
+from tandem.lambdas.observability import logger, metrics, tracer
+from tandem.store import settings
 
 
 @logger.inject_lambda_context

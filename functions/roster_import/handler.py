@@ -8,9 +8,11 @@ from urllib.parse import unquote_plus
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import BaseModel, Json
 
-from tandem import bucket, roster, settings
-from tandem.consumers import sqs_consumer
-from tandem.observability import logger
+from tandem.lambdas.observability import logger
+from tandem.lambdas.queue_consumer import sqs_consumer
+from tandem.model import bucket_layout as bucket
+from tandem.people import roster
+from tandem.store import settings
 
 
 class S3TestEvent(BaseModel):

@@ -17,7 +17,7 @@ from infra.stack.nag import excuse
 from infra.stack.queues import Queues
 from infra.stack.schedules import Schedules
 from infra.stack.storage import Storage
-from tandem.tenant import Tenant
+from tandem.model.tenant import Tenant
 
 
 class TenantStack(Stack):

@@ -13,8 +13,8 @@ from constructs import Construct
 
 from infra import wiring
 from infra.stack.nag import excuse
-from tandem import pages
-from tandem.tenant import Tenant
+from tandem.model.tenant import Tenant
+from tandem.views import pages
 
 # The route template, never the path: paths carry link tokens. No IP or user agent either.
 ACCESS_LOG = {

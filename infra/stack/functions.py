@@ -22,8 +22,8 @@ from infra import wiring
 from infra.stack.mail import Mail
 from infra.stack.nag import dead_letter_queue, excuse
 from infra.wiring import Grant
-from tandem.settings import Setting
-from tandem.tenant import Tenant
+from tandem.model.tenant import Tenant
+from tandem.store.settings import Setting
 
 ROOT = Path(__file__).parents[2]
 RUNTIME = lambda_.Runtime.PYTHON_3_14  # the Makefile builds the third-party layers for 3.14

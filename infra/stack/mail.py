@@ -14,7 +14,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.stack.nag import dead_letter_queue
-from tandem.tenant import Tenant
+from tandem.model.tenant import Tenant
 
 METRIC_DIMENSION = "tenant"
 

@@ -24,7 +24,7 @@ from constructs import Construct
 
 from infra.stack.mail import METRIC_DIMENSION
 from infra.stack.nag import dead_letter_queue
-from tandem.tenant import Tenant
+from tandem.model.tenant import Tenant
 
 FIVE_MINUTES = Duration.minutes(5)
 DAY = Duration.days(1)

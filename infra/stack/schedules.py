@@ -14,9 +14,9 @@ from constructs import Construct
 
 from infra import wiring
 from infra.stack.nag import dead_letter_queue, excuse
-from tandem.tenant import Tenant
+from tandem.model.tenant import Tenant
 
-# The same shape as infra/local/events.scheduled_event: what the handlers parse.
+# The same shape as devtools/local_runtime/events.scheduled_event: what the handlers parse.
 SCHEDULED_EVENT = {
     "version": "0",
     "id": scheduler.ContextAttribute.execution_id,

@@ -13,10 +13,10 @@ from cdk_nag import RegexAppliesTo
 from constructs import Construct
 
 from infra.stack.nag import excuse
-from tandem import bucket
+from tandem.model import bucket_layout as bucket
+from tandem.model.tenant import Tenant
 from tandem.store import idempotency
 from tandem.store.table import SCHEMA
-from tandem.tenant import Tenant
 
 
 def _string(name: str) -> dynamodb.Attribute:

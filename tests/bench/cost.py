@@ -3,7 +3,7 @@ counted, priced at public on-demand prices; prints markdown tables.
 
     python tests/bench/cost.py [--people PEOPLE]
 
-The year is the one `make demo` plays (infra/local/simulation.py): HR's roster upload, the
+The year is the one `make demo` plays (devtools/simulation/year.py): HR's roster upload, the
 invitations, the signups on the real pages, then four quarters, each with its notice and
 matching by the daily `matching` schedule, the kickoffs, slots picked and a few sessions moved
 on the real pages (the calendar invitations), the hourly `reminders` schedule whenever
@@ -28,7 +28,7 @@ How each service is counted:
 - Lambda: every invocation, and its duration here times its configured memory. Durations here
   include the embedded AWS's own latency, so they overstate Lambda's.
 - API Gateway: every request to the link pages.
-- DynamoDB: request units from each request (see infra/local/usage.py).
+- DynamoDB: request units from each request (see devtools/local_runtime/usage.py).
 - SQS: what the functions send, plus one receive and one delete per batch an event source
   mapping takes. The local pollers' own idle polling is not counted: an event source mapping's
   idle long polling is a fixed cost of each queue, in the second table.
@@ -49,12 +49,13 @@ from datetime import datetime, timedelta
 import aws_cdk as cdk
 from aws_cdk.assertions import Template
 
+from devtools.local_runtime import outbox
+from devtools.local_runtime.runtime import LocalRuntime
+from devtools.local_runtime.usage import Usage
+from devtools.simulation import year as simulation
 from infra import tenant_files, wiring
 from infra.app import build
-from infra.local import outbox, simulation
-from infra.local.runtime import LocalRuntime
-from infra.local.usage import Usage
-from tandem.clock import clock
+from tandem.model.clock import clock
 
 # US East (N. Virginia) on-demand prices in USD, from each service's public pricing page.
 PRICE = {

@@ -24,11 +24,11 @@ from unittest import mock
 
 from moto import mock_aws
 
+from devtools.local_runtime.aws import REGION, provision
 from infra import tenant_files
-from infra.local.aws import REGION, provision
-from tandem import exports
+from tandem.analytics import exports
 from tandem.analytics.tables import ConversationRow, GroupRow, ParticipantRow, PledgeRow, Tables
-from tandem.tenant import Tenant
+from tandem.model.tenant import Tenant
 
 CYCLE = "2027-Q1"
 LINK_BASE = "https://links.bench.example"

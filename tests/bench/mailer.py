@@ -28,9 +28,9 @@ from typing import Any
 from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 
+from devtools.local_runtime.aws import provision
+from devtools.local_runtime.runtime import LambdaContext
 from infra import tenant_files, wiring
-from infra.local.aws import provision
-from infra.local.runtime import LambdaContext
 from tests.integration.support import ResponseBody, ses_error
 
 os.environ.update(
@@ -86,7 +86,7 @@ class ThrottledSes:
 
 @contextmanager
 def throttled_ses(rate: int) -> Iterator[ThrottledSes]:
-    from tandem.store import email
+    from tandem.store import ses as email
 
     ses = ThrottledSes(rate)
     hooks = email._ses().meta.events
@@ -122,9 +122,10 @@ class Row:
 
 def run(rate: int, mailers: int, mails: int, row: int) -> Row:
     from functions.mailer import handler as mailer
-    from tandem.mail import MailRequest
-    from tandem.participants import Participant, Source, Status
-    from tandem.store import email, participants
+    from tandem.model.mail_request import MailRequest
+    from tandem.model.participant import Participant, Source, Status
+    from tandem.store import participants
+    from tandem.store import ses as email
 
     people = [
         Participant(

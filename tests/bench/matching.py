@@ -30,11 +30,11 @@ import networkx as nx
 import numpy as np
 from single_solve import single_solve  # the bench's own directory is on the path
 
-from tandem.matching import Group, Person, match
-from tandem.matching.band import Band
-from tandem.matching.engine import DEFAULT_RULES, Split, bands, edges, pair_band, settle
-from tandem.matching.rules import feasible, overlap
-from tandem.purpose import How, PurposeProfile, Who, Why
+from tandem.matching.engine import Group, Person, match
+from tandem.matching.engine.arrays import Band
+from tandem.matching.engine.rules import feasible, overlap
+from tandem.matching.engine.solve import DEFAULT_RULES, Split, bands, edges, pair_band, settle
+from tandem.model.purpose import How, PurposeProfile, Who, Why
 
 P = ParamSpec("P")
 T = TypeVar("T")

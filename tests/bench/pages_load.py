@@ -4,7 +4,7 @@ prints a markdown table.
 
     python -m tests.bench.pages_load [--people 48] [--requests 1000] [--workers 64] [--json FILE]
 
-The company goes through the doors people use (infra/local/simulation.py): HR's roster, every
+The company goes through the doors people use (devtools/simulation/year.py): HR's roster, every
 invitee signs up, the quarter is matched, each group picks a slot on its page, and the
 reminders schedule runs once every group's first conversation is over, so each member has a
 "how did it go?" email. Then, in rounds, everyone answers the form its link opens, all at once
@@ -48,12 +48,14 @@ from datetime import timedelta
 from html import escape
 from pathlib import Path
 
+from devtools.local_runtime import outbox
+from devtools.local_runtime.runtime import LocalRuntime
+from devtools.local_runtime.usage import Usage
+from devtools.simulation import browser
+from devtools.simulation import year as simulation
 from infra import tenant_files, wiring
-from infra.local import browser, outbox, simulation
-from infra.local.runtime import LocalRuntime
-from infra.local.usage import Usage
-from tandem import program
-from tandem.store import feedback as feedback_store
+from tandem.model import calendar as program
+from tandem.store import feedback_answers as feedback_store
 from tandem.store import participants
 from tandem.store import plans as plans_store
 

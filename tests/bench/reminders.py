@@ -44,17 +44,18 @@ from botocore.client import BaseClient
 from moto import mock_aws
 from moto.sqs.models import Queue as SqsQueue
 
+from devtools.local_runtime.aws import REGION, provision
 from infra import tenant_files
-from infra.local.aws import REGION, provision
-from tandem import program, reminders
-from tandem.participants import Participant, Source, Status
-from tandem.plans import NUDGE_AFTER, Plan, group_key
-from tandem.program import Cycle
-from tandem.rhythm import SESSIONS
-from tandem.slots import Slot
+from tandem.conversations import reminders
+from tandem.model import calendar as program
+from tandem.model.calendar import Cycle
+from tandem.model.participant import Participant, Source, Status
+from tandem.model.plan import NUDGE_AFTER, Plan, group_key
+from tandem.model.rhythm import SESSIONS
+from tandem.model.slots import Slot
+from tandem.model.tenant import Tenant
 from tandem.store import participants as participants_store
 from tandem.store import plans as plans_store
-from tandem.tenant import Tenant
 
 CYCLE = "2027-Q4"
 ZONES = (

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import rustworkx as rx
 
-from tandem.matching.band import Band, Bools, Ints
-from tandem.matching.engine import _block, _row_blocks, _weighted_edges
+from tandem.matching.engine.arrays import Band, Bools, Ints
+from tandem.matching.engine.solve import _block, _row_blocks, _weighted_edges
 
 TOP_CANDIDATES = 8
 WIDE_CANDIDATES = 64

@@ -14,7 +14,7 @@ from aws_cdk.assertions import Match, Template
 
 from infra import app, tenant_files, wiring
 from infra.stack import TenantStack
-from tandem import bucket
+from tandem.model import bucket_layout as bucket
 from tests.infra.conftest import function_ids, of_type
 from tests.infra.policy import allows
 

@@ -14,7 +14,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 
 from infra import wiring
 from infra.stack import TenantStack
-from tandem.settings import Setting
+from tandem.store.settings import Setting
 from tandem.store.table import SCHEMA
 from tests.infra.conftest import function_ids, of_type
 from tests.infra.policy import allows

@@ -14,11 +14,11 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
+from devtools.local_runtime.aws import provision
+from devtools.local_runtime.server import route_for
 from infra import tenant_files, wiring
-from infra.local.aws import provision
-from infra.local.server import route_for
+from tandem.model.tenant import Tenant
 from tandem.store.table import SCHEMA
-from tandem.tenant import Tenant
 from tests.infra.conftest import function_ids, of_type
 
 FUNCTIONS_DIR = Path(__file__).parents[2] / "functions"
@@ -138,7 +138,7 @@ def test_every_schedule_runs_its_function_daily_or_hourly_in_the_tenants_time_zo
 
 
 def test_the_local_runtime_sends_the_event_shape_the_scheduler_sends() -> None:
-    from infra.local.events import scheduled_event
+    from devtools.local_runtime.events import scheduled_event
     from infra.stack.schedules import SCHEDULED_EVENT
 
     local = scheduled_event("matching", datetime(2027, 1, 11, 8, tzinfo=UTC))
@@ -200,8 +200,8 @@ def test_the_wiring_reads_the_bucket_layout_without_loading_any_use_case() -> No
     # CDK synth imports the wiring: the use cases (and PynamoDB with them) stay out of it.
     script = (
         "import sys, infra.wiring; "
-        "print(sorted(m for m in sys.modules if m.startswith(('pynamodb', 'tandem.roster', "
-        "'tandem.cycles'))))"
+        "print(sorted(m for m in sys.modules if m.startswith(('pynamodb', 'tandem.people.roster', "
+        "'tandem.matching.daily'))))"
     )
     loaded = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True

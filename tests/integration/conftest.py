@@ -10,8 +10,8 @@ import pytest
 from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 
-from infra.local.aws import Resources, provision
-from tandem.tenant import Tenant
+from devtools.local_runtime.aws import Resources, provision
+from tandem.model.tenant import Tenant
 from tests.integration.support import LINK_BASE
 
 # DynamoDB applies each conditional write atomically; moto in the test's process does not (two

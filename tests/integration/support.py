@@ -19,14 +19,14 @@ from botocore.awsrequest import AWSResponse
 from botocore.client import BaseClient
 from botocore.model import OperationModel
 
-from infra.local import events, outbox
-from infra.local.aws import Resources
-from infra.local.runtime import LambdaContext
-from infra.local.server import route_for
-from tandem import mail
-from tandem.mail import MailRequest
-from tandem.participants import Participant, Source, Status, participant_id
-from tandem.purpose import PurposeProfile
+from devtools.local_runtime import events, outbox
+from devtools.local_runtime.aws import Resources
+from devtools.local_runtime.runtime import LambdaContext
+from devtools.local_runtime.server import route_for
+from tandem.model import mail_request as mail
+from tandem.model.mail_request import MailRequest
+from tandem.model.participant import Participant, Source, Status, participant_id
+from tandem.model.purpose import PurposeProfile
 from tandem.store import participants
 
 EVENTS = Path(__file__).parents[2] / "events"

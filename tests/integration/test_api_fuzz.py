@@ -15,16 +15,16 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
 
+from devtools.local_runtime.aws import Resources
+from devtools.local_runtime.runtime import LambdaContext, LocalRuntime
+from devtools.local_runtime.server import LocalApi
 from functions.participant_pages import handler as pages
 from infra import wiring
-from infra.local.aws import Resources
-from infra.local.runtime import LambdaContext, LocalRuntime
-from infra.local.server import LocalApi
-from tandem import settings as tandem_settings
-from tandem.links import link_tokens
-from tandem.participants import participant_id
-from tandem.tenant import Tenant
-from tandem.tokens import ABOUT_SESSION, SCOPED, Purpose
+from tandem.links.tokens import ABOUT_SESSION, SCOPED, Purpose
+from tandem.links.urls import link_tokens
+from tandem.model.participant import participant_id
+from tandem.model.tenant import Tenant
+from tandem.store import settings as tandem_settings
 from tests.integration.support import invite_ada, snapshot
 
 ADA = participant_id("ada@acme.example")

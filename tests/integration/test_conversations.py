@@ -15,11 +15,11 @@ import pytest
 import recurring_ical_events
 from ical.calendar_stream import IcsCalendarStream
 
-from infra.local.aws import Resources
-from infra.local.outbox import SentEmail
-from tandem.clock import clock
-from tandem.participants import Details, Participant, participant_id
-from tandem.plans import group_key
+from devtools.local_runtime.aws import Resources
+from devtools.local_runtime.outbox import SentEmail
+from tandem.model.clock import clock
+from tandem.model.participant import Details, Participant, participant_id
+from tandem.model.plan import group_key
 from tandem.store import participants
 from tests.integration.support import (
     call_api,
@@ -103,8 +103,8 @@ def test_the_schedule_page_offers_slots_that_fit_both_on_every_date_in_each_ones
 def test_a_new_time_zone_from_the_preferences_shapes_the_slots_offered_from_then_on(
     pair: list[Participant],
 ) -> None:
-    from tandem.links import link_tokens
-    from tandem.tokens import Purpose
+    from tandem.links.tokens import Purpose
+    from tandem.links.urls import link_tokens
 
     # Gus moves from Boston to Paris: Flo's working day is now all his too
     preferences = f"/preferences/{link_tokens().sign(Purpose.PREFERENCES, pair[1].id)}"
@@ -262,7 +262,7 @@ def test_a_group_without_a_slot_is_nudged_once(aws: Resources, pair: list[Partic
 def test_a_partner_who_stops_cancels_the_rest_and_the_other_gets_priority(
     aws: Resources, pair: list[Participant]
 ) -> None:
-    from tandem.store import cycles
+    from tandem.store import matches as cycles
 
     pick_first_slot(kickoff("flo@acme.example").link("schedule"))
     deliver_mail(aws)
@@ -310,9 +310,10 @@ def test_erasing_a_partner_left_alone_keeps_their_priority_under_the_alias(
 
     import boto3
 
-    from infra.cli import main
-    from tandem import selfservice, settings
-    from tandem.store import cycles
+    from devtools.cli import main
+    from tandem.people import selfservice
+    from tandem.store import matches as cycles
+    from tandem.store import settings
 
     gus = participant_id("gus@acme.example")
     selfservice.leave(gus, settings.tenant(), clock.now())
@@ -327,7 +328,8 @@ def test_erasing_a_partner_left_alone_keeps_their_priority_under_the_alias(
 def test_two_people_whose_partners_left_are_paired_for_the_rest_of_the_quarter(
     aws: Resources,
 ) -> None:
-    from tandem import selfservice, settings
+    from tandem.people import selfservice
+    from tandem.store import settings
 
     people = [
         person("Ada", "Engineering"),
@@ -378,8 +380,8 @@ def test_two_people_whose_partners_left_are_paired_for_the_rest_of_the_quarter(
 def test_the_rematch_link_of_someone_whose_group_is_on_says_where_to_go(
     aws: Resources, pair: list[Participant]
 ) -> None:
-    from tandem.links import link_tokens
-    from tandem.tokens import Purpose
+    from tandem.links.tokens import Purpose
+    from tandem.links.urls import link_tokens
 
     token = link_tokens().sign(Purpose.REMATCH, pair[0].id, "2027-Q4")
     for method in ("GET", "POST"):
@@ -402,7 +404,7 @@ def after_session_link(aws: Resources, address: str) -> str:
 def test_after_a_session_bad_answers_get_the_form_back_and_nothing_is_stored(
     aws: Resources, pair: list[Participant]
 ) -> None:
-    from tandem.store import feedback as feedback_store
+    from tandem.store import feedback_answers as feedback_store
 
     link = after_session_link(aws, "flo@acme.example")
     status, page = call_api("GET", link)
@@ -453,7 +455,7 @@ def test_a_tab_that_loses_a_race_is_shown_the_answer_that_won(
 ) -> None:
     """Two tabs sent at once, each read the form empty: the one whose write comes second is
     told its answer was already recorded, and shown that answer, not the empty form it read."""
-    from tandem.store import feedback as feedback_store
+    from tandem.store import feedback_answers as feedback_store
 
     link = after_session_link(aws, "flo@acme.example")
     first_tab = {"held": "yes", "helpfulness": 5, "pledge": "Ask my team for feedback"}
@@ -474,7 +476,7 @@ def test_a_tab_that_loses_a_race_is_shown_the_answer_that_won(
 def test_no_check_in_is_asked_of_someone_who_made_no_pledge(
     aws: Resources, pair: list[Participant]
 ) -> None:
-    from tandem.store import feedback as feedback_store
+    from tandem.store import feedback_answers as feedback_store
 
     first = after_session_link(aws, "flo@acme.example")
     assert call_api("POST", first, {"held": "no", "version": "0"})[0] == 200  # so no pledge

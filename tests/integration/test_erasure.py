@@ -8,19 +8,22 @@ from typing import Any
 import boto3
 import pytest
 
+from devtools.cli import main
+from devtools.local_runtime.aws import Resources
 from functions.roster_import import handler as roster_import
-from infra.cli import main
-from infra.local.aws import Resources
-from tandem import erasure, mail, purpose
-from tandem.clock import clock
-from tandem.mail import MailKind, MailRequest
-from tandem.participants import participant_id
-from tandem.plans import Plan, group_key
-from tandem.purpose import PurposeProfile
-from tandem.store import cycles, participants, plans
-from tandem.store import email as email_store
-from tandem.store import feedback as feedback_store
-from tandem.store import pulse as pulse_store
+from tandem.model import mail_request as mail
+from tandem.model import purpose
+from tandem.model.clock import clock
+from tandem.model.mail_request import MailKind, MailRequest
+from tandem.model.participant import participant_id
+from tandem.model.plan import Plan, group_key
+from tandem.model.purpose import PurposeProfile
+from tandem.people import erasure
+from tandem.store import feedback_answers as feedback_store
+from tandem.store import matches as cycles
+from tandem.store import participants, plans
+from tandem.store import pulse_answers as pulse_store
+from tandem.store import ses as email_store
 from tests.integration.support import (
     ROSTER,
     call_api,

@@ -15,18 +15,20 @@ import boto3
 import openpyxl
 import pytest
 
+from devtools.local_runtime.aws import Resources
 from functions.exports import handler as exports_handler
-from infra.local.aws import Resources
-from tandem import bucket, exports, program
-from tandem.analytics import gather
-from tandem.clock import clock
-from tandem.participants import Participant, participant_id
-from tandem.plans import Plan, group_key
-from tandem.slots import Slot
-from tandem.store import cycles, participants, plans
-from tandem.store import feedback as feedback_store
-from tandem.store import pulse as pulse_store
-from tandem.tenant import Tenant
+from tandem.analytics import exports, gather
+from tandem.model import bucket_layout as bucket
+from tandem.model import calendar as program
+from tandem.model.clock import clock
+from tandem.model.participant import Participant, participant_id
+from tandem.model.plan import Plan, group_key
+from tandem.model.slots import Slot
+from tandem.model.tenant import Tenant
+from tandem.store import feedback_answers as feedback_store
+from tandem.store import matches as cycles
+from tandem.store import participants, plans
+from tandem.store import pulse_answers as pulse_store
 from tests.integration.support import context, deliver_mail, load_event, person, queued, sent
 
 Q1 = "2027-Q1"  # starts Monday 11 January 2027, 09:00 in Paris
@@ -275,7 +277,7 @@ def test_a_concurrent_or_repeated_run_neither_writes_nor_mails_again(
 ) -> None:
     due = exports.due_at(tenant, program.cycle(tenant, Q1))
     # Another run has claimed the quarter and is still at it
-    from tandem.store import exports as markers
+    from tandem.store import export_claims as markers
 
     assert markers.claim(Q1, due)
     assert scheduled(due + timedelta(minutes=5)) == {"exported": []}

@@ -10,14 +10,14 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from devtools.local_runtime.aws import Resources
 from infra import wiring
-from infra.local.aws import Resources
-from tandem import tokens
-from tandem.clock import clock
-from tandem.links import link_tokens
-from tandem.participants import participant_id
+from tandem.links import tokens
+from tandem.links.tokens import ABOUT_SESSION, SCOPED, LinkTokens, Purpose
+from tandem.links.urls import link_tokens
+from tandem.model.clock import clock
+from tandem.model.participant import participant_id
 from tandem.store import participants
-from tandem.tokens import ABOUT_SESSION, SCOPED, LinkTokens, Purpose
 from tests.integration.support import (
     call_api,
     daily,

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
+from devtools.local_runtime import events
+from devtools.local_runtime.aws import Resources
 from functions.mail_events import handler as mail_events
-from infra.local import events
-from infra.local.aws import Resources
-from tandem.clock import clock
-from tandem.participants import MailBlock, Participant
+from tandem.model.clock import clock
+from tandem.model.participant import MailBlock, Participant
 from tandem.store import participants
 from tests.integration.support import (
     context,

@@ -14,16 +14,16 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from botocore.exceptions import EndpointConnectionError
 
+from devtools.local_runtime import events
+from devtools.local_runtime.aws import SES_MAX_SEND_RATE, Resources
 from functions.mailer import handler as mailer
 from infra import wiring
-from infra.local import events
-from infra.local.aws import SES_MAX_SEND_RATE, Resources
-from tandem import mail
-from tandem.clock import clock
-from tandem.mail import MailRequest
-from tandem.participants import MailBlock, Participant, Source, Status
-from tandem.store import email as email_store
+from tandem.model import mail_request as mail
+from tandem.model.clock import clock
+from tandem.model.mail_request import MailRequest
+from tandem.model.participant import MailBlock, Participant, Source, Status
 from tandem.store import participants
+from tandem.store import ses as email_store
 from tests.faults import TIMEOUT, Faults, inject
 from tests.integration.support import context, deliver_mail, queued, sent, ses_error
 

@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from devtools.local_runtime.aws import Resources
 from functions.participant_pages import handler as pages_handler
-from infra.local.aws import Resources
-from tandem.clock import clock
-from tandem.participants import Participant, Source, Status, participant_id
+from tandem.links.tokens import LIFETIME, Purpose
+from tandem.model.clock import clock
+from tandem.model.participant import Participant, Source, Status, participant_id
 from tandem.store import participants
-from tandem.tokens import LIFETIME, Purpose
 from tests.integration.support import (
     aws_calls,
     call_api,
@@ -361,7 +361,7 @@ def test_the_signup_link_after_signup_changes_nothing_and_leads_to_the_profile(
 
 
 def test_an_invited_person_posting_to_pause_is_refused_not_told_ok(invite: str) -> None:
-    from tandem.links import link_tokens
+    from tandem.links.urls import link_tokens
 
     token = link_tokens().sign(Purpose.PAUSE, ADA)
     assert call_api("GET", f"/pause/{token}")[0] == 200  # the page explains
@@ -373,7 +373,8 @@ def test_an_invited_person_posting_to_pause_is_refused_not_told_ok(invite: str) 
 def test_answers_the_domain_refuses_get_a_400_page_not_a_500(
     invite: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tandem import purpose, selfservice
+    from tandem.model import purpose
+    from tandem.people import selfservice
 
     def refuse(*_: object) -> None:  # the domain's check is stricter than the page's
         raise purpose.IncompleteAnswers(["why2"])
@@ -455,7 +456,7 @@ def test_leaving_from_the_preferences_and_rejoining(invite: str, aws: Resources)
 
 
 def test_preferences_of_an_invited_person_offer_only_to_leave(invite: str) -> None:
-    from tandem.links import link_tokens
+    from tandem.links.urls import link_tokens
 
     link = f"/preferences/{link_tokens().sign(Purpose.PREFERENCES, ADA)}"
     status, html = call_api("GET", link)

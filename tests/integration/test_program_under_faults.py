@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from infra.local.simulation import PLEDGES
+from devtools.simulation.year import PLEDGES
 
 ROOT = Path(__file__).parents[2]
 # The whole year, each quarter to its pulse and exports, and the year to date: both runs side by

@@ -11,11 +11,11 @@ from unittest import mock
 
 import pytest
 
-from infra.local.aws import Resources
-from tandem.clock import clock
-from tandem.participants import Participant, participant_id
+from devtools.local_runtime.aws import Resources
+from tandem.model.clock import clock
+from tandem.model.participant import Participant, participant_id
 from tandem.store import participants
-from tandem.store import pulse as pulse_store
+from tandem.store import pulse_answers as pulse_store
 from tests.integration import test_conversations
 from tests.integration.support import call_api, daily, deliver_mail, person, run_band_jobs
 from tests.integration.test_conversations import (
@@ -179,7 +179,9 @@ def test_a_one_sided_yes_sends_nothing(aws: Resources, pair: list[Participant]) 
 def test_two_yeses_at_the_same_instant_send_one_notice_each(
     aws: Resources, pair: list[Participant]
 ) -> None:
-    from tandem import pulse, scheduling, settings
+    from tandem.conversations import pulse
+    from tandem.conversations import sessions as scheduling
+    from tandem.store import settings
 
     quarter_over(aws)
     tenant, start = settings.tenant(), threading.Barrier(2)

@@ -18,15 +18,17 @@ import pytest
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from moto.ses.models import ses_backends
 
+from devtools.local_runtime import events
+from devtools.local_runtime.aws import Resources
 from functions.match_band import handler as match_band
-from infra.local import events
-from infra.local.aws import Resources
-from tandem import bands, selfservice, settings
-from tandem import cycles as cycles_domain
-from tandem.clock import clock
-from tandem.jobs import BandJob
-from tandem.participants import MailBlock, Participant, Status, participant_id
-from tandem.store import cycles, participants
+from tandem import bands
+from tandem.matching import daily as cycles_domain
+from tandem.model.clock import clock
+from tandem.model.jobs import BandJob
+from tandem.model.participant import MailBlock, Participant, Status, participant_id
+from tandem.people import selfservice
+from tandem.store import matches as cycles
+from tandem.store import participants, settings
 from tests.integration.support import (
     call_api,
     context,

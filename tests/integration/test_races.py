@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 from typing import Any
 from unittest import mock
 
+from devtools.local_runtime.aws import Resources
 from functions.roster_import import handler as roster_import
-from infra.local.aws import Resources
-from tandem import erasure, selfservice, settings
-from tandem.clock import clock
-from tandem.participants import Status, participant_id
-from tandem.store import cycles, participants, plans
-from tandem.store import email as email_store
+from tandem.model.clock import clock
+from tandem.model.participant import Status, participant_id
+from tandem.people import erasure, selfservice
+from tandem.store import matches as cycles
+from tandem.store import participants, plans, settings
+from tandem.store import ses as email_store
 from tests.integration.support import (
     ROSTER,
     call_api,

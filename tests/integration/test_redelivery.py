@@ -17,16 +17,17 @@ from unittest import mock
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
+from devtools.local_runtime import events
+from devtools.local_runtime.aws import Resources
 from functions.mail_events import handler as mail_events
 from functions.mailer import handler as mailer
 from functions.match_band import handler as match_band
 from functions.roster_import import handler as roster_import
-from infra.local import events
-from infra.local.aws import Resources
-from tandem.clock import clock
-from tandem.participants import participant_id
-from tandem.store import cycles, participants
-from tandem.store import feedback as feedback_store
+from tandem.model.clock import clock
+from tandem.model.participant import participant_id
+from tandem.store import feedback_answers as feedback_store
+from tandem.store import matches as cycles
+from tandem.store import participants
 from tests.integration.support import (
     ROSTER,
     call_api,
@@ -141,28 +142,28 @@ CASES = {
         Counter({(a, "invite"): 1 for a in ("ada@acme.example", "grace@acme.example")})
         + Counter({("linus@acme.example", "invite"): 1}),
         "tandem.store.participants.create_many",
-        "tandem.store.files.write_csv",
+        "tandem.store.bucket.write_csv",
     ),
     "matching": Case(
         notice,
         emails,
         Counter({("flo@acme.example", "notice"): 1, ("gus@acme.example", "notice"): 1}),
         "tandem.store.queues.send",
-        "tandem.store.cycles.mark",
+        "tandem.store.matches.mark",
     ),
     "match_band": Case(
         band_job,
         emails,
         Counter({("flo@acme.example", "kickoff"): 1, ("gus@acme.example", "kickoff"): 1}),
-        "tandem.store.cycles.save_group",
-        "tandem.store.cycles.mark_band_matched",
+        "tandem.store.matches.save_group",
+        "tandem.store.matches.mark_band_matched",
     ),
     "mailer": Case(
         kickoffs,
         emails,
         Counter({("flo@acme.example", "kickoff"): 1, ("gus@acme.example", "kickoff"): 1}),
-        "tandem.store.email.send",
-        "tandem.store.cycles.mark_announced",
+        "tandem.store.ses.send",
+        "tandem.store.matches.mark_announced",
     ),
     "reminders": Case(
         day_before,
@@ -182,8 +183,8 @@ CASES = {
         feedback_post,
         flo_feedback,
         [("yes", 1)],
-        "tandem.store.feedback.save",
-        "tandem.store.feedback.save",
+        "tandem.store.feedback_answers.save",
+        "tandem.store.feedback_answers.save",
     ),
 }
 

@@ -10,20 +10,15 @@ from datetime import timedelta
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
+from devtools.local_runtime.aws import Resources
 from functions.roster_import import handler as roster_import
-from infra.local.aws import Resources
-from tandem import purpose, selfservice
-from tandem.clock import clock
-from tandem.participants import (
-    Participant,
-    PersonalDetails,
-    Source,
-    Status,
-    participant_id,
-)
-from tandem.purpose import PurposeProfile
+from tandem.model import purpose
+from tandem.model.clock import clock
+from tandem.model.participant import Participant, PersonalDetails, Source, Status, participant_id
+from tandem.model.purpose import PurposeProfile
+from tandem.model.tenant import Tenant
+from tandem.people import selfservice
 from tandem.store import participants
-from tandem.tenant import Tenant
 from tests.integration.support import (
     ROSTER,
     context,
@@ -288,7 +283,7 @@ def test_creating_many_never_replaces_anyone_already_there(aws: Resources) -> No
 @pytest.fixture
 def info_logs() -> Iterator[list[logging.LogRecord]]:
     """What the handlers log at Powertools' level when the stack sets none, as deployed: INFO."""
-    from tandem.observability import logger
+    from tandem.lambdas.observability import logger
 
     records: list[logging.LogRecord] = []
     keep = logging.Handler()

@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from infra.local.aws import Resources
-from tandem.plans import Plan
+from devtools.local_runtime.aws import Resources
+from tandem.model.plan import Plan
 from tandem.store import plans as plans_store
-from tandem.store import pulse as pulse_store
+from tandem.store import pulse_answers as pulse_store
 from tests.faults import TIMEOUT, Faults, inject
 
 NOW = datetime(2027, 12, 10, 9, tzinfo=UTC)

@@ -8,18 +8,19 @@ from datetime import UTC, datetime
 import boto3
 import pytest
 
+from devtools.local_runtime.aws import Resources
 from functions.match_band import handler as match_band
 from functions.matching import handler as matching
 from functions.roster_import import handler as roster_import
 from infra import wiring
-from infra.local.aws import Resources
-from tandem.clock import clock
-from tandem.links import link_tokens
-from tandem.participants import MailBlock, Participant, Source, Status, participant_id
-from tandem.settings import Setting
-from tandem.store import cycles, participants
-from tandem.tenant import Tenant
-from tandem.tokens import Purpose
+from tandem.links.tokens import Purpose
+from tandem.links.urls import link_tokens
+from tandem.model.clock import clock
+from tandem.model.participant import MailBlock, Participant, Source, Status, participant_id
+from tandem.model.tenant import Tenant
+from tandem.store import matches as cycles
+from tandem.store import participants
+from tandem.store.settings import Setting
 from tests.integration.support import (
     LINK_BASE,
     ROSTER,

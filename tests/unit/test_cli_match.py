@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.cli import main
+from devtools.cli import main
 
 PEOPLE = """id,department,level,timezone,manager_id,location
 ana,Sales,M,Europe/Paris,,Paris

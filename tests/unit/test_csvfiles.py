@@ -1,7 +1,7 @@
 import csv
 import io
 
-from tandem.csvfiles import safe_cell, to_csv
+from tandem.views.csvfiles import safe_cell, to_csv
 
 
 def test_cells_that_a_spreadsheet_would_run_are_neutralised() -> None:

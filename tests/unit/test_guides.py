@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from tandem import guides
-from tandem.participants import Participant, Source, Status
-from tandem.purpose import PurposeProfile
-from tandem.tenant import Tenant
+from tandem.model import guides
+from tandem.model.participant import Participant, Source, Status
+from tandem.model.purpose import PurposeProfile
+from tandem.model.tenant import Tenant
 
 
 def partner(name: str, how: str) -> Participant:

@@ -12,11 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from tandem import feedback, purpose, roster
-from tandem.matching.files import InputError, read_history, read_people
-from tandem.participants import Details, PersonalDetails
-from tandem.plans import Plan
-from tandem.tenant import TenantFileError, load_tenant
+from tandem.conversations import feedback
+from tandem.matching.engine.files import InputError, read_history, read_people
+from tandem.model import purpose
+from tandem.model.participant import Details, PersonalDetails
+from tandem.model.plan import Plan
+from tandem.model.tenant import TenantFileError, load_tenant
+from tandem.people import roster
 
 LEVELS = ("Manager", "Director")
 DEMO_TENANT = json.loads(

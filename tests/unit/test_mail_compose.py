@@ -4,11 +4,11 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import getaddresses
 
-from tandem.delivery.compose import compose
-from tandem.mail import MailKind, MailRequest, applies_to
-from tandem.participants import MailBlock, Participant, Source, Status
-from tandem.purpose import PurposeProfile
-from tandem.tenant import Tenant
+from tandem.mail.compose import compose
+from tandem.model.mail_request import MailKind, MailRequest, applies_to
+from tandem.model.participant import MailBlock, Participant, Source, Status
+from tandem.model.purpose import PurposeProfile
+from tandem.model.tenant import Tenant
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
 LINKS = {

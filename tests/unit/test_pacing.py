@@ -1,6 +1,6 @@
 """The mailer's pace: calls spaced by the rate, without bursts after a pause."""
 
-from tandem.store.email import Pacer
+from tandem.store.ses import Pacer
 
 
 class FakeTime:

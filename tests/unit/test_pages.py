@@ -2,9 +2,10 @@ import base64
 import hashlib
 import re
 
-from tandem import pages, purpose
-from tandem.participants import Participant, Source, Status
-from tandem.tenant import Tenant
+from tandem.model import purpose
+from tandem.model.participant import Participant, Source, Status
+from tandem.model.tenant import Tenant
+from tandem.views import pages
 
 
 def test_the_style_sent_is_the_style_the_csp_allows(tenant: Tenant) -> None:

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 
-from tandem.program import cycles_of_year, next_cycle
-from tandem.tenant import Tenant
+from tandem.model.calendar import cycles_of_year, next_cycle
+from tandem.model.tenant import Tenant
 
 
 def test_cycles_start_on_the_nth_weekday_in_the_tenants_time_zone(tenant: Tenant) -> None:

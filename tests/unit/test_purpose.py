@@ -1,8 +1,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tandem import purpose
-from tandem.purpose import How, IncompleteAnswers, PurposeProfile, Who, Why, score
+from tandem.model import purpose
+from tandem.model.purpose import How, IncompleteAnswers, PurposeProfile, Who, Why, score
 
 ANSWERS = st.fixed_dictionaries(
     {q.id: st.sampled_from([driver.value for driver, _ in q.options]) for q in purpose.QUESTIONS}

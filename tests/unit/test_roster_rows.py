@@ -2,8 +2,8 @@
 
 import pytest
 
-from tandem.participants import Participant, Source, Status
-from tandem.roster import Outcome, RosterFileError, plan, read_rows
+from tandem.model.participant import Participant, Source, Status
+from tandem.people.roster import Outcome, RosterFileError, plan, read_rows
 
 LEVELS = ("Manager", "Director")
 HEADER = "email,name,department,level,timezone,manager_email,location\n"

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tandem.slots import CONVERSATION, Window, shared_windows
+from tandem.model.slots import CONVERSATION, Window, shared_windows
 
 WORKDAY = (time(9), time(17))
 WEEK = date(2027, 1, 11)  # a Monday

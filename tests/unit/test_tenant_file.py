@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from infra import tenant_files
-from tandem.tenant import TenantFileError, load_tenant
+from tandem.model.tenant import TenantFileError, load_tenant
 
 GOOD = {
     "name": "acme",

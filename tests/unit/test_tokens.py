@@ -2,8 +2,8 @@ from datetime import timedelta
 
 import pytest
 
-from tandem.clock import clock
-from tandem.tokens import LIFETIME, InvalidLink, LinkTokens, Purpose
+from tandem.links.tokens import LIFETIME, InvalidLink, LinkTokens, Purpose
+from tandem.model.clock import clock
 
 
 def test_a_token_opens_only_its_own_purpose_tenant_and_signature() -> None:

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import networkx as nx
 
-from tandem.matching import Group, MatchingRules, Person
-from tandem.matching.engine import bands, edges
-from tandem.matching.history import cycle_order
-from tandem.purpose import PurposeProfile
+from tandem.matching.engine import Group, MatchingRules, Person
+from tandem.matching.engine.history import cycle_order
+from tandem.matching.engine.solve import bands, edges
+from tandem.model.purpose import PurposeProfile
 
 ON = date(2027, 1, 15)
 CYCLE = "2027-Q1"

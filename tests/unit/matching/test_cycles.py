@@ -2,7 +2,7 @@
 
 from itertools import combinations
 
-from tandem.matching import Group, match
+from tandem.matching.engine import Group, match
 
 from .support import ON, person
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tandem.matching import Group, MatchResult, Unmatched, match
-from tandem.matching.engine import Split, bands, edges, pair_band
+from tandem.matching.engine import Group, MatchResult, Unmatched, match
+from tandem.matching.engine.solve import Split, bands, edges, pair_band
 
 from .support import CYCLE, ON, crowd, person
 

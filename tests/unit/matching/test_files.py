@@ -5,15 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from tandem.matching import Group, Person, Unmatched
-from tandem.matching.files import (
+from tandem.matching.engine import Group, Person, Unmatched
+from tandem.matching.engine.files import (
     InputError,
     read_history,
     read_people,
     write_groups,
     write_unmatched,
 )
-from tandem.purpose import PurposeProfile
+from tandem.model.purpose import PurposeProfile
 
 HEADER = "id,department,level,timezone,manager_id,location,purpose_who,purpose_why,purpose_how"
 GOOD = [

@@ -1,7 +1,7 @@
 """Earlier cycles in their order, whatever the calendar: monthly cycles run to Q12."""
 
-from tandem.matching import Group
-from tandem.matching.history import cycle_order, pair, read_past
+from tandem.matching.engine import Group
+from tandem.matching.engine.history import cycle_order, pair, read_past
 
 
 def test_cycle_ten_comes_after_cycle_nine_and_years_come_first() -> None:

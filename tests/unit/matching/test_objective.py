@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from tandem.matching import Group, MatchResult, Person, match
-from tandem.matching.objective import (
+from tandem.matching.engine import Group, MatchResult, Person, match
+from tandem.matching.engine.objective import (
     BEST_SCORE,
     CLOSENESS,
     DIFFERENT_HOW,
@@ -12,7 +12,7 @@ from tandem.matching.objective import (
     SAME_WHY,
     repeat_penalty,
 )
-from tandem.purpose import PurposeProfile
+from tandem.model.purpose import PurposeProfile
 
 from .support import CYCLE, ON, met_five_quarters_ago, person
 

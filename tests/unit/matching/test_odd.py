@@ -4,8 +4,8 @@ from itertools import pairwise
 
 import pytest
 
-from tandem.matching import Group, MatchingRules, MatchResult, match
-from tandem.matching.history import read_past
+from tandem.matching.engine import Group, MatchingRules, MatchResult, match
+from tandem.matching.engine.history import read_past
 
 from .support import CYCLE, ON, person
 

@@ -10,11 +10,11 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tandem.matching import Group, MatchingRules, MatchResult, Person, match
-from tandem.matching.engine import DEFAULT_SPLIT, Split, bands, pair_band
-from tandem.matching.history import cycle_order
-from tandem.matching.rules import partner_counts
-from tandem.purpose import PurposeProfile
+from tandem.matching.engine import Group, MatchingRules, MatchResult, Person, match
+from tandem.matching.engine.history import cycle_order
+from tandem.matching.engine.rules import partner_counts
+from tandem.matching.engine.solve import DEFAULT_SPLIT, Split, bands, pair_band
+from tandem.model.purpose import PurposeProfile
 
 from .support import CYCLE, compatible, engine_weights, reference_graph
 

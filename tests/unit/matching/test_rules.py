@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from tandem.matching import Group, MatchingRules, MatchResult, Person, match
+from tandem.matching.engine import Group, MatchingRules, MatchResult, Person, match
 
 from .support import CYCLE, ON, met_five_quarters_ago, person
 

@@ -2,8 +2,8 @@ from datetime import date, time
 
 import pytest
 
-from tandem.matching import MatchingRules, match
-from tandem.matching.timezones import shared_minutes, utc_offset
+from tandem.matching.engine import MatchingRules, match
+from tandem.matching.engine.timezones import shared_minutes, utc_offset
 
 from .support import person
 

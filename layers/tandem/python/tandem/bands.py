@@ -11,17 +11,20 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from tandem import mail, program, reminders, scheduling
-from tandem.jobs import BandJob, RematchJob
-from tandem.mail import MailKind, MailRequest
-from tandem.matching import Group, MatchingRules, Person, match
-from tandem.participants import Participant, Status, participant_id
-from tandem.plans import NUDGE_AFTER, Plan, group_key
-from tandem.program import Cycle
-from tandem.store import cycles
+from tandem.conversations import reminders
+from tandem.conversations import sessions as scheduling
+from tandem.matching.engine import Group, MatchingRules, Person, match
+from tandem.model import calendar as program
+from tandem.model import mail_request as mail
+from tandem.model.calendar import Cycle
+from tandem.model.jobs import BandJob, RematchJob
+from tandem.model.mail_request import MailKind, MailRequest
+from tandem.model.participant import Participant, Status, participant_id
+from tandem.model.plan import NUDGE_AFTER, Plan, group_key
+from tandem.model.tenant import Tenant
+from tandem.store import matches as cycles
 from tandem.store import participants as participants_store
 from tandem.store import plans as plans_store
-from tandem.tenant import Tenant
 
 REMATCH_NUDGE_AFTER = timedelta(days=2)  # a new pair has less time to pick a slot
 # Cycles read beyond the repeat window, so that older repeats are still avoided when possible.

@@ -41,7 +41,7 @@ from itertools import combinations
 from statistics import fmean
 
 from tandem.analytics.tables import ConversationRow, PledgeRow, PulseRow, Tables
-from tandem.feedback import THEMES
+from tandem.conversations.feedback import THEMES
 
 MIN_GROUP_FLOOR = 3
 THEME_MIN_GROUP = 10

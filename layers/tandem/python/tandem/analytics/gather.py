@@ -11,7 +11,6 @@ import hmac
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from tandem import program
 from tandem.analytics.tables import (
     ConversationRow,
     GroupRow,
@@ -20,15 +19,16 @@ from tandem.analytics.tables import (
     PulseRow,
     Tables,
 )
-from tandem.feedback import Feedback
-from tandem.participants import Participant, Status
-from tandem.plans import Plan
-from tandem.store import feedback as feedback_store
+from tandem.conversations.feedback import Feedback
+from tandem.model import calendar as program
+from tandem.model.participant import Participant, Status
+from tandem.model.plan import Plan
+from tandem.model.tenant import Tenant
+from tandem.store import feedback_answers as feedback_store
 from tandem.store import participants as participants_store
 from tandem.store import plans as plans_store
-from tandem.store import pulse as pulse_store
-from tandem.store import secrets
-from tandem.tenant import Tenant
+from tandem.store import pulse_answers as pulse_store
+from tandem.store import signing_keys as secrets
 
 
 class Pseudonyms:

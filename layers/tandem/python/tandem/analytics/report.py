@@ -19,7 +19,7 @@ from pygal.style import Style
 
 from tandem.analytics.figures import METRICS, PURPOSE_AXES, THEME_MIN_GROUP, SummaryRow
 from tandem.analytics.tables import Tables
-from tandem.templates import render as render_template
+from tandem.views.render import render as render_template
 
 # Published figures the program is held against (see the product's sources).
 BENCHMARKS = {

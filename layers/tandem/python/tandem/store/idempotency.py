@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-from tandem.settings import Setting, setting
+from tandem.store.settings import Setting, setting
 
 KEY = "id"
 TTL = "expiration"

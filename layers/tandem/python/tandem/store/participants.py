@@ -24,7 +24,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from tandem.participants import (
+from tandem.model.participant import (
     PERSONAL_FIELDS,
     ImportMark,
     MailBlock,
@@ -32,7 +32,7 @@ from tandem.participants import (
     Source,
     Status,
 )
-from tandem.purpose import PurposeProfile
+from tandem.model.purpose import PurposeProfile
 from tandem.store.table import TableModel
 
 PROFILE = "PROFILE"

@@ -23,9 +23,9 @@ from pynamodb.attributes import (
 from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from tandem.plans import Plan
-from tandem.rhythm import SESSIONS
-from tandem.slots import Slot
+from tandem.model.plan import Plan
+from tandem.model.rhythm import SESSIONS
+from tandem.model.slots import Slot
 from tandem.store.table import TableModel, is_stored
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 from pydantic import BaseModel
 
-from tandem.settings import Setting, setting
+from tandem.store.settings import Setting, setting
 
 
 class EnqueueFailed(Exception):

@@ -17,7 +17,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.models import Model
 
-from tandem.settings import Setting
+from tandem.store.settings import Setting
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,229 @@
+"""The embedded AWS: moto's server on 127.0.0.1, provisioned with the tenant's resources from
+the same declarations the CDK stack uses (table schema, wiring), so boto3, PynamoDB, the AWS
+CLI and HR's scripts all reach it with an endpoint URL."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from moto.ses.models import SESQuota, ses_backends
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from devtools.local_runtime.usage import CountingApp, Usage
+from infra import wiring
+from tandem.model.tenant import Tenant
+from tandem.store import idempotency
+from tandem.store.settings import Setting
+from tandem.store.table import SCHEMA
+
+REGION = "eu-west-1"
+ACCOUNT = "123456789012"  # moto's default account
+# Short, so a failed message is retried (and dead-lettered) within seconds, not minutes.
+VISIBILITY_TIMEOUT_S = 3
+# The embedded SES answers as an account with production access; moto's own quota is the
+# sandbox's one email a second, which would pace local mail to a crawl.
+SES_MAX_SEND_RATE = 500
+
+
+@dataclass(frozen=True)
+class Resources:
+    table: str
+    idempotency_table: str
+    bucket: str
+    queue_urls: dict[str, str]  # wiring queue name -> URL
+    dead_letter_urls: dict[str, str]
+    secret_arn: str
+    configuration_set: str
+
+    def settings(self, tenant: Tenant, link_base: str) -> dict[Setting, str]:
+        return {
+            Setting.TABLE: self.table,
+            Setting.IDEMPOTENCY_TABLE: self.idempotency_table,
+            Setting.BUCKET: self.bucket,
+            Setting.MAIL_QUEUE: self.queue_urls["mail"],
+            Setting.BAND_QUEUE: self.queue_urls["bands"],
+            Setting.SIGNING_SECRET: self.secret_arn,
+            Setting.SES_CONFIGURATION_SET: self.configuration_set,
+            Setting.LINK_BASE: link_base,
+            Setting.TENANT: tenant.for_functions(),
+        }
+
+
+def client_environment(endpoint: str) -> dict[str, str]:
+    """What boto3 (and PynamoDB through it) needs to talk to the embedded AWS."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+    }
+
+
+class EmbeddedAws:
+    """moto's server (as its ThreadedMotoServer runs it), with every request counted."""
+
+    def __init__(self, port: int, usage: Usage) -> None:
+        self.port = port
+        self.usage = usage
+        self._server: BaseWSGIServer | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        app = CountingApp(DomainDispatcherApplication(create_backend_app), self.usage)
+        self._server = make_server(
+            "127.0.0.1", self.port, app, threaded=True, request_handler=MotoRequestHandler
+        )
+        threading.Thread(
+            target=self._server.serve_forever, name="embedded-aws", daemon=True
+        ).start()
+        os.environ.update(client_environment(self.endpoint))
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+
+
+def provision(tenant: Tenant) -> Resources:
+    """Creates the tenant's table, bucket, queues, secret and SES setup in the embedded AWS."""
+    name = f"tandem-{tenant.name}"
+    queue_urls, dead_letter_urls = _queues(name)
+    resources = Resources(
+        table=_table(name),
+        idempotency_table=_idempotency_table(f"{name}-idempotency"),
+        bucket=_bucket(f"{name}-data", queue_urls),
+        queue_urls=queue_urls,
+        dead_letter_urls=dead_letter_urls,
+        secret_arn=_secret(f"{name}/link-signing"),
+        configuration_set=_ses(name, tenant.sender),
+    )
+    return resources
+
+
+def _table(name: str) -> str:
+    dynamodb = boto3.client("dynamodb")
+    keys = {SCHEMA.partition_key, SCHEMA.sort_key} | {
+        attr for index in SCHEMA.indexes for attr in (index.partition_key, index.sort_key)
+    }
+    dynamodb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"} for key in sorted(keys)],
+        KeySchema=_key_schema(SCHEMA.partition_key, SCHEMA.sort_key),
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": index.name,
+                "KeySchema": _key_schema(index.partition_key, index.sort_key),
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for index in SCHEMA.indexes
+        ],
+    )
+    dynamodb.update_time_to_live(
+        TableName=name,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": SCHEMA.ttl_attribute},
+    )
+    return name
+
+
+def _idempotency_table(name: str) -> str:
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": idempotency.KEY, "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": idempotency.KEY, "KeyType": "HASH"}],
+    )
+    dynamodb.update_time_to_live(
+        TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": idempotency.TTL}
+    )
+    return name
+
+
+def _key_schema(partition_key: str, sort_key: str) -> list[dict[str, str]]:
+    return [
+        {"AttributeName": partition_key, "KeyType": "HASH"},
+        {"AttributeName": sort_key, "KeyType": "RANGE"},
+    ]
+
+
+def _queues(prefix: str) -> tuple[dict[str, str], dict[str, str]]:
+    sqs = boto3.client("sqs")
+    urls, dead_letter_urls = {}, {}
+    for queue in wiring.QUEUES:
+        dlq_url = sqs.create_queue(QueueName=f"{prefix}-{queue.name}-dlq")["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": queue.max_receive_count}
+        urls[queue.name] = sqs.create_queue(
+            QueueName=f"{prefix}-{queue.name}",
+            Attributes={
+                "VisibilityTimeout": str(VISIBILITY_TIMEOUT_S),
+                "RedrivePolicy": json.dumps(redrive),
+            },
+        )["QueueUrl"]
+        dead_letter_urls[queue.name] = dlq_url
+    return urls, dead_letter_urls
+
+
+def _bucket(name: str, queue_urls: dict[str, str]) -> str:
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    sqs = boto3.client("sqs")
+    notifications: list[dict[str, Any]] = []
+    for queue in wiring.QUEUES:
+        if queue.trigger is None:
+            continue
+        arn = sqs.get_queue_attributes(QueueUrl=queue_urls[queue.name], AttributeNames=["QueueArn"])
+        rules = [
+            {"Name": "prefix", "Value": queue.trigger.prefix},
+            {"Name": "suffix", "Value": queue.trigger.suffix},
+        ]
+        notifications.append(
+            {
+                "QueueArn": arn["Attributes"]["QueueArn"],
+                "Events": ["s3:ObjectCreated:*"],
+                "Filter": {"Key": {"FilterRules": rules}},
+            }
+        )
+    s3.put_bucket_notification_configuration(
+        Bucket=name, NotificationConfiguration={"QueueConfigurations": notifications}
+    )
+    return name
+
+
+def _secret(name: str) -> str:
+    value = json.dumps({"current": secrets.token_urlsafe(48)})
+    return str(boto3.client("secretsmanager").create_secret(Name=name, SecretString=value)["ARN"])
+
+
+def _ses(name: str, sender: str) -> str:
+    ses = boto3.client("ses")
+    ses.verify_email_identity(EmailAddress=sender)
+    ses.create_configuration_set(ConfigurationSet={"Name": name})
+    backend = ses_backends[ACCOUNT][REGION]
+    sandbox = backend.get_send_quota
+
+    def out_of_the_sandbox() -> SESQuota:
+        quota = sandbox()
+        quota.max_send_rate = SES_MAX_SEND_RATE
+        return quota
+
+    backend.get_send_quota = out_of_the_sandbox  # type: ignore[method-assign]
+    return name

@@ -1,0 +1,407 @@
+"""A synthetic company's program on the local runtime, through the doors real people use: HR's
+upload to the bucket, the links in the emails, the real pages, the schedules at their time.
+`make demo` narrates it; the cost bench counts what it asks of AWS."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+import socket
+import urllib.parse
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import combinations
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import boto3
+
+from devtools.local_runtime import outbox
+from devtools.local_runtime.runtime import LocalRuntime
+from devtools.local_runtime.server import serve_in_background
+from devtools.simulation import browser
+from devtools.simulation.population import company
+from tandem.analytics import exports
+from tandem.conversations import reminders
+from tandem.model import bucket_layout as bucket
+from tandem.model import calendar as program
+from tandem.model.clock import clock
+from tandem.model.participant import Status
+from tandem.model.tenant import Tenant
+from tandem.people.roster import REQUIRED
+from tandem.store import export_claims as export_markers
+from tandem.store import feedback_answers as feedback_store
+from tandem.store import matches as cycles
+from tandem.store import participants
+from tandem.store import plans as plans_store
+from tandem.views.csvfiles import to_csv
+
+START = datetime.fromisoformat("2026-12-01T09:00:00+01:00")
+ROSTER_KEY = "roster/employees-2027.csv"
+QUARTERS = 4
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running(tenant: Tenant) -> Iterator[LocalRuntime]:
+    """The tenant on the embedded AWS, its API served, the clock at the simulation's start."""
+    api_port = free_port()
+    runtime = LocalRuntime(tenant, api_port=api_port, aws_port=free_port())
+    runtime.start()
+    server = serve_in_background(runtime, api_port)
+    try:
+        clock.set(START)
+        yield runtime
+    finally:
+        server.shutdown()
+        runtime.stop()
+        clock.reset()
+
+
+def roster_rows(tenant: Tenant, people: int, seed: int) -> list[list[str]]:
+    domain = tenant.sender.partition("@")[2]
+    return [e.roster_row() for e in company(people, tenant.levels, domain=domain, seed=seed)]
+
+
+def upload_roster(runtime: LocalRuntime, rows: list[list[str]]) -> list[dict[str, str]]:
+    """HR drops the roster in the bucket; returns its results file's rows."""
+    assert runtime.resources is not None
+    s3 = boto3.client("s3")
+    s3.put_object(
+        Bucket=runtime.resources.bucket, Key=ROSTER_KEY, Body=to_csv((*REQUIRED, "location"), rows)
+    )
+    runtime.wait_until_idle(timeout_s=600)
+    result = s3.get_object(Bucket=runtime.resources.bucket, Key=bucket.roster_results(ROSTER_KEY))[
+        "Body"
+    ]
+    return list(csv.DictReader(io.StringIO(result.read().decode())))
+
+
+def emails_with_link(fragment: str, subject: str = "") -> list[outbox.SentEmail]:
+    return [
+        e
+        for e in outbox.sent_emails()
+        if e.subject.startswith(subject) and any(fragment in link for link in e.links)
+    ]
+
+
+@dataclass(frozen=True)
+class Signups:
+    signed_up: int
+    opted_out: int
+    waiting: int
+
+
+def sign_up(runtime: LocalRuntime, rng: random.Random, rate: float) -> Signups:
+    """Each invitee opens the invitation: most sign up with their own answers, the rest do not
+    yet, and one of those opts out through the leave link instead."""
+    invitations = emails_with_link("/signup/", "You're invited")
+    signed_up = opted_out = 0
+    for email in invitations:
+        if rng.random() > rate:
+            if not opted_out:
+                opted_out += expect(
+                    browser.post(email.link("leave"), {}), "You have left the program"
+                )
+            continue
+        form = browser.get(email.link("signup")).form()
+        answers = {question: rng.choice(options) for question, options in form.choices.items()}
+        signed_up += expect(
+            browser.post(email.link("signup"), {**form.values, **answers}), "Your purpose profile"
+        )
+    runtime.wait_until_idle(timeout_s=600)
+    return Signups(signed_up, opted_out, len(invitations) - signed_up - opted_out)
+
+
+def pause_coming_quarter(rng: random.Random, people: int) -> None:
+    """A few people pause the coming quarter from the link in their welcome email."""
+    welcomes = [e for e in outbox.sent_emails() if e.subject.startswith("You're signed up")]
+    for email in rng.sample(welcomes, people):
+        expect(
+            browser.post(email.link("pause"), {"action": "pause"}),
+            "You are paused for next quarter",
+        )
+
+
+def expect(page: browser.Page, text: str) -> int:
+    if page.status != 200 or text not in page.html:
+        raise RuntimeError(f"unexpected page ({page.status}) instead of {text!r}")
+    return 1
+
+
+def post(runtime: LocalRuntime, path: str) -> dict[str, Any]:
+    request = urllib.request.Request(runtime.api_url + path, method="POST")
+    with urllib.request.urlopen(request, timeout=600) as response:
+        result: dict[str, Any] = json.load(response)
+        return result
+
+
+def run_schedule_at(runtime: LocalRuntime, schedule: str, moment: datetime) -> dict[str, Any]:
+    """Moves the clock, runs the schedule as the scheduler would, and waits for what it set off."""
+    post(runtime, "/_local/clock?" + urllib.parse.urlencode({"now": moment.isoformat()}))
+    report = post(runtime, f"/_local/schedules/{schedule}")
+    if report:
+        runtime.wait_until_idle(timeout_s=1800)
+    return report
+
+
+@dataclass(frozen=True)
+class Quarter:
+    cycle: str
+    groups: list[tuple[str, ...]]
+    unmatched: int
+    paused: int
+
+    @property
+    def pairs(self) -> set[frozenset[str]]:
+        return {frozenset(pair) for members in self.groups for pair in combinations(members, 2)}
+
+
+def next_quarter(runtime: LocalRuntime, tenant: Tenant) -> Quarter:
+    """The notice a week ahead, then the matching at the cycle's start, each by the schedule."""
+    cycle = program.next_cycle(tenant, clock.now())
+    run_schedule_at(runtime, "matching", cycle.notice_from + timedelta(hours=1))
+    run_schedule_at(runtime, "matching", cycle.starts + timedelta(minutes=5))
+    return quarter(tenant, cycle.id)
+
+
+def quarter(tenant: Tenant, cycle: str) -> Quarter:
+    paused = sum(
+        cycle in p.paused_cycles
+        for level in tenant.levels
+        for p in participants.in_level(level, Status.ACTIVE)
+    )
+    return Quarter(
+        cycle,
+        [g.members for g in cycles.groups(cycle)],
+        unmatched=len(list(cycles.unmatched(cycle))),
+        paused=paused,
+    )
+
+
+@dataclass(frozen=True)
+class Conversations:
+    picked: int
+    moved: int
+    sent: dict[str, int]  # emails of the quarter, by kind
+
+
+# How people answer after a session, around the figures peers publish: 80-83% of pledged
+# actions completed, 91% of completed ones reported as impactful.
+HELD, DONE, PARTLY, IMPACTFUL = 0.92, 0.815, 0.1, 0.91
+PLEDGES = (
+    ("Delegation", "Delegate the weekly report and coach whoever takes it"),
+    ("Feedback", "Ask my team for one piece of feedback on our meetings"),
+    ("Focus", "Block two mornings for focused work and keep them"),
+    ("Growth", "Have the career conversation I keep postponing with a direct report"),
+    ("Wellbeing", "Leave on time twice a week and say so to the team"),
+    ("Relationships", "Have lunch with someone from another department"),
+)
+MINUTE = timedelta(minutes=1)
+
+
+def answer_after_session(rng: random.Random, email: outbox.SentEmail) -> None:
+    """A person answers the "how did it go?" email by sending the form its link opens: held
+    or not, how helpful, a pledge with its theme and, from the second session, the check-in
+    on the last pledge."""
+    fields = {"version": "0", "held": "yes" if rng.random() < HELD else "no"}
+    if fields["held"] == "yes":
+        theme, pledge = rng.choice(PLEDGES)
+        helpfulness = rng.choice((3, 4, 4, 5, 5))
+        fields |= {"helpfulness": str(helpfulness), "pledge": pledge, "theme": theme}
+    if (email.session or 0) > 1:
+        draw = rng.random()
+        fields["checkin"] = (
+            "done" if draw < DONE else "partly" if draw < DONE + PARTLY else "not_done"
+        )
+        if fields["checkin"] != "not_done":
+            fields["impact"] = "yes" if rng.random() < IMPACTFUL else "no"
+    expect(browser.post(email.link("feedback"), fields), "your answers are recorded")
+
+
+# How people answer the end-of-quarter pulse (a judgement, not a published figure): most feel
+# fairly fulfilled, and somewhat more than half want to keep meeting their partner.
+FULFILMENT = (2, 3, 3, 4, 4, 4, 5)
+KEEP_MEETING = 0.87  # "87% yes in one customer"
+
+
+def answer_pulse(rng: random.Random, email: outbox.SentEmail) -> None:
+    """A person answers the end-of-quarter pulse by sending the form its link opens."""
+    fields = {
+        "version": "0",
+        "fulfilment": str(rng.choice(FULFILMENT)),
+        "ongoing": "yes" if rng.random() < KEEP_MEETING else "no",
+    }
+    expect(browser.post(email.link("pulse"), fields), "your answers are recorded")
+
+
+def play_quarter(
+    runtime: LocalRuntime,
+    cycle: program.Cycle,
+    rng: random.Random,
+    movers: int,
+) -> Conversations:
+    """The quarter through the doors people use: one member of each group picks a slot on the
+    page the kickoff links to, a few move a session from their invitation, then the reminders
+    schedule runs whenever something is due and everyone answers each "how did it go?" and,
+    after the last session, the end-of-quarter pulse."""
+    read = outbox.count()
+    picked = pick_slots(runtime, cycle, rng)
+    moved = move_sessions(runtime, cycle, rng, movers)
+    sent: Counter[str] = Counter()
+    while (moment := next_reminders_run(cycle.id, clock.now())) is not None:
+        run_schedule_at(runtime, "reminders", moment)
+        fresh = outbox.sent_emails(skip=read)
+        read += len(fresh)
+        sent.update(e.kind for e in fresh if e.cycle == cycle.id and e.kind)
+        for email in fresh:
+            if email.kind == "after_session" and email.cycle == cycle.id:
+                answer_after_session(rng, email)
+            elif email.kind == "pulse" and email.cycle == cycle.id:
+                answer_pulse(rng, email)
+    sent.update(e.kind for e in outbox.sent_emails(skip=read) if e.cycle == cycle.id and e.kind)
+    return Conversations(picked, moved, dict(sent))
+
+
+@dataclass(frozen=True)
+class Played:
+    quarter: Quarter
+    conversations: Conversations
+
+
+def play_year(
+    runtime: LocalRuntime,
+    tenant: Tenant,
+    rng: random.Random,
+    *,
+    movers: int = 1,
+    pausing: int = 0,
+    quarters: int = QUARTERS,
+) -> Iterator[Played]:
+    """The year (or its first `quarters`), quarter by quarter on the program calendar: the
+    notice a week ahead, matching per band and the kickoffs, the quarter played through
+    (play_quarter), then its exports by the daily schedule when due. `pausing` people pause
+    the second quarter. Yields each quarter once exported, so a caller can tell it as it goes."""
+    for number in range(quarters):
+        if number == 1 and pausing:
+            pause_coming_quarter(rng, pausing)
+        quarter = next_quarter(runtime, tenant)
+        cycle = program.cycle(tenant, quarter.cycle)
+        conversations = play_quarter(runtime, cycle, rng, movers)
+        export_when_due(runtime, tenant, cycle)
+        yield Played(quarter, conversations)
+
+
+def export_when_due(runtime: LocalRuntime, tenant: Tenant, cycle: program.Cycle) -> None:
+    """The daily `exports` schedule, at the program's time of day, from the day the quarter is
+    due until it is exported: a run that failed midway holds the quarter's claim, and a later
+    day's run takes it over."""
+    day = exports.due_at(tenant, cycle).date()
+    first_run = datetime.combine(day, tenant.calendar.time, ZoneInfo(tenant.timezone))
+    due = max(first_run, clock.now())
+    for late in range(7):
+        run_schedule_at(runtime, "exports", due + timedelta(days=late))
+        if export_markers.done(cycle.id):
+            return
+    raise RuntimeError(f"{cycle.id} still not exported a week after it was due")
+
+
+def pick_slots(runtime: LocalRuntime, cycle: program.Cycle, rng: random.Random) -> int:
+    picked = 0
+    kickoffs = [e for e in outbox.sent_emails() if e.kind == "kickoff" and e.cycle == cycle.id]
+    for email in kickoffs:
+        page = browser.get(email.link("schedule"))
+        form = page.form()
+        if "slot" not in form.choices or "Pick another time" in page.html:
+            continue  # a partner picked already, or there is no common slot
+        choice = {"slot": rng.choice(form.choices["slot"])}
+        picked += expect(browser.post(email.link("schedule"), {**form.values, **choice}), "Done")
+    runtime.wait_until_idle(timeout_s=600)
+    return picked
+
+
+def move_sessions(
+    runtime: LocalRuntime, cycle: program.Cycle, rng: random.Random, movers: int
+) -> int:
+    moved = 0
+    invitations = [
+        e for e in outbox.sent_emails() if e.kind == "invitation" and e.cycle == cycle.id
+    ]
+    for email in rng.sample(invitations, min(movers, len(invitations))):
+        page = browser.get(email.link("reschedule") + "?session=2")
+        form = page.form()
+        if "starts" in form.choices:
+            fields = {**form.values, "starts": form.choices["starts"][0]}
+            moved += expect(browser.post(email.link("reschedule"), fields), "Done")
+    runtime.wait_until_idle(timeout_s=600)
+    return moved
+
+
+def next_reminders_run(cycle: str, now: datetime) -> datetime | None:
+    """When the hourly schedule next has something to do for the cycle, skipping the hours it
+    would find nothing: a minute before the next session that no run has reminded yet (that
+    run sends the day-before reminder of every session starting within the day, and "how did
+    it go?" for every session over), then, once all have begun, when what is left is due."""
+    plans = [plan for plan in plans_store.of_cycle(cycle) if len(plan.active) >= 2]
+    starts = [
+        session.starts
+        for plan in plans
+        for session in plan.sessions
+        if not session.cancelled and f"before:{session.number}" not in plan.reminded
+    ]
+    if starts:
+        return max(min(starts) - MINUTE, now)
+    due = [moment for plan in plans if (moment := reminders.next_due(plan, now))]
+    return max(max(due), now + MINUTE) if due else None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What people answered after their sessions, as recorded by the pages."""
+
+    answers: int
+    held: int
+    helpfulness: float  # mean, among sessions held
+    pledges: int
+    checked_in: int
+    done: int
+    impact: int  # of those done, how many had an impact
+
+    @property
+    def completion(self) -> float:
+        return self.done / max(1, self.checked_in)
+
+    @property
+    def impact_rate(self) -> float:
+        return self.impact / max(1, self.done)
+
+
+def figures(cycle_ids: list[str]) -> Figures:
+    answers = [
+        f
+        for cycle in cycle_ids
+        for plan in plans_store.of_cycle(cycle)
+        for f in feedback_store.of_group(cycle, plan.group)
+    ]
+    done = [f for f in answers if f.checkin == "done"]
+    rated = [f.helpfulness for f in answers if f.helpfulness is not None]
+    return Figures(
+        answers=len(answers),
+        held=sum(f.held == "yes" for f in answers),
+        helpfulness=sum(rated) / max(1, len(rated)),
+        pledges=sum(bool(f.pledge) for f in answers),
+        checked_in=sum(f.checkin is not None for f in answers),
+        done=len(done),
+        impact=sum(f.impact == "yes" for f in done),
+    )

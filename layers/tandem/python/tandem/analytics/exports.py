@@ -1,0 +1,120 @@
+"""HR's exports: a quarter's row tables, summary and report as files under exports/<cycle>/,
+then the year to date under exports/<year>/, and the program leads told where to find them.
+
+The daily `exports` schedule exports each quarter two weeks after the week of its fifth session
+(the pulse has had its week), catching up any quarter whose run was missed, once: a marker
+claimed before writing keeps a duplicate or concurrent run from writing or mailing again.
+`tandem export` runs `export` on demand, which replaces the files and mails nobody.
+Re-exporting writes the same keys and deletes any other key left in the folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, time, timedelta
+from functools import partial
+from pathlib import Path
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+from tandem.analytics import figures, files, gather, report
+from tandem.analytics.figures import SummaryRow
+from tandem.analytics.tables import Tables
+from tandem.model import bucket_layout as bucket
+from tandem.model import calendar as program
+from tandem.model import mail_request as mail
+from tandem.model.calendar import Cycle
+from tandem.model.mail_request import MailRequest
+from tandem.model.tenant import Tenant
+from tandem.store import bucket as bucket_files
+from tandem.store import export_claims as markers
+from tandem.store import matches as cycles_store
+
+# After the Monday of the fifth session's week: that week, then two for the pulse.
+AFTER_FIFTH_WEEK = timedelta(weeks=3)
+CONTENT_TYPES = {
+    ".csv": "text/csv; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def due_at(tenant: Tenant, cycle: Cycle) -> datetime:
+    """When a quarter's export is due: midnight, in the tenant's zone, two weeks after the
+    week of its fifth session."""
+    day = cycle.conversation_weeks[-1] + AFTER_FIFTH_WEEK
+    return datetime.combine(day, time(0), ZoneInfo(tenant.timezone))
+
+
+def daily(tenant: Tenant, now: datetime) -> dict[str, Any]:
+    """Exports every quarter of this year or last that was matched, is due and is not
+    exported yet, oldest first; mails the program leads about each."""
+    year = now.astimezone(ZoneInfo(tenant.timezone)).year
+    due = [
+        cycle
+        for y in (year - 1, year)
+        for cycle in program.cycles_of_year(tenant, y)
+        if due_at(tenant, cycle) <= now
+        and cycles_store.run_state(cycle.id).matched_bands
+        and not markers.done(cycle.id)
+    ]
+    exported = []
+    for cycle in due:
+        if not markers.claim(cycle.id, now):
+            continue  # another run has it
+        export(tenant, cycle.id)
+        mail.enqueue(
+            MailRequest.exports_ready(contact, cycle.id)
+            for contact in range(len(tenant.hr_contacts))
+        )
+        markers.finish(cycle.id, now)
+        exported.append(cycle.id)
+    return {"exported": exported}
+
+
+def export(tenant: Tenant, cycle: str) -> list[str]:
+    """Writes the quarter's files, then its year to date's; returns the keys written.
+    ValueError for a cycle the calendar does not have."""
+    quarters = gather.quarters_so_far(tenant, cycle, gather.pseudonyms(tenant))
+    min_group = tenant.exports.min_group_size
+    quarter_rows, year_rows = figures.summaries(quarters, gather.year_to_date(quarters), min_group)
+    # The year's report draws each quarter as it was published; a quarter's rows depend on
+    # that quarter alone, so the earlier ones come out as their own exports wrote them.
+    earlier = [
+        row
+        for k in range(1, len(quarters))
+        for row in figures.summaries(quarters[:k], gather.year_to_date(quarters[:k]), min_group)[0]
+    ]
+    return [
+        *_write(tenant, quarters[-1], quarter_rows, quarter_rows),
+        *_write(
+            tenant, gather.year_to_date(quarters), year_rows, [*earlier, *quarter_rows, *year_rows]
+        ),
+    ]
+
+
+def _write(
+    tenant: Tenant, tables: Tables, summary: Sequence[SummaryRow], drawn: Sequence[SummaryRow]
+) -> list[str]:
+    """The tables, `summary` as summary.csv, and the report drawn from `drawn` (the summary,
+    and for a year the rows of its quarters too)."""
+    folder = bucket.exports(tables.scope)
+    settings = tenant.exports
+    sheets = files.sheets(
+        tables, summary, identity=settings.include_identity, text=settings.include_text
+    )
+    html = report.render(tables, drawn, tenant.organization, min_group=settings.min_group_size)
+    written = [
+        *(_upload(folder, f"{s.name}.csv", partial(files.write_csv, s)) for s in sheets),
+        _upload(folder, "report.html", lambda out: out.write(html.encode())),
+        _upload(folder, f"tandem-{tables.scope}.xlsx", partial(files.write_xlsx, sheets)),
+    ]
+    bucket_files.delete(sorted(set(bucket_files.keys_under(folder)) - set(written)))
+    return written
+
+
+def _upload(folder: str, name: str, write: Callable[[IO[bytes]], object]) -> str:
+    with files.spooled() as out:
+        write(out)
+        bucket_files.upload(folder + name, out, CONTENT_TYPES[Path(name).suffix])
+    return folder + name

@@ -1,0 +1,171 @@
+"""After a conversation: was it held, how helpful was it, the pledge for the next two weeks,
+and the check-in on the last one; from the `after_session` email's link, on a phone.
+
+Answers are validated as a whole (every problem reported at once, in the order of the form)
+and stored conditionally on the version the person saw, so two tabs or a double tap record one
+answer and an edit never loses another. They can be edited until the next session starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
+
+from tandem.model.participant import Participant
+from tandem.model.plan import Plan
+from tandem.model.rhythm import SESSIONS
+from tandem.model.validation import InvalidForm, without_bidi_controls
+from tandem.store import feedback_answers as store
+
+Feedback = store.Feedback
+Conflict = store.Conflict  # another tab or tap recorded first
+Invalid = InvalidForm
+
+THEMES = ("Delegation", "Feedback", "Focus", "Team", "Wellbeing", "Growth", "Relationships")
+FIELDS = ("held", "helpfulness", "checkin", "impact", "note", "pledge", "theme")
+CHECK_IN = ("checkin", "impact", "note")  # asked only of someone with a pledge to check in on
+
+Pledge = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=280),
+    AfterValidator(without_bidi_controls),
+]
+Note = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=500),
+    AfterValidator(without_bidi_controls),
+]
+
+
+class Answers(BaseModel):
+    """The form's answers, with the values the wire and the exports use."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    held: Literal["yes", "no"]
+    helpfulness: Annotated[int, Field(ge=1, le=5)] | None = None
+    checkin: Literal["done", "partly", "not_done"] | None = None
+    impact: Literal["yes", "no"] | None = None
+    note: Note = ""
+    pledge: Pledge | None = None
+    theme: str = ""
+
+
+class Closed(Exception):
+    """The next session has started: this one's answers can no longer change."""
+
+
+@dataclass(frozen=True)
+class Context:
+    plan: Plan
+    session: int
+    asks_checkin: bool  # the check-in on the person's pledge from the session before
+    pledge_optional: bool  # session 5: "what you will keep doing"
+
+
+def context(plan: Plan, session: int, pid: str) -> Context:
+    """The form `pid` answers about `session`: the check-in is asked only of someone who
+    pledged at the session before (a session not held has no pledge to check in on)."""
+    before = store.get(plan.cycle, plan.group, session - 1, pid) if session > 1 else None
+    pledged = before is not None and bool(before.pledge)
+    return Context(plan, session, pledged, session == SESSIONS)
+
+
+_MESSAGES = {
+    "held": "Please say whether your conversation took place.",
+    "helpfulness": "Please rate how helpful it was, from 1 to 5.",
+    "checkin": "Please say how your last pledge went.",
+    "impact": "Please say whether your action had an impact.",
+    "note": "Please keep the note under 500 characters.",
+    "pledge": "Please write one action, between 3 and 280 characters.",
+    "theme": "Please choose one of the themes listed.",
+}
+
+
+def validate(fields: dict[str, str], ctx: Context, themes: tuple[str, ...]) -> Answers:
+    """The answers, or Invalid with a message per field. A form without real answers (a link
+    scanner's empty POST) is invalid, so it records nothing."""
+    asked = FIELDS if ctx.asks_checkin else tuple(f for f in FIELDS if f not in CHECK_IN)
+    raw = {k: v.strip() for k, v in fields.items() if k in asked and v.strip()}
+    problems: dict[str, str] = {}
+    answers = None
+    try:
+        answers = Answers.model_validate(raw)
+    except ValidationError as error:
+        for problem in error.errors():
+            problems[str(problem["loc"][0])] = _MESSAGES[str(problem["loc"][0])]
+    held, checkin = raw.get("held"), raw.get("checkin")
+    if held == "yes" and "helpfulness" not in raw:
+        problems["helpfulness"] = _MESSAGES["helpfulness"]
+    if ctx.asks_checkin and "checkin" not in raw:
+        problems["checkin"] = _MESSAGES["checkin"]
+    if checkin in ("done", "partly") and "impact" not in raw:
+        problems["impact"] = _MESSAGES["impact"]
+    if held == "yes" and not ctx.pledge_optional and "pledge" not in raw:
+        problems["pledge"] = _MESSAGES["pledge"]
+    if raw.get("theme", "") not in ("", *themes):
+        problems["theme"] = _MESSAGES["theme"]
+    if problems or answers is None:
+        raise Invalid({f: problems[f] for f in FIELDS if f in problems})
+    return answers
+
+
+def record(pid: str, ctx: Context, answers: Answers, seen: int, now: datetime) -> store.Feedback:
+    """Stores the answers as the next version after `seen`; store.Conflict if another tab
+    recorded first, Closed once the next session has begun."""
+    following = ctx.plan.session(ctx.session + 1)
+    if following is not None and following.starts <= now:
+        raise Closed(ctx.session)
+    return store.save(
+        ctx.plan.cycle, ctx.plan.group, ctx.session, pid, answers.model_dump(), seen, now
+    )
+
+
+def pledges_before(plan: Plan, session: int) -> list[store.Feedback]:
+    """Each member's pledge from the session before `session`, for the check-in."""
+    if session <= plan.first_session:
+        return []
+    return [
+        f for f in store.of_group(plan.cycle, plan.group) if f.session == session - 1 and f.pledge
+    ]
+
+
+def held(plan: Plan, session: int) -> bool:
+    """Whether any member marked the session as held."""
+    return any(
+        f.held == "yes" for f in store.of_group(plan.cycle, plan.group) if f.session == session
+    )
+
+
+def recorded(plan: Plan, session: int, pid: str) -> Feedback | None:
+    return store.get(plan.cycle, plan.group, session, pid)
+
+
+@dataclass(frozen=True)
+class PledgeToCheck:
+    name: str  # whose pledge: "You" or the partner's first name
+    text: str
+
+
+def to_check_in(
+    plan: Plan, session: int, reader: Participant, partners: list[Participant]
+) -> list[PledgeToCheck]:
+    """The pledges made at the session before, for the group to check in on, as `reader` sees
+    them: their own first, then each partner's (the partner sees the pledge: that is the point)."""
+    names = {reader.id: "You", **{p.id: p.first_name for p in partners}}
+    pledges = sorted(pledges_before(plan, session), key=lambda f: f.participant != reader.id)
+    return [
+        PledgeToCheck(names[f.participant], str(f.pledge))
+        for f in pledges
+        if f.participant in names
+    ]

@@ -1,0 +1,111 @@
+"""The end-of-quarter pulse: how fulfilled each person feels at work (1-5), whether they intend
+to keep meeting their partners (once for the group: in a trio, one answer about both), and an
+optional comment; from the `pulse` email's link, sent a day after the group's last session.
+
+Answers are stored like feedback (tandem.feedback): validated as a whole, conditionally on the
+version the person saw. Two members who both say yes are each sent the other's address, once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from tandem.model import mail_request as mail
+from tandem.model.mail_request import MailRequest
+from tandem.model.plan import Plan, Session
+from tandem.store import pulse_answers as store
+
+Pulse = store.Pulse
+Conflict = store.Conflict  # another tab or tap recorded first
+
+FIELDS = ("fulfilment", "ongoing", "comment")
+
+
+class Answers(BaseModel):
+    """The form's answers, with the values the wire and the exports use."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    fulfilment: Annotated[int, Field(ge=1, le=5)]
+    ongoing: Literal["yes", "no"]
+    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+
+_MESSAGES = {
+    "fulfilment": "Please say how fulfilled you feel at work, from 1 to 5.",
+    "ongoing": "Please say whether you want to keep meeting.",
+    "comment": "Please keep the comment under 500 characters.",
+}
+
+
+class Invalid(ValueError):
+    """Every problem with the answers, by field, in the order of the form."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def last_session(plan: Plan) -> Session | None:
+    """The group's last session held as planned: the fifth, or the last before the rest was
+    cancelled; None without a slot."""
+    held = [s for s in plan.sessions if not s.cancelled]
+    return max(held, key=lambda s: s.ends, default=None)
+
+
+def is_open(plan: Plan, link_days: int, now: datetime) -> bool:
+    """Whether the pulse takes answers: from the last session until as long after it as a
+    feedback link lives, whichever of its emails the link came from."""
+    last = last_session(plan)
+    return last is not None and last.ends <= now < last.ends + timedelta(days=link_days)
+
+
+def validate(fields: dict[str, str]) -> Answers:
+    """The answers, or Invalid with a message per field. A form without real answers (a link
+    scanner's empty POST) is invalid, so it records nothing."""
+    raw = {k: v.strip() for k, v in fields.items() if k in FIELDS and v.strip()}
+    try:
+        return Answers.model_validate(raw)
+    except ValidationError as error:
+        found = {str(problem["loc"][0]) for problem in error.errors()}
+        raise Invalid({f: _MESSAGES[f] for f in FIELDS if f in found}) from None
+
+
+def recorded(cycle: str, pid: str) -> Pulse | None:
+    return store.get(cycle, pid)
+
+
+def record(pid: str, plan: Plan, answers: Answers, seen: int, now: datetime) -> Pulse:
+    """Stores the answers as the next version after `seen` (store.Conflict if another tab
+    recorded first), then tells each partner who also said yes, and the person, once."""
+    saved = store.save(
+        plan.cycle, pid, answers.fulfilment, answers.ongoing, answers.comment, seen, now
+    )
+    if answers.ongoing == "yes":
+        for partner in plan.active:
+            if partner != pid:
+                _tell_if_mutual(plan, pid, partner, now)
+    return saved
+
+
+def _tell_if_mutual(plan: Plan, pid: str, partner: str, now: datetime) -> None:
+    theirs = store.get(plan.cycle, partner)
+    if theirs is None or theirs.ongoing != "yes" or store.told(plan.cycle, pid, partner):
+        return
+    # Queued before the mark, so a failure in between retells rather than never tells: if
+    # both answer at the same instant, both queue the same two mail ids, which send once.
+    mail.enqueue(
+        [
+            MailRequest.ongoing_match(pid, plan, partner),
+            MailRequest.ongoing_match(partner, plan, pid),
+        ]
+    )
+    store.mark_told(plan.cycle, pid, partner, now)
+
+
+def unanswered(plan: Plan) -> list[str]:
+    """The group's members still in it who have not answered the pulse."""
+    return [m for m in plan.active if store.get(plan.cycle, m) is None]

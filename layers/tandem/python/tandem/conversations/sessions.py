@@ -1,0 +1,228 @@
+"""A group's quarter, as its members run it from their links: pick the recurring slot (and the
+topic track), move one session, or stop for the quarter. Each change is stored conditionally on
+the plan's version the member saw, and announced to the group by email with the calendar
+update it makes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tandem.conversations import quarter as groups
+from tandem.conversations import reminders
+from tandem.model import calendar as program
+from tandem.model import guides
+from tandem.model import mail_request as mail
+from tandem.model.calendar import Cycle
+from tandem.model.jobs import RematchJob
+from tandem.model.mail_request import MailKind, MailRequest
+from tandem.model.participant import Participant
+from tandem.model.plan import Plan, Session
+from tandem.model.slots import Slot, recurring_slots, shared_windows, whole_hours
+from tandem.model.tenant import Tenant
+from tandem.store import matches as cycles_store
+from tandem.store import plans as plans_store
+from tandem.store import queues
+from tandem.store.settings import Setting
+
+LATE_START = timedelta(weeks=1)  # a group that missed its first week starts a week later
+
+
+class Changed(Exception):
+    """The plan changed since the member saw it (another member acted): show it again."""
+
+
+class TooLate(Exception):
+    """What the member asked for is in the past: the first session (or that one) has begun."""
+
+
+class NotOffered(ValueError):
+    """The time asked for is not one the page offered (or no longer fits everyone)."""
+
+
+@dataclass(frozen=True)
+class Quarter:
+    """A person's group this quarter, as they see it."""
+
+    cycle: Cycle
+    plan: Plan
+    partners: list[Participant]  # the partners still in the group and the program
+
+    def track(self, tenant: Tenant) -> str:
+        return tenant.conversations.track_of(self.cycle.id, self.plan.track)
+
+
+def quarter(person: Participant, cycle_id: str, tenant: Tenant) -> Quarter | None:
+    """None when the person has no group (or no partner left in it) that quarter."""
+    cycle = program.cycle(tenant, cycle_id)
+    outcome = cycles_store.outcome(person.id, cycle.id)
+    if outcome is None or outcome.group is None:
+        return None
+    plan = plans_store.get(cycle.id, outcome.group)
+    if plan is None or person.id not in plan.active:
+        return None
+    partners = [p for p in groups.partners(outcome) if p.id in plan.active]
+    return Quarter(cycle, plan, partners) if partners else None
+
+
+def slot_options(q: Quarter, person: Participant, tenant: Tenant, now: datetime) -> list[Slot]:
+    """The recurring slots in the person's own time zone that fit everyone on every session's
+    real date: in the group's first conversation week, or the week after once it has gone."""
+    week = q.cycle.conversation_weeks[q.plan.first_session - 1]
+    zones = [person.timezone, *(p.timezone for p in q.partners)]
+    for start in (week, week + LATE_START):
+        found = recurring_slots(
+            zones, person.timezone, start, q.plan.count, tenant.matching.workday, now
+        )
+        if found:
+            return found
+    return []
+
+
+def can_pick(plan: Plan, now: datetime) -> bool:
+    """A slot can be (re)picked until the first session starts."""
+    return plan.slot is None or plan.sessions[0].starts > now
+
+
+def pick(
+    person: Participant,
+    q: Quarter,
+    first: datetime,
+    track: str,
+    seen: int,
+    tenant: Tenant,
+    now: datetime,
+) -> Plan:
+    """Stores the slot starting at `first` (one of the options) and the track, and sends every
+    member the calendar invitation. Changed if the plan moved on since version `seen`."""
+    if q.plan.version != seen:
+        raise Changed(q.plan.group)
+    if not can_pick(q.plan, now):
+        raise TooLate(q.plan.group)
+    slot = next((s for s in slot_options(q, person, tenant, now) if s.first == first), None)
+    if slot is None:
+        raise NotOffered(first.isoformat())
+    if track not in guides.tracks():
+        raise NotOffered(track)
+    changed = q.plan.changed(slot=slot, picked_by=person.id, picked_at=now, track=track, moved={})
+    stored = _save(changed, now)
+    mail.enqueue(
+        MailRequest.about_plan(MailKind.INVITATION, m, stored, version=stored.sequence)
+        for m in stored.active
+    )
+    return stored
+
+
+def move_options(
+    q: Quarter, person: Participant, session: Session, tenant: Tenant, now: datetime
+) -> list[datetime]:
+    """Whole hours in the session's week or the week after when everyone is at work, in the
+    person's time zone; its current time excluded."""
+    local = session.starts.astimezone(ZoneInfo(person.timezone))
+    week = local.date() - timedelta(days=local.weekday())
+    zones = [person.timezone, *(p.timezone for p in q.partners)]
+    options = [
+        starts
+        for monday in (week, week + timedelta(weeks=1))
+        for window in shared_windows(zones, monday, tenant.matching.workday)
+        for starts in whole_hours(window, person.timezone)
+    ]
+    taken = {s.starts for s in q.plan.sessions}
+    return [o for o in options if o > now and o not in taken]
+
+
+def move(
+    person: Participant,
+    q: Quarter,
+    number: int,
+    starts: datetime,
+    seen: int,
+    tenant: Tenant,
+    now: datetime,
+) -> Plan:
+    """Moves one session to `starts` (one of its options) and sends everyone its update."""
+    if q.plan.version != seen:
+        raise Changed(q.plan.group)
+    session = q.plan.session(number)
+    if session is None or session.cancelled or session.starts <= now:
+        raise TooLate(q.plan.group)
+    if starts not in move_options(q, person, session, tenant, now):
+        raise NotOffered(starts.isoformat())
+    stored = _save(q.plan.changed(moved={**q.plan.moved, number: starts}), now)
+    mail.enqueue(
+        MailRequest.about_plan(
+            MailKind.SESSION_MOVED, m, stored, session=number, version=stored.sequence
+        )
+        for m in stored.active
+    )
+    return stored
+
+
+def stop(person_id: str, plan: Plan, now: datetime, seen: int | None = None) -> Plan | None:
+    """The person stops for the quarter (or left the program): their sessions are cancelled in
+    their calendar, the others are told, and a person left alone has their remaining sessions
+    cancelled and priority next quarter. None if they were not in the group any more."""
+    if seen is not None and plan.version != seen:
+        raise Changed(plan.group)
+    if person_id not in plan.active:
+        return None
+    remaining = [m for m in plan.active if m != person_id]
+    upcoming = plan.upcoming(now)
+    changes: dict[str, object] = {"dropped": plan.dropped | {person_id}}
+    if len(remaining) < 2 and upcoming:
+        changes["cancelled_from"] = upcoming[0].number
+    stored = _save(plan.changed(**changes), now)
+    if len(remaining) < 2:
+        for alone in remaining:
+            cycles_store.save_sat_out(plan.cycle, plan.band, alone, "your partner left")
+    requests = [
+        MailRequest.about_plan(MailKind.PARTNER_LEFT, m, stored, version=stored.sequence)
+        for m in remaining
+    ]
+    if stored.slot is not None:
+        requests.append(
+            MailRequest.about_plan(
+                MailKind.CANCELLATION, person_id, stored, version=stored.sequence
+            )
+        )
+    mail.enqueue(requests)
+    return stored
+
+
+def alone(person: Participant, cycle_id: str) -> Plan | None:
+    """The person's plan this cycle if everyone else in it has stopped."""
+    outcome = cycles_store.outcome(person.id, cycle_id)
+    plan = plans_store.get(cycle_id, outcome.group) if outcome and outcome.group else None
+    if plan is None or person.id not in plan.active or len(plan.active) > 1:
+        return None
+    return plan
+
+
+def next_session(cycle: Cycle, now: datetime) -> int | None:
+    """The first session of the arc whose week has not begun: where a new group starts."""
+    today = now.astimezone(cycle.starts.tzinfo).date()
+    weeks = cycle.conversation_weeks
+    return next((n for n, week in enumerate(weeks, start=1) if week > today), None)
+
+
+def ask_rematch(person: Participant, cycle: Cycle, now: datetime) -> None:
+    """Puts a person whose partners left in the band's pool for a new partner; the band matcher
+    pairs the pool for the rest of the quarter. NotOffered if they are not alone, TooLate when
+    no session of the quarter is left to hold."""
+    plan = alone(person, cycle.id)
+    if plan is None:
+        raise NotOffered(person.id)
+    if next_session(cycle, now) is None:
+        raise TooLate(plan.group)
+    cycles_store.ask_rematch(cycle.id, plan.band, person.id, now)
+    queues.send(
+        Setting.BAND_QUEUE, [RematchJob(cycle=cycle.id, band=plan.band, asked_by=person.id)]
+    )
+
+
+def _save(plan: Plan, now: datetime) -> Plan:
+    try:
+        return plans_store.save(plan, due=reminders.next_due(plan, now))
+    except plans_store.Conflict:
+        raise Changed(plan.group) from None

@@ -1,0 +1,164 @@
+"""The mailer's side of email: what each request says, composed and sent through SES, once.
+
+Only the mailer imports this package: it needs the templates, the links, the groups, the
+calendar and SES, which the use cases that ask for mail do not.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from tandem.conversations import feedback
+from tandem.conversations import invitations as invites
+from tandem.conversations import quarter as groups
+from tandem.lambdas.observability import logger
+from tandem.links.urls import Links, link_tokens
+from tandem.mail.compose import compose, compose_for_lead
+from tandem.model import bucket_layout as bucket
+from tandem.model import calendar as program
+from tandem.model import guides
+from tandem.model.mail_request import MailKind, MailRequest, applies_to
+from tandem.model.participant import MailBlock, Participant
+from tandem.model.tenant import Tenant
+from tandem.store import bucket as files
+from tandem.store import matches as cycles_store
+from tandem.store import participants as participants_store
+from tandem.store import plans as plans_store
+from tandem.store import ses as email_store
+from tandem.store import settings
+
+# How long the download links in a program lead's mail work (SigV4's longest is 7 days).
+DOWNLOAD_LINKS_EXPIRE = timedelta(days=7)
+
+
+def deliver(request: MailRequest, now: datetime) -> str | None:
+    """Sends one request and returns SES's message id; None when it no longer applies."""
+    if request.kind is MailKind.EXPORTS_READY:
+        return _exports_ready(request, now)
+    participant = participants_store.get(request.participant_id)
+    if participant is None or not applies_to(request.kind, participant):
+        return None
+    tenant = settings.tenant()
+    context = _context(request, participant, tenant, now)
+    if context is None:
+        return None
+    links = Links(settings.setting(settings.Setting.LINK_BASE), link_tokens())
+    message = compose(
+        request,
+        participant,
+        tenant,
+        links.for_participant(participant.id, request.cycle, request.session),
+        now,
+        **context,
+    )
+    try:
+        message_id = email_store.send(message)
+    except email_store.AddressRejected:
+        # Retrying cannot help: note it, so the person's mail is dropped from now on.
+        participants_store.block_mail(participant.id, MailBlock.REJECTED, now)
+        return None
+    if request.kind in (MailKind.KICKOFF, MailKind.UNMATCHED):
+        try:
+            cycles_store.mark_announced(participant.id, str(request.cycle), now)
+        except Exception:
+            # The email is out: failing its record would only send it again. Unmarked, a rerun
+            # queues it again, and its mail id keeps it from going out twice.
+            logger.exception("sent but not marked announced", extra={"kind": request.kind})
+    return message_id
+
+
+def _exports_ready(request: MailRequest, now: datetime) -> str | None:
+    """To a program lead: links to the quarter's files, signed as the mail leaves."""
+    tenant = settings.tenant()
+    if request.hr_contact is None or request.hr_contact >= len(tenant.hr_contacts):
+        return None  # the tenant file no longer names this lead
+    cycle = str(request.cycle)
+    downloads = {
+        key.rpartition("/")[2]: files.download_link(key, DOWNLOAD_LINKS_EXPIRE)
+        for key in bucket.export_keys(cycle)
+    }
+    message = compose_for_lead(
+        request,
+        tenant.hr_contacts[request.hr_contact],
+        tenant,
+        now,
+        cycle=cycle,
+        year=cycle.partition("-")[0],
+        downloads=downloads,
+        expires=now + DOWNLOAD_LINKS_EXPIRE,
+    )
+    return email_store.send(message)
+
+
+def _context(
+    request: MailRequest, participant: Participant, tenant: Tenant, now: datetime
+) -> dict[str, Any] | None:
+    """What a kind of mail says beyond the participant: the cycle, partners, the reason, the
+    group's sessions and calendar."""
+    if request.cycle is None:
+        return {}
+    cycle = program.cycle(tenant, request.cycle)
+    if request.kind is MailKind.NOTICE:
+        return {"cycle": cycle}
+    if request.group is not None:
+        return _about_plan(request, participant, tenant, now)
+    outcome = cycles_store.outcome(participant.id, cycle.id)
+    if outcome is None or outcome.announced:
+        return None
+    partners = groups.partners(outcome)
+    if outcome.partners and not partners:
+        return None
+    return {"cycle": cycle, "partners": partners, "reason": outcome.reason}
+
+
+def _about_plan(
+    request: MailRequest, participant: Participant, tenant: Tenant, now: datetime
+) -> dict[str, Any] | None:
+    plan = plans_store.get(str(request.cycle), str(request.group))
+    if plan is None:
+        return None
+    kind = request.kind
+    # The one who stopped gets only the cancellation of their own calendar entries.
+    if (participant.id not in plan.active) != (kind is MailKind.CANCELLATION):
+        return None
+    everyone = participants_store.get_many(plan.members)
+    members = [everyone[m] for m in plan.active if m in everyone]
+    partners = [p for p in members if p.id != participant.id]
+    left = [everyone[m] for m in plan.dropped if m in everyone]
+    track = tenant.conversations.track_of(plan.cycle, plan.track)
+    context: dict[str, Any] = {
+        "cycle": program.cycle(tenant, plan.cycle),
+        "plan": plan,
+        "partners": partners,
+        "left": left,
+        "picked_by": everyone.get(plan.picked_by or ""),
+        "track": guides.tracks()[track],
+    }
+    session = plan.session(request.session) if request.session else None
+    if request.session is not None:
+        if session is None or session.cancelled:
+            return None
+        context["session"] = session
+        context["guide"] = guides.guide(track, session.number, partners)
+        context["pledges"] = feedback.to_check_in(plan, session.number, participant, partners)
+    if request.partner is not None:  # about one partner only (and replies reach them)
+        context["partners"] = [p for p in partners if p.id == request.partner]
+        return context if context["partners"] else None
+    if kind is MailKind.PARTNER_UNREACHABLE:
+        context["unreachable"] = [p for p in partners if p.mail_blocked]
+        # Replies go to the program leads, who can help, not to the partners.
+        context["partners"] = []
+        return context if context["unreachable"] else None
+    if kind is MailKind.INVITATION or (kind is MailKind.PARTNER_LEFT and len(members) >= 2):
+        if plan.slot is None:
+            return None
+        context["calendar"] = invites.series(plan, tenant, members, now)
+    elif kind is MailKind.SESSION_MOVED and session is not None:
+        context["calendar"] = invites.moved(plan, tenant, members, session, now)
+    elif kind is MailKind.CANCELLATION and plan.slot is not None:
+        context["calendar"] = invites.cancelled(plan, tenant, [participant], now)
+    elif kind is MailKind.PARTNER_LEFT and plan.slot is not None:
+        cancelled = [s for s in plan.sessions if s.cancelled]
+        context["calendar"] = invites.cancelled(plan, tenant, members + left, now, cancelled)
+    return context

@@ -1,0 +1,167 @@
+"""The guides: what a group talks about in each of its five conversations.
+
+The content library is data, one reviewed file per topic track in content/tracks/ and the
+purpose drivers' angles in content/drivers.toml, validated when loaded: every track has five
+sessions of four questions, each with a follow-up and a tip, the last of sessions 1-4 being the
+pledge. A guide is personalised for the person reading it: each follow-up draws on their
+partners' purpose drivers, so a Knowledge-driven and a Community-driven partner get different
+prompts.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from tandem.model.participant import Participant
+from tandem.model.purpose import How, Who, Why
+from tandem.model.rhythm import SESSIONS
+
+DEFAULT_TRACK = "manager-essentials"
+Axis = Literal["who", "why", "how"]
+Line = Annotated[str, Field(min_length=10, max_length=300)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Question(_Strict):
+    ask: Line
+    follow_up: Line
+    tip: Line
+    lens: Axis  # the purpose axis the personalised follow-up draws on
+    pledge: bool
+
+
+class SessionGuide(_Strict):
+    number: int = Field(ge=1, le=SESSIONS)
+    theme: Annotated[str, Field(min_length=3, max_length=60)]
+    intro: Line
+    questions: tuple[Question, ...] = Field(min_length=4, max_length=4)
+
+
+class Track(_Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z-]+$")]
+    title: Annotated[str, Field(min_length=3, max_length=60)]
+    summary: Annotated[str, Field(min_length=10, max_length=160)]
+    sessions: tuple[SessionGuide, ...] = Field(min_length=SESSIONS, max_length=SESSIONS)
+
+    @model_validator(mode="after")
+    def _arc(self) -> Track:
+        if [s.number for s in self.sessions] != list(range(1, SESSIONS + 1)):
+            raise ValueError("sessions must be numbered 1 to 5, in order")
+        for session in self.sessions:
+            pledges = [q.pledge for q in session.questions]
+            # Sessions 1-4 end with the pledge; the last looks back instead.
+            if pledges != [False, False, False, session.number < SESSIONS]:
+                raise ValueError(f"session {session.number}: only question 4 of 1-4 is a pledge")
+        return self
+
+    def session(self, number: int) -> SessionGuide:
+        return self.sessions[number - 1]
+
+
+class Driver(_Strict):
+    axis: Axis
+    sessions: tuple[Line, ...] = Field(min_length=SESSIONS, max_length=SESSIONS)
+    pledge: Line | None = None
+
+
+class ContentError(ValueError):
+    """A content file that does not hold a usable guide; the message names the file."""
+
+
+_CONTENT = resources.files("tandem").joinpath("content")
+_DRIVERS = {
+    driver.value: axis
+    for axis, enum in (("who", Who), ("why", Why), ("how", How))
+    for driver in enum
+}
+
+
+def _read(name: str) -> dict[str, object]:
+    return tomllib.loads(_CONTENT.joinpath(name).read_text(encoding="utf-8"))
+
+
+@cache
+def tracks() -> dict[str, Track]:
+    """Every track of the library, by id; ContentError if a file is not a valid track."""
+    found = {}
+    for entry in sorted(_CONTENT.joinpath("tracks").iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".toml"):
+            continue
+        try:
+            track = Track.model_validate(_read(f"tracks/{entry.name}"))
+        except ValueError as error:
+            raise ContentError(f"content/tracks/{entry.name}: {error}") from None
+        if f"{track.id}.toml" != entry.name:
+            raise ContentError(f"content/tracks/{entry.name}: id must be the file's own name")
+        found[track.id] = track
+    if DEFAULT_TRACK not in found:
+        raise ContentError(f"content/tracks/: the default track {DEFAULT_TRACK} is missing")
+    return found
+
+
+@cache
+def drivers() -> dict[str, Driver]:
+    try:
+        loaded = {name: Driver.model_validate(raw) for name, raw in _read("drivers.toml").items()}
+    except ValueError as error:
+        raise ContentError(f"content/drivers.toml: {error}") from None
+    if set(loaded) != set(_DRIVERS) or any(d.axis != _DRIVERS[n] for n, d in loaded.items()):
+        raise ContentError("content/drivers.toml: needs each of the 9 drivers, on its own axis")
+    if any((d.pledge is None) == (d.axis == "how") for d in loaded.values()):
+        raise ContentError("content/drivers.toml: the four HOW drivers, and only they, need pledge")
+    return loaded
+
+
+@dataclass(frozen=True)
+class Angle:
+    """How to take a follow-up further with one partner, from their purpose driver."""
+
+    partner: str  # first name
+    driver: str
+    text: str
+
+
+@dataclass(frozen=True)
+class GuideQuestion:
+    question: Question
+    angles: tuple[Angle, ...]
+
+
+@dataclass(frozen=True)
+class Guide:
+    track: Track
+    session: SessionGuide
+    questions: tuple[GuideQuestion, ...]
+
+
+def guide(track_id: str | None, number: int, partners: list[Participant]) -> Guide:
+    """Session `number` of the track (the default when unknown), personalised for someone whose
+    partners are `partners`."""
+    track = tracks().get(track_id or DEFAULT_TRACK) or tracks()[DEFAULT_TRACK]
+    session = track.session(number)
+    questions = tuple(
+        GuideQuestion(question, tuple(_angles(question, number, partners)))
+        for question in session.questions
+    )
+    return Guide(track, session, questions)
+
+
+def _angles(question: Question, number: int, partners: list[Participant]) -> list[Angle]:
+    angles = []
+    for partner in partners:
+        if partner.purpose is None:
+            continue
+        name = str(getattr(partner.purpose, question.lens))
+        driver = drivers()[name]
+        text = driver.pledge if question.pledge and driver.pledge else driver.sessions[number - 1]
+        angles.append(Angle(partner.first_name, name, text))
+    return angles

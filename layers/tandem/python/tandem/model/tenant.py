@@ -1,0 +1,195 @@
+"""A tenant's configuration: one customer, one stack. Loaded from infra/tenants/<name>.json at
+synth time and handed to every function as JSON, so both read the same validated model."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from tandem.model import guides
+from tandem.model.guides import DEFAULT_TRACK
+from tandem.model.validation import Cron, EmailAddress, Text, TimeZoneName, describe_errors
+
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday"]
+Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,30}$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Contact(_Strict):
+    name: Text
+    email: EmailAddress
+
+
+class Calendar(_Strict):
+    """When each quarter's cycle starts: the nth weekday of each listed month, at a local time."""
+
+    months: tuple[int, ...] = Field(default=(1, 4, 7, 10), min_length=1, max_length=12)
+    weekday: Weekday = "monday"
+    nth: int = Field(default=2, ge=1, le=4)
+    time: dt.time = dt.time(9, 0)
+    notice_days: int = Field(default=7, ge=1, le=28)
+
+    @model_validator(mode="after")
+    def _months_in_order(self) -> Calendar:
+        if list(self.months) != sorted(set(self.months)) or not all(
+            1 <= m <= 12 for m in self.months
+        ):
+            raise ValueError("months must be distinct month numbers 1-12 in calendar order")
+        return self
+
+
+class Matching(_Strict):
+    """The matching rules a tenant may tune (the hard rules themselves are fixed)."""
+
+    repeat_window: int = Field(default=4, ge=1, le=12)  # quarters before a partner may recur
+    min_overlap_hours: float = Field(default=2, ge=0, le=8)
+    workday_start: dt.time = dt.time(9, 0)
+    workday_end: dt.time = dt.time(17, 0)
+    odd_policy: Literal["trio", "sit_out"] = "trio"
+    # level -> band, for levels that are matched together; any other level is its own band
+    bands: dict[str, Text] = Field(default_factory=dict)
+
+    @property
+    def workday(self) -> tuple[dt.time, dt.time]:
+        return self.workday_start, self.workday_end
+
+    @model_validator(mode="after")
+    def _workday_in_order(self) -> Matching:
+        if self.workday_end <= self.workday_start:
+            raise ValueError("workday_end must be after workday_start")
+        return self
+
+
+class Conversations(_Strict):
+    """What the groups talk about: the guides' topic track, for every quarter or for some."""
+
+    track: str = DEFAULT_TRACK
+    tracks_by_cycle: dict[str, str] = Field(default_factory=dict)  # e.g. {"2027-Q2": "feedback"}
+    # How long the "how did it go?" link works after its session (answers stay editable until
+    # the next session, two weeks on), and the quarter's pulse after the last session.
+    feedback_link_days: int = Field(default=30, ge=14, le=120)
+
+    @model_validator(mode="after")
+    def _tracks_known(self) -> Conversations:
+        known = guides.tracks()
+        for track in (self.track, *self.tracks_by_cycle.values()):
+            if track not in known:
+                raise ValueError(f"unknown track {track!r} (tracks: {', '.join(known)})")
+        return self
+
+    def track_of(self, cycle: str, chosen: str | None = None) -> str:
+        """The track a group follows: its own choice, else the quarter's, else the default."""
+        return chosen or self.tracks_by_cycle.get(cycle, self.track)
+
+
+class OpenSignup(_Strict):
+    enabled: bool = False
+    # Only addresses at these domains may join through the open link: without them, anyone
+    # could have the tenant's address mail anyone.
+    email_domains: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _domains_when_enabled(self) -> OpenSignup:
+        if self.enabled and not self.email_domains:
+            raise ValueError(
+                "email_domains: name the company's domains when the open signup is enabled"
+            )
+        return self
+
+
+class Exports(_Strict):
+    """What HR's exports show: figures about fewer than `min_group_size` people are suppressed
+    (3 at least, as Glint allows); names, emails and free text only when the tenant asks."""
+
+    min_group_size: int = Field(default=5, ge=3)
+    include_identity: bool = False  # adds name and email to the row-level files
+    include_text: bool = False  # adds pledge text, session notes and pulse comments
+
+
+class CustomDomain(_Strict):
+    """Where the link pages live instead of API Gateway's own address."""
+
+    name: Annotated[
+        str, Field(pattern=r"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$", max_length=253)
+    ]
+    # An ACM certificate for that name, in the stack's region (regional endpoint).
+    certificate_arn: Annotated[
+        str, Field(pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
+    ]
+
+
+class Deployment(_Strict):
+    """How the stack is deployed and operated; the functions never see this part."""
+
+    account: Annotated[str, Field(pattern=r"^\d{12}$")] | None = None
+    region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] | None = None
+    domain: CustomDomain | None = None
+    alarm_emails: tuple[EmailAddress, ...] = ()
+    # Schedule name -> EventBridge cron in the tenant's time zone; by default every schedule
+    # runs daily at calendar.time.
+    schedules: dict[str, Cron] = Field(default_factory=dict)
+    # How long HR's exports and matching previews stay in the bucket.
+    exports_retention_days: int = Field(default=730, ge=30, le=3650)
+
+
+class Tenant(_Strict):
+    name: Slug
+    organization: Text
+    sender: EmailAddress
+    sender_name: Text = "Tandem"
+    timezone: TimeZoneName
+    hr_contacts: tuple[Contact, ...] = Field(min_length=1)
+    levels: tuple[Text, ...] = Field(min_length=1)
+    calendar: Calendar = Calendar()
+    matching: Matching = Matching()
+    conversations: Conversations = Conversations()
+    open_signup: OpenSignup = OpenSignup()
+    exports: Exports = Exports()
+    deployment: Deployment = Deployment()
+
+    @model_validator(mode="after")
+    def _levels_known(self) -> Tenant:
+        if len(set(self.levels)) != len(self.levels):
+            raise ValueError("levels must be distinct")
+        unknown = sorted(set(self.matching.bands) - set(self.levels))
+        if unknown:
+            raise ValueError(
+                f"matching.bands names levels that are not in levels: {', '.join(unknown)}"
+            )
+        return self
+
+    def for_functions(self) -> str:
+        """The configuration the functions run with (TENANT_CONFIG): all but the deployment."""
+        return self.model_dump_json(exclude={"deployment"})
+
+    def bands(self) -> dict[str, tuple[str, ...]]:
+        """Each band and its levels, in the order of `levels`."""
+        bands: dict[str, tuple[str, ...]] = {}
+        for level in self.levels:
+            band = self.matching.bands.get(level, level)
+            bands[band] = (*bands.get(band, ()), level)
+        return bands
+
+
+class TenantFileError(ValueError):
+    """A tenant file that cannot be used; the message names the file and the field."""
+
+
+def load_tenant(path: Path) -> Tenant:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise TenantFileError(f"{path}: cannot read the tenant file: {error}") from None
+    if isinstance(raw, dict) and raw.get("name") != path.stem:
+        raise TenantFileError(f"{path}: name: must be {path.stem!r}, the file's own name")
+    try:
+        return Tenant.model_validate(raw)
+    except ValidationError as error:
+        raise TenantFileError(f"{path}: " + "; ".join(describe_errors(error))) from None

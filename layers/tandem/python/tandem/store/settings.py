@@ -1,0 +1,44 @@
+"""What a function is told about its tenant's resources, by environment variable.
+
+The wiring (infra/wiring.py) says which function needs which setting; the CDK stack and the
+local runtime both fill them from that one declaration.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from functools import lru_cache
+
+from tandem.model.tenant import Tenant
+
+
+class Setting(StrEnum):
+    TABLE = "TABLE_NAME"
+    IDEMPOTENCY_TABLE = "IDEMPOTENCY_TABLE_NAME"
+    BUCKET = "BUCKET_NAME"
+    MAIL_QUEUE = "MAIL_QUEUE_URL"
+    BAND_QUEUE = "BAND_QUEUE_URL"
+    SIGNING_SECRET = "SIGNING_SECRET_ARN"  # noqa: S105 (a variable name, not a secret)
+    LINK_BASE = "LINK_BASE_URL"
+    SES_CONFIGURATION_SET = "SES_CONFIGURATION_SET"
+    TENANT = "TENANT_CONFIG"
+
+
+def setting(name: Setting) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise RuntimeError(
+            f"{name.value} is not set: the wiring does not give this function {name.name}"
+        )
+    return value
+
+
+def tenant() -> Tenant:
+    return _tenant(setting(Setting.TENANT))
+
+
+@lru_cache(maxsize=4)
+def _tenant(configuration: str) -> Tenant:
+    """Validated once per configuration, not at every call."""
+    return Tenant.model_validate_json(configuration)

@@ -1,0 +1,62 @@
+"""The HTML pages behind emailed links: small, accessible, phone-first, and strict about what a
+browser may do with them (no scripts, no framing, no referrer that could leak a link token)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from importlib import resources
+from typing import Any
+from zoneinfo import available_timezones
+
+from markupsafe import Markup
+
+from tandem.model.tenant import Tenant
+from tandem.views.render import render
+
+_CSS = (
+    resources.files("tandem")
+    .joinpath("views/templates/pages/style.css")
+    .read_text(encoding="utf-8")
+)
+# Our own stylesheet, not input: marked safe so the bytes hashed for the CSP are the bytes sent.
+_STYLE = Markup(_CSS)  # noqa: S704
+_CSS_HASH = base64.b64encode(hashlib.sha256(_CSS.encode()).digest()).decode()
+
+HEADERS = {
+    "Content-Security-Policy": (
+        f"default-src 'none'; style-src 'sha256-{_CSS_HASH}'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+_REGIONS = (
+    "Africa/",
+    "America/",
+    "Antarctica/",
+    "Asia/",
+    "Atlantic/",
+    "Australia/",
+    "Europe/",
+    "Indian/",
+    "Pacific/",
+)
+TIME_ZONES = [*sorted(zone for zone in available_timezones() if zone.startswith(_REGIONS)), "UTC"]
+
+
+def page(name: str, tenant: Tenant, **context: Any) -> str:
+    return render(f"pages/{name}", css=_STYLE, tenant=tenant, time_zones=TIME_ZONES, **context)
+
+
+def message(tenant: Tenant, title: str, *paragraphs: str) -> str:
+    return page("message.html", tenant, title=title, paragraphs=paragraphs)
+
+
+def not_found(tenant: Tenant) -> str:
+    """The page for an address no route answers: the function's own, and API Gateway's for
+    paths that never reach it (a link cut short, a typed URL)."""
+    return message(tenant, "Page not found", "Please use the links in your emails from us.")

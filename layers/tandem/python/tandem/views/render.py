@@ -1,0 +1,44 @@
+"""Jinja2 for pages and email: HTML is always autoescaped; text parts are plain text."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
+
+_env = Environment(
+    loader=PackageLoader("tandem.views", "templates"),
+    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _day(moment: date) -> str:
+    """ "Monday 11 January 2027", the way people read a date in an email."""
+    return f"{moment:%A} {moment.day} {moment:%B %Y}"
+
+
+def _hour(moment: datetime) -> str:
+    return f"{moment:%H:%M}"
+
+
+def _local(moment: datetime, timezone: str) -> datetime:
+    """The moment on the clock of someone in `timezone`."""
+    return moment.astimezone(ZoneInfo(timezone))
+
+
+_env.filters["day"] = _day
+_env.filters["hour"] = _hour
+_env.filters["local"] = _local
+
+
+def template(name: str) -> Template:
+    return _env.get_template(name)
+
+
+def render(name: str, **context: Any) -> str:
+    return _env.get_template(name).render(**context)
