@@ -12,9 +12,9 @@ from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idemp
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import Json
 
-from tandem import bands
 from tandem.lambdas.observability import logger, metrics
 from tandem.lambdas.queue_consumer import sqs_consumer
+from tandem.matching import band as bands
 from tandem.model.clock import clock
 from tandem.model.jobs import BandJob, RematchJob
 from tandem.store import settings

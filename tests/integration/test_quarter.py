@@ -21,7 +21,7 @@ from moto.ses.models import ses_backends
 from devtools.local_runtime import events
 from devtools.local_runtime.aws import Resources
 from functions.match_band import handler as match_band
-from tandem import bands
+from tandem.matching import band as bands
 from tandem.matching import daily as cycles_domain
 from tandem.model.clock import clock
 from tandem.model.jobs import BandJob
