@@ -9,13 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum, auto
 
-from tandem.model import bucket_layout as bucket
-from tandem.store.ses import MAILERS
+from tandem.model import bucket_layout
 from tandem.store.settings import Setting
 
 
 class Grant(Enum):
-    """What a function may do; each grant comes with the setting that tells it where."""
+    """What a function may do; each grant comes with the settings that tell it where and how."""
 
     READ_TABLE = auto()
     WRITE_TABLE = auto()
@@ -31,23 +30,27 @@ class Grant(Enum):
     SIGN_LINKS = auto()
 
     @property
-    def setting(self) -> Setting:
-        return _SETTING_OF[self]
+    def settings(self) -> tuple[Setting, ...]:
+        return _SETTINGS_OF[self]
 
 
-_SETTING_OF = {
-    Grant.READ_TABLE: Setting.TABLE,
-    Grant.WRITE_TABLE: Setting.TABLE,
-    Grant.RUN_ONCE: Setting.IDEMPOTENCY_TABLE,
-    Grant.READ_ROSTERS: Setting.BUCKET,
-    Grant.WRITE_ROSTER_RESULTS: Setting.BUCKET,
-    Grant.WRITE_PREVIEWS: Setting.BUCKET,
-    Grant.WRITE_EXPORTS: Setting.BUCKET,
-    Grant.READ_EXPORTS: Setting.BUCKET,
-    Grant.SEND_MAIL: Setting.MAIL_QUEUE,
-    Grant.SEND_BAND_JOBS: Setting.BAND_QUEUE,
-    Grant.SEND_EMAIL: Setting.SES_CONFIGURATION_SET,
-    Grant.SIGN_LINKS: Setting.SIGNING_SECRET,
+# Mailer instances that may send at once (the mail queue's maximum concurrency): each paces
+# itself to its share of SES's rate, which it is told by the MAILERS setting.
+MAILERS = 2
+
+_SETTINGS_OF = {
+    Grant.READ_TABLE: (Setting.TABLE,),
+    Grant.WRITE_TABLE: (Setting.TABLE,),
+    Grant.RUN_ONCE: (Setting.IDEMPOTENCY_TABLE,),
+    Grant.READ_ROSTERS: (Setting.BUCKET,),
+    Grant.WRITE_ROSTER_RESULTS: (Setting.BUCKET,),
+    Grant.WRITE_PREVIEWS: (Setting.BUCKET,),
+    Grant.WRITE_EXPORTS: (Setting.BUCKET,),
+    Grant.READ_EXPORTS: (Setting.BUCKET,),
+    Grant.SEND_MAIL: (Setting.MAIL_QUEUE,),
+    Grant.SEND_BAND_JOBS: (Setting.BAND_QUEUE,),
+    Grant.SEND_EMAIL: (Setting.SES_CONFIGURATION_SET, Setting.MAILERS),
+    Grant.SIGN_LINKS: (Setting.SIGNING_SECRET,),
 }
 
 
@@ -64,7 +67,9 @@ class Function:
     @property
     def settings(self) -> frozenset[Setting]:
         extra = {Setting.LINK_BASE} if self.link_base else set()
-        return frozenset({Setting.TENANT, *(grant.setting for grant in self.grants), *extra})
+        return frozenset(
+            {Setting.TENANT, *(s for grant in self.grants for s in grant.settings), *extra}
+        )
 
 
 @dataclass(frozen=True)
@@ -256,7 +261,9 @@ QUEUES: tuple[Queue, ...] = (
         batch_size=1,
         max_receive_count=3,
         # The import writes its results file under roster/ too: not one more upload to import.
-        trigger=BucketTrigger(prefix=bucket.ROSTERS, suffix=".csv", excluded=bucket.ROSTER_RESULTS),
+        trigger=BucketTrigger(
+            prefix=bucket_layout.ROSTERS, suffix=".csv", excluded=bucket_layout.ROSTER_RESULTS
+        ),
     ),
     Queue("bands", consumer=MATCH_BAND.name, batch_size=1, max_receive_count=3),
     Queue(
@@ -277,11 +284,11 @@ SCHEDULES: tuple[Schedule, ...] = (
 
 # Bucket prefixes behind the bucket grants.
 BUCKET_PREFIXES = {
-    Grant.READ_ROSTERS: bucket.ROSTERS,
-    Grant.WRITE_ROSTER_RESULTS: bucket.ROSTER_RESULTS,
-    Grant.WRITE_PREVIEWS: bucket.PREVIEWS,
-    Grant.WRITE_EXPORTS: bucket.EXPORTS,
-    Grant.READ_EXPORTS: bucket.EXPORTS,
+    Grant.READ_ROSTERS: bucket_layout.ROSTERS,
+    Grant.WRITE_ROSTER_RESULTS: bucket_layout.ROSTER_RESULTS,
+    Grant.WRITE_PREVIEWS: bucket_layout.PREVIEWS,
+    Grant.WRITE_EXPORTS: bucket_layout.EXPORTS,
+    Grant.READ_EXPORTS: bucket_layout.EXPORTS,
 }
 
 

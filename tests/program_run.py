@@ -48,17 +48,15 @@ import boto3
 
 from devtools.local_runtime import aws, outbox
 from devtools.local_runtime.runtime import POWERTOOLS_ENVIRONMENT, LocalRuntime
-from devtools.simulation import browser
-from devtools.simulation import year as simulation
+from devtools.simulation import browser, year
 from infra import tenant_files
 from tandem.analytics import gather
-from tandem.model import bucket_layout as bucket
+from tandem.model import bucket_layout
 from tandem.model.clock import clock
 from tandem.model.participant import Status
 from tandem.model.tenant import Tenant
-from tandem.store import bucket as files
-from tandem.store import participants
-from tandem.store import plans as plans_store
+from tandem.store import bucket_layout as bucket
+from tandem.store import participants, plans
 from tests.faults import inject
 
 SIGNUP_RATE = 0.9
@@ -176,11 +174,11 @@ def export_csvs(tenant: Tenant, cycle_ids: list[str]) -> dict[str, str]:
     } | {
         ids.group(cycle, plan.group): f"{cycle}/{plan.group}"
         for cycle in cycle_ids
-        for plan in plans_store.of_cycle(cycle)
+        for plan in plans.of_cycle(cycle)
     }
     return {
-        key: PSEUDONYM.sub(lambda m: real.get(m[0], m[0]), files.read(key).decode())
-        for key in files.keys_under(bucket.EXPORTS)
+        key: PSEUDONYM.sub(lambda m: real.get(m[0], m[0]), bucket.read(key).decode())
+        for key in bucket.keys_under(bucket_layout.EXPORTS)
         if key.endswith(".csv")
     }
 
@@ -220,23 +218,21 @@ def main() -> None:
     retry_page = again_on_failure(browser._open, lambda page: page.status >= 500)
     browser._open = retry_page  # type: ignore[assignment]
     outbox.sent_emails = in_a_fixed_order(outbox.sent_emails)  # type: ignore[assignment]
-    simulation.post = again_on_failure(simulation.post, lambda _: False)  # type: ignore[assignment]
-    simulation.answer_after_session = own_draws(simulation.answer_after_session, args.seed)
-    simulation.answer_pulse = own_draws(simulation.answer_pulse, args.seed)
+    year.post = again_on_failure(year.post, lambda _: False)  # type: ignore[assignment]
+    year.answer_after_session = own_draws(year.answer_after_session, args.seed)
+    year.answer_pulse = own_draws(year.answer_pulse, args.seed)
     # Every log line the handlers write, for a test to read; failed messages come back sooner.
     POWERTOOLS_ENVIRONMENT["POWERTOOLS_LOG_LEVEL"] = "INFO"
     aws.VISIBILITY_TIMEOUT_S = 1
     started = time.monotonic()
-    with simulation.running(tenant) as runtime:
+    with year.running(tenant) as runtime:
         replayed = replaying_dead_letters(runtime)
         faulted = inject(args.faults, args.fault_seed) if args.faults else nullcontext()
         with faulted as faults:
-            rows = simulation.roster_rows(tenant, args.people, args.seed)
-            simulation.upload_roster(runtime, rows)
-            simulation.sign_up(runtime, rng, SIGNUP_RATE)
-            played = simulation.play_year(
-                runtime, tenant, rng, movers=MOVERS, quarters=args.quarters
-            )
+            rows = year.roster_rows(tenant, args.people, args.seed)
+            year.upload_roster(runtime, rows)
+            year.sign_up(runtime, rng, SIGNUP_RATE)
+            played = year.play_year(runtime, tenant, rng, movers=MOVERS, quarters=args.quarters)
             cycle_ids = [quarter.quarter.cycle for quarter in played]
             runtime.wait_until_idle(timeout_s=600)
         dead_letters = {n: d["dead_letters"] for n, d in runtime.queue_depths().items()}

@@ -57,6 +57,7 @@ class Resources:
             Setting.SES_CONFIGURATION_SET: self.configuration_set,
             Setting.LINK_BASE: link_base,
             Setting.TENANT: tenant.for_functions(),
+            Setting.MAILERS: str(wiring.MAILERS),
         }
 
 

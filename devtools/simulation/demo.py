@@ -18,7 +18,7 @@ from devtools.local_runtime.runtime import LocalRuntime
 from devtools.simulation import year as simulation
 from devtools.simulation.year import QUARTERS, ROSTER_KEY, Played
 from infra import tenant_files
-from tandem.model import bucket_layout as bucket
+from tandem.model import bucket_layout
 from tandem.model.participant import Status
 from tandem.model.tenant import Tenant
 from tandem.store import participants
@@ -72,7 +72,7 @@ def run(tenant_name: str, people: int, seed: int) -> int:
         results = simulation.upload_roster(runtime, rows)
         counts = Counter(r["outcome"] for r in results)
         print(
-            f"   {bucket.roster_results(ROSTER_KEY)}: "
+            f"   {bucket_layout.roster_results(ROSTER_KEY)}: "
             + ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
         )
         for r in results:
@@ -92,7 +92,7 @@ def run(tenant_name: str, people: int, seed: int) -> int:
         year = play_year(runtime, tenant, rng)
         kickoffs = sum(e.kind == "kickoff" for e in outbox.sent_emails())
         print(
-            f"   {kickoffs} kickoff emails; HR previews in s3://{runtime.resources.bucket}/{bucket.preview('<quarter>')}"
+            f"   {kickoffs} kickoff emails; HR previews in s3://{runtime.resources.bucket}/{bucket_layout.preview('<quarter>')}"
         )
         _report_answers(year)
         _export_year(runtime, [played.quarter.cycle for played in year])
@@ -143,7 +143,7 @@ def _export_year(runtime: LocalRuntime, cycles: list[str]) -> None:
     to date), downloaded as HR would."""
     assert runtime.resources is not None
     data = runtime.resources.bucket
-    folder = _download(data, bucket.EXPORTS, DEMO_OUT / "exports")
+    folder = _download(data, bucket_layout.EXPORTS, DEMO_OUT / "exports")
     print(f"6. HR's exports, as with: aws s3 cp --recursive s3://{data}/exports/ {folder}")
     year = cycles[-1].split("-")[0]
     with (folder / year / "summary.csv").open(newline="") as summary:

@@ -29,16 +29,12 @@ from devtools.simulation import browser
 from devtools.simulation.population import company
 from tandem.analytics import exports
 from tandem.conversations import reminders
-from tandem.model import bucket_layout as bucket
-from tandem.model import calendar as program
+from tandem.model import bucket_layout, calendar
 from tandem.model.clock import clock
 from tandem.model.participant import Status
 from tandem.model.tenant import Tenant
 from tandem.people.roster import REQUIRED
-from tandem.store import export_claims as export_markers
-from tandem.store import feedback_answers as feedback_store
-from tandem.store import matches as cycles
-from tandem.store import participants
+from tandem.store import export_claims, feedback_answers, matches, participants
 from tandem.store import plans as plans_store
 from tandem.views.csvfiles import to_csv
 
@@ -82,9 +78,9 @@ def upload_roster(runtime: LocalRuntime, rows: list[list[str]]) -> list[dict[str
         Bucket=runtime.resources.bucket, Key=ROSTER_KEY, Body=to_csv((*REQUIRED, "location"), rows)
     )
     runtime.wait_until_idle(timeout_s=600)
-    result = s3.get_object(Bucket=runtime.resources.bucket, Key=bucket.roster_results(ROSTER_KEY))[
-        "Body"
-    ]
+    result = s3.get_object(
+        Bucket=runtime.resources.bucket, Key=bucket_layout.roster_results(ROSTER_KEY)
+    )["Body"]
     return list(csv.DictReader(io.StringIO(result.read().decode())))
 
 
@@ -170,7 +166,7 @@ class Quarter:
 
 def next_quarter(runtime: LocalRuntime, tenant: Tenant) -> Quarter:
     """The notice a week ahead, then the matching at the cycle's start, each by the schedule."""
-    cycle = program.next_cycle(tenant, clock.now())
+    cycle = calendar.next_cycle(tenant, clock.now())
     run_schedule_at(runtime, "matching", cycle.notice_from + timedelta(hours=1))
     run_schedule_at(runtime, "matching", cycle.starts + timedelta(minutes=5))
     return quarter(tenant, cycle.id)
@@ -184,8 +180,8 @@ def quarter(tenant: Tenant, cycle: str) -> Quarter:
     )
     return Quarter(
         cycle,
-        [g.members for g in cycles.groups(cycle)],
-        unmatched=len(list(cycles.unmatched(cycle))),
+        [g.members for g in matches.groups(cycle)],
+        unmatched=len(list(matches.unmatched(cycle))),
         paused=paused,
     )
 
@@ -248,7 +244,7 @@ def answer_pulse(rng: random.Random, email: outbox.SentEmail) -> None:
 
 def play_quarter(
     runtime: LocalRuntime,
-    cycle: program.Cycle,
+    cycle: calendar.Cycle,
     rng: random.Random,
     movers: int,
 ) -> Conversations:
@@ -297,13 +293,13 @@ def play_year(
         if number == 1 and pausing:
             pause_coming_quarter(rng, pausing)
         quarter = next_quarter(runtime, tenant)
-        cycle = program.cycle(tenant, quarter.cycle)
+        cycle = calendar.cycle(tenant, quarter.cycle)
         conversations = play_quarter(runtime, cycle, rng, movers)
         export_when_due(runtime, tenant, cycle)
         yield Played(quarter, conversations)
 
 
-def export_when_due(runtime: LocalRuntime, tenant: Tenant, cycle: program.Cycle) -> None:
+def export_when_due(runtime: LocalRuntime, tenant: Tenant, cycle: calendar.Cycle) -> None:
     """The daily `exports` schedule, at the program's time of day, from the day the quarter is
     due until it is exported: a run that failed midway holds the quarter's claim, and a later
     day's run takes it over."""
@@ -312,12 +308,12 @@ def export_when_due(runtime: LocalRuntime, tenant: Tenant, cycle: program.Cycle)
     due = max(first_run, clock.now())
     for late in range(7):
         run_schedule_at(runtime, "exports", due + timedelta(days=late))
-        if export_markers.done(cycle.id):
+        if export_claims.done(cycle.id):
             return
     raise RuntimeError(f"{cycle.id} still not exported a week after it was due")
 
 
-def pick_slots(runtime: LocalRuntime, cycle: program.Cycle, rng: random.Random) -> int:
+def pick_slots(runtime: LocalRuntime, cycle: calendar.Cycle, rng: random.Random) -> int:
     picked = 0
     kickoffs = [e for e in outbox.sent_emails() if e.kind == "kickoff" and e.cycle == cycle.id]
     for email in kickoffs:
@@ -332,7 +328,7 @@ def pick_slots(runtime: LocalRuntime, cycle: program.Cycle, rng: random.Random) 
 
 
 def move_sessions(
-    runtime: LocalRuntime, cycle: program.Cycle, rng: random.Random, movers: int
+    runtime: LocalRuntime, cycle: calendar.Cycle, rng: random.Random, movers: int
 ) -> int:
     moved = 0
     invitations = [
@@ -392,7 +388,7 @@ def figures(cycle_ids: list[str]) -> Figures:
         f
         for cycle in cycle_ids
         for plan in plans_store.of_cycle(cycle)
-        for f in feedback_store.of_group(cycle, plan.group)
+        for f in feedback_answers.of_group(cycle, plan.group)
     ]
     done = [f for f in answers if f.checkin == "done"]
     rated = [f.helpfulness for f in answers if f.helpfulness is not None]

@@ -14,7 +14,7 @@ from pydantic import Json
 
 from tandem.lambdas.observability import logger, metrics
 from tandem.lambdas.queue_consumer import sqs_consumer
-from tandem.matching import band as bands
+from tandem.matching import band
 from tandem.model.clock import clock
 from tandem.model.jobs import BandJob, RematchJob
 from tandem.store import settings
@@ -32,7 +32,7 @@ one_at_a_time = IdempotencyConfig(event_key_jmespath="[cycle, band]", expires_af
     data_keyword_argument="job", config=one_at_a_time, persistence_store=persistence_layer()
 )
 def match_once(job: BandJob) -> dict[str, Any]:
-    report = bands.match_band(settings.tenant(), job, clock.now())
+    report = band.match_band(settings.tenant(), job, clock.now())
     metrics.add_metric(name="Groups", unit=MetricUnit.Count, value=report["groups"])
     metrics.add_metric(name="Unmatched", unit=MetricUnit.Count, value=report["unmatched"])
     logger.info("band matched", extra={"report": report})
@@ -42,7 +42,7 @@ def match_once(job: BandJob) -> dict[str, Any]:
 def record_handler(record: JobRecord) -> None:
     if isinstance(record.body, RematchJob):
         # Safe to repeat without a record: pairing takes people out of the pool atomically.
-        report = bands.rematch(settings.tenant(), record.body, clock.now())
+        report = band.rematch(settings.tenant(), record.body, clock.now())
         logger.info("pool rematched", extra={"report": report})
     else:
         match_once(job=record.body)

@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tandem.lambdas.observability import logger, metrics, tracer
-from tandem.matching import daily as cycles
+from tandem.matching import daily
 from tandem.store import settings
 
 
@@ -20,10 +20,10 @@ from tandem.store import settings
 @event_parser(model=EventBridgeModel)
 def handler(event: EventBridgeModel, context: LambdaContext) -> dict[str, Any]:
     tenant = settings.tenant()
-    report = cycles.daily(tenant, event.time)
+    report = daily.daily(tenant, event.time)
     # A heartbeat and an overdue flag: the alarms for "not run" and "not matched this quarter".
     metrics.add_metric(name="DailyRun", unit=MetricUnit.Count, value=1)
-    overdue = cycles.matching_overdue(tenant, event.time)
+    overdue = daily.matching_overdue(tenant, event.time)
     metrics.add_metric(name="MatchingOverdue", unit=MetricUnit.Count, value=int(overdue))
     logger.info("daily run", extra={"report": report})
     return report

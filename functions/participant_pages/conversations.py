@@ -5,12 +5,12 @@ from datetime import datetime
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Router
 
-from tandem.conversations import feedback
-from tandem.conversations import sessions as scheduling
+from tandem.conversations import feedback, sessions
+from tandem.conversations.quarter import Quarter, alone, quarter_of
 from tandem.links.tokens import Purpose
 from tandem.links.urls import Links, link_tokens
-from tandem.model import calendar as program
-from tandem.model import guides
+from tandem.model import calendar, guides
+from tandem.model.answers import AnsweredMeanwhile, Feedback
 from tandem.model.clock import clock
 from tandem.model.participant import Participant
 from tandem.people import selfservice
@@ -22,10 +22,10 @@ from . import web
 router = Router()
 
 
-def _quarter(purpose_: Purpose, token: str) -> tuple[Participant, scheduling.Quarter | None]:
+def _quarter(purpose_: Purpose, token: str) -> tuple[Participant, Quarter | None]:
     pid, cycle = link_tokens().verify_scoped(purpose_, token)
     person = selfservice.active(pid)
-    return person, scheduling.quarter(person, cycle, settings.tenant())
+    return person, quarter_of(person, cycle, settings.tenant())
 
 
 def _no_group() -> Response[str]:
@@ -55,26 +55,26 @@ def pick_slot(token: str) -> Response[str]:
     try:
         first = datetime.fromisoformat(fields.get("slot", ""))
         seen = int(fields.get("version", ""))
-        scheduling.pick(person, quarter, first, track, seen, tenant, clock.now())
+        sessions.pick(person, quarter, first, track, seen, tenant, clock.now())
     except ValueError:  # nothing chosen, or not a time the page offered
         return _schedule(person, quarter, token, fields, invalid={"slot"}, status=400)
-    except scheduling.Changed:
+    except sessions.Changed:
         notice = "Someone in your group changed the plan meanwhile: here it is now."
         return _schedule(person, _again(person, quarter), token, {}, notice=notice, status=409)
-    except scheduling.TooLate:
+    except sessions.TooLate:
         notice = "Your first conversation has started: the time can no longer change."
         return _schedule(person, _again(person, quarter), token, {}, notice=notice, status=409)
     notice = "Done: everyone in your group gets the calendar invitation by email."
     return _schedule(person, _again(person, quarter), token, {}, notice=notice)
 
 
-def _again(person: Participant, quarter: scheduling.Quarter) -> scheduling.Quarter:
-    return scheduling.quarter(person, quarter.cycle.id, settings.tenant()) or quarter
+def _again(person: Participant, quarter: Quarter) -> Quarter:
+    return quarter_of(person, quarter.cycle.id, settings.tenant()) or quarter
 
 
 def _schedule(
     person: Participant,
-    quarter: scheduling.Quarter,
+    quarter: Quarter,
     token: str,
     form: dict[str, str],
     invalid: frozenset[str] | set[str] = frozenset(),
@@ -82,7 +82,7 @@ def _schedule(
     status: int = 200,
 ) -> Response[str]:
     tenant, now = settings.tenant(), clock.now()
-    can_pick = scheduling.can_pick(quarter.plan, now)
+    can_pick = sessions.can_pick(quarter.plan, now)
     picked_by = {p.id: p for p in [person, *quarter.partners]}.get(quarter.plan.picked_by or "")
     body = pages.page(
         "schedule.html",
@@ -94,7 +94,7 @@ def _schedule(
         track=guides.tracks()[quarter.track(tenant)],
         tracks=guides.tracks(),
         can_pick=can_pick,
-        options=scheduling.slot_options(quarter, person, tenant, now) if can_pick else [],
+        options=sessions.slot_options(quarter, person, tenant, now) if can_pick else [],
         form={"track": quarter.track(tenant), "slot": _chosen(quarter), **form},
         errors=["Please choose a time."] if invalid else [],
         invalid=invalid,
@@ -104,12 +104,12 @@ def _schedule(
     return web.html(body, status)
 
 
-def _chosen(quarter: scheduling.Quarter) -> str:
+def _chosen(quarter: Quarter) -> str:
     slot = quarter.plan.slot
     return slot.first.isoformat() if slot else ""
 
 
-def _quarter_links(person: Participant, quarter: scheduling.Quarter) -> dict[str, str]:
+def _quarter_links(person: Participant, quarter: Quarter) -> dict[str, str]:
     return Links("..", link_tokens()).for_participant(person.id, quarter.cycle.id)
 
 
@@ -132,7 +132,7 @@ def reschedule(token: str) -> Response[str]:
     try:
         seen = int(fields.get("version", ""))
         if fields.get("action") == "stop":
-            scheduling.stop(person.id, quarter.plan, now, seen)
+            sessions.stop(person.id, quarter.plan, now, seen)
             return web.message(
                 "Your conversations this quarter are cancelled",
                 "Your group is told, and the cancellation reaches your calendar by email. "
@@ -141,10 +141,10 @@ def reschedule(token: str) -> Response[str]:
         if number is None:
             raise ValueError("no session")
         starts = datetime.fromisoformat(fields.get("starts", ""))
-        scheduling.move(person, quarter, number, starts, seen, tenant, now)
+        sessions.move(person, quarter, number, starts, seen, tenant, now)
     except ValueError:
         return _reschedule(person, quarter, number, invalid={"starts"}, status=400)
-    except (scheduling.Changed, scheduling.TooLate):
+    except (sessions.Changed, sessions.TooLate):
         notice = "This conversation changed meanwhile, or has started: here is the plan now."
         return _reschedule(person, _again(person, quarter), None, notice=notice, status=409)
     notice = f"Done: conversation {number} moved, and everyone gets the calendar update."
@@ -153,7 +153,7 @@ def reschedule(token: str) -> Response[str]:
 
 def _reschedule(
     person: Participant,
-    quarter: scheduling.Quarter,
+    quarter: Quarter,
     number: int | None,
     invalid: frozenset[str] | set[str] = frozenset(),
     notice: str = "",
@@ -162,7 +162,7 @@ def _reschedule(
     tenant, now = settings.tenant(), clock.now()
     upcoming = quarter.plan.upcoming(now)
     session = next((s for s in upcoming if s.number == number), None)
-    options = scheduling.move_options(quarter, person, session, tenant, now) if session else []
+    options = sessions.move_options(quarter, person, session, tenant, now) if session else []
     body = pages.page(
         "reschedule.html",
         tenant,
@@ -183,7 +183,7 @@ def _reschedule(
 @router.get("/rematch/<token>")
 def rematch_page(token: str) -> Response[str]:
     person, cycle = _alone(token)
-    if scheduling.alone(person, cycle.id) is None:
+    if alone(person, cycle.id) is None:
         return _not_alone(person, cycle)
     return _rematch_form(person)
 
@@ -201,10 +201,10 @@ def rematch(token: str) -> Response[str]:
             status=400,
         )
     try:
-        scheduling.ask_rematch(person, cycle, clock.now())
-    except scheduling.NotOffered:
+        sessions.ask_rematch(person, cycle, clock.now())
+    except sessions.NotOffered:
         return _not_alone(person, cycle)
-    except scheduling.TooLate:
+    except sessions.TooLate:
         return web.message(
             "Too late this quarter",
             "There are no conversations left this quarter to hold with a new partner. "
@@ -217,9 +217,9 @@ def rematch(token: str) -> Response[str]:
     )
 
 
-def _alone(token: str) -> tuple[Participant, program.Cycle]:
+def _alone(token: str) -> tuple[Participant, calendar.Cycle]:
     pid, cycle_id = link_tokens().verify_scoped(Purpose.REMATCH, token)
-    return selfservice.active(pid), program.cycle(settings.tenant(), cycle_id)
+    return selfservice.active(pid), calendar.cycle(settings.tenant(), cycle_id)
 
 
 def _rematch_form(
@@ -235,8 +235,8 @@ def _rematch_form(
     return web.html(body, status)
 
 
-def _not_alone(person: Participant, cycle: program.Cycle) -> Response[str]:
-    if scheduling.quarter(person, cycle.id, settings.tenant()) is None:
+def _not_alone(person: Participant, cycle: calendar.Cycle) -> Response[str]:
+    if quarter_of(person, cycle.id, settings.tenant()) is None:
         return _no_group()
     return _schedule_message()
 
@@ -302,7 +302,7 @@ def record_feedback(token: str) -> Response[str]:
         saved = feedback.record(person.id, ctx, answers, seen, clock.now())
     except feedback.Invalid as invalid:
         return _feedback(person, quarter, ctx, fields, recorded, invalid.problems, status=400)
-    except feedback.Conflict:
+    except AnsweredMeanwhile:
         # Read again: what won was written after the read above, by another tab or tap.
         recorded = feedback.recorded(quarter.plan, number, person.id)
         notice = "Your answer was already recorded (from another tab or a second tap): here it is."
@@ -319,16 +319,16 @@ def record_feedback(token: str) -> Response[str]:
     return _feedback(person, quarter, ctx, _as_form(saved), saved, {}, notice)
 
 
-def _session_of(purpose: Purpose, token: str) -> tuple[Participant, scheduling.Quarter | None, int]:
+def _session_of(purpose: Purpose, token: str) -> tuple[Participant, Quarter | None, int]:
     """The person, their group's quarter and the session a link about one session names."""
     pid, scope = link_tokens().verify_scoped(purpose, token)
     person = selfservice.active(pid)
     cycle, _, number = scope.partition("/")
-    quarter = scheduling.quarter(person, cycle, settings.tenant())
+    quarter = quarter_of(person, cycle, settings.tenant())
     return person, quarter, int(number) if number.isdigit() else 0
 
 
-def _as_form(recorded: feedback.Feedback | None) -> dict[str, str]:
+def _as_form(recorded: Feedback | None) -> dict[str, str]:
     if recorded is None:
         return {}
     values = {name: getattr(recorded, name) for name in feedback.FIELDS}
@@ -339,10 +339,10 @@ def _as_form(recorded: feedback.Feedback | None) -> dict[str, str]:
 
 def _feedback(
     person: Participant,
-    quarter: scheduling.Quarter,
+    quarter: Quarter,
     ctx: feedback.Context,
     form: dict[str, str],
-    recorded: feedback.Feedback | None,
+    recorded: Feedback | None,
     problems: dict[str, str],
     notice: str = "",
     status: int = 200,

@@ -8,7 +8,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from tandem.lambdas.observability import metrics
 from tandem.links.tokens import Purpose
-from tandem.model import calendar as program
+from tandem.model import calendar
 from tandem.model.clock import clock
 from tandem.model.participant import Participant, Status
 from tandem.model.validation import InvalidForm
@@ -67,7 +67,7 @@ def _preferences(
         tenant,
         title="Your preferences",
         participant=person,
-        next_cycle=program.next_cycle(tenant, clock.now()),
+        next_cycle=calendar.next_cycle(tenant, clock.now()),
         selected_zone=(form or {}).get("timezone", person.timezone),
         problems=problems or {},
         notice=notice,
@@ -105,7 +105,7 @@ def _pause(person: Participant, status: int = 200) -> Response[str]:
         tenant,
         title="Pause a quarter",
         participant=person,
-        next_cycle=program.next_cycle(tenant, clock.now()),
+        next_cycle=calendar.next_cycle(tenant, clock.now()),
     )
     return web.html(body, status)
 

@@ -9,8 +9,7 @@ from pydantic import ValidationError
 
 from tandem.lambdas.observability import metrics
 from tandem.links.tokens import Purpose
-from tandem.model import calendar as program
-from tandem.model import purpose
+from tandem.model import calendar, purpose
 from tandem.model.clock import clock
 from tandem.model.participant import PERSONAL_FIELDS, Participant, PersonalDetails, Status
 from tandem.model.validation import invalid_fields
@@ -106,7 +105,7 @@ def _saved(person: Participant, just_joined: bool) -> Response[str]:
         participant=person,
         just_joined=just_joined,
         descriptions=purpose.DESCRIPTIONS,
-        next_cycle=program.next_cycle(tenant, clock.now()),
+        next_cycle=calendar.next_cycle(tenant, clock.now()),
         links=web.links(person.id),
     )
     return web.html(body)

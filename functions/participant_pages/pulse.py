@@ -4,9 +4,10 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Router
 
 from tandem.conversations import pulse
-from tandem.conversations import sessions as scheduling
+from tandem.conversations.quarter import Quarter, quarter_of
 from tandem.links.tokens import InvalidLink, Purpose
 from tandem.links.urls import link_tokens
+from tandem.model.answers import AnsweredMeanwhile, Pulse
 from tandem.model.clock import clock
 from tandem.model.participant import Participant
 from tandem.people import selfservice
@@ -18,12 +19,12 @@ from . import web
 router = Router()
 
 
-def _quarter(token: str) -> tuple[Participant, scheduling.Quarter | None]:
+def _quarter(token: str) -> tuple[Participant, Quarter | None]:
     """The person and their group's quarter; an expired link once the pulse has closed."""
     pid, cycle = link_tokens().verify_scoped(Purpose.PULSE, token)
     person = selfservice.active(pid)
     tenant = settings.tenant()
-    quarter = scheduling.quarter(person, cycle, tenant)
+    quarter = quarter_of(person, cycle, tenant)
     days = tenant.conversations.feedback_link_days
     if quarter is not None and not pulse.is_open(quarter.plan, days, clock.now()):
         raise InvalidLink(Purpose.PULSE, expired=True)
@@ -68,7 +69,7 @@ def record_pulse(token: str) -> Response[str]:
         saved = pulse.record(person.id, quarter.plan, answers, seen, clock.now())
     except pulse.Invalid as invalid:
         return _page(person, quarter, fields, recorded, invalid.problems, status=400)
-    except pulse.Conflict:
+    except AnsweredMeanwhile:
         # Read again: what won was written after the read above, by another tab or tap.
         recorded = pulse.recorded(quarter.cycle.id, person.id)
         notice = "Your answer was already recorded (from another tab or a second tap): here it is."
@@ -77,7 +78,7 @@ def record_pulse(token: str) -> Response[str]:
     return _page(person, quarter, _as_form(saved), saved, {}, notice)
 
 
-def _as_form(recorded: pulse.Pulse | None) -> dict[str, str]:
+def _as_form(recorded: Pulse | None) -> dict[str, str]:
     if recorded is None:
         return {}
     return {name: str(getattr(recorded, name)) for name in pulse.FIELDS}
@@ -85,9 +86,9 @@ def _as_form(recorded: pulse.Pulse | None) -> dict[str, str]:
 
 def _page(
     person: Participant,
-    quarter: scheduling.Quarter,
+    quarter: Quarter,
     form: dict[str, str],
-    recorded: pulse.Pulse | None,
+    recorded: Pulse | None,
     problems: dict[str, str],
     notice: str = "",
     status: int = 200,

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Json
 
 from tandem.lambdas.observability import logger
 from tandem.lambdas.queue_consumer import sqs_consumer
-from tandem.model import bucket_layout as bucket
+from tandem.model import bucket_layout
 from tandem.people import roster
 from tandem.store import settings
 
@@ -51,7 +51,7 @@ def record_handler(record: UploadRecord) -> None:
     for event in record.body.Records:
         stored = event.s3.object
         key = unquote_plus(stored.key)  # S3 sends keys URL-encoded
-        if not bucket.is_roster_upload(key):
+        if not bucket_layout.is_roster_upload(key):
             continue
         upload = roster.Upload(key, event.eventTime, stored.eTag, stored.size)
         report = roster.import_roster(upload, settings.tenant().levels)

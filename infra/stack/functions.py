@@ -192,6 +192,7 @@ class Functions(Construct):
             Setting.SIGNING_SECRET: shared.signing_secret.secret_arn,
             Setting.SES_CONFIGURATION_SET: shared.mail.configuration_set.configuration_set_name,
             Setting.TENANT: shared.tenant.for_functions(),
+            Setting.MAILERS: str(wiring.MAILERS),
         }[setting]
 
     def _grant(self, grant: Grant, function: lambda_.Function) -> None:

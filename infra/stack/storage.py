@@ -13,7 +13,7 @@ from cdk_nag import RegexAppliesTo
 from constructs import Construct
 
 from infra.stack.nag import excuse
-from tandem.model import bucket_layout as bucket
+from tandem.model import bucket_layout
 from tandem.model.tenant import Tenant
 from tandem.store import idempotency
 from tandem.store.table import SCHEMA
@@ -96,7 +96,7 @@ class Storage(Construct):
                 # HR's exports and matching previews are snapshots: old ones go.
                 *(
                     s3.LifecycleRule(prefix=prefix, expiration=Duration.days(retention))
-                    for prefix in (bucket.EXPORTS, bucket.PREVIEWS)
+                    for prefix in (bucket_layout.EXPORTS, bucket_layout.PREVIEWS)
                 ),
             ],
             removal_policy=RemovalPolicy.RETAIN,
@@ -106,7 +106,7 @@ class Storage(Construct):
         # the results, previews and exports; nothing else of the bucket, nothing of the table.
         # What HR reads, Tandem writes: an explicit Deny keeps HR from overwriting any of it,
         # even where an upload prefix contains it (roster/* holds roster/results/*).
-        readable = bucket.WRITTEN_FOR_HR
+        readable = bucket_layout.WRITTEN_FOR_HR
         self.hr_policy = iam.ManagedPolicy(
             self,
             "HrAccess",
@@ -114,7 +114,7 @@ class Storage(Construct):
             statements=[
                 iam.PolicyStatement(
                     actions=["s3:PutObject"],
-                    resources=[self.bucket.arn_for_objects(f"{bucket.ROSTERS}*")],
+                    resources=[self.bucket.arn_for_objects(f"{bucket_layout.ROSTERS}*")],
                 ),
                 iam.PolicyStatement(
                     actions=["s3:GetObject"],

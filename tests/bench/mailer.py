@@ -121,7 +121,7 @@ class Row:
 
 
 def run(rate: int, mailers: int, mails: int, row: int) -> Row:
-    from functions.mailer import handler as mailer
+    from functions.mailer import handler
     from tandem.model.mail_request import MailRequest
     from tandem.model.participant import Participant, Source, Status
     from tandem.store import participants
@@ -155,14 +155,14 @@ def run(rate: int, mailers: int, mails: int, row: int) -> Row:
             except Empty:
                 return
             try:
-                mailer.send_once(request=request)
+                handler.send_once(request=request)
             except email.NotSent:
                 failed[number] += 1  # SQS would deliver it again
 
     per_process = email._pacer
     email._pacer = lambda: own.pacer  # type: ignore[assignment]
-    mailer.once.register_lambda_context(LambdaContext("mailer", 512, 30))
-    mailer.metrics = _Uncounted()  # type: ignore[assignment]
+    handler.once.register_lambda_context(LambdaContext("mailer", 512, 30))
+    handler.metrics = _Uncounted()  # type: ignore[assignment]
     try:
         with throttled_ses(rate) as ses:
             started = time.monotonic()

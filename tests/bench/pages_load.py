@@ -51,12 +51,10 @@ from pathlib import Path
 from devtools.local_runtime import outbox
 from devtools.local_runtime.runtime import LocalRuntime
 from devtools.local_runtime.usage import Usage
-from devtools.simulation import browser
-from devtools.simulation import year as simulation
+from devtools.simulation import browser, year
 from infra import tenant_files, wiring
-from tandem.model import calendar as program
-from tandem.store import feedback_answers as feedback_store
-from tandem.store import participants
+from tandem.model import calendar
+from tandem.store import feedback_answers, participants
 from tandem.store import plans as plans_store
 
 PAGES = wiring.PARTICIPANT_PAGES.name
@@ -132,15 +130,15 @@ def after_first_session(runtime: LocalRuntime, people: int, seed: int) -> list[F
     """A company whose groups have held their first conversation: everyone's feedback form."""
     tenant = runtime.tenant
     rng = random.Random(seed)
-    simulation.upload_roster(runtime, simulation.roster_rows(tenant, people, seed))
-    simulation.sign_up(runtime, rng, rate=1.0)
-    cycle = program.cycle(tenant, simulation.next_quarter(runtime, tenant).cycle)
-    simulation.pick_slots(runtime, cycle, rng)
+    year.upload_roster(runtime, year.roster_rows(tenant, people, seed))
+    year.sign_up(runtime, rng, rate=1.0)
+    cycle = calendar.cycle(tenant, year.next_quarter(runtime, tenant).cycle)
+    year.pick_slots(runtime, cycle, rng)
     plans = [p for p in plans_store.of_cycle(cycle.id) if p.slot is not None]
     # An hour after the last first conversation ends, before any second one starts: one run
     # sends every "how did it go?" about the first, and those forms stay open during the load.
     over = max(first.ends for p in plans if (first := p.session(SESSION)))
-    simulation.run_schedule_at(runtime, "reminders", over + timedelta(hours=1))
+    year.run_schedule_at(runtime, "reminders", over + timedelta(hours=1))
     where = {pid: (plan.group, pid) for plan in plans for pid in plan.active}
     address = {p.email: pid for pid, p in participants.get_many(where).items()}
     return [
@@ -157,7 +155,7 @@ def submissions(
     sent once, a double tap, or two tabs with different answers."""
 
     def answer(copies: int) -> Submission:
-        theme, pledge = rng.choice(simulation.PLEDGES)
+        theme, pledge = rng.choice(year.PLEDGES)
         fields = {
             "version": str(seen),
             "held": "yes",
@@ -194,7 +192,7 @@ class Outcome:
 
 def judge(form: Form, seen: int, answered: list[Answered]) -> Outcome:
     """A form's round, against what the store holds after it (see the module's definitions)."""
-    stored = feedback_store.get(form.cycle, form.group, SESSION, form.participant)
+    stored = feedback_answers.get(form.cycle, form.group, SESSION, form.participant)
     version = stored.version if stored else 0
     kept = stored.pledge if stored and stored.pledge else ""
     recorded = [a for a in answered if a.recorded]
@@ -270,7 +268,7 @@ def load(forms: list[Form], requests: int, workers: int, seed: int, usage: Usage
 
 def run(people: int, requests: int, workers: int, seed: int) -> Result:
     tenant = tenant_files.tenant("demo")
-    with simulation.running(tenant) as runtime:
+    with year.running(tenant) as runtime:
         forms = after_first_session(runtime, people, seed)
         return load(forms, requests, workers, seed, runtime.usage)
 

@@ -47,7 +47,7 @@ from moto.sqs.models import Queue as SqsQueue
 from devtools.local_runtime.aws import REGION, provision
 from infra import tenant_files
 from tandem.conversations import reminders
-from tandem.model import calendar as program
+from tandem.model import calendar
 from tandem.model.calendar import Cycle
 from tandem.model.participant import Participant, Source, Status
 from tandem.model.plan import NUDGE_AFTER, Plan, group_key
@@ -139,7 +139,7 @@ def picked_plans(cycle: Cycle, pairs: list[list[Participant]], now: datetime) ->
 def seed(tenant: Tenant, count: int, now: datetime) -> tuple[int, int, float]:
     """Stores the participants and their groups' plans; (participants, groups, seconds)."""
     started = time.monotonic()
-    cycle = program.cycle(tenant, CYCLE)
+    cycle = calendar.cycle(tenant, CYCLE)
     everyone = people(tenant, count)
     with participants_store.ParticipantItem.batch_write() as people_batch:
         for person in everyone:
@@ -200,7 +200,7 @@ def main() -> None:
     started = time.monotonic()
     tenant = tenant_files.tenant("demo")
     # The Tuesday of the quarter's first week, at the tenant's time of day.
-    now = (program.cycle(tenant, CYCLE).starts + timedelta(days=1)).astimezone(UTC)
+    now = (calendar.cycle(tenant, CYCLE).starts + timedelta(days=1)).astimezone(UTC)
     for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
         os.environ.pop(name, None)
     os.environ.update({"AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION})

@@ -14,7 +14,7 @@ from aws_cdk.assertions import Match, Template
 
 from infra import app, tenant_files, wiring
 from infra.stack import TenantStack
-from tandem.model import bucket_layout as bucket
+from tandem.model import bucket_layout
 from tests.infra.conftest import function_ids, of_type
 from tests.infra.policy import allows
 
@@ -226,17 +226,17 @@ def test_hr_may_upload_rosters_and_read_what_tandem_writes_but_never_overwrite_i
         return allows(statements, "s3:ListBucket", data, {"s3:prefix": prefix}, arns=arns)
 
     # HR uploads rosters under roster/, however it names them
-    assert may("s3:PutObject", f"{bucket.ROSTERS}staff.csv")
-    assert may("s3:PutObject", f"{bucket.ROSTERS}2027/january staff.csv")
+    assert may("s3:PutObject", f"{bucket_layout.ROSTERS}staff.csv")
+    assert may("s3:PutObject", f"{bucket_layout.ROSTERS}2027/january staff.csv")
     # and reads, never writes, what Tandem writes for it: import results, previews, exports
-    for prefix in bucket.WRITTEN_FOR_HR:
+    for prefix in bucket_layout.WRITTEN_FOR_HR:
         for key in (f"{prefix}staff.csv", f"{prefix}2027/staff.csv"):
             assert may("s3:GetObject", key), key
             assert not may("s3:PutObject", key), key
         assert may_list(prefix) and may_list(f"{prefix}2027/")
     # Nothing else: not the rosters it uploaded, not deleting, not the rest of the bucket
-    assert not may("s3:GetObject", f"{bucket.ROSTERS}staff.csv")
-    assert not may("s3:DeleteObject", f"{bucket.ROSTERS}staff.csv")
+    assert not may("s3:GetObject", f"{bucket_layout.ROSTERS}staff.csv")
+    assert not may("s3:DeleteObject", f"{bucket_layout.ROSTERS}staff.csv")
     assert not may("s3:PutObject", "staff.csv") and not may("s3:PutObject", "other/staff.csv")
     assert not may_list("") and not may_list("other/")
     allowed = {s["Action"] for s in statements if s["Effect"] == "Allow"}

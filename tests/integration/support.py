@@ -23,11 +23,10 @@ from devtools.local_runtime import events, outbox
 from devtools.local_runtime.aws import Resources
 from devtools.local_runtime.runtime import LambdaContext
 from devtools.local_runtime.server import route_for
-from tandem.model import mail_request as mail
 from tandem.model.mail_request import MailRequest
 from tandem.model.participant import Participant, Source, Status, participant_id
 from tandem.model.purpose import PurposeProfile
-from tandem.store import participants
+from tandem.store import participants, queues
 
 EVENTS = Path(__file__).parents[2] / "events"
 LINK_BASE = "https://links.acme.example"
@@ -61,13 +60,13 @@ def queued(resources: Resources, queue: str) -> list[dict[str, Any]]:
 
 def deliver_mail(resources: Resources) -> dict[str, Any]:
     """Runs the mailer on everything on the mail queue, as the event source mapping would."""
-    from functions.mailer import handler as mailer
+    from functions.mailer import handler
 
     messages = queued(resources, "mail")
     if not messages:
         return {"batchItemFailures": []}
     event = events.sqs_event("arn:aws:sqs:eu-west-1:123456789012:tandem-test-mail", messages)
-    result: dict[str, Any] = mailer.handler(event, context("mailer"))
+    result: dict[str, Any] = handler.handler(event, context("mailer"))
     return result
 
 
@@ -230,4 +229,4 @@ def invite_ada() -> None:
         source=Source.ROSTER,
     )
     participants.create_many([ada])
-    mail.enqueue([MailRequest.invite(participant_id(ada.email))])
+    queues.send_mail([MailRequest.invite(participant_id(ada.email))])

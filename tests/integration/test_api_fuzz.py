@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import content_type_conformance, status_c
 from devtools.local_runtime.aws import Resources
 from devtools.local_runtime.runtime import LambdaContext, LocalRuntime
 from devtools.local_runtime.server import LocalApi
-from functions.participant_pages import handler as pages
+from functions.participant_pages import handler
 from infra import wiring
 from tandem.links.tokens import ABOUT_SESSION, SCOPED, Purpose
 from tandem.links.urls import link_tokens
@@ -43,7 +43,7 @@ class _InProcess:
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         assert function == wiring.PARTICIPANT_PAGES.name
-        return pages.handler(event, LambdaContext(function, 512, 10))
+        return handler.handler(event, LambdaContext(function, 512, 10))
 
 
 schema = schemathesis.openapi.from_wsgi(

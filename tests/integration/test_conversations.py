@@ -17,6 +17,7 @@ from ical.calendar_stream import IcsCalendarStream
 
 from devtools.local_runtime.aws import Resources
 from devtools.local_runtime.outbox import SentEmail
+from tandem.model.answers import Feedback
 from tandem.model.clock import clock
 from tandem.model.participant import Details, Participant, participant_id
 from tandem.model.plan import group_key
@@ -262,7 +263,7 @@ def test_a_group_without_a_slot_is_nudged_once(aws: Resources, pair: list[Partic
 def test_a_partner_who_stops_cancels_the_rest_and_the_other_gets_priority(
     aws: Resources, pair: list[Participant]
 ) -> None:
-    from tandem.store import matches as cycles
+    from tandem.store import matches
 
     pick_first_slot(kickoff("flo@acme.example").link("schedule"))
     deliver_mail(aws)
@@ -282,7 +283,7 @@ def test_a_partner_who_stops_cancels_the_rest_and_the_other_gets_priority(
     assert calendar["METHOD"] == "CANCEL"
     assert len(calendar.walk("VEVENT")) == 4  # sessions 2-5
     flo = participant_id("flo@acme.example")
-    assert flo in {pid for pid, _, _ in cycles.unmatched("2027-Q4")}
+    assert flo in {pid for pid, _, _ in matches.unmatched("2027-Q4")}
     assert reminders("2027-10-24T13:30:00Z") == {}  # no reminders for a dissolved pair
 
 
@@ -312,8 +313,7 @@ def test_erasing_a_partner_left_alone_keeps_their_priority_under_the_alias(
 
     from devtools.cli import main
     from tandem.people import selfservice
-    from tandem.store import matches as cycles
-    from tandem.store import settings
+    from tandem.store import matches, settings
 
     gus = participant_id("gus@acme.example")
     selfservice.leave(gus, settings.tenant(), clock.now())
@@ -321,7 +321,7 @@ def test_erasing_a_partner_left_alone_keeps_their_priority_under_the_alias(
     flo = participant_id("flo@acme.example")
     everything = json.dumps(boto3.client("dynamodb").scan(TableName=aws.table)["Items"])
     assert everything.count(flo) == 1  # only the erasure marker
-    [alias] = [pid for pid, _, _ in cycles.unmatched("2027-Q4")]
+    [alias] = [pid for pid, _, _ in matches.unmatched("2027-Q4")]
     assert alias.startswith("erased-")
 
 
@@ -404,7 +404,7 @@ def after_session_link(aws: Resources, address: str) -> str:
 def test_after_a_session_bad_answers_get_the_form_back_and_nothing_is_stored(
     aws: Resources, pair: list[Participant]
 ) -> None:
-    from tandem.store import feedback_answers as feedback_store
+    from tandem.store import feedback_answers
 
     link = after_session_link(aws, "flo@acme.example")
     status, page = call_api("GET", link)
@@ -419,7 +419,7 @@ def test_after_a_session_bad_answers_get_the_form_back_and_nothing_is_stored(
     assert "x" * 281 not in page  # oversized input is not echoed back whole
     status, _ = call_api("POST", link, {"held": "yes", "note": "n" * 1_000_000})
     assert status == 413
-    assert feedback_store.of_group("2027-Q4", participant_id("flo@acme.example")) == []
+    assert feedback_answers.of_group("2027-Q4", participant_id("flo@acme.example")) == []
 
 
 def test_a_pledge_is_recorded_once_and_the_partner_sees_it_before_the_next_session(
@@ -455,19 +455,19 @@ def test_a_tab_that_loses_a_race_is_shown_the_answer_that_won(
 ) -> None:
     """Two tabs sent at once, each read the form empty: the one whose write comes second is
     told its answer was already recorded, and shown that answer, not the empty form it read."""
-    from tandem.store import feedback_answers as feedback_store
+    from tandem.store import feedback_answers
 
     link = after_session_link(aws, "flo@acme.example")
     first_tab = {"held": "yes", "helpfulness": 5, "pledge": "Ask my team for feedback"}
-    save = feedback_store.save
+    save = feedback_answers.save
 
-    def first_tab_writes_meanwhile(*args: Any) -> feedback_store.Feedback:
+    def first_tab_writes_meanwhile(*args: Any) -> Feedback:
         cycle, group, session, pid, answers, seen, now = args
         save(cycle, group, session, pid, {**answers, **first_tab}, seen, now)
         return save(*args)
 
     second_tab = {"held": "yes", "helpfulness": "2", "pledge": "Block two mornings"}
-    with mock.patch.object(feedback_store, "save", first_tab_writes_meanwhile):
+    with mock.patch.object(feedback_answers, "save", first_tab_writes_meanwhile):
         status, page = call_api("POST", link, {**second_tab, "version": "0"})
     assert status == 409 and "already recorded" in page
     assert "Ask my team for feedback" in page and form_value(page, "version") == "1"
@@ -476,7 +476,7 @@ def test_a_tab_that_loses_a_race_is_shown_the_answer_that_won(
 def test_no_check_in_is_asked_of_someone_who_made_no_pledge(
     aws: Resources, pair: list[Participant]
 ) -> None:
-    from tandem.store import feedback_answers as feedback_store
+    from tandem.store import feedback_answers
 
     first = after_session_link(aws, "flo@acme.example")
     assert call_api("POST", first, {"held": "no", "version": "0"})[0] == 200  # so no pledge
@@ -492,7 +492,7 @@ def test_no_check_in_is_asked_of_someone_who_made_no_pledge(
     assert status == 200
     [recorded] = [
         f
-        for f in feedback_store.of_group("2027-Q4", group_key([p.id for p in pair]))
+        for f in feedback_answers.of_group("2027-Q4", group_key([p.id for p in pair]))
         if f.session == 2
     ]
     # Nothing to check in on: the check-in and its note are not stored.

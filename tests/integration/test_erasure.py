@@ -10,8 +10,7 @@ import pytest
 
 from devtools.cli import main
 from devtools.local_runtime.aws import Resources
-from functions.roster_import import handler as roster_import
-from tandem.model import mail_request as mail
+from functions.roster_import import handler
 from tandem.model import purpose
 from tandem.model.clock import clock
 from tandem.model.mail_request import MailKind, MailRequest
@@ -19,11 +18,7 @@ from tandem.model.participant import participant_id
 from tandem.model.plan import Plan, group_key
 from tandem.model.purpose import PurposeProfile
 from tandem.people import erasure
-from tandem.store import feedback_answers as feedback_store
-from tandem.store import matches as cycles
-from tandem.store import participants, plans
-from tandem.store import pulse_answers as pulse_store
-from tandem.store import ses as email_store
+from tandem.store import feedback_answers, matches, participants, plans, pulse_answers, queues, ses
 from tests.integration.support import (
     ROSTER,
     call_api,
@@ -39,8 +34,8 @@ ADA = participant_id("ada@acme.example")
 
 @pytest.fixture
 def ada_matched(aws: Resources) -> None:
-    roster_import.handler(upload(aws, "roster/staff.csv", ROSTER), context("roster_import"))
-    cycles.save_group(
+    handler.handler(upload(aws, "roster/staff.csv", ROSTER), context("roster_import"))
+    matches.save_group(
         "2027-Q1", "Manager", [ADA, participant_id("linus@acme.example")], 20, clock.now()
     )
 
@@ -58,10 +53,10 @@ def test_erasure_deletes_the_profile_and_leaves_history_that_names_no_one(
     holding = [(i["pk"]["S"], i["sk"]["S"]) for i in items if ADA in json.dumps(i)]
     assert holding == [(f"PARTICIPANT#{ADA}", "ERASED")]
     # The quarter still counts: Linus's match is with an anonymous alias
-    [group] = cycles.groups("2027-Q1")
+    [group] = matches.groups("2027-Q1")
     [alias] = [m for m in group.members if m != participant_id("linus@acme.example")]
     assert alias.startswith("erased-")
-    linus = cycles.outcome(participant_id("linus@acme.example"), "2027-Q1")
+    linus = matches.outcome(participant_id("linus@acme.example"), "2027-Q1")
     assert linus is not None and linus.partners == (alias,)
 
 
@@ -74,7 +69,7 @@ def test_erasing_again_changes_nothing_more(aws: Resources, ada_matched: None) -
 
 
 def test_mail_already_queued_for_the_person_is_not_sent(aws: Resources, ada_matched: None) -> None:
-    mail.enqueue([MailRequest.invite(ADA)])
+    queues.send_mail([MailRequest.invite(ADA)])
     main(["erase", "--table", aws.table, "--email", "ada@acme.example"])
     deliver_mail(aws)
     assert all("ada@acme.example" not in email.to for email in sent())
@@ -89,13 +84,13 @@ def test_an_erasure_while_the_kickoff_is_sent_leaves_nothing_under_the_id(
     for pid in (ADA, participant_id("linus@acme.example")):
         participants.save_profile(pid, personal, profile, {}, clock.now())
     deliver_mail(aws)  # the roster's invitations
-    mail.enqueue([MailRequest.about_cycle(MailKind.KICKOFF, ADA, "2027-Q1")])
+    queues.send_mail([MailRequest.about_cycle(MailKind.KICKOFF, ADA, "2027-Q1")])
 
     # When she is erased while SES sends it, before the mailer notes it was sent
     def erase_ada(**_: Any) -> None:
         erasure.erase("ada@acme.example", clock.now())
 
-    hooks = email_store._ses().meta.events
+    hooks = ses._ses().meta.events
     hooks.register_first("before-send.ses.SendRawEmail", erase_ada, unique_id="test-erase")
     try:
         assert deliver_mail(aws) == {"batchItemFailures": []}
@@ -107,13 +102,13 @@ def test_an_erasure_while_the_kickoff_is_sent_leaves_nothing_under_the_id(
     items = boto3.client("dynamodb").scan(TableName=aws.table)["Items"]
     holding = [(i["pk"]["S"], i["sk"]["S"]) for i in items if ADA in json.dumps(i)]
     assert holding == [(f"PARTICIPANT#{ADA}", "ERASED")]
-    assert cycles.outcome(ADA, "2027-Q1") is None
+    assert matches.outcome(ADA, "2027-Q1") is None
 
 
 def test_a_later_roster_does_not_bring_the_person_back(aws: Resources, ada_matched: None) -> None:
     main(["erase", "--table", aws.table, "--email", "ada@acme.example"])
     later = upload(aws, "roster/staff.csv", ROSTER, event_time="2027-02-01T08:00:00.000Z")
-    roster_import.handler(later, context("roster_import"))
+    handler.handler(later, context("roster_import"))
     [ada] = [r for r in results(aws, "staff.csv") if r["email"] == "ada@acme.example"]
     assert ada["outcome"] == "rejected" and "erased at the person's request" in ada["detail"]
     assert participants.get(ADA) is None
@@ -166,30 +161,30 @@ def test_answers_and_pulse_move_with_the_group_and_lose_the_persons_words(
     aws: Resources, ada_matched: None
 ) -> None:
     linus = participant_id("linus@acme.example")
-    [group] = cycles.groups("2027-Q1")
+    [group] = matches.groups("2027-Q1")
     now = clock.now()
     plans.to_item(
         Plan("2027-Q1", group_key(group.members), "Manager", group.members, now), due=None
     ).save()
     for pid, words in ((ADA, "Ada's secret pledge"), (linus, "Linus's pledge")):
         answer = {"held": "yes", "helpfulness": 4, "pledge": words, "note": f"{words} note"}
-        feedback_store.save("2027-Q1", group_key(group.members), 1, pid, answer, 0, now)
-        pulse_store.save("2027-Q1", pid, 4, "yes", f"{words} comment", 0, now)
-    pulse_store.mark_told("2027-Q1", ADA, linus, now)
+        feedback_answers.save("2027-Q1", group_key(group.members), 1, pid, answer, 0, now)
+        pulse_answers.save("2027-Q1", pid, 4, "yes", f"{words} comment", 0, now)
+    pulse_answers.mark_told("2027-Q1", ADA, linus, now)
 
     erasure.erase("ada@acme.example", now)
 
     everything = json.dumps(boto3.client("dynamodb").scan(TableName=aws.table)["Items"])
     assert ADA not in everything.replace(f"PARTICIPANT#{ADA}", "")  # only the marker
     assert "Ada's secret pledge" not in everything
-    [renamed] = cycles.groups("2027-Q1")
+    [renamed] = matches.groups("2027-Q1")
     answers = {
-        f.participant: f for f in feedback_store.of_group("2027-Q1", group_key(renamed.members))
+        f.participant: f for f in feedback_answers.of_group("2027-Q1", group_key(renamed.members))
     }
     [alias] = [m for m in renamed.members if m != linus]
     assert answers[linus].pledge == "Linus's pledge"  # the partner's own words stay his
     assert answers[alias].held == "yes" and answers[alias].helpfulness == 4  # still counts
     assert answers[alias].pledge == "(erased)" and answers[alias].note == ""
-    pulses = {p.participant: p for p in pulse_store.of_cycle("2027-Q1")}
+    pulses = {p.participant: p for p in pulse_answers.of_cycle("2027-Q1")}
     assert pulses[alias].ongoing == "yes" and pulses[alias].comment == ""
-    assert pulse_store.told("2027-Q1", alias, linus)
+    assert pulse_answers.told("2027-Q1", alias, linus)

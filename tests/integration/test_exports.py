@@ -16,19 +16,15 @@ import openpyxl
 import pytest
 
 from devtools.local_runtime.aws import Resources
-from functions.exports import handler as exports_handler
+from functions.exports import handler
 from tandem.analytics import exports, gather
-from tandem.model import bucket_layout as bucket
-from tandem.model import calendar as program
+from tandem.model import bucket_layout, calendar
 from tandem.model.clock import clock
 from tandem.model.participant import Participant, participant_id
 from tandem.model.plan import Plan, group_key
 from tandem.model.slots import Slot
 from tandem.model.tenant import Tenant
-from tandem.store import feedback_answers as feedback_store
-from tandem.store import matches as cycles
-from tandem.store import participants, plans
-from tandem.store import pulse_answers as pulse_store
+from tandem.store import feedback_answers, matches, participants, plans, pulse_answers
 from tests.integration.support import context, deliver_mail, load_event, person, queued, sent
 
 Q1 = "2027-Q1"  # starts Monday 11 January 2027, 09:00 in Paris
@@ -75,8 +71,8 @@ def quarter_of(cycle: str, people: list[Participant], answered_sessions: int = 5
                 }
                 if session > 1:
                     answers |= {"checkin": "done", "impact": "no" if session % 3 else "yes"}
-                feedback_store.save(cycle, plan.group, session, pid, answers, 0, starts)
-    cycles.mark_band_matched(cycle, "Manager")
+                feedback_answers.save(cycle, plan.group, session, pid, answers, 0, starts)
+    matches.mark_band_matched(cycle, "Manager")
 
 
 @pytest.fixture
@@ -102,14 +98,14 @@ def rows(aws: Resources, key: str) -> list[dict[str, str]]:
 
 
 def keys(aws: Resources) -> list[str]:
-    listed = boto3.client("s3").list_objects_v2(Bucket=aws.bucket, Prefix=bucket.EXPORTS)
+    listed = boto3.client("s3").list_objects_v2(Bucket=aws.bucket, Prefix=bucket_layout.EXPORTS)
     return sorted(item["Key"] for item in listed.get("Contents", []))
 
 
 def scheduled(at: datetime) -> dict[str, Any]:
     event = load_event("scheduled_matching.json")
     event["time"] = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    result: dict[str, Any] = exports_handler.handler(event, context("exports"))
+    result: dict[str, Any] = handler.handler(event, context("exports"))
     return result
 
 
@@ -118,7 +114,9 @@ def test_a_quarter_and_its_year_to_date_each_get_every_file(
 ) -> None:
     written = exports.export(tenant, Q1)
 
-    assert sorted(written) == sorted((*bucket.export_keys(Q1), *bucket.export_keys("2027")))
+    assert sorted(written) == sorted(
+        (*bucket_layout.export_keys(Q1), *bucket_layout.export_keys("2027"))
+    )
     assert keys(aws) == sorted(written)
     head = read(aws, f"exports/{Q1}/pledges.csv")
     assert not head.startswith(b"\xef\xbb\xbf")  # no BOM
@@ -248,7 +246,7 @@ def test_re_exporting_replaces_the_same_files_and_removes_strays(
 def test_each_quarter_is_exported_once_two_weeks_after_its_fifth_sessions_week(
     aws: Resources, tenant: Tenant, people: list[Participant]
 ) -> None:
-    q1 = program.cycle(tenant, Q1)
+    q1 = calendar.cycle(tenant, Q1)
     due = exports.due_at(tenant, q1)
     # Fifth session's week: Monday 8 March 2027; that week, two more: due Monday 29 March.
     assert due == datetime.fromisoformat("2027-03-29T00:00:00+02:00")
@@ -267,7 +265,7 @@ def test_missed_quarters_are_caught_up_in_order(aws: Resources, tenant: Tenant) 
     for cycle in ("2026-Q4", Q1):
         quarter_of(cycle, pair, answered_sessions=1)
 
-    later = exports.due_at(tenant, program.cycle(tenant, Q1)) + timedelta(days=3)
+    later = exports.due_at(tenant, calendar.cycle(tenant, Q1)) + timedelta(days=3)
     assert scheduled(later) == {"exported": ["2026-Q4", Q1]}
     assert "exports/2026/participants.csv" in keys(aws)
 
@@ -275,11 +273,11 @@ def test_missed_quarters_are_caught_up_in_order(aws: Resources, tenant: Tenant) 
 def test_a_concurrent_or_repeated_run_neither_writes_nor_mails_again(
     aws: Resources, tenant: Tenant, people: list[Participant]
 ) -> None:
-    due = exports.due_at(tenant, program.cycle(tenant, Q1))
+    due = exports.due_at(tenant, calendar.cycle(tenant, Q1))
     # Another run has claimed the quarter and is still at it
-    from tandem.store import export_claims as markers
+    from tandem.store import export_claims
 
-    assert markers.claim(Q1, due)
+    assert export_claims.claim(Q1, due)
     assert scheduled(due + timedelta(minutes=5)) == {"exported": []}
     assert keys(aws) == [] and not queued(aws, "mail")
     # A run that died is taken over the next day, and the quarter is then done for good
@@ -294,14 +292,14 @@ def test_a_concurrent_or_repeated_run_neither_writes_nor_mails_again(
 def test_the_leads_mail_links_every_file_for_at_most_seven_days(
     aws: Resources, tenant: Tenant, people: list[Participant]
 ) -> None:
-    scheduled(exports.due_at(tenant, program.cycle(tenant, Q1)) + timedelta(hours=9))
+    scheduled(exports.due_at(tenant, calendar.cycle(tenant, Q1)) + timedelta(hours=9))
     deliver_mail(aws)
     deliver_mail(aws)  # a redelivery sends nothing new
 
     [mail] = [e for e in sent() if e.kind == "exports_ready"]
     assert Q1 in mail.subject
     links = sorted(set(mail.links))
-    assert len(links) == len(bucket.export_keys(Q1))
+    assert len(links) == len(bucket_layout.export_keys(Q1))
     for link in links:
         query = parse_qs(urlsplit(link).query)
         assert int(query["X-Amz-Expires"][0]) <= 7 * 24 * 3600
@@ -309,11 +307,11 @@ def test_the_leads_mail_links_every_file_for_at_most_seven_days(
 
 
 def test_on_demand_export_names_a_bad_cycle_and_writes_nothing(aws: Resources) -> None:
-    refused = exports_handler.handler({"cycle": "2027-Q9"}, context("exports"))
+    refused = handler.handler({"cycle": "2027-Q9"}, context("exports"))
 
     assert "no cycle '2027-Q9'" in refused["error"]
     assert keys(aws) == []
-    done = exports_handler.handler({"cycle": Q1}, context("exports"))
+    done = handler.handler({"cycle": Q1}, context("exports"))
     assert done["cycle"] == Q1 and len(done["files"]) == 14
 
 
@@ -322,7 +320,7 @@ def test_the_pulse_answers_make_the_fulfilment_and_ongoing_figures(
 ) -> None:
     answers = [(5, "yes", "=1+1"), (4, "yes", ""), (3, "no", ""), (4, "yes", "")]
     for who, (fulfilment, ongoing, comment) in zip(people, answers, strict=True):
-        pulse_store.save(Q1, who.id, fulfilment, ongoing, comment, 0, clock.now())
+        pulse_answers.save(Q1, who.id, fulfilment, ongoing, comment, 0, clock.now())
     exports.export(with_exports(tenant, min_group_size=3), Q1)
     everyone = {
         r["metric"]: r["value"]

@@ -12,7 +12,7 @@ import pytest
 
 from devtools.local_runtime import events
 from devtools.local_runtime.aws import Resources
-from functions.mail_events import handler as mail_events
+from functions.mail_events import handler
 from tandem.model.clock import clock
 from tandem.model.participant import MailBlock, Participant
 from tandem.store import participants
@@ -63,7 +63,7 @@ def notification(sample: str, address: str, **changes: Any) -> dict[str, Any]:
 
 
 def handle(event: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = mail_events.handler(event, context("mail_events"))
+    result: dict[str, Any] = handler.handler(event, context("mail_events"))
     return result
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from devtools.local_runtime.aws import Resources
-from functions.participant_pages import handler as pages_handler
+from functions.participant_pages import handler
 from tandem.links.tokens import LIFETIME, Purpose
 from tandem.model.clock import clock
 from tandem.model.participant import Participant, Source, Status, participant_id
@@ -329,7 +329,7 @@ def test_pages_send_strict_security_headers(invite: str) -> None:
     event = load_event("api_signup_get.json")
     event["path"] = "/signup/" + invite.rsplit("/", 1)[1]
     event["pathParameters"] = {"token": invite.rsplit("/", 1)[1]}
-    headers = pages_handler.handler(event, context("participant_pages"))["multiValueHeaders"]
+    headers = handler.handler(event, context("participant_pages"))["multiValueHeaders"]
     assert headers["Referrer-Policy"] == ["no-referrer"]  # the URL holds the token
     assert headers["Cache-Control"] == ["no-store"]
     assert headers["Content-Security-Policy"][0].startswith("default-src 'none'")

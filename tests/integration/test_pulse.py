@@ -12,10 +12,11 @@ from unittest import mock
 import pytest
 
 from devtools.local_runtime.aws import Resources
+from tandem.conversations.quarter import quarter_of
+from tandem.model.answers import Pulse
 from tandem.model.clock import clock
 from tandem.model.participant import Participant, participant_id
-from tandem.store import participants
-from tandem.store import pulse_answers as pulse_store
+from tandem.store import participants, pulse_answers
 from tests.integration import test_conversations
 from tests.integration.support import call_api, daily, deliver_mail, person, run_band_jobs
 from tests.integration.test_conversations import (
@@ -55,7 +56,8 @@ def answer(address: str, **fields: str) -> tuple[int, str]:
 
 def stored() -> dict[str, tuple[int, str, str]]:
     return {
-        p.participant: (p.fulfilment, p.ongoing, p.comment) for p in pulse_store.of_cycle("2027-Q4")
+        p.participant: (p.fulfilment, p.ongoing, p.comment)
+        for p in pulse_answers.of_cycle("2027-Q4")
     }
 
 
@@ -138,14 +140,14 @@ def test_a_tab_that_loses_a_race_is_shown_the_answer_that_won(
     """Two tabs sent at once, each read the form empty: the one whose write comes second is
     shown the answer recorded, not the empty form it read."""
     quarter_over(aws)
-    save = pulse_store.save
+    save = pulse_answers.save
 
-    def first_tab_writes_meanwhile(*args: Any) -> pulse_store.Pulse:
+    def first_tab_writes_meanwhile(*args: Any) -> Pulse:
         cycle, pid, _, _, _, seen, now = args
         save(cycle, pid, 4, "yes", "<b>First tab</b>", seen, now)
         return save(*args)
 
-    with mock.patch.object(pulse_store, "save", first_tab_writes_meanwhile):
+    with mock.patch.object(pulse_answers, "save", first_tab_writes_meanwhile):
         status, page = answer(FLO, fulfilment="2", ongoing="no")
     assert status == 409 and "already recorded" in page
     assert "&lt;b&gt;First tab&lt;/b&gt;" in page and 'name="version" value="1"' in page
@@ -180,7 +182,6 @@ def test_two_yeses_at_the_same_instant_send_one_notice_each(
     aws: Resources, pair: list[Participant]
 ) -> None:
     from tandem.conversations import pulse
-    from tandem.conversations import sessions as scheduling
     from tandem.store import settings
 
     quarter_over(aws)
@@ -189,7 +190,7 @@ def test_two_yeses_at_the_same_instant_send_one_notice_each(
     failures: list[BaseException] = []
 
     def submit(p: Participant) -> None:
-        quarter = scheduling.quarter(p, "2027-Q4", tenant)
+        quarter = quarter_of(p, "2027-Q4", tenant)
         assert quarter is not None
         start.wait()
         try:

@@ -20,15 +20,14 @@ from moto.ses.models import ses_backends
 
 from devtools.local_runtime import events
 from devtools.local_runtime.aws import Resources
-from functions.match_band import handler as match_band
+from functions.match_band import handler
 from tandem.matching import band as bands
 from tandem.matching import daily as cycles_domain
 from tandem.model.clock import clock
 from tandem.model.jobs import BandJob
 from tandem.model.participant import MailBlock, Participant, Status, participant_id
 from tandem.people import selfservice
-from tandem.store import matches as cycles
-from tandem.store import participants, settings
+from tandem.store import matches, participants, settings
 from tests.integration.support import (
     call_api,
     context,
@@ -108,8 +107,8 @@ def test_someone_mail_cannot_reach_is_not_matched_and_hr_sees_why(
     assert statuses["Ada Example"] == "email does not reach them: not matched"
     daily(START)
     run_band_jobs(aws)
-    assert ada.id not in {m for g in cycles.groups("2027-Q1") for m in g.members}
-    assert ada.id not in {pid for pid, _, _ in cycles.unmatched("2027-Q1")}
+    assert ada.id not in {m for g in matches.groups("2027-Q1") for m in g.members}
+    assert ada.id not in {pid for pid, _, _ in matches.unmatched("2027-Q1")}
 
 
 def test_at_the_start_one_job_per_band_is_queued_once(
@@ -133,7 +132,7 @@ def test_band_jobs_group_everyone_available_and_greet_them(
 ) -> None:
     daily(START)
     run_band_jobs(aws)
-    groups = list(cycles.groups("2027-Q1"))
+    groups = list(matches.groups("2027-Q1"))
     grouped = sorted(m for g in groups for m in g.members)
     available = [p for p in company if p.status is Status.ACTIVE and not p.paused_cycles]
     assert grouped == sorted(p.id for p in available)  # 5 managers: a pair and a trio
@@ -176,15 +175,15 @@ def test_a_redelivered_band_job_creates_nothing_new(
     [job] = [m for m in queued(aws, "bands") if '"Manager"' in m["Body"]]
     event = copy.deepcopy(load_event("band_job.json"))
     event["Records"][0]["body"] = job["Body"]
-    match_band.handler(event, context("match_band"))
-    first = sorted(g.members for g in cycles.groups("2027-Q1"))
+    handler.handler(event, context("match_band"))
+    first = sorted(g.members for g in matches.groups("2027-Q1"))
     deliver_mail(aws)
     mails = len(sent())
     event["Records"][0]["messageId"] = "redelivered"
-    match_band.handler(event, context("match_band"))  # within the idempotency window
+    handler.handler(event, context("match_band"))  # within the idempotency window
     # and again after the idempotency window, straight to the band job
     bands.match_band(settings.tenant(), BandJob(cycle="2027-Q1", band="Manager"), clock.now())
-    assert sorted(g.members for g in cycles.groups("2027-Q1")) == first
+    assert sorted(g.members for g in matches.groups("2027-Q1")) == first
     deliver_mail(aws)
     assert len(sent()) == mails
 
@@ -211,7 +210,7 @@ def test_concurrent_deliveries_of_a_band_job_match_once(
 
     def deliver() -> None:
         try:
-            match_band.match_once(job=job)
+            handler.match_once(job=job)
             outcomes.append("matched")
         except IdempotencyAlreadyInProgressError:  # its record fails; SQS retries it later
             outcomes.append("retry later")
@@ -222,21 +221,21 @@ def test_concurrent_deliveries_of_a_band_job_match_once(
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["matched", "retry later"]
-    members = [m for g in cycles.groups("2027-Q1") for m in g.members]
+    members = [m for g in matches.groups("2027-Q1") for m in g.members]
     assert len(members) == len(set(members)) == 5
     # The retry, once the first is done, gets the recorded report and changes nothing
-    assert match_band.match_once(job=job)["groups"] == 2
-    assert len([m for g in cycles.groups("2027-Q1") for m in g.members]) == 5
+    assert handler.match_once(job=job)["groups"] == 2
+    assert len([m for g in matches.groups("2027-Q1") for m in g.members]) == 5
 
 
 def test_nobody_is_ever_stored_in_two_groups_of_a_cycle(aws: Resources) -> None:
     nudge = datetime.fromisoformat(START)
-    assert cycles.save_group("2027-Q1", "Manager", ["a", "b"], 10, nudge)
-    assert not cycles.save_group("2027-Q1", "Manager", ["a", "b"], 10, nudge)  # the same, again
-    assert not cycles.save_group("2027-Q1", "Manager", ["b", "c"], 12, nudge)  # b is taken
-    assert not cycles.save_unmatched("2027-Q1", "Manager", "a", "odd number")
-    assert [g.members for g in cycles.groups("2027-Q1")] == [("a", "b")]
-    assert cycles.outcome("c", "2027-Q1") is None
+    assert matches.save_group("2027-Q1", "Manager", ["a", "b"], 10, nudge)
+    assert not matches.save_group("2027-Q1", "Manager", ["a", "b"], 10, nudge)  # the same, again
+    assert not matches.save_group("2027-Q1", "Manager", ["b", "c"], 12, nudge)  # b is taken
+    assert not matches.save_unmatched("2027-Q1", "Manager", "a", "odd number")
+    assert [g.members for g in matches.groups("2027-Q1")] == [("a", "b")]
+    assert matches.outcome("c", "2027-Q1") is None
 
 
 def test_the_next_quarter_brings_new_partners(aws: Resources) -> None:
@@ -251,7 +250,7 @@ def test_the_next_quarter_brings_new_partners(aws: Resources) -> None:
         daily(start)
         run_band_jobs(aws)
         cycle = "2027-Q" + str(1 + ["01", "04", "07"].index(start[5:7]))
-        pairs = {frozenset(g.members) for g in cycles.groups(cycle)}
+        pairs = {frozenset(g.members) for g in matches.groups(cycle)}
         assert len(pairs) == 2 and not pairs & seen
         seen |= pairs
 
@@ -266,8 +265,8 @@ def test_a_paused_managers_own_manager_is_still_in_the_reporting_line(aws: Resou
     participants.create_many([gus, mo, ada])
     daily(START)
     run_band_jobs(aws)
-    assert list(cycles.groups("2027-Q1")) == []
-    reasons = {pid: reason for pid, _, reason in cycles.unmatched("2027-Q1")}
+    assert list(matches.groups("2027-Q1")) == []
+    reasons = {pid: reason for pid, _, reason in matches.unmatched("2027-Q1")}
     assert (
         reasons[ada.id] == "everyone at your level in another department is in your reporting line"
     )
@@ -311,8 +310,8 @@ def test_a_partner_who_left_before_the_kickoff_is_not_introduced_and_the_other_i
     deliver_mail(aws)
     [told] = [e for e in sent() if e.to == ["flo@acme.example"]]
     assert told.kind == "partner_left" and "priority next quarter" in told.text
-    assert cycles.outcome(flo, "2027-Q1") is not None
-    assert flo in {pid for pid, _, _ in cycles.unmatched("2027-Q1")}  # first in line next time
+    assert matches.outcome(flo, "2027-Q1") is not None
+    assert flo in {pid for pid, _, _ in matches.unmatched("2027-Q1")}  # first in line next time
 
 
 def schedule_link(aws: Resources, address: str) -> str:
@@ -348,7 +347,7 @@ def test_matching_is_overdue_from_a_day_after_the_start_until_every_band_is_matc
     assert not overdue("2027-01-11T20:00:00Z")  # the band jobs still have the day
     # A day later only one band is matched: the other job failed (it waits in the DLQ)
     manager_job = next(j for j in queued(aws, "bands") if '"Manager"' in j["Body"])
-    match_band.handler(
+    handler.handler(
         events.sqs_event("arn:aws:sqs:eu-west-1:1:bands", [manager_job]), context("match_band")
     )
     assert overdue("2027-01-12T09:00:00Z")

@@ -9,13 +9,11 @@ from typing import Any
 from unittest import mock
 
 from devtools.local_runtime.aws import Resources
-from functions.roster_import import handler as roster_import
+from functions.roster_import import handler
 from tandem.model.clock import clock
 from tandem.model.participant import Status, participant_id
 from tandem.people import erasure, selfservice
-from tandem.store import matches as cycles
-from tandem.store import participants, plans, settings
-from tandem.store import ses as email_store
+from tandem.store import matches, participants, plans, ses, settings
 from tests.integration.support import (
     ROSTER,
     call_api,
@@ -51,7 +49,7 @@ def test_a_roster_import_racing_an_open_signup_keeps_the_signup(aws: Resources) 
         return create_many(people)
 
     with mock.patch.object(participants, "create_many", ada_joins_and_signs_up_first):
-        assert roster_import.handler(event, context("roster_import")) == {"batchItemFailures": []}
+        assert handler.handler(event, context("roster_import")) == {"batchItemFailures": []}
     ada = participants.get(ADA)
     assert ada is not None and ada.status is Status.ACTIVE and ada.purpose is not None
 
@@ -60,18 +58,18 @@ def test_an_erasure_while_the_kickoff_is_sent_leaves_nothing_under_the_erased_id
     aws: Resources,
 ) -> None:
     matched_pair(aws)
-    send = email_store.send
+    send = ses.send
 
     def erased_meanwhile(message: Any) -> str:
         if "flo@acme.example" in str(message["To"]):
             erasure.erase("flo@acme.example", clock.now())
         return send(message)
 
-    with mock.patch.object(email_store, "send", erased_meanwhile):
+    with mock.patch.object(ses, "send", erased_meanwhile):
         deliver_mail(aws)
     assert participants.get(FLO) is None
-    assert cycles.outcome(FLO, "2027-Q4") is None
-    assert all(FLO not in group.members for group in cycles.groups("2027-Q4"))
+    assert matches.outcome(FLO, "2027-Q4") is None
+    assert all(FLO not in group.members for group in matches.groups("2027-Q4"))
 
 
 def test_two_members_picking_a_slot_at_once_store_one_pick_and_one_invitation_each(
@@ -114,14 +112,14 @@ def test_a_leave_while_matching_stores_the_group_tells_the_partner(aws: Resource
     participants.create_many([person("Flo", "Engineering"), person("Gus", "Sales")])
     clock.set(datetime.fromisoformat(START))
     daily(START)
-    save_group = cycles.save_group
+    save_group = matches.save_group
 
     def flo_leaves_first(*args: Any, **kwargs: Any) -> bool:
         # The band was read with Flo in it; she leaves before her group is stored.
         selfservice.leave(FLO, settings.tenant(), clock.now())
         return save_group(*args, **kwargs)
 
-    with mock.patch.object(cycles, "save_group", flo_leaves_first):
+    with mock.patch.object(matches, "save_group", flo_leaves_first):
         run_band_jobs(aws)
     deliver_mail(aws)
     told = {e.kind for e in sent() if e.to == ["gus@acme.example"]}

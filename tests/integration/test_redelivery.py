@@ -19,15 +19,13 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 
 from devtools.local_runtime import events
 from devtools.local_runtime.aws import Resources
-from functions.mail_events import handler as mail_events
+from functions.mail_events import handler
 from functions.mailer import handler as mailer
 from functions.match_band import handler as match_band
 from functions.roster_import import handler as roster_import
 from tandem.model.clock import clock
 from tandem.model.participant import participant_id
-from tandem.store import feedback_answers as feedback_store
-from tandem.store import matches as cycles
-from tandem.store import participants
+from tandem.store import feedback_answers, matches, participants
 from tests.integration.support import (
     ROSTER,
     call_api,
@@ -115,7 +113,7 @@ def day_before(aws: Resources) -> Callable[[], Any]:
 def bounce(aws: Resources) -> Callable[[], Any]:
     day_before(aws)
     event = notification("ses_bounce.json", "flo@acme.example")
-    return lambda: mail_events.handler(event, context("mail_events"))
+    return lambda: handler.handler(event, context("mail_events"))
 
 
 def feedback_post(aws: Resources) -> Callable[[], Any]:
@@ -127,10 +125,10 @@ def feedback_post(aws: Resources) -> Callable[[], Any]:
 
 
 def flo_feedback() -> list[tuple[str, int]]:
-    group = next(g for g in cycles.groups("2027-Q4"))
+    group = next(g for g in matches.groups("2027-Q4"))
     return [
         (f.held, f.version)
-        for f in feedback_store.of_group("2027-Q4", "+".join(group.members))
+        for f in feedback_answers.of_group("2027-Q4", "+".join(group.members))
         if f.participant == participant_id("flo@acme.example")
     ]
 

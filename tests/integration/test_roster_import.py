@@ -11,7 +11,7 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from devtools.local_runtime.aws import Resources
-from functions.roster_import import handler as roster_import
+from functions.roster_import import handler
 from tandem.model import purpose
 from tandem.model.clock import clock
 from tandem.model.participant import Participant, PersonalDetails, Source, Status, participant_id
@@ -35,7 +35,7 @@ def test_each_valid_row_creates_a_participant_and_one_invite(aws: Resources) -> 
     # Given HR uploads a roster with three good rows and one bad one
     event = upload(aws, "roster/january 2027.csv", ROSTER)
     # When the import runs
-    response = roster_import.handler(event, context("roster_import"))
+    response = handler.handler(event, context("roster_import"))
     # Then the results file tells each row's outcome
     assert response == {"batchItemFailures": []}
     assert [(r["line"], r["outcome"]) for r in results(aws, "january 2027.csv")] == [
@@ -59,11 +59,11 @@ def test_each_valid_row_creates_a_participant_and_one_invite(aws: Resources) -> 
 
 
 def test_importing_the_same_file_again_invites_nobody_twice(aws: Resources) -> None:
-    roster_import.handler(upload(aws, "roster/staff.csv", ROSTER), context("roster_import"))
+    handler.handler(upload(aws, "roster/staff.csv", ROSTER), context("roster_import"))
     deliver_mail(aws)
     # HR uploads the very same file a week later
     again = upload(aws, "roster/staff.csv", ROSTER, event_time="2026-12-08T08:00:00.000Z")
-    roster_import.handler(again, context("roster_import"))
+    handler.handler(again, context("roster_import"))
     deliver_mail(aws)
     assert [r["outcome"] for r in results(aws, "staff.csv")] == ["unchanged"] * 3 + ["rejected"]
     assert len(sent()) == 3
@@ -73,19 +73,19 @@ def test_a_redelivered_upload_reports_the_same_outcomes_and_sends_nothing_new(
     aws: Resources,
 ) -> None:
     event = upload(aws, "roster/staff.csv", ROSTER)
-    roster_import.handler(event, context("roster_import"))
+    handler.handler(event, context("roster_import"))
     first = results(aws, "staff.csv")
-    roster_import.handler(event, context("roster_import"))  # S3 delivers at least once
+    handler.handler(event, context("roster_import"))  # S3 delivers at least once
     assert results(aws, "staff.csv") == first
     deliver_mail(aws)
     assert len(sent()) == 3
 
 
 def test_a_changed_row_updates_what_hr_owns(aws: Resources) -> None:
-    roster_import.handler(upload(aws, "roster/staff.csv", ROSTER), context("roster_import"))
+    handler.handler(upload(aws, "roster/staff.csv", ROSTER), context("roster_import"))
     moved = ROSTER.replace("Ada Lovelace,Engineering,Manager", "Ada Lovelace,Research,Director")
     later = upload(aws, "roster/staff.csv", moved, event_time="2027-02-01T08:00:00.000Z")
-    roster_import.handler(later, context("roster_import"))
+    handler.handler(later, context("roster_import"))
     [ada] = [r for r in results(aws, "staff.csv") if r["email"] == "ada@acme.example"]
     assert (ada["outcome"], ada["detail"]) == ("updated", "changed department, level")
     stored = participants.get(participant_id("ada@acme.example"))
@@ -98,7 +98,7 @@ def test_a_changed_row_updates_what_hr_owns(aws: Resources) -> None:
 
 def test_a_malformed_file_is_rejected_whole_and_changes_nothing(aws: Resources) -> None:
     broken = ROSTER.replace("timezone,", "time zone,")
-    roster_import.handler(upload(aws, "roster/broken.csv", broken), context("roster_import"))
+    handler.handler(upload(aws, "roster/broken.csv", broken), context("roster_import"))
     [row] = results(aws, "broken.csv")
     assert row["outcome"] == "rejected"
     assert row["detail"].startswith(
@@ -109,11 +109,11 @@ def test_a_malformed_file_is_rejected_whole_and_changes_nothing(aws: Resources) 
 
 
 def test_the_s3_test_event_and_result_files_are_ignored(aws: Resources) -> None:
-    assert roster_import.handler(load_event("s3_test_event.json"), context("roster_import")) == {
+    assert handler.handler(load_event("s3_test_event.json"), context("roster_import")) == {
         "batchItemFailures": []
     }
     own_result = upload(aws, "roster/results/staff.csv", "line,email,outcome,detail\n")
-    assert roster_import.handler(own_result, context("roster_import")) == {"batchItemFailures": []}
+    assert handler.handler(own_result, context("roster_import")) == {"batchItemFailures": []}
     assert queued(aws, "mail") == []
 
 
@@ -121,18 +121,18 @@ def test_an_unreadable_notification_fails_the_invocation_so_sqs_retries_it(aws: 
     event = load_event("roster_upload.json")
     event["Records"][0]["body"] = "{not json"
     with pytest.raises(BatchProcessingError):  # the whole batch failed: Lambda reports an error
-        roster_import.handler(event, context("roster_import"))
+        handler.handler(event, context("roster_import"))
 
 
 def test_a_late_redelivery_of_an_older_upload_changes_nothing(aws: Resources) -> None:
     # Given upload A, then upload B moving Ada to Research, both imported
     first = upload(aws, "roster/january.csv", ROSTER, event_time="2026-12-01T08:00:00.000Z")
-    roster_import.handler(first, context("roster_import"))
+    handler.handler(first, context("roster_import"))
     moved = ROSTER.replace("Ada Lovelace,Engineering", "Ada Lovelace,Research")
     later = upload(aws, "roster/february.csv", moved, event_time="2027-02-01T08:00:00.000Z")
-    roster_import.handler(later, context("roster_import"))
+    handler.handler(later, context("roster_import"))
     # When SQS delivers A's event once more (its retry came late)
-    roster_import.handler(first, context("roster_import"))
+    handler.handler(first, context("roster_import"))
     # Then Ada stays where B put her, and A's results say why
     ada = participants.get(participant_id("ada@acme.example"))
     assert ada is not None and ada.department == "Research"
@@ -143,7 +143,7 @@ def test_a_late_redelivery_of_an_older_upload_changes_nothing(aws: Resources) ->
 def test_an_older_file_processed_after_a_newer_one_does_not_undo_it(aws: Resources) -> None:
     moved = ROSTER.replace("Ada Lovelace,Engineering", "Ada Lovelace,Research")
     setup = upload(aws, "roster/setup.csv", ROSTER, event_time="2026-11-01T08:00:00.000Z")
-    roster_import.handler(setup, context("roster_import"))
+    handler.handler(setup, context("roster_import"))
     newer = upload(aws, "roster/new.csv", moved, event_time="2027-02-01T08:00:00.000Z")
     older = upload(
         aws,
@@ -151,8 +151,8 @@ def test_an_older_file_processed_after_a_newer_one_does_not_undo_it(aws: Resourc
         ROSTER.replace("Engineering", "Legal"),
         event_time="2027-01-01T08:00:00.000Z",
     )
-    roster_import.handler(newer, context("roster_import"))
-    roster_import.handler(older, context("roster_import"))  # its event comes last
+    handler.handler(newer, context("roster_import"))
+    handler.handler(older, context("roster_import"))  # its event comes last
     ada = participants.get(participant_id("ada@acme.example"))
     assert ada is not None and ada.department == "Research"
     [row] = [r for r in results(aws, "old.csv") if r["email"] == "ada@acme.example"]
@@ -167,9 +167,9 @@ def test_a_file_overwritten_before_its_event_is_left_to_the_newer_upload(aws: Re
         ROSTER.replace("Linus Pauling", "Linus Two"),
         event_time="2026-12-01T08:05:00.000Z",
     )
-    roster_import.handler(stale, context("roster_import"))  # the first event, read too late
+    handler.handler(stale, context("roster_import"))  # the first event, read too late
     assert participants.get(participant_id("linus@acme.example")) is None  # nothing of it applied
-    roster_import.handler(fresh, context("roster_import"))
+    handler.handler(fresh, context("roster_import"))
     linus = participants.get(participant_id("linus@acme.example"))
     assert linus is not None and linus.name == "Linus Two"
     assert {r["outcome"] for r in results(aws, "staff.csv")} == {"created", "rejected"}
@@ -180,14 +180,14 @@ def test_an_oversized_file_is_rejected_without_being_read(aws: Resources) -> Non
     notification = json.loads(event["Records"][0]["body"])
     notification["Records"][0]["s3"]["object"]["size"] = 50 * 1024 * 1024
     event["Records"][0]["body"] = json.dumps(notification)
-    roster_import.handler(event, context("roster_import"))
+    handler.handler(event, context("roster_import"))
     [row] = results(aws, "huge.csv")
     assert "larger than 20 MB" in row["detail"]
     assert participants.get(participant_id("ada@acme.example")) is None
 
 
 def test_a_signup_during_an_import_keeps_what_the_person_entered(aws: Resources) -> None:
-    roster_import.handler(upload(aws, "roster/staff.csv", ROSTER), context("roster_import"))
+    handler.handler(upload(aws, "roster/staff.csv", ROSTER), context("roster_import"))
     ada = participant_id("ada@acme.example")
     # HR's next roster changes Ada's department and time zone; she signs up just before it lands
     stamp = participants.get(ada)
@@ -233,7 +233,7 @@ def test_a_person_who_joins_while_the_import_runs_keeps_their_signup(
 
     monkeypatch.setattr(participants, "get_many", read_then_ada_signs_up)
     # When the import creates the people it read as absent
-    roster_import.handler(upload(aws, "roster/staff.csv", ROSTER), context("roster_import"))
+    handler.handler(upload(aws, "roster/staff.csv", ROSTER), context("roster_import"))
     # Then Ada's signup stands: still active, with her answers and her own details
     stored = participants.get(ada)
     assert stored is not None and stored.status is Status.ACTIVE
@@ -300,6 +300,6 @@ def test_an_import_logs_its_counts_at_the_deployed_log_level(
     aws: Resources, info_logs: list[logging.LogRecord]
 ) -> None:
     event = upload(aws, "roster/january 2027.csv", ROSTER)
-    assert roster_import.handler(event, context("roster_import")) == {"batchItemFailures": []}
+    assert handler.handler(event, context("roster_import")) == {"batchItemFailures": []}
     [record] = [r for r in info_logs if r.getMessage() == "roster imported"]
     assert record.outcomes == {"created": 3, "updated": 0, "unchanged": 0, "rejected": 1}

@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from devtools.local_runtime.aws import Resources
+from tandem.model.answers import AnsweredMeanwhile
 from tandem.model.plan import Plan
-from tandem.store import plans as plans_store
-from tandem.store import pulse_answers as pulse_store
+from tandem.store import plans, pulse_answers
 from tests.faults import TIMEOUT, Faults, inject
 
 NOW = datetime(2027, 12, 10, 9, tzinfo=UTC)
@@ -31,22 +31,22 @@ def first_put_answer_lost() -> Iterator[None]:
 
 def test_an_answer_whose_put_lost_its_answer_is_saved_not_a_conflict(aws: Resources) -> None:
     with first_put_answer_lost():
-        saved = pulse_store.save("2027-Q4", "ada", 4, "yes", "", seen=0, now=NOW)
-    assert pulse_store.get("2027-Q4", "ada") == saved
+        saved = pulse_answers.save("2027-Q4", "ada", 4, "yes", "", seen=0, now=NOW)
+    assert pulse_answers.get("2027-Q4", "ada") == saved
 
 
 def test_a_plan_whose_put_lost_its_answer_is_saved_not_a_conflict(aws: Resources) -> None:
     plan = Plan("2027-Q4", "ada+bob", "Manager", ("ada", "bob"), nudge_at=NOW)
-    plans_store.to_item(plan, due=None).save()
+    plans.to_item(plan, due=None).save()
     with first_put_answer_lost():
-        saved = plans_store.save(replace(plan, picked_by="ada", picked_at=NOW), due=None)
-    assert plans_store.get("2027-Q4", "ada+bob") == saved
+        saved = plans.save(replace(plan, picked_by="ada", picked_at=NOW), due=None)
+    assert plans.get("2027-Q4", "ada+bob") == saved
 
 
 def test_another_save_of_the_same_version_is_a_conflict_and_changes_nothing(
     aws: Resources,
 ) -> None:
-    first = pulse_store.save("2027-Q4", "ada", 4, "yes", "", seen=0, now=NOW)
-    with pytest.raises(pulse_store.Conflict):  # the same answers, from another tap
-        pulse_store.save("2027-Q4", "ada", 4, "yes", "", seen=0, now=NOW + timedelta(seconds=1))
-    assert pulse_store.get("2027-Q4", "ada") == first
+    first = pulse_answers.save("2027-Q4", "ada", 4, "yes", "", seen=0, now=NOW)
+    with pytest.raises(AnsweredMeanwhile):  # the same answers, from another tap
+        pulse_answers.save("2027-Q4", "ada", 4, "yes", "", seen=0, now=NOW + timedelta(seconds=1))
+    assert pulse_answers.get("2027-Q4", "ada") == first

@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from devtools.local_runtime.aws import Resources
-from functions.match_band import handler as match_band
+from functions.match_band import handler
 from functions.matching import handler as matching
 from functions.roster_import import handler as roster_import
 from infra import wiring
@@ -18,8 +18,7 @@ from tandem.links.urls import link_tokens
 from tandem.model.clock import clock
 from tandem.model.participant import MailBlock, Participant, Source, Status, participant_id
 from tandem.model.tenant import Tenant
-from tandem.store import matches as cycles
-from tandem.store import participants
+from tandem.store import matches, participants
 from tandem.store.settings import Setting
 from tests.integration.support import (
     LINK_BASE,
@@ -98,8 +97,8 @@ def test_match_band(aws: Resources, monkeypatch: pytest.MonkeyPatch) -> None:
     ]
     participants.create_many(pair)
     only_the_settings_of("match_band", monkeypatch)
-    match_band.handler(load_event("band_job.json"), context("match_band"))  # 2027-Q1, Manager
-    assert [set(g.members) for g in cycles.groups("2027-Q1")] == [{p.id for p in pair}]
+    handler.handler(load_event("band_job.json"), context("match_band"))  # 2027-Q1, Manager
+    assert [set(g.members) for g in matches.groups("2027-Q1")] == [{p.id for p in pair}]
     assert len(queued(aws, "mail")) == 2  # the kickoffs
 
 

@@ -20,15 +20,11 @@ from zoneinfo import ZoneInfo
 from tandem.analytics import figures, files, gather, report
 from tandem.analytics.figures import SummaryRow
 from tandem.analytics.tables import Tables
-from tandem.model import bucket_layout as bucket
-from tandem.model import calendar as program
-from tandem.model import mail_request as mail
+from tandem.model import bucket_layout, calendar
 from tandem.model.calendar import Cycle
 from tandem.model.mail_request import MailRequest
 from tandem.model.tenant import Tenant
-from tandem.store import bucket as bucket_files
-from tandem.store import export_claims as markers
-from tandem.store import matches as cycles_store
+from tandem.store import bucket, export_claims, matches, queues
 
 # After the Monday of the fifth session's week: that week, then two for the pulse.
 AFTER_FIFTH_WEEK = timedelta(weeks=3)
@@ -53,21 +49,21 @@ def daily(tenant: Tenant, now: datetime) -> dict[str, Any]:
     due = [
         cycle
         for y in (year - 1, year)
-        for cycle in program.cycles_of_year(tenant, y)
+        for cycle in calendar.cycles_of_year(tenant, y)
         if due_at(tenant, cycle) <= now
-        and cycles_store.run_state(cycle.id).matched_bands
-        and not markers.done(cycle.id)
+        and matches.run_state(cycle.id).matched_bands
+        and not export_claims.done(cycle.id)
     ]
     exported = []
     for cycle in due:
-        if not markers.claim(cycle.id, now):
+        if not export_claims.claim(cycle.id, now):
             continue  # another run has it
         export(tenant, cycle.id)
-        mail.enqueue(
+        queues.send_mail(
             MailRequest.exports_ready(contact, cycle.id)
             for contact in range(len(tenant.hr_contacts))
         )
-        markers.finish(cycle.id, now)
+        export_claims.finish(cycle.id, now)
         exported.append(cycle.id)
     return {"exported": exported}
 
@@ -98,7 +94,7 @@ def _write(
 ) -> list[str]:
     """The tables, `summary` as summary.csv, and the report drawn from `drawn` (the summary,
     and for a year the rows of its quarters too)."""
-    folder = bucket.exports(tables.scope)
+    folder = bucket_layout.exports(tables.scope)
     settings = tenant.exports
     sheets = files.sheets(
         tables, summary, identity=settings.include_identity, text=settings.include_text
@@ -109,12 +105,12 @@ def _write(
         _upload(folder, "report.html", lambda out: out.write(html.encode())),
         _upload(folder, f"tandem-{tables.scope}.xlsx", partial(files.write_xlsx, sheets)),
     ]
-    bucket_files.delete(sorted(set(bucket_files.keys_under(folder)) - set(written)))
+    bucket.delete(sorted(set(bucket.keys_under(folder)) - set(written)))
     return written
 
 
 def _upload(folder: str, name: str, write: Callable[[IO[bytes]], object]) -> str:
     with files.spooled() as out:
         write(out)
-        bucket_files.upload(folder + name, out, CONTENT_TYPES[Path(name).suffix])
+        bucket.upload(folder + name, out, CONTENT_TYPES[Path(name).suffix])
     return folder + name

@@ -19,16 +19,12 @@ from tandem.analytics.tables import (
     PulseRow,
     Tables,
 )
-from tandem.conversations.feedback import Feedback
-from tandem.model import calendar as program
+from tandem.model import calendar
+from tandem.model.answers import Feedback
 from tandem.model.participant import Participant, Status
 from tandem.model.plan import Plan
 from tandem.model.tenant import Tenant
-from tandem.store import feedback_answers as feedback_store
-from tandem.store import participants as participants_store
-from tandem.store import plans as plans_store
-from tandem.store import pulse_answers as pulse_store
-from tandem.store import signing_keys as secrets
+from tandem.store import feedback_answers, participants, plans, pulse_answers, signing_keys
 
 
 class Pseudonyms:
@@ -52,14 +48,14 @@ class Pseudonyms:
 
 def pseudonyms(tenant: Tenant) -> Pseudonyms:
     # The oldest key still held: rotating the secret keeps the ids until that key is dropped.
-    return Pseudonyms(tenant.name, secrets.signing_keys()[0])
+    return Pseudonyms(tenant.name, signing_keys.signing_keys()[0])
 
 
 def quarters_so_far(tenant: Tenant, cycle: str, ids: Pseudonyms) -> list[Tables]:
     """The tables of each quarter of `cycle`'s year, from the first through `cycle`;
     ValueError for a cycle the calendar does not have."""
-    year = program.cycle(tenant, cycle).starts.year
-    of_year = [c.id for c in program.cycles_of_year(tenant, year)]
+    year = calendar.cycle(tenant, cycle).starts.year
+    of_year = [c.id for c in calendar.cycles_of_year(tenant, year)]
     people = _people(tenant)
     return [_tables(tenant, c, people, ids) for c in of_year[: of_year.index(cycle) + 1]]
 
@@ -83,31 +79,31 @@ def _people(tenant: Tenant) -> list[Participant]:
         person
         for level in tenant.levels
         for status in Status
-        for person in participants_store.in_level(level, status)
+        for person in participants.in_level(level, status)
     ]
 
 
 def _tables(tenant: Tenant, cycle: str, people: Iterable[Participant], ids: Pseudonyms) -> Tables:
     identity, text = tenant.exports.include_identity, tenant.exports.include_text
-    before = program.earlier_cycles(tenant, program.cycle(tenant, cycle), 1)
-    plans = sorted(plans_store.of_cycle(cycle), key=lambda plan: plan.group)
+    before = calendar.earlier_cycles(tenant, calendar.cycle(tenant, cycle), 1)
+    quarter_plans = sorted(plans.of_cycle(cycle), key=lambda plan: plan.group)
     by_group: dict[str, dict[tuple[int, str], Feedback]] = defaultdict(dict)
-    for group, answer in feedback_store.of_cycle(cycle):
+    for group, answer in feedback_answers.of_cycle(cycle):
         by_group[group][answer.session, answer.participant] = answer
     return Tables(
         scope=cycle,
         cycles=(cycle,),
         participants=[_participant(p, cycle, ids, identity) for p in people],
-        groups=[_group(plan, by_group[plan.group], ids) for plan in plans],
+        groups=[_group(plan, by_group[plan.group], ids) for plan in quarter_plans],
         conversations=[
             _conversation(plan, n, pid, by_group[plan.group].get((n, pid)), ids, text)
-            for plan in plans
+            for plan in quarter_plans
             for n in _numbers(plan)
             for pid in plan.members
         ],
         pledges=[
             _pledge(plan, made, by_group[plan.group].get((n + 1, pid)), ids, text)
-            for plan in plans
+            for plan in quarter_plans
             for (n, pid), made in sorted(by_group[plan.group].items())
             if made.pledge
         ],
@@ -119,19 +115,19 @@ def _tables(tenant: Tenant, cycle: str, people: Iterable[Participant], ids: Pseu
                 a.ongoing,
                 a.comment if text else "",
             )
-            for a in pulse_store.of_cycle(cycle)
+            for a in pulse_answers.of_cycle(cycle)
         ],
         previously_active=frozenset(
             ids.participant(pid)
             for earlier in before
-            for plan in plans_store.of_cycle(earlier)
+            for plan in plans.of_cycle(earlier)
             for pid in plan.members
         ),
     )
 
 
 def _numbers(plan: Plan) -> range:
-    return range(plan.first_session, program.SESSIONS + 1)
+    return range(plan.first_session, calendar.SESSIONS + 1)
 
 
 def _participant(p: Participant, cycle: str, ids: Pseudonyms, identity: bool) -> ParticipantRow:

@@ -21,14 +21,13 @@ from pydantic import (
     ValidationError,
 )
 
+from tandem.model.answers import Feedback
 from tandem.model.participant import Participant
 from tandem.model.plan import Plan
 from tandem.model.rhythm import SESSIONS
 from tandem.model.validation import InvalidForm, without_bidi_controls
-from tandem.store import feedback_answers as store
+from tandem.store import feedback_answers
 
-Feedback = store.Feedback
-Conflict = store.Conflict  # another tab or tap recorded first
 Invalid = InvalidForm
 
 THEMES = ("Delegation", "Feedback", "Focus", "Team", "Wellbeing", "Growth", "Relationships")
@@ -76,7 +75,7 @@ class Context:
 def context(plan: Plan, session: int, pid: str) -> Context:
     """The form `pid` answers about `session`: the check-in is asked only of someone who
     pledged at the session before (a session not held has no pledge to check in on)."""
-    before = store.get(plan.cycle, plan.group, session - 1, pid) if session > 1 else None
+    before = feedback_answers.get(plan.cycle, plan.group, session - 1, pid) if session > 1 else None
     pledged = before is not None and bool(before.pledge)
     return Context(plan, session, pledged, session == SESSIONS)
 
@@ -120,35 +119,39 @@ def validate(fields: dict[str, str], ctx: Context, themes: tuple[str, ...]) -> A
     return answers
 
 
-def record(pid: str, ctx: Context, answers: Answers, seen: int, now: datetime) -> store.Feedback:
-    """Stores the answers as the next version after `seen`; store.Conflict if another tab
+def record(pid: str, ctx: Context, answers: Answers, seen: int, now: datetime) -> Feedback:
+    """Stores the answers as the next version after `seen`; AnsweredMeanwhile if another tab
     recorded first, Closed once the next session has begun."""
     following = ctx.plan.session(ctx.session + 1)
     if following is not None and following.starts <= now:
         raise Closed(ctx.session)
-    return store.save(
+    return feedback_answers.save(
         ctx.plan.cycle, ctx.plan.group, ctx.session, pid, answers.model_dump(), seen, now
     )
 
 
-def pledges_before(plan: Plan, session: int) -> list[store.Feedback]:
+def pledges_before(plan: Plan, session: int) -> list[Feedback]:
     """Each member's pledge from the session before `session`, for the check-in."""
     if session <= plan.first_session:
         return []
     return [
-        f for f in store.of_group(plan.cycle, plan.group) if f.session == session - 1 and f.pledge
+        f
+        for f in feedback_answers.of_group(plan.cycle, plan.group)
+        if f.session == session - 1 and f.pledge
     ]
 
 
 def held(plan: Plan, session: int) -> bool:
     """Whether any member marked the session as held."""
     return any(
-        f.held == "yes" for f in store.of_group(plan.cycle, plan.group) if f.session == session
+        f.held == "yes"
+        for f in feedback_answers.of_group(plan.cycle, plan.group)
+        if f.session == session
     )
 
 
 def recorded(plan: Plan, session: int, pid: str) -> Feedback | None:
-    return store.get(plan.cycle, plan.group, session, pid)
+    return feedback_answers.get(plan.cycle, plan.group, session, pid)
 
 
 @dataclass(frozen=True)

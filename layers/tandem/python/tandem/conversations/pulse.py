@@ -13,13 +13,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from tandem.model import mail_request as mail
+from tandem.model.answers import Pulse
 from tandem.model.mail_request import MailRequest
 from tandem.model.plan import Plan, Session
-from tandem.store import pulse_answers as store
-
-Pulse = store.Pulse
-Conflict = store.Conflict  # another tab or tap recorded first
+from tandem.store import pulse_answers, queues
 
 FIELDS = ("fulfilment", "ongoing", "comment")
 
@@ -75,13 +72,13 @@ def validate(fields: dict[str, str]) -> Answers:
 
 
 def recorded(cycle: str, pid: str) -> Pulse | None:
-    return store.get(cycle, pid)
+    return pulse_answers.get(cycle, pid)
 
 
 def record(pid: str, plan: Plan, answers: Answers, seen: int, now: datetime) -> Pulse:
-    """Stores the answers as the next version after `seen` (store.Conflict if another tab
+    """Stores the answers as the next version after `seen` (AnsweredMeanwhile if another tab
     recorded first), then tells each partner who also said yes, and the person, once."""
-    saved = store.save(
+    saved = pulse_answers.save(
         plan.cycle, pid, answers.fulfilment, answers.ongoing, answers.comment, seen, now
     )
     if answers.ongoing == "yes":
@@ -92,20 +89,20 @@ def record(pid: str, plan: Plan, answers: Answers, seen: int, now: datetime) -> 
 
 
 def _tell_if_mutual(plan: Plan, pid: str, partner: str, now: datetime) -> None:
-    theirs = store.get(plan.cycle, partner)
-    if theirs is None or theirs.ongoing != "yes" or store.told(plan.cycle, pid, partner):
+    theirs = pulse_answers.get(plan.cycle, partner)
+    if theirs is None or theirs.ongoing != "yes" or pulse_answers.told(plan.cycle, pid, partner):
         return
     # Queued before the mark, so a failure in between retells rather than never tells: if
     # both answer at the same instant, both queue the same two mail ids, which send once.
-    mail.enqueue(
+    queues.send_mail(
         [
             MailRequest.ongoing_match(pid, plan, partner),
             MailRequest.ongoing_match(partner, plan, pid),
         ]
     )
-    store.mark_told(plan.cycle, pid, partner, now)
+    pulse_answers.mark_told(plan.cycle, pid, partner, now)
 
 
 def unanswered(plan: Plan) -> list[str]:
     """The group's members still in it who have not answered the pulse."""
-    return [m for m in plan.active if store.get(plan.cycle, m) is None]
+    return [m for m in plan.active if pulse_answers.get(plan.cycle, m) is None]

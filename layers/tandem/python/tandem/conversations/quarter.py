@@ -1,13 +1,62 @@
-"""A person's group in a quarter, as they get to see it: the partners still in the program."""
+"""A person's group in a quarter, as they get to see it: the plan, and the partners still in the
+group and the program."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from tandem.model import calendar
+from tandem.model.calendar import Cycle
+from tandem.model.matches import Outcome
 from tandem.model.participant import Participant, Status
-from tandem.store import participants as participants_store
-from tandem.store.matches import Outcome
+from tandem.model.plan import Plan
+from tandem.model.tenant import Tenant
+from tandem.store import matches, participants, plans
 
 
-def partners(outcome: Outcome) -> list[Participant]:
+@dataclass(frozen=True)
+class Quarter:
+    """A person's group this quarter, as they see it."""
+
+    cycle: Cycle
+    plan: Plan
+    partners: list[Participant]  # the partners still in the group and the program
+
+    def track(self, tenant: Tenant) -> str:
+        return tenant.conversations.track_of(self.cycle.id, self.plan.track)
+
+
+def quarter_of(person: Participant, cycle_id: str, tenant: Tenant) -> Quarter | None:
+    """None when the person has no group (or no partner left in it) that quarter."""
+    cycle = calendar.cycle(tenant, cycle_id)
+    outcome = matches.outcome(person.id, cycle.id)
+    if outcome is None or outcome.group is None:
+        return None
+    plan = plans.get(cycle.id, outcome.group)
+    if plan is None or person.id not in plan.active:
+        return None
+    partners = [p for p in partners_of(outcome) if p.id in plan.active]
+    return Quarter(cycle, plan, partners) if partners else None
+
+
+def partners_of(outcome: Outcome) -> list[Participant]:
     """The partners to introduce: one who left (or asked to be erased) is not."""
-    found = participants_store.get_many(outcome.partners)
+    found = participants.get_many(outcome.partners)
     return [found[p] for p in outcome.partners if p in found and found[p].status is Status.ACTIVE]
+
+
+def alone(person: Participant, cycle_id: str) -> Plan | None:
+    """The person's plan this cycle if everyone else in it has stopped."""
+    outcome = matches.outcome(person.id, cycle_id)
+    plan = plans.get(cycle_id, outcome.group) if outcome and outcome.group else None
+    if plan is None or person.id not in plan.active or len(plan.active) > 1:
+        return None
+    return plan
+
+
+def next_session(cycle: Cycle, now: datetime) -> int | None:
+    """The first session of the arc whose week has not begun: where a new group starts."""
+    today = now.astimezone(cycle.starts.tzinfo).date()
+    weeks = cycle.conversation_weeks
+    return next((n for n, week in enumerate(weeks, start=1) if week > today), None)

@@ -17,12 +17,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tandem.conversations import feedback, pulse
-from tandem.model import calendar as program
-from tandem.model import mail_request as mail
+from tandem.model import calendar
 from tandem.model.mail_request import MailKind, MailRequest
 from tandem.model.plan import Plan
 from tandem.model.tenant import Tenant
-from tandem.store import plans as plans_store
+from tandem.store import plans, queues
 
 BEFORE = timedelta(days=1)
 # After a session, how long its members have to say whether they met before the group, having
@@ -121,27 +120,27 @@ def due_now(plan: Plan, now: datetime) -> tuple[list[MailRequest], frozenset[str
 def run(tenant: Tenant, now: datetime) -> dict[str, Any]:
     """Queues everything due (in batches), then records it on each plan. A crash in between
     only queues it again next hour, and the mail ids keep it from going out twice."""
-    current = program.current_cycle(tenant, now)
+    current = calendar.current_cycle(tenant, now)
     # The quarter under way, the one before (its last sessions' reminders) and the next (the
     # eve of its first session falls before the quarter's official start).
     cycles = [
-        *program.earlier_cycles(tenant, current, 1),
+        *calendar.earlier_cycles(tenant, current, 1),
         current.id,
-        program.next_cycle(tenant, now).id,
+        calendar.next_cycle(tenant, now).id,
     ]
     requests: list[MailRequest] = []
     done: list[tuple[Plan, frozenset[str]]] = []
     for cycle in cycles:
-        for plan in plans_store.due(cycle, now):
+        for plan in plans.due(cycle, now):
             queued, marks = due_now(plan, now)
             requests += queued
             done.append((plan, marks))
-    mail.enqueue(requests)
+    queues.send_mail(requests)
     for plan, marks in done:
         marked = replace(plan, reminded=plan.reminded | marks)
         try:
-            plans_store.save(marked, due=next_due(marked, now))
-        except plans_store.Conflict:  # changed meanwhile: the next run sees it afresh
+            plans.save(marked, due=next_due(marked, now))
+        except plans.Conflict:  # changed meanwhile: the next run sees it afresh
             continue
     counts: dict[str, int] = {}
     for request in requests:

@@ -5,15 +5,12 @@ update it makes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tandem.conversations import quarter as groups
 from tandem.conversations import reminders
-from tandem.model import calendar as program
+from tandem.conversations.quarter import Quarter, alone, next_session
 from tandem.model import guides
-from tandem.model import mail_request as mail
 from tandem.model.calendar import Cycle
 from tandem.model.jobs import RematchJob
 from tandem.model.mail_request import MailKind, MailRequest
@@ -21,9 +18,7 @@ from tandem.model.participant import Participant
 from tandem.model.plan import Plan, Session
 from tandem.model.slots import Slot, recurring_slots, shared_windows, whole_hours
 from tandem.model.tenant import Tenant
-from tandem.store import matches as cycles_store
-from tandem.store import plans as plans_store
-from tandem.store import queues
+from tandem.store import matches, plans, queues
 from tandem.store.settings import Setting
 
 LATE_START = timedelta(weeks=1)  # a group that missed its first week starts a week later
@@ -39,31 +34,6 @@ class TooLate(Exception):
 
 class NotOffered(ValueError):
     """The time asked for is not one the page offered (or no longer fits everyone)."""
-
-
-@dataclass(frozen=True)
-class Quarter:
-    """A person's group this quarter, as they see it."""
-
-    cycle: Cycle
-    plan: Plan
-    partners: list[Participant]  # the partners still in the group and the program
-
-    def track(self, tenant: Tenant) -> str:
-        return tenant.conversations.track_of(self.cycle.id, self.plan.track)
-
-
-def quarter(person: Participant, cycle_id: str, tenant: Tenant) -> Quarter | None:
-    """None when the person has no group (or no partner left in it) that quarter."""
-    cycle = program.cycle(tenant, cycle_id)
-    outcome = cycles_store.outcome(person.id, cycle.id)
-    if outcome is None or outcome.group is None:
-        return None
-    plan = plans_store.get(cycle.id, outcome.group)
-    if plan is None or person.id not in plan.active:
-        return None
-    partners = [p for p in groups.partners(outcome) if p.id in plan.active]
-    return Quarter(cycle, plan, partners) if partners else None
 
 
 def slot_options(q: Quarter, person: Participant, tenant: Tenant, now: datetime) -> list[Slot]:
@@ -107,7 +77,7 @@ def pick(
         raise NotOffered(track)
     changed = q.plan.changed(slot=slot, picked_by=person.id, picked_at=now, track=track, moved={})
     stored = _save(changed, now)
-    mail.enqueue(
+    queues.send_mail(
         MailRequest.about_plan(MailKind.INVITATION, m, stored, version=stored.sequence)
         for m in stored.active
     )
@@ -150,7 +120,7 @@ def move(
     if starts not in move_options(q, person, session, tenant, now):
         raise NotOffered(starts.isoformat())
     stored = _save(q.plan.changed(moved={**q.plan.moved, number: starts}), now)
-    mail.enqueue(
+    queues.send_mail(
         MailRequest.about_plan(
             MailKind.SESSION_MOVED, m, stored, session=number, version=stored.sequence
         )
@@ -175,7 +145,7 @@ def stop(person_id: str, plan: Plan, now: datetime, seen: int | None = None) -> 
     stored = _save(plan.changed(**changes), now)
     if len(remaining) < 2:
         for alone in remaining:
-            cycles_store.save_sat_out(plan.cycle, plan.band, alone, "your partner left")
+            matches.save_sat_out(plan.cycle, plan.band, alone, "your partner left")
     requests = [
         MailRequest.about_plan(MailKind.PARTNER_LEFT, m, stored, version=stored.sequence)
         for m in remaining
@@ -186,24 +156,8 @@ def stop(person_id: str, plan: Plan, now: datetime, seen: int | None = None) -> 
                 MailKind.CANCELLATION, person_id, stored, version=stored.sequence
             )
         )
-    mail.enqueue(requests)
+    queues.send_mail(requests)
     return stored
-
-
-def alone(person: Participant, cycle_id: str) -> Plan | None:
-    """The person's plan this cycle if everyone else in it has stopped."""
-    outcome = cycles_store.outcome(person.id, cycle_id)
-    plan = plans_store.get(cycle_id, outcome.group) if outcome and outcome.group else None
-    if plan is None or person.id not in plan.active or len(plan.active) > 1:
-        return None
-    return plan
-
-
-def next_session(cycle: Cycle, now: datetime) -> int | None:
-    """The first session of the arc whose week has not begun: where a new group starts."""
-    today = now.astimezone(cycle.starts.tzinfo).date()
-    weeks = cycle.conversation_weeks
-    return next((n for n, week in enumerate(weeks, start=1) if week > today), None)
 
 
 def ask_rematch(person: Participant, cycle: Cycle, now: datetime) -> None:
@@ -215,7 +169,7 @@ def ask_rematch(person: Participant, cycle: Cycle, now: datetime) -> None:
         raise NotOffered(person.id)
     if next_session(cycle, now) is None:
         raise TooLate(plan.group)
-    cycles_store.ask_rematch(cycle.id, plan.band, person.id, now)
+    matches.ask_rematch(cycle.id, plan.band, person.id, now)
     queues.send(
         Setting.BAND_QUEUE, [RematchJob(cycle=cycle.id, band=plan.band, asked_by=person.id)]
     )
@@ -223,6 +177,6 @@ def ask_rematch(person: Participant, cycle: Cycle, now: datetime) -> None:
 
 def _save(plan: Plan, now: datetime) -> Plan:
     try:
-        return plans_store.save(plan, due=reminders.next_due(plan, now))
-    except plans_store.Conflict:
+        return plans.save(plan, due=reminders.next_due(plan, now))
+    except plans.Conflict:
         raise Changed(plan.group) from None

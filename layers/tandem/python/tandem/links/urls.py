@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tandem.links.tokens import ABOUT_SESSION, SCOPED, LinkTokens, Purpose
-from tandem.store import settings
-from tandem.store import signing_keys as secrets
+from tandem.store import settings, signing_keys
 
 
 def link_tokens() -> LinkTokens:
@@ -15,7 +14,7 @@ def link_tokens() -> LinkTokens:
     # pulse's lives as long (and the quarter's pulse closes as long after the last session).
     days = timedelta(days=tenant.conversations.feedback_link_days)
     lifetimes = {Purpose.FEEDBACK: days, Purpose.PULSE: days}
-    return LinkTokens(tenant.name, secrets.signing_keys(), lifetimes)
+    return LinkTokens(tenant.name, signing_keys.signing_keys(), lifetimes)
 
 
 class Links:

@@ -15,13 +15,12 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from tandem.conversations import sessions as scheduling
-from tandem.model import calendar as program
-from tandem.model import mail_request as mail
+from tandem.conversations.quarter import quarter_of
+from tandem.model import calendar
 from tandem.model.mail_request import MailRequest
 from tandem.model.participant import MailBlock, participant_id
 from tandem.model.tenant import Tenant
-from tandem.store import participants as participants_store
+from tandem.store import participants, queues
 
 
 class _Recipient(BaseModel):
@@ -64,15 +63,15 @@ def handle(event: SesEvent, tenant: Tenant, now: datetime) -> dict[str, int]:
     marked = told = 0
     for address in addresses:
         # Addresses are stored in lower case, and a person's id derives from theirs.
-        person = participants_store.block_mail(participant_id(address.lower()), reason, now)
+        person = participants.block_mail(participant_id(address.lower()), reason, now)
         if person is None:  # not a participant (any more)
             continue
         marked += 1
-        quarter = scheduling.quarter(person, program.current_cycle(tenant, now).id, tenant)
+        quarter = quarter_of(person, calendar.current_cycle(tenant, now).id, tenant)
         # Sessions are affected while some are ahead, or not yet set: the group has not picked.
         if quarter is None or not (quarter.plan.slot is None or quarter.plan.upcoming(now)):
             continue
-        told += mail.enqueue(
+        told += queues.send_mail(
             MailRequest.partner_unreachable(partner.id, quarter.plan, person.id)
             for partner in quarter.partners
         )

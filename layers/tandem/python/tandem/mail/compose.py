@@ -11,8 +11,7 @@ from email.utils import format_datetime
 from typing import Any
 
 from tandem.conversations.invitations import Invitation
-from tandem.model import calendar as program
-from tandem.model import purpose as purpose_profile
+from tandem.model import calendar, purpose
 from tandem.model.mail_request import REPLIES_TO_LEADS, MailRequest
 from tandem.model.participant import Participant
 from tandem.model.tenant import Contact, Tenant
@@ -35,8 +34,8 @@ def compose(
         "participant": participant,
         "tenant": tenant,
         "links": links,
-        "descriptions": purpose_profile.DESCRIPTIONS,
-        "next_cycle": program.next_cycle(tenant, now),
+        "descriptions": purpose.DESCRIPTIONS,
+        "next_cycle": calendar.next_cycle(tenant, now),
         **extra,
     }
     # Mail about meeting is answered by the partners (a slot, running late); the rest by HR.
@@ -54,13 +53,13 @@ def compose(
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     # Every text part ends with the same footer, as the HTML part's base template does.
     _bodies(message, request, context, footer=template("mail/_footer.txt").render(context))
-    calendar: Invitation | None = extra.get("calendar")
-    if calendar is not None:
+    invitation: Invitation | None = extra.get("calendar")
+    if invitation is not None:
         # Beside the two bodies, so calendar clients show it as an invitation to answer.
         message.add_alternative(
-            calendar.text,
+            invitation.text,
             subtype="calendar",
-            params={"method": calendar.method},
+            params={"method": invitation.method},
             cte="quoted-printable",
         )
     return message

@@ -9,24 +9,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from tandem.conversations import feedback
-from tandem.conversations import invitations as invites
-from tandem.conversations import quarter as groups
+from tandem.conversations import feedback, invitations
+from tandem.conversations.quarter import partners_of
 from tandem.lambdas.observability import logger
 from tandem.links.urls import Links, link_tokens
 from tandem.mail.compose import compose, compose_for_lead
-from tandem.model import bucket_layout as bucket
-from tandem.model import calendar as program
-from tandem.model import guides
+from tandem.model import bucket_layout, calendar, guides
 from tandem.model.mail_request import MailKind, MailRequest, applies_to
 from tandem.model.participant import MailBlock, Participant
 from tandem.model.tenant import Tenant
-from tandem.store import bucket as files
-from tandem.store import matches as cycles_store
-from tandem.store import participants as participants_store
-from tandem.store import plans as plans_store
-from tandem.store import ses as email_store
-from tandem.store import settings
+from tandem.store import bucket, matches, participants, plans, ses, settings
 
 # How long the download links in a program lead's mail work (SigV4's longest is 7 days).
 DOWNLOAD_LINKS_EXPIRE = timedelta(days=7)
@@ -36,7 +28,7 @@ def deliver(request: MailRequest, now: datetime) -> str | None:
     """Sends one request and returns SES's message id; None when it no longer applies."""
     if request.kind is MailKind.EXPORTS_READY:
         return _exports_ready(request, now)
-    participant = participants_store.get(request.participant_id)
+    participant = participants.get(request.participant_id)
     if participant is None or not applies_to(request.kind, participant):
         return None
     tenant = settings.tenant()
@@ -53,14 +45,14 @@ def deliver(request: MailRequest, now: datetime) -> str | None:
         **context,
     )
     try:
-        message_id = email_store.send(message)
-    except email_store.AddressRejected:
+        message_id = ses.send(message)
+    except ses.AddressRejected:
         # Retrying cannot help: note it, so the person's mail is dropped from now on.
-        participants_store.block_mail(participant.id, MailBlock.REJECTED, now)
+        participants.block_mail(participant.id, MailBlock.REJECTED, now)
         return None
     if request.kind in (MailKind.KICKOFF, MailKind.UNMATCHED):
         try:
-            cycles_store.mark_announced(participant.id, str(request.cycle), now)
+            matches.mark_announced(participant.id, str(request.cycle), now)
         except Exception:
             # The email is out: failing its record would only send it again. Unmarked, a rerun
             # queues it again, and its mail id keeps it from going out twice.
@@ -75,8 +67,8 @@ def _exports_ready(request: MailRequest, now: datetime) -> str | None:
         return None  # the tenant file no longer names this lead
     cycle = str(request.cycle)
     downloads = {
-        key.rpartition("/")[2]: files.download_link(key, DOWNLOAD_LINKS_EXPIRE)
-        for key in bucket.export_keys(cycle)
+        key.rpartition("/")[2]: bucket.download_link(key, DOWNLOAD_LINKS_EXPIRE)
+        for key in bucket_layout.export_keys(cycle)
     }
     message = compose_for_lead(
         request,
@@ -88,7 +80,7 @@ def _exports_ready(request: MailRequest, now: datetime) -> str | None:
         downloads=downloads,
         expires=now + DOWNLOAD_LINKS_EXPIRE,
     )
-    return email_store.send(message)
+    return ses.send(message)
 
 
 def _context(
@@ -98,15 +90,15 @@ def _context(
     group's sessions and calendar."""
     if request.cycle is None:
         return {}
-    cycle = program.cycle(tenant, request.cycle)
+    cycle = calendar.cycle(tenant, request.cycle)
     if request.kind is MailKind.NOTICE:
         return {"cycle": cycle}
     if request.group is not None:
         return _about_plan(request, participant, tenant, now)
-    outcome = cycles_store.outcome(participant.id, cycle.id)
+    outcome = matches.outcome(participant.id, cycle.id)
     if outcome is None or outcome.announced:
         return None
-    partners = groups.partners(outcome)
+    partners = partners_of(outcome)
     if outcome.partners and not partners:
         return None
     return {"cycle": cycle, "partners": partners, "reason": outcome.reason}
@@ -115,20 +107,20 @@ def _context(
 def _about_plan(
     request: MailRequest, participant: Participant, tenant: Tenant, now: datetime
 ) -> dict[str, Any] | None:
-    plan = plans_store.get(str(request.cycle), str(request.group))
+    plan = plans.get(str(request.cycle), str(request.group))
     if plan is None:
         return None
     kind = request.kind
     # The one who stopped gets only the cancellation of their own calendar entries.
     if (participant.id not in plan.active) != (kind is MailKind.CANCELLATION):
         return None
-    everyone = participants_store.get_many(plan.members)
+    everyone = participants.get_many(plan.members)
     members = [everyone[m] for m in plan.active if m in everyone]
     partners = [p for p in members if p.id != participant.id]
     left = [everyone[m] for m in plan.dropped if m in everyone]
     track = tenant.conversations.track_of(plan.cycle, plan.track)
     context: dict[str, Any] = {
-        "cycle": program.cycle(tenant, plan.cycle),
+        "cycle": calendar.cycle(tenant, plan.cycle),
         "plan": plan,
         "partners": partners,
         "left": left,
@@ -153,12 +145,12 @@ def _about_plan(
     if kind is MailKind.INVITATION or (kind is MailKind.PARTNER_LEFT and len(members) >= 2):
         if plan.slot is None:
             return None
-        context["calendar"] = invites.series(plan, tenant, members, now)
+        context["calendar"] = invitations.series(plan, tenant, members, now)
     elif kind is MailKind.SESSION_MOVED and session is not None:
-        context["calendar"] = invites.moved(plan, tenant, members, session, now)
+        context["calendar"] = invitations.moved(plan, tenant, members, session, now)
     elif kind is MailKind.CANCELLATION and plan.slot is not None:
-        context["calendar"] = invites.cancelled(plan, tenant, [participant], now)
+        context["calendar"] = invitations.cancelled(plan, tenant, [participant], now)
     elif kind is MailKind.PARTNER_LEFT and plan.slot is not None:
         cancelled = [s for s in plan.sessions if s.cancelled]
-        context["calendar"] = invites.cancelled(plan, tenant, members + left, now, cancelled)
+        context["calendar"] = invitations.cancelled(plan, tenant, members + left, now, cancelled)
     return context

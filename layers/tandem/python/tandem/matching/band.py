@@ -11,20 +11,18 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from tandem.conversations import reminders
-from tandem.conversations import sessions as scheduling
+from tandem.conversations import reminders, sessions
+from tandem.conversations.quarter import alone, next_session
 from tandem.matching.engine import Group, MatchingRules, Person, match
-from tandem.model import calendar as program
-from tandem.model import mail_request as mail
+from tandem.model import calendar
 from tandem.model.calendar import Cycle
 from tandem.model.jobs import BandJob, RematchJob
 from tandem.model.mail_request import MailKind, MailRequest
+from tandem.model.matches import StoredGroup
 from tandem.model.participant import Participant, Status, participant_id
 from tandem.model.plan import NUDGE_AFTER, Plan, group_key
 from tandem.model.tenant import Tenant
-from tandem.store import matches as cycles
-from tandem.store import participants as participants_store
-from tandem.store import plans as plans_store
+from tandem.store import matches, participants, plans, queues
 
 REMATCH_NUDGE_AFTER = timedelta(days=2)  # a new pair has less time to pick a slot
 # Cycles read beyond the repeat window, so that older repeats are still avoided when possible.
@@ -32,13 +30,13 @@ OLDER_HISTORY = 4
 
 
 def match_band(tenant: Tenant, job: BandJob, now: datetime) -> dict[str, Any]:
-    cycle = program.cycle(tenant, job.cycle)
-    settled = {m for g in cycles.groups(cycle.id) for m in g.members}
-    settled |= {pid for pid, _, _ in cycles.unmatched(cycle.id)}
+    cycle = calendar.cycle(tenant, job.cycle)
+    settled = {m for g in matches.groups(cycle.id) for m in g.members}
+    settled |= {pid for pid, _, _ in matches.unmatched(cycle.id)}
     population = [
         person
         for level in tenant.bands()[job.band]
-        for person in participants_store.in_level(level, Status.ACTIVE)
+        for person in participants.in_level(level, Status.ACTIVE)
         if person.to_be_matched(cycle.id) and person.id not in settled
     ]
     result = match(
@@ -46,15 +44,15 @@ def match_band(tenant: Tenant, job: BandJob, now: datetime) -> dict[str, Any]:
     )
     nudge_at = cycle.starts + NUDGE_AFTER
     for group in result.groups:
-        cycles.save_group(cycle.id, job.band, group.members, group.score, nudge_at)
+        matches.save_group(cycle.id, job.band, group.members, group.score, nudge_at)
     for left_out in result.unmatched:
-        cycles.save_unmatched(cycle.id, job.band, left_out.person_id, left_out.reason)
-    cycles.mark_band_matched(cycle.id, job.band)
+        matches.save_unmatched(cycle.id, job.band, left_out.person_id, left_out.reason)
+    matches.mark_band_matched(cycle.id, job.band)
 
-    groups = [g for g in cycles.groups(cycle.id) if g.band == job.band]
+    groups = [g for g in matches.groups(cycle.id) if g.band == job.band]
     _stop_who_left_meanwhile(groups, cycle.id, now)
-    unmatched = [pid for pid, band, _ in cycles.unmatched(cycle.id) if band == job.band]
-    mail.enqueue(
+    unmatched = [pid for pid, band, _ in matches.unmatched(cycle.id) if band == job.band]
+    queues.send_mail(
         [
             MailRequest.about_cycle(MailKind.KICKOFF, pid, cycle.id)
             for g in groups
@@ -72,29 +70,27 @@ def match_band(tenant: Tenant, job: BandJob, now: datetime) -> dict[str, Any]:
     }
 
 
-def _stop_who_left_meanwhile(groups: list[cycles.StoredGroup], cycle: str, now: datetime) -> None:
+def _stop_who_left_meanwhile(groups: list[StoredGroup], cycle: str, now: datetime) -> None:
     """Someone who left after the band was read and before their group was stored found no
     group to leave: they leave it now, so their partners are told instead of left waiting."""
-    members = participants_store.get_many(m for g in groups for m in g.members)
+    members = participants.get_many(m for g in groups for m in g.members)
     for group in groups:
         for pid in group.members:
             person = members.get(pid)  # none for an erased member
             if person is not None and person.status is Status.LEFT:
-                plan = plans_store.get(cycle, group_key(group.members))
+                plan = plans.get(cycle, group_key(group.members))
                 if plan is not None:
-                    scheduling.stop(pid, plan, now)
+                    sessions.stop(pid, plan, now)
 
 
 def rematch(tenant: Tenant, job: RematchJob, now: datetime) -> dict[str, Any]:
     """Pairs the band's pool of people whose partners left, for the rest of the quarter: the
     same rules as the quarter's matching, pairs only (an odd one waits for the next to ask)."""
-    cycle = program.cycle(tenant, job.cycle)
-    first_session = scheduling.next_session(cycle, now)
-    waiting = participants_store.get_many(cycles.rematch_pool(cycle.id, job.band))
+    cycle = calendar.cycle(tenant, job.cycle)
+    first_session = next_session(cycle, now)
+    waiting = participants.get_many(matches.rematch_pool(cycle.id, job.band))
     pool = [
-        p
-        for p in waiting.values()
-        if p.status is Status.ACTIVE and scheduling.alone(p, cycle.id) is not None
+        p for p in waiting.values() if p.status is Status.ACTIVE and alone(p, cycle.id) is not None
     ]
     if first_session is None or len(pool) < 2:
         return {"cycle": cycle.id, "band": job.band, "pool": len(pool), "groups": 0}
@@ -110,9 +106,9 @@ def rematch(tenant: Tenant, job: RematchJob, now: datetime) -> dict[str, Any]:
             nudge_at=now + REMATCH_NUDGE_AFTER,
             first_session=first_session,
         )
-        if cycles.save_rematch(plan, due=reminders.next_due(plan, now)):
+        if matches.save_rematch(plan, due=reminders.next_due(plan, now)):
             formed.append(plan)
-    mail.enqueue(
+    queues.send_mail(
         MailRequest.about_plan(MailKind.REMATCHED, member, plan)
         for plan in formed
         for member in plan.members
@@ -134,7 +130,7 @@ def rules(tenant: Tenant) -> MatchingRules:
 def _people(population: list[Participant]) -> list[Person]:
     """The engine's view of each person, with the reporting line looked up in the whole
     directory: a manager who is paused or in another band still has a manager."""
-    managers = participants_store.get_many(
+    managers = participants.get_many(
         participant_id(p.manager_email) for p in population if p.manager_email
     )
 
@@ -159,6 +155,6 @@ def _people(population: list[Participant]) -> list[Person]:
 
 def _history(tenant: Tenant, cycle: Cycle) -> list[Group]:
     """Earlier cycles' groups, and who sat out (a one-person group), as the engine reads them."""
-    earlier = program.earlier_cycles(tenant, cycle, tenant.matching.repeat_window + OLDER_HISTORY)
-    history = [Group(c, g.members) for c in earlier for g in cycles.groups(c)]
-    return history + [Group(c, (pid,)) for c in earlier for pid, _, _ in cycles.unmatched(c)]
+    earlier = calendar.earlier_cycles(tenant, cycle, tenant.matching.repeat_window + OLDER_HISTORY)
+    history = [Group(c, g.members) for c in earlier for g in matches.groups(c)]
+    return history + [Group(c, (pid,)) for c in earlier for pid, _, _ in matches.unmatched(c)]

@@ -14,18 +14,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from tandem.model import bucket_layout as bucket
-from tandem.model import calendar as program
-from tandem.model import mail_request as mail
+from tandem.model import bucket_layout, calendar
 from tandem.model.calendar import Cycle
 from tandem.model.jobs import BandJob
 from tandem.model.mail_request import MailKind, MailRequest
 from tandem.model.participant import Status
 from tandem.model.tenant import Tenant
-from tandem.store import bucket as files
-from tandem.store import matches as cycles
-from tandem.store import participants as participants_store
-from tandem.store import plans, queues
+from tandem.store import bucket, matches, participants, plans, queues
 from tandem.store.settings import Setting
 from tandem.views.csvfiles import to_csv
 
@@ -36,15 +31,15 @@ GRACE = timedelta(days=1)  # after this, a cycle with a band not yet matched is 
 def daily(tenant: Tenant, now: datetime) -> dict[str, Any]:
     """Does whatever the calendar says is due; reports what it did."""
     report: dict[str, Any] = {}
-    upcoming = program.next_cycle(tenant, now)
-    if now >= upcoming.notice_from and not cycles.run_state(upcoming.id).noticed_at:
+    upcoming = calendar.next_cycle(tenant, now)
+    if now >= upcoming.notice_from and not matches.run_state(upcoming.id).noticed_at:
         report["notice"] = notify(tenant, upcoming)
-        cycles.mark(upcoming.id, "noticed_at", now)
-    current = program.current_cycle(tenant, now)
-    if now - current.starts <= CATCH_UP and not cycles.run_state(current.id).matching_started_at:
+        matches.mark(upcoming.id, "noticed_at", now)
+    current = calendar.current_cycle(tenant, now)
+    if now - current.starts <= CATCH_UP and not matches.run_state(current.id).matching_started_at:
         jobs = [BandJob(cycle=current.id, band=band) for band in tenant.bands()]
         queues.send(Setting.BAND_QUEUE, jobs)
-        cycles.mark(current.id, "matching_started_at", now)
+        matches.mark(current.id, "matching_started_at", now)
         report["matching"] = {"cycle": current.id, "bands": [job.band for job in jobs]}
     return report
 
@@ -53,9 +48,9 @@ def matching_overdue(tenant: Tenant, now: datetime) -> bool:
     """The current cycle started more than a day ago and a band of it is still not matched (for
     the alarm, which keeps ringing until a re-run of the band has done it). A cycle that was
     never due, as for a tenant deployed after its catch-up, is not overdue."""
-    current = program.current_cycle(tenant, now)
+    current = calendar.current_cycle(tenant, now)
     late = now - current.starts
-    state = cycles.run_state(current.id)
+    state = matches.run_state(current.id)
     if late <= GRACE or (not state.matching_started_at and late > CATCH_UP):
         return False
     return bool(set(tenant.bands()) - state.matched_bands)
@@ -67,7 +62,7 @@ def notify(tenant: Tenant, cycle: Cycle) -> dict[str, Any]:
     # HR's follow-up list: whose group never picked a slot last quarter.
     never_picked = {
         member
-        for previous in program.earlier_cycles(tenant, cycle, 1)
+        for previous in calendar.earlier_cycles(tenant, cycle, 1)
         for plan in plans.of_cycle(previous)
         if plan.slot is None
         for member in plan.members
@@ -75,7 +70,7 @@ def notify(tenant: Tenant, cycle: Cycle) -> dict[str, Any]:
     rows, notices = [], []
     for level in tenant.levels:
         for status in (Status.ACTIVE, Status.INVITED):
-            for person in participants_store.in_level(level, status):
+            for person in participants.in_level(level, status):
                 if status is Status.INVITED:
                     state = "not signed up yet"
                 elif cycle.id in person.paused_cycles:
@@ -97,7 +92,7 @@ def notify(tenant: Tenant, cycle: Cycle) -> dict[str, Any]:
                         last_quarter,
                     )
                 )
-    mail.enqueue(notices)
+    queues.send_mail(notices)
     header = ("band", "level", "department", "name", "email", "status", "last_quarter")
-    files.write_csv(bucket.preview(cycle.id), to_csv(header, sorted(rows)))
-    return {"cycle": cycle.id, "notified": len(notices), "preview": bucket.preview(cycle.id)}
+    bucket.write_csv(bucket_layout.preview(cycle.id), to_csv(header, sorted(rows)))
+    return {"cycle": cycle.id, "notified": len(notices), "preview": bucket_layout.preview(cycle.id)}

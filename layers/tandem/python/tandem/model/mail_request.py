@@ -1,5 +1,5 @@
 """Email: what may be sent to whom. Every email is a MailRequest on the mail queue; the mailer
-(tandem.delivery) composes and sends it.
+(tandem.mail.delivery) composes and sends it; store.queues.send_mail puts it there.
 
 A request's `mail_id` names the intent ("invite/<id>"), so asking twice, or a redelivered
 message, never sends twice. Requests carry ids, not addresses or links: the mailer reads the
@@ -9,7 +9,6 @@ the last moment.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 
@@ -17,7 +16,6 @@ from pydantic import BaseModel, ConfigDict
 
 from tandem.model.participant import Participant, Status
 from tandem.model.plan import Plan
-from tandem.store import queues, settings
 
 
 class MailKind(StrEnum):
@@ -159,11 +157,6 @@ class MailRequest(BaseModel):
             group=plan.group,
             partner=partner,
         )
-
-
-def enqueue(requests: Iterable[MailRequest]) -> int:
-    """Puts the requests on the mail queue; the mailer sends each intent once."""
-    return queues.send(settings.Setting.MAIL_QUEUE, requests)
 
 
 def applies_to(kind: MailKind, participant: Participant) -> bool:

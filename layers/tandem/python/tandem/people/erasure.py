@@ -23,8 +23,7 @@ from datetime import datetime
 
 from tandem.model.participant import participant_id
 from tandem.model.validation import email_address
-from tandem.store import matches as cycles
-from tandem.store import participants
+from tandem.store import matches, participants
 
 
 @dataclass(frozen=True)
@@ -37,5 +36,5 @@ class Erasure:
 def erase(email: str, now: datetime) -> Erasure:
     """Raises ValueError for something that is not an email address. Safe to run again."""
     pid = participant_id(email_address(email))
-    quarters = cycles.pseudonymize(pid, alias=f"erased-{secrets.token_hex(10)}")
+    quarters = matches.pseudonymize(pid, alias=f"erased-{secrets.token_hex(10)}")
     return Erasure(pid, participants.erase(pid, now), quarters)

@@ -20,8 +20,7 @@ from enum import StrEnum
 
 from pydantic import ValidationError
 
-from tandem.model import bucket_layout as bucket
-from tandem.model import mail_request as mail
+from tandem.model import bucket_layout
 from tandem.model.mail_request import MailRequest
 from tandem.model.participant import (
     HR_FIELDS,
@@ -34,8 +33,7 @@ from tandem.model.participant import (
     participant_id,
 )
 from tandem.model.validation import describe_errors
-from tandem.store import bucket as files
-from tandem.store import participants as store
+from tandem.store import bucket, participants, queues
 from tandem.views.csvfiles import to_csv
 
 REQUIRED = ("email", "name", "department", "level", "timezone", "manager_email")
@@ -218,15 +216,15 @@ def import_roster(upload: Upload, levels: Sequence[str]) -> Report | None:
     try:
         if upload.size is not None:
             _check_size(upload.size)  # before reading a file too large to import
-        valid, results = read_rows(files.read(upload.key, upload.etag), levels)
-    except files.Superseded:
+        valid, results = read_rows(bucket.read(upload.key, upload.etag), levels)
+    except bucket.Superseded:
         return None
     except RosterFileError as error:
         results = [RowResult(0, "", Outcome.REJECTED, f"file rejected, nothing imported: {error}")]
         return _finish(upload.key, results, invites=[])
 
     ids = [participant_id(row.email) for _, row in valid]
-    existing, erased = store.get_many(ids), store.erased_among(ids)
+    existing, erased = participants.get_many(ids), participants.erased_among(ids)
     decided = {
         line: _apply(row, existing.get(pid), erased.get(pid), upload)
         for (line, row), pid in zip(valid, ids, strict=True)
@@ -234,11 +232,11 @@ def import_roster(upload: Upload, levels: Sequence[str]) -> Report | None:
     new = {
         pid: (line, row) for (line, row), pid in zip(valid, ids, strict=True) if decided[line].new
     }
-    taken = store.create_many(_new_participant(row, upload) for line, row in new.values())
+    taken = participants.create_many(_new_participant(row, upload) for line, row in new.values())
     if taken:
         # Created since they were read (through the open signup): what they did there stands,
         # and the row applies to them as to anyone already in the program.
-        again, erased = store.get_many(taken), store.erased_among(taken)
+        again, erased = participants.get_many(taken), participants.erased_among(taken)
         for pid in taken:
             line, row = new[pid]
             decided[line] = _apply(row, again.get(pid), erased.get(pid), upload)
@@ -251,7 +249,7 @@ def import_roster(upload: Upload, levels: Sequence[str]) -> Report | None:
         for (line, _), pid in zip(valid, ids, strict=True)
         if decided[line].outcome is Outcome.CREATED
     ]
-    mail.enqueue(MailRequest.invite(pid) for pid in invites)
+    queues.send_mail(MailRequest.invite(pid) for pid in invites)
     return _finish(upload.key, sorted(results, key=lambda r: r.line), invites)
 
 
@@ -282,8 +280,8 @@ def _apply(
     if outcome is Outcome.UPDATED:
         pid = participant_id(row.email)
         try:
-            fields = store.update_from_roster(pid, changes, upload=upload.ref, at=upload.at)
-        except store.ConditionFailed:  # left, or a newer upload, while this one ran
+            fields = participants.update_from_roster(pid, changes, upload=upload.ref, at=upload.at)
+        except participants.ConditionFailed:  # left, or a newer upload, while this one ran
             return _Decision(Outcome.UNCHANGED, CHANGED_DETAIL)
         return _Decision(outcome, _changed(fields))
     if person is not None and person.status is Status.LEFT:
@@ -307,7 +305,7 @@ def _new_participant(row: Details, upload: Upload) -> Participant:
 
 def _finish(key: str, results: list[RowResult], invites: list[str]) -> Report:
     rows = [(r.line or "", r.email, r.outcome, r.detail) for r in results]
-    files.write_csv(
-        bucket.roster_results(key), to_csv(("line", "email", "outcome", "detail"), rows)
+    bucket.write_csv(
+        bucket_layout.roster_results(key), to_csv(("line", "email", "outcome", "detail"), rows)
     )
-    return Report(bucket.roster_results(key), tuple(results), invited=len(invites))
+    return Report(bucket_layout.roster_results(key), tuple(results), invited=len(invites))

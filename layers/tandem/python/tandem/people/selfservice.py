@@ -9,10 +9,9 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from tandem.conversations import sessions as scheduling
-from tandem.model import calendar as program
-from tandem.model import mail_request as mail
-from tandem.model import purpose
+from tandem.conversations import sessions
+from tandem.conversations.quarter import quarter_of
+from tandem.model import calendar, purpose
 from tandem.model.calendar import Cycle
 from tandem.model.mail_request import MailRequest
 from tandem.model.participant import (
@@ -25,7 +24,7 @@ from tandem.model.participant import (
 )
 from tandem.model.tenant import Tenant
 from tandem.model.validation import InvalidForm, invalid_fields, time_zone
-from tandem.store import participants as store
+from tandem.store import participants, queues
 
 
 class Gone(Exception):
@@ -49,7 +48,7 @@ class Changed(Exception):
 
 
 def current(pid: str) -> Participant:
-    person = store.get(pid)
+    person = participants.get(pid)
     if person is None:
         raise Gone(pid)
     return person
@@ -71,22 +70,22 @@ def save_profile(
     profile = purpose.score(answers)
     first_time = active(pid).status is Status.INVITED
     try:
-        person = store.save_profile(pid, personal.model_dump(), profile, answers, now)
-    except store.ConditionFailed:
+        person = participants.save_profile(pid, personal.model_dump(), profile, answers, now)
+    except participants.ConditionFailed:
         raise Gone(pid) from None
     if first_time:
         # Back by their own choice, if they had asked to be erased: the link proves it is them.
-        store.forget_erasure(pid)
-        mail.enqueue([MailRequest.welcome(pid)])
+        participants.forget_erasure(pid)
+        queues.send_mail([MailRequest.welcome(pid)])
     return person, first_time
 
 
 def set_paused(pid: str, tenant: Tenant, now: datetime, paused: bool) -> tuple[Participant, Cycle]:
     """Pauses (or resumes) the next quarter; matching resumes by itself after it."""
-    cycle = program.next_cycle(tenant, now)
+    cycle = calendar.next_cycle(tenant, now)
     try:
-        return store.set_paused(pid, cycle.id, paused), cycle
-    except store.ConditionFailed:
+        return participants.set_paused(pid, cycle.id, paused), cycle
+    except participants.ConditionFailed:
         raise Gone(pid) from None
 
 
@@ -99,8 +98,8 @@ def change_timezone(pid: str, fields: Mapping[str, str]) -> Participant:
     except ValueError:
         raise InvalidForm({"timezone": PROBLEMS["timezone"]}) from None
     try:
-        return store.set_timezone(pid, zone, fields.get("shown_timezone", ""))
-    except store.ConditionFailed:
+        return participants.set_timezone(pid, zone, fields.get("shown_timezone", ""))
+    except participants.ConditionFailed:
         active(pid)  # Gone if they left meanwhile
         raise Changed(pid) from None
 
@@ -111,12 +110,12 @@ def leave(pid: str, tenant: Tenant, now: datetime) -> bool:
     if current(pid).status is Status.LEFT:
         return False
     try:
-        person = store.leave(pid, now)
-    except store.ConditionFailed:  # left meanwhile, by a concurrent request
+        person = participants.leave(pid, now)
+    except participants.ConditionFailed:  # left meanwhile, by a concurrent request
         return False
-    quarter = scheduling.quarter(person, program.current_cycle(tenant, now).id, tenant)
+    quarter = quarter_of(person, calendar.current_cycle(tenant, now).id, tenant)
     if quarter is not None:
-        scheduling.stop(pid, quarter.plan, now)
+        sessions.stop(pid, quarter.plan, now)
     return True
 
 
@@ -127,8 +126,8 @@ def rejoin(pid: str) -> Participant:
         return person
     status = Status.ACTIVE if person.joined_at else Status.INVITED
     try:
-        return store.rejoin(pid, status)
-    except store.ConditionFailed:  # rejoined meanwhile, by a concurrent request
+        return participants.rejoin(pid, status)
+    except participants.ConditionFailed:  # rejoined meanwhile, by a concurrent request
         return current(pid)
 
 
@@ -142,11 +141,11 @@ def join(fields: Mapping[str, str], tenant: Tenant, now: datetime) -> Details:
     person = Participant(
         **details.model_dump(), status=Status.INVITED, source=Source.OPEN_SIGNUP, invited_at=now
     )
-    if store.create_if_absent(person):
+    if participants.create_if_absent(person):
         request = MailRequest.invite(person.id)
     else:
         request = MailRequest.fresh_links(person.id, now)
-    mail.enqueue([request])
+    queues.send_mail([request])
     return details
 
 
@@ -175,4 +174,4 @@ def request_links(email: str, now: datetime) -> None:
     """Emails fresh links to a current participant. Whoever asks, the same one message is
     queued without a look at the table, so the time the answer takes does not tell whether the
     address is known: the mailer drops the links of anyone unknown or gone."""
-    mail.enqueue([MailRequest.fresh_links(participant_id(email), now)])
+    queues.send_mail([MailRequest.fresh_links(participant_id(email), now)])

@@ -4,33 +4,14 @@ written whole and only if the version is the one the person saw (absent for the 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DoesNotExist
 
+from tandem.model.answers import AnsweredMeanwhile, Feedback
 from tandem.store.table import TableModel, save_version
-
-
-class Conflict(Exception):
-    """Another submission was recorded since the form was shown."""
-
-
-@dataclass(frozen=True)
-class Feedback:
-    session: int
-    participant: str
-    held: str
-    helpfulness: int | None
-    checkin: str | None
-    impact: str | None
-    note: str
-    pledge: str | None
-    theme: str
-    version: int
-    updated_at: datetime
 
 
 class FeedbackItem(TableModel):
@@ -90,7 +71,7 @@ def save(
     for name, value in answers.items():
         setattr(item, name, value if value != "" else None)
     if not save_version(item, FeedbackItem.version, seen):
-        raise Conflict(pid)
+        raise AnsweredMeanwhile(pid)
     return _to_feedback(item)
 
 

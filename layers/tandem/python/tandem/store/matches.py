@@ -25,33 +25,12 @@ from pynamodb.attributes import (
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from tandem.model.matches import Outcome, StoredGroup
 from tandem.model.plan import Plan, group_key
-from tandem.store import feedback_answers as feedback
-from tandem.store import plans
-from tandem.store import pulse_answers as pulse
+from tandem.store import feedback_answers, plans, pulse_answers
 from tandem.store.table import TableModel, connection
 
 RUN = "RUN"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """One person's result of a cycle: their partners, or why they have none."""
-
-    cycle: str
-    band: str
-    partners: tuple[str, ...]
-    reason: str | None
-    announced: bool = False  # the kickoff or unmatched email went out
-    group: str | None = None  # the group's key (members joined by "+"), when matched
-
-
-@dataclass(frozen=True)
-class StoredGroup:
-    cycle: str
-    band: str
-    members: tuple[str, ...]
-    score: int
 
 
 class RunItem(TableModel):  # sk: RUN
@@ -311,7 +290,7 @@ def pseudonymize(pid: str, alias: str) -> int:
                 if plan := plans.renamed(cycle, group_key(group.members), pid, alias):
                     transaction.delete(plan[0])
                     transaction.save(plan[1])
-                for answer, copy in feedback.renamed(
+                for answer, copy in feedback_answers.renamed(
                     cycle, group_key(group.members), group_key(members), pid, alias
                 ):
                     transaction.delete(answer)
@@ -325,7 +304,7 @@ def pseudonymize(pid: str, alias: str) -> int:
                             OutcomeItem.group.set(group_key(members)),
                         ],
                     )
-            for said, moved in pulse.renamed(cycle, pid, alias):
+            for said, moved in pulse_answers.renamed(cycle, pid, alias):
                 transaction.delete(said)
                 transaction.save(moved)
             # Unmatched, or left alone in a group (that sat-out mark is their priority).

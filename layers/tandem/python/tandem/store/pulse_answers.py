@@ -4,27 +4,13 @@ CYCLE#<id> / ONGOING#<a>+<b> of two members told that both want to keep meeting.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError
 
+from tandem.model.answers import AnsweredMeanwhile, Pulse
 from tandem.store.table import TableModel, save_version
-
-
-class Conflict(Exception):
-    """Another submission was recorded since the form was shown."""
-
-
-@dataclass(frozen=True)
-class Pulse:
-    participant: str
-    fulfilment: int  # 1-5
-    ongoing: str  # yes|no
-    comment: str
-    version: int
-    updated_at: datetime
 
 
 class PulseItem(TableModel):
@@ -76,7 +62,7 @@ def save(
         updated_at=now,
     )
     if not save_version(item, PulseItem.version, seen):
-        raise Conflict(pid)
+        raise AnsweredMeanwhile(pid)
     return _to_pulse(item)
 
 

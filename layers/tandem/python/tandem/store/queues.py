@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 from pydantic import BaseModel
 
+from tandem.model.mail_request import MailRequest
 from tandem.store.settings import Setting, setting
 
 
@@ -34,3 +35,8 @@ def send(queue: Setting, messages: Iterable[BaseModel]) -> int:
         if response.get("Failed"):
             raise EnqueueFailed(f"{len(response['Failed'])} of {len(entries)} messages refused")
     return len(pending)
+
+
+def send_mail(requests: Iterable[MailRequest]) -> int:
+    """Puts mail requests on the mail queue; the mailer sends each intent (mail id) once."""
+    return send(Setting.MAIL_QUEUE, requests)

@@ -16,9 +16,6 @@ from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutE
 
 from tandem.store.settings import Setting, setting
 
-# Mailer instances that may send at once (the mail queue's maximum concurrency): each paces
-# itself to its share of the account's rate.
-MAILERS = 2
 # Each instance paces on its own clock and SES counts per second: stay a little below the rate.
 _HEADROOM = 0.9
 # SES's answers to sending too fast. The SDK's standard retries know the first; ours cover both,
@@ -89,8 +86,9 @@ class Pacer:
 
 
 def mailer_rate() -> float:
-    """What one mailer instance may send a second: its share of the account's rate."""
-    return max_send_rate() * _HEADROOM / MAILERS
+    """What one mailer instance may send a second: its share of the account's rate, among the
+    instances that may send at once (the wiring's MAILERS)."""
+    return max_send_rate() * _HEADROOM / int(setting(Setting.MAILERS))
 
 
 @cache

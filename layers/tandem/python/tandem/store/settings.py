@@ -23,6 +23,7 @@ class Setting(StrEnum):
     LINK_BASE = "LINK_BASE_URL"
     SES_CONFIGURATION_SET = "SES_CONFIGURATION_SET"
     TENANT = "TENANT_CONFIG"
+    MAILERS = "MAILER_INSTANCES"  # how many mailers share SES's send rate
 
 
 def setting(name: Setting) -> str:

@@ -1,0 +1,36 @@
+"""What people answer: after each conversation (feedback), and at the end of the quarter (the
+pulse). Each answer is stored whole, as a version: an edit writes the next one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class AnsweredMeanwhile(Exception):
+    """Another tab or tap recorded an answer since the form was shown: show the one kept."""
+
+
+@dataclass(frozen=True)
+class Feedback:
+    session: int
+    participant: str
+    held: str
+    helpfulness: int | None
+    checkin: str | None
+    impact: str | None
+    note: str
+    pledge: str | None
+    theme: str
+    version: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Pulse:
+    participant: str
+    fulfilment: int  # 1-5
+    ongoing: str  # yes|no
+    comment: str
+    version: int
+    updated_at: datetime
