@@ -14,10 +14,10 @@ from tandem.links.tokens import InvalidLink
 from tandem.model import purpose
 from tandem.people import selfservice
 
-from . import conversations, doors, preferences, profile, pulse, web
+from . import doors, feedback, guide, preferences, profile, pulse, rematch, schedule, web
 
 app = APIGatewayRestResolver()
-for module in (profile, preferences, conversations, pulse, doors):
+for module in (profile, preferences, schedule, rematch, guide, feedback, pulse, doors):
     app.include_router(module.router)
 
 

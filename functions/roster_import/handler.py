@@ -58,7 +58,7 @@ def record_handler(record: UploadRecord) -> None:
         if report is None:
             logger.info("roster superseded by a newer upload of the same key", extra={"key": key})
             continue
-        counts = {outcome.value: report.count(outcome) for outcome in roster.Outcome}
+        counts = {outcome.value: report.count(outcome) for outcome in roster.RowOutcome}
         # Nested: "created" is a reserved attribute of a log record.
         logger.info("roster imported", extra={"results": report.results_key, "outcomes": counts})
 

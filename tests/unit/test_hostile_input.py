@@ -66,7 +66,9 @@ def test_the_roster_reader_accepts_a_file_or_rejects_it_whole(data: bytes) -> No
         assert str(error)
         return
     assert all(isinstance(row, Details) and row.level in LEVELS for _, row in valid)
-    assert all(result.outcome is roster.Outcome.REJECTED and result.detail for result in rejected)
+    assert all(
+        result.outcome is roster.RowOutcome.REJECTED and result.detail for result in rejected
+    )
 
 
 json_values = st.recursive(

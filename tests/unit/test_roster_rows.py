@@ -3,7 +3,7 @@
 import pytest
 
 from tandem.model.participant import Participant, Source, Status
-from tandem.people.roster import Outcome, RosterFileError, plan, read_rows
+from tandem.people.roster import RosterFileError, RowOutcome, plan, read_rows
 
 LEVELS = ("Manager", "Director")
 HEADER = "email,name,department,level,timezone,manager_email,location\n"
@@ -62,7 +62,7 @@ def test_a_bad_row_is_rejected_with_its_reason(line: str, reason: str) -> None:
     valid, rejected = read_rows(rows("ok@acme.example,Ok,Eng,Manager,UTC,,", line), LEVELS)
     assert [row.email for _, row in valid] == ["ok@acme.example"]
     [result] = rejected
-    assert (result.line, result.outcome) == (3, Outcome.REJECTED)
+    assert (result.line, result.outcome) == (3, RowOutcome.REJECTED)
     assert reason in result.detail
 
 
@@ -116,10 +116,10 @@ def person(status: Status, **changes: str) -> Participant:
 
 def test_plan_decides_created_updated_unchanged() -> None:
     [(_, row)] = read_rows(rows("ada@acme.example,Ada,Eng,Manager,UTC,,"), LEVELS)[0]
-    assert plan(row, None) == (Outcome.CREATED, {})
-    assert plan(row, person(Status.ACTIVE)) == (Outcome.UNCHANGED, {})
+    assert plan(row, None) == (RowOutcome.CREATED, {})
+    assert plan(row, person(Status.ACTIVE)) == (RowOutcome.UNCHANGED, {})
     assert plan(row, person(Status.ACTIVE, department="Sales")) == (
-        Outcome.UPDATED,
+        RowOutcome.UPDATED,
         {"department": "Eng"},
     )
 
@@ -127,12 +127,12 @@ def test_plan_decides_created_updated_unchanged() -> None:
 def test_after_signup_the_roster_no_longer_overrides_what_the_person_owns() -> None:
     [(_, row)] = read_rows(rows("ada@acme.example,Ada,Eng,Manager,UTC,,"), LEVELS)[0]
     assert plan(row, person(Status.INVITED, timezone="Asia/Tokyo")) == (
-        Outcome.UPDATED,
+        RowOutcome.UPDATED,
         {"timezone": "UTC"},
     )
-    assert plan(row, person(Status.ACTIVE, timezone="Asia/Tokyo")) == (Outcome.UNCHANGED, {})
+    assert plan(row, person(Status.ACTIVE, timezone="Asia/Tokyo")) == (RowOutcome.UNCHANGED, {})
 
 
 def test_people_who_left_are_left_alone() -> None:
     [(_, row)] = read_rows(rows("ada@acme.example,Ada,Eng,Manager,UTC,,"), LEVELS)[0]
-    assert plan(row, person(Status.LEFT, department="Sales")) == (Outcome.UNCHANGED, {})
+    assert plan(row, person(Status.LEFT, department="Sales")) == (RowOutcome.UNCHANGED, {})

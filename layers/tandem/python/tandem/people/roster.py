@@ -45,7 +45,7 @@ CHANGED_DETAIL = "changed meanwhile (left, or a newer upload): not applied"
 GONE_DETAIL = "created and removed again while this upload ran: not applied"
 
 
-class Outcome(StrEnum):
+class RowOutcome(StrEnum):
     CREATED = "created"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
@@ -60,7 +60,7 @@ class RosterFileError(ValueError):
 class RowResult:
     line: int
     email: str
-    outcome: Outcome
+    outcome: RowOutcome
     detail: str = ""
 
 
@@ -70,7 +70,7 @@ class Report:
     results: tuple[RowResult, ...]
     invited: int
 
-    def count(self, outcome: Outcome) -> int:
+    def count(self, outcome: RowOutcome) -> int:
         return sum(1 for r in self.results if r.outcome is outcome)
 
 
@@ -109,13 +109,16 @@ def read_rows(
         except ValidationError as error:
             rejected.append(
                 RowResult(
-                    line, raw["email"].strip(), Outcome.REJECTED, "; ".join(describe_errors(error))
+                    line,
+                    raw["email"].strip(),
+                    RowOutcome.REJECTED,
+                    "; ".join(describe_errors(error)),
                 )
             )
             continue
         problem = row.problem(levels)
         if problem:
-            rejected.append(RowResult(line, row.email, Outcome.REJECTED, problem))
+            rejected.append(RowResult(line, row.email, RowOutcome.REJECTED, problem))
         else:
             valid.append((line, row))
     return _without_duplicates(valid, rejected)
@@ -175,24 +178,24 @@ def _without_duplicates(
             others = ", ".join(str(n) for n in sorted(lines_of[row.email]) if n != line)
             rejected.append(
                 RowResult(
-                    line, row.email, Outcome.REJECTED, f"duplicate email (also on line {others})"
+                    line, row.email, RowOutcome.REJECTED, f"duplicate email (also on line {others})"
                 )
             )
     kept = [(line, row) for line, row in valid if row.email not in duplicated]
     return kept, sorted(rejected, key=lambda r: r.line)
 
 
-def plan(row: Details, existing: Participant | None) -> tuple[Outcome, dict[str, str | None]]:
+def plan(row: Details, existing: Participant | None) -> tuple[RowOutcome, dict[str, str | None]]:
     """The outcome of one valid row and the fields it changes on an existing participant."""
     if existing is None:
-        return Outcome.CREATED, {}
+        return RowOutcome.CREATED, {}
     if existing.status is Status.LEFT:
-        return Outcome.UNCHANGED, {}
+        return RowOutcome.UNCHANGED, {}
     owned = HR_FIELDS if existing.status is not Status.INVITED else HR_FIELDS + PERSONAL_FIELDS
     changes = {
         name: getattr(row, name) for name in owned if getattr(row, name) != getattr(existing, name)
     }
-    return (Outcome.UPDATED if changes else Outcome.UNCHANGED), changes
+    return (RowOutcome.UPDATED if changes else RowOutcome.UNCHANGED), changes
 
 
 @dataclass(frozen=True)
@@ -220,7 +223,9 @@ def import_roster(upload: Upload, levels: Sequence[str]) -> Report | None:
     except bucket.Superseded:
         return None
     except RosterFileError as error:
-        results = [RowResult(0, "", Outcome.REJECTED, f"file rejected, nothing imported: {error}")]
+        results = [
+            RowResult(0, "", RowOutcome.REJECTED, f"file rejected, nothing imported: {error}")
+        ]
         return _finish(upload.key, results, invites=[])
 
     ids = [participant_id(row.email) for _, row in valid]
@@ -241,13 +246,13 @@ def import_roster(upload: Upload, levels: Sequence[str]) -> Report | None:
             line, row = new[pid]
             decided[line] = _apply(row, again.get(pid), erased.get(pid), upload)
             if decided[line].new:  # and gone again since, without an erasure marker
-                decided[line] = _Decision(Outcome.UNCHANGED, GONE_DETAIL)
+                decided[line] = _Decision(RowOutcome.UNCHANGED, GONE_DETAIL)
     for line, row in valid:
         results.append(RowResult(line, row.email, decided[line].outcome, decided[line].detail))
     invites = [
         pid
         for (line, _), pid in zip(valid, ids, strict=True)
-        if decided[line].outcome is Outcome.CREATED
+        if decided[line].outcome is RowOutcome.CREATED
     ]
     queues.send_mail(MailRequest.invite(pid) for pid in invites)
     return _finish(upload.key, sorted(results, key=lambda r: r.line), invites)
@@ -255,7 +260,7 @@ def import_roster(upload: Upload, levels: Sequence[str]) -> Report | None:
 
 @dataclass(frozen=True)
 class _Decision:
-    outcome: Outcome
+    outcome: RowOutcome
     detail: str = ""
     new: bool = False  # the person is to be created
 
@@ -268,21 +273,21 @@ def _apply(
     mark = person.last_import if person else None
     if erased_at:
         detail = f"data erased at the person's request on {erased_at:%Y-%m-%d}: remove this row"
-        return _Decision(Outcome.REJECTED, detail)
+        return _Decision(RowOutcome.REJECTED, detail)
     if mark and mark.upload == upload.ref:
         # This very upload was applied before (a redelivery): report what it did then.
-        return _Decision(Outcome(mark.outcome), _changed(mark.fields))
+        return _Decision(RowOutcome(mark.outcome), _changed(mark.fields))
     if mark and mark.at > upload.at:
-        return _Decision(Outcome.UNCHANGED, NEWER_DETAIL)
+        return _Decision(RowOutcome.UNCHANGED, NEWER_DETAIL)
     outcome, changes = plan(row, person)
-    if outcome is Outcome.CREATED:
+    if outcome is RowOutcome.CREATED:
         return _Decision(outcome, new=True)
-    if outcome is Outcome.UPDATED:
+    if outcome is RowOutcome.UPDATED:
         pid = participant_id(row.email)
         try:
             fields = participants.update_from_roster(pid, changes, upload=upload.ref, at=upload.at)
         except participants.ConditionFailed:  # left, or a newer upload, while this one ran
-            return _Decision(Outcome.UNCHANGED, CHANGED_DETAIL)
+            return _Decision(RowOutcome.UNCHANGED, CHANGED_DETAIL)
         return _Decision(outcome, _changed(fields))
     if person is not None and person.status is Status.LEFT:
         return _Decision(outcome, LEFT_DETAIL)
@@ -299,7 +304,7 @@ def _new_participant(row: Details, upload: Upload) -> Participant:
         status=Status.INVITED,
         source=Source.ROSTER,
         invited_at=upload.at,
-        last_import=ImportMark(upload.ref, upload.at, Outcome.CREATED.value),
+        last_import=ImportMark(upload.ref, upload.at, RowOutcome.CREATED.value),
     )
 
 

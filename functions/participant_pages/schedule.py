@@ -1,0 +1,158 @@
+"""A group's plan for the quarter: pick the slot (and the track), move one conversation, or stop."""
+
+from datetime import datetime
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Router
+
+from tandem.conversations import sessions
+from tandem.conversations.quarter import Quarter, quarter_of
+from tandem.links.tokens import Purpose
+from tandem.model import guides
+from tandem.model.clock import clock
+from tandem.model.participant import Participant
+from tandem.store import settings
+from tandem.views import pages
+
+from . import web
+
+router = Router()
+
+
+@router.get("/schedule/<token>")
+def schedule_page(token: str) -> Response[str]:
+    person, quarter = web.quarter(Purpose.SCHEDULE, token)
+    if quarter is None:
+        return web.no_group()
+    return _schedule(person, quarter, token, form={})
+
+
+@router.post("/schedule/<token>")
+def pick_slot(token: str) -> Response[str]:
+    person, quarter = web.quarter(Purpose.SCHEDULE, token)
+    if quarter is None:
+        return web.no_group()
+    tenant, fields = settings.tenant(), web.form(router.current_event)
+    track = fields.get("track", quarter.track(tenant))
+    try:
+        first = datetime.fromisoformat(fields.get("slot", ""))
+        seen = int(fields.get("version", ""))
+        sessions.pick(person, quarter, first, track, seen, tenant, clock.now())
+    except ValueError:  # nothing chosen, or not a time the page offered
+        return _schedule(person, quarter, token, fields, invalid={"slot"}, status=400)
+    except sessions.Changed:
+        notice = "Someone in your group changed the plan meanwhile: here it is now."
+        return _schedule(person, _again(person, quarter), token, {}, notice=notice, status=409)
+    except sessions.TooLate:
+        notice = "Your first conversation has started: the time can no longer change."
+        return _schedule(person, _again(person, quarter), token, {}, notice=notice, status=409)
+    notice = "Done: everyone in your group gets the calendar invitation by email."
+    return _schedule(person, _again(person, quarter), token, {}, notice=notice)
+
+
+def _again(person: Participant, quarter: Quarter) -> Quarter:
+    return quarter_of(person, quarter.cycle.id, settings.tenant()) or quarter
+
+
+def _schedule(
+    person: Participant,
+    quarter: Quarter,
+    token: str,
+    form: dict[str, str],
+    invalid: frozenset[str] | set[str] = frozenset(),
+    notice: str = "",
+    status: int = 200,
+) -> Response[str]:
+    tenant, now = settings.tenant(), clock.now()
+    can_pick = sessions.can_pick(quarter.plan, now)
+    picked_by = {p.id: p for p in [person, *quarter.partners]}.get(quarter.plan.picked_by or "")
+    body = pages.page(
+        "schedule.html",
+        tenant,
+        title="Your conversations" if quarter.plan.slot else "Pick a time together",
+        participant=person,
+        quarter=quarter,
+        picked_by=picked_by,
+        track=guides.tracks()[quarter.track(tenant)],
+        tracks=guides.tracks(),
+        can_pick=can_pick,
+        options=sessions.slot_options(quarter, person, tenant, now) if can_pick else [],
+        form={"track": quarter.track(tenant), "slot": _chosen(quarter), **form},
+        errors=["Please choose a time."] if invalid else [],
+        invalid=invalid,
+        notice=notice,
+        links=web.quarter_links(person, quarter),
+    )
+    return web.html(body, status)
+
+
+def _chosen(quarter: Quarter) -> str:
+    slot = quarter.plan.slot
+    return slot.first.isoformat() if slot else ""
+
+
+@router.get("/reschedule/<token>")
+def reschedule_page(token: str) -> Response[str]:
+    person, quarter = web.quarter(Purpose.RESCHEDULE, token)
+    if quarter is None:
+        return web.no_group()
+    number = router.current_event.get_query_string_value("session", "")
+    return _reschedule(person, quarter, int(number) if number.isdigit() else None)
+
+
+@router.post("/reschedule/<token>")
+def reschedule(token: str) -> Response[str]:
+    person, quarter = web.quarter(Purpose.RESCHEDULE, token)
+    if quarter is None:
+        return web.no_group()
+    fields, tenant, now = web.form(router.current_event), settings.tenant(), clock.now()
+    number = int(fields["session"]) if fields.get("session", "").isdigit() else None
+    try:
+        seen = int(fields.get("version", ""))
+        if fields.get("action") == "stop":
+            sessions.stop(person.id, quarter.plan, now, seen)
+            return web.message(
+                "Your conversations this quarter are cancelled",
+                "Your group is told, and the cancellation reaches your calendar by email. "
+                "You stay in the program and are matched again next quarter.",
+            )
+        if number is None:
+            raise ValueError("no session")
+        starts = datetime.fromisoformat(fields.get("starts", ""))
+        sessions.move(person, quarter, number, starts, seen, tenant, now)
+    except ValueError:
+        return _reschedule(person, quarter, number, invalid={"starts"}, status=400)
+    except (sessions.Changed, sessions.TooLate):
+        notice = "This conversation changed meanwhile, or has started: here is the plan now."
+        return _reschedule(person, _again(person, quarter), None, notice=notice, status=409)
+    notice = f"Done: conversation {number} moved, and everyone gets the calendar update."
+    return _reschedule(person, _again(person, quarter), None, notice=notice)
+
+
+def _reschedule(
+    person: Participant,
+    quarter: Quarter,
+    number: int | None,
+    invalid: frozenset[str] | set[str] = frozenset(),
+    notice: str = "",
+    status: int = 200,
+) -> Response[str]:
+    tenant, now = settings.tenant(), clock.now()
+    upcoming = quarter.plan.upcoming(now)
+    session = next((s for s in upcoming if s.number == number), None)
+    options = sessions.move_options(quarter, person, session, tenant, now) if session else []
+    body = pages.page(
+        "reschedule.html",
+        tenant,
+        title="Move a conversation",
+        participant=person,
+        quarter=quarter,
+        upcoming=upcoming,
+        session=session,
+        options=options,
+        errors=["Please choose a time."] if invalid else [],
+        invalid=invalid,
+        notice=notice,
+        links=web.quarter_links(person, quarter),
+    )
+    return web.html(body, status)
