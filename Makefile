@@ -56,6 +56,7 @@ $(BIN)/tandem: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/python -c 'import site, sys; open(site.getsitepackages()[0] + "/tandem-checkout.pth", "w").write(sys.argv[1])' "$(CURDIR)"
 	touch $@
 
 # Chromium for the browser test, from Debian (never a downloaded browser).

@@ -22,16 +22,12 @@ os.environ.update(
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
 from collections.abc import Iterator
-from datetime import datetime
 
 import pytest
 
 from tandem.model.clock import clock
 from tandem.model.tenant import Tenant
-
-# Every test starts at this moment, whatever the day it runs: a link signed, an item stored or a
-# quarter computed never depends on the wall clock (tests move the clock on from here).
-PINNED = datetime.fromisoformat("2026-11-23T09:00:00+00:00")
+from tests.support.clock import PINNED
 
 
 @pytest.fixture(autouse=True)

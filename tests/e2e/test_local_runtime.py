@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from infra import wiring
-from tests.e2e.conftest import Served
+from tests.e2e.support import Served
 
 ROSTER = """email,name,department,level,timezone,manager_email,location
 kai@northwind.example,Kai Müller,Engineering,Manager,Europe/Berlin,,Berlin

@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
-from tests.e2e.conftest import Served
+from tests.e2e.support import Served, no_serious_violations
 
 ROSTER = (
     "email,name,department,level,timezone,manager_email\n"
@@ -52,12 +51,6 @@ def wait_for_kind(served: Served, kind: str, address: str) -> dict[str, Any]:
             raise AssertionError(f"no {kind} email to {address}")
         time.sleep(0.2)
     return found[0]
-
-
-def no_serious_violations(page: Page) -> None:
-    found = Axe().run(page).response["violations"]
-    serious = [(v["id"], v["help"]) for v in found if v["impact"] in ("serious", "critical")]
-    assert serious == []
 
 
 @pytest.mark.e2e

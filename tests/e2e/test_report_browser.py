@@ -8,9 +8,8 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tandem.analytics.report import render
-from tests.e2e.test_quarter_browser import no_serious_violations
-from tests.programs import year_of
-from tests.unit.test_report import a_year
+from tests.e2e.support import no_serious_violations
+from tests.support.programs import a_year, year_of
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from tests.e2e.conftest import Served
-from tests.e2e.test_quarter_browser import no_serious_violations
+from tests.e2e.support import Served, no_serious_violations
 
 ROSTER = (
     "email,name,department,level,timezone,manager_email\n"

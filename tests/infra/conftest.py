@@ -52,16 +52,3 @@ def template(stack: TenantStack) -> Template:
 @pytest.fixture(scope="session")
 def resources(template: Template) -> dict[str, dict[str, Any]]:
     return template.to_json()["Resources"]
-
-
-def of_type(resources: dict[str, dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
-    return {name: r for name, r in resources.items() if r["Type"] == kind}
-
-
-def function_ids(resources: dict[str, dict[str, Any]]) -> dict[str, str]:
-    """Logical id of each wired function, by its name (its Powertools service name)."""
-    return {
-        r["Properties"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]: logical_id
-        for logical_id, r in of_type(resources, "AWS::Lambda::Function").items()
-        if "POWERTOOLS_SERVICE_NAME" in r["Properties"].get("Environment", {}).get("Variables", {})
-    }

@@ -15,8 +15,7 @@ from aws_cdk.assertions import Match, Template
 from infra import app, tenant_files, wiring
 from infra.stack import TenantStack
 from tandem.model import bucket_layout
-from tests.infra.conftest import function_ids, of_type
-from tests.infra.policy import allows
+from tests.infra.support import allows, function_ids, of_type
 
 ROOT = Path(__file__).parents[2]
 

@@ -16,8 +16,7 @@ from infra import wiring
 from infra.stack import TenantStack
 from tandem.store.settings import Setting
 from tandem.store.table import SCHEMA
-from tests.infra.conftest import function_ids, of_type
-from tests.infra.policy import allows
+from tests.infra.support import allows, function_ids, of_type
 
 
 def test_cdk_nag_finds_nothing_unexplained(tenant_stack: TenantStack) -> None:

@@ -19,7 +19,7 @@ from devtools.local_runtime.server import route_for
 from infra import tenant_files, wiring
 from tandem.model.tenant import Tenant
 from tandem.store.table import SCHEMA
-from tests.infra.conftest import function_ids, of_type
+from tests.infra.support import function_ids, of_type
 
 FUNCTIONS_DIR = Path(__file__).parents[2] / "functions"
 TRIGGERS = {(q.trigger.prefix, q.trigger.suffix) for q in wiring.QUEUES if q.trigger}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -11,8 +12,18 @@ from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 
 from devtools.local_runtime.aws import Resources, provision
+from tandem.model.clock import clock
+from tandem.model.participant import Participant
 from tandem.model.tenant import Tenant
-from tests.integration.support import LINK_BASE
+from tandem.store import participants
+from tests.integration.support import (
+    LINK_BASE,
+    START,
+    daily,
+    deliver_mail,
+    person,
+    run_band_jobs,
+)
 
 # DynamoDB applies each conditional write atomically; moto in the test's process does not (two
 # threads can both pass the same condition). Serving one request at a time gives the tests of
@@ -34,3 +45,20 @@ def aws(tenant: Tenant, monkeypatch: pytest.MonkeyPatch) -> Iterator[Resources]:
         for setting, value in resources.settings(tenant, LINK_BASE).items():
             monkeypatch.setenv(setting, value)
         yield resources
+
+
+@pytest.fixture
+def pair(aws: Resources) -> list[Participant]:
+    """Flo in Paris (Lyon) and Gus in New York (Boston), matched as 2027-Q4 starts, on the
+    morning of its first day: their kickoffs sent, no slot picked yet."""
+    people = [
+        person("Flo", "Engineering", location="Lyon"),
+        person("Gus", "Sales", timezone="America/New_York", location="Boston"),
+    ]
+    participants.create_many(people)
+    clock.set(datetime.fromisoformat(START))
+    daily(START)
+    run_band_jobs(aws)
+    deliver_mail(aws)
+    clock.set(datetime.fromisoformat("2027-10-11T10:00:00+00:00"))
+    return people

@@ -10,6 +10,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -21,8 +22,10 @@ from botocore.model import OperationModel
 
 from devtools.local_runtime import events, outbox
 from devtools.local_runtime.aws import Resources
+from devtools.local_runtime.outbox import SentEmail
 from devtools.local_runtime.runtime import LambdaContext
 from devtools.local_runtime.server import route_for
+from tandem.model.clock import clock
 from tandem.model.mail_request import MailRequest
 from tandem.model.participant import Participant, Source, Status, participant_id
 from tandem.model.purpose import PurposeProfile
@@ -230,3 +233,83 @@ def invite_ada() -> None:
     )
     participants.create_many([ada])
     queues.send_mail([MailRequest.invite(participant_id(ada.email))])
+
+
+START = "2027-10-11T07:00:00Z"  # 2027-Q4 starts Monday 11 October, 09:00 in Paris
+
+
+def kickoff(address: str) -> SentEmail:
+    return next(e for e in sent() if e.to == [address] and e.kind == "kickoff")
+
+
+def of_kind(kind: str, address: str | None = None) -> list[SentEmail]:
+    return [e for e in sent() if e.kind == kind and (address is None or e.to == [address])]
+
+
+def form_value(page: str, name: str, nth: int = 0) -> str:
+    marker = f'name="{name}" value="'
+    at = -1
+    for _ in range(nth + 1):
+        at = page.index(marker, at + 1)
+    start = at + len(marker)
+    return page[start : page.index('"', start)]
+
+
+def pick_first_slot(link: str, track: str = "manager-essentials") -> tuple[int, str]:
+    _, page = call_api("GET", link)
+    form = {
+        "slot": form_value(page, "slot"),
+        "version": form_value(page, "version"),
+        "track": track,
+    }
+    return call_api("POST", link, form)
+
+
+def reminders(at: str) -> dict[str, Any]:
+    from functions.reminders import handler
+
+    event = {**load_event("scheduled_matching.json"), "time": at}
+    result: dict[str, Any] = handler.handler(event, context("reminders"))
+    return result
+
+
+def after_session_link(aws: Resources, address: str) -> str:
+    """Picks the first slot, runs the reminders past session 1, returns `address`'s feedback
+    link from the after_session email."""
+    pick_first_slot(kickoff("flo@acme.example").link("schedule"))
+    reminders("2027-10-11T14:05:00Z")
+    deliver_mail(aws)
+    clock.set(datetime(2027, 10, 11, 14, 30, tzinfo=UTC))
+    return of_kind("after_session", address)[0].link("feedback")
+
+
+def notification(sample: str, address: str, **changes: Any) -> dict[str, Any]:
+    """A sample event (events/ses_*.json) about `address`, with changes to the SES event."""
+    event = copy.deepcopy(load_event(sample))
+    envelope = json.loads(event["Records"][0]["body"])
+    ses = json.loads(envelope["Message"].replace("ada@acme.example", address))
+    for part, values in changes.items():
+        ses[part].update(values)
+    envelope["Message"] = json.dumps(ses)
+    event["Records"][0]["body"] = json.dumps(envelope)
+    return event
+
+
+def matched_pair(aws: Resources) -> None:
+    participants.create_many([person("Flo", "Engineering"), person("Gus", "Sales")])
+    clock.set(datetime.fromisoformat(START))
+    daily(START)
+    run_band_jobs(aws)
+
+
+ANSWERS = {
+    "who1": "Society",
+    "who2": "Society",
+    "who3": "Individual",
+    "why1": "Karma",
+    "why2": "Karma",
+    "why3": "Harmony",
+    "how1": "Human",
+    "how2": "Human",
+    "how3": "Structure",
+}

@@ -1,5 +1,5 @@
 """A program year on the local runtime, run once clean and once with 10% of its
-AWS calls failing (tests/program_run.py, each in its own process, side by side): the same
+AWS calls failing (tests/support/program_run.py, each in its own process, side by side): the same
 people, groups, plans, answers, pledges, check-ins, pulse answers and exported files in the end,
 every email sent once, dead letters completed by a replay; and the logs of the faulted run hold
 no address, name, pledge or link token."""
@@ -27,7 +27,7 @@ ROOT = Path(__file__).parents[2]
 # side take about eight minutes on this two-core machine, the faulted one twice the clean one's.
 QUARTERS = 4
 PROGRAM = (
-    *(sys.executable, "-m", "tests.program_run", "--people", "12", "--seed", "3"),
+    *(sys.executable, "-m", "tests.support.program_run", "--people", "12", "--seed", "3"),
     *("--quarters", str(QUARTERS)),
 )
 # A link's secret: a page's signed token, or the signature of a presigned download.

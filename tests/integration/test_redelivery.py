@@ -28,24 +28,23 @@ from tandem.model.participant import participant_id
 from tandem.store import feedback_answers, matches, participants
 from tests.integration.support import (
     ROSTER,
+    START,
+    after_session_link,
     call_api,
     context,
     daily,
     deliver_mail,
+    kickoff,
+    matched_pair,
+    notification,
     person,
+    pick_first_slot,
     queued,
+    reminders,
     run_band_jobs,
     sent,
     upload,
 )
-from tests.integration.test_conversations import (
-    START,
-    after_session_link,
-    kickoff,
-    pick_first_slot,
-    reminders,
-)
-from tests.integration.test_mail_events import notification
 
 NOTICE_DAY = "2027-10-04T08:00:00Z"  # a week before 2027-Q4
 
@@ -68,13 +67,6 @@ class Case:
 
 def emails() -> Counter[tuple[str, str | None]]:
     return Counter((e.to[0], e.kind) for e in sent())
-
-
-def matched_pair(aws: Resources) -> None:
-    participants.create_many([person("Flo", "Engineering"), person("Gus", "Sales")])
-    clock.set(datetime.fromisoformat(START))
-    daily(START)
-    run_band_jobs(aws)
 
 
 def roster(aws: Resources) -> Callable[[], Any]:

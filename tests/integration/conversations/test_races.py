@@ -15,19 +15,21 @@ from tandem.model.participant import Status, participant_id
 from tandem.people import erasure, selfservice
 from tandem.store import matches, participants, plans, ses, settings
 from tests.integration.support import (
+    ANSWERS,
     ROSTER,
+    START,
     call_api,
     context,
     daily,
     deliver_mail,
+    form_value,
+    kickoff,
+    matched_pair,
     person,
     run_band_jobs,
     sent,
     upload,
 )
-from tests.integration.test_conversations import START, form_value, kickoff
-from tests.integration.test_participant_pages import ANSWERS
-from tests.integration.test_redelivery import matched_pair
 
 ADA = participant_id("ada@acme.example")
 FLO = participant_id("flo@acme.example")

@@ -11,80 +11,32 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import icalendar
-import pytest
 import recurring_ical_events
 from ical.calendar_stream import IcsCalendarStream
 
 from devtools.local_runtime.aws import Resources
-from devtools.local_runtime.outbox import SentEmail
 from tandem.model.answers import Feedback
 from tandem.model.clock import clock
 from tandem.model.participant import Details, Participant, participant_id
 from tandem.model.plan import group_key
 from tandem.store import participants
 from tests.integration.support import (
+    START,
+    after_session_link,
     call_api,
-    context,
     daily,
     deliver_mail,
-    load_event,
+    form_value,
+    kickoff,
+    of_kind,
     person,
+    pick_first_slot,
+    reminders,
     run_band_jobs,
     sent,
 )
 
-START = "2027-10-11T07:00:00Z"  # 2027-Q4 starts Monday 11 October, 09:00 in Paris
 PARIS, NEW_YORK = ZoneInfo("Europe/Paris"), ZoneInfo("America/New_York")
-
-
-@pytest.fixture
-def pair(aws: Resources) -> list[Participant]:
-    people = [
-        person("Flo", "Engineering", location="Lyon"),
-        person("Gus", "Sales", timezone="America/New_York", location="Boston"),
-    ]
-    participants.create_many(people)
-    clock.set(datetime.fromisoformat(START))
-    daily(START)
-    run_band_jobs(aws)
-    deliver_mail(aws)
-    clock.set(datetime.fromisoformat("2027-10-11T10:00:00+00:00"))
-    return people
-
-
-def kickoff(address: str) -> SentEmail:
-    return next(e for e in sent() if e.to == [address] and e.kind == "kickoff")
-
-
-def of_kind(kind: str, address: str | None = None) -> list[SentEmail]:
-    return [e for e in sent() if e.kind == kind and (address is None or e.to == [address])]
-
-
-def form_value(page: str, name: str, nth: int = 0) -> str:
-    marker = f'name="{name}" value="'
-    at = -1
-    for _ in range(nth + 1):
-        at = page.index(marker, at + 1)
-    start = at + len(marker)
-    return page[start : page.index('"', start)]
-
-
-def pick_first_slot(link: str, track: str = "manager-essentials") -> tuple[int, str]:
-    _, page = call_api("GET", link)
-    form = {
-        "slot": form_value(page, "slot"),
-        "version": form_value(page, "version"),
-        "track": track,
-    }
-    return call_api("POST", link, form)
-
-
-def reminders(at: str) -> dict[str, Any]:
-    from functions.reminders import handler
-
-    event = {**load_event("scheduled_matching.json"), "time": at}
-    result: dict[str, Any] = handler.handler(event, context("reminders"))
-    return result
 
 
 def test_the_schedule_page_offers_slots_that_fit_both_on_every_date_in_each_ones_time(
@@ -389,16 +341,6 @@ def test_the_rematch_link_of_someone_whose_group_is_on_says_where_to_go(
         assert status == 200 and "Your group is still on" in page
         # No time is picked yet, so there is no invitation email to point to
         assert "invitation email" not in page and "latest email about your conversations" in page
-
-
-def after_session_link(aws: Resources, address: str) -> str:
-    """Picks the first slot, runs the reminders past session 1, returns `address`'s feedback
-    link from the after_session email."""
-    pick_first_slot(kickoff("flo@acme.example").link("schedule"))
-    reminders("2027-10-11T14:05:00Z")
-    deliver_mail(aws)
-    clock.set(datetime(2027, 10, 11, 14, 30, tzinfo=UTC))
-    return of_kind("after_session", address)[0].link("feedback")
 
 
 def test_after_a_session_bad_answers_get_the_form_back_and_nothing_is_stored(

@@ -17,17 +17,18 @@ from tandem.model.answers import Pulse
 from tandem.model.clock import clock
 from tandem.model.participant import Participant, participant_id
 from tandem.store import participants, pulse_answers
-from tests.integration import test_conversations
-from tests.integration.support import call_api, daily, deliver_mail, person, run_band_jobs
-from tests.integration.test_conversations import (
+from tests.integration.support import (
+    call_api,
+    daily,
+    deliver_mail,
     form_value,
     kickoff,
     of_kind,
+    person,
     pick_first_slot,
     reminders,
+    run_band_jobs,
 )
-
-pair = test_conversations.pair  # Flo in Paris and Gus in New York, matched as 2027-Q4 starts
 
 # The pair's sessions are on Mondays at 14:00 UTC; the fifth ends on 6 December at 15:00.
 AFTER_LAST = "2027-12-06T15:05:00Z"

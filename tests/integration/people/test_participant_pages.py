@@ -14,6 +14,7 @@ from tandem.model.clock import clock
 from tandem.model.participant import Participant, Source, Status, participant_id
 from tandem.store import participants
 from tests.integration.support import (
+    ANSWERS,
     aws_calls,
     call_api,
     context,
@@ -24,17 +25,6 @@ from tests.integration.support import (
     sent,
 )
 
-ANSWERS = {
-    "who1": "Society",
-    "who2": "Society",
-    "who3": "Individual",
-    "why1": "Karma",
-    "why2": "Karma",
-    "why3": "Harmony",
-    "how1": "Human",
-    "how2": "Human",
-    "how3": "Structure",
-}
 DETAILS = {"name": "Ada Lovelace", "timezone": "Europe/London", "location": "London"}
 ADA = participant_id("ada@acme.example")
 

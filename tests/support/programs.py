@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 
+from tandem.analytics.figures import SummaryRow, summaries
 from tandem.analytics.tables import (
     ConversationRow,
     GroupRow,
@@ -90,3 +92,23 @@ def year_of(quarters: Sequence[Tables]) -> Tables:
         [p for q in quarters for p in q.pulses],
         quarters[0].previously_active,
     )
+
+
+def a_year(department_names: dict[str, str] | None = None) -> tuple[list[Tables], list[SummaryRow]]:
+    """Three quarters of a company of 66 (one department of 3), with every quarter's published
+    rows and the year's, departments renamed as given."""
+    quarters = company(random.Random(7), (24, 18, 12, 9, 3), 3)
+    if department_names:
+        quarters = [
+            replace(
+                q,
+                participants=[
+                    replace(p, department=department_names.get(p.department, p.department))
+                    for p in q.participants
+                ],
+            )
+            for q in quarters
+        ]
+    rows = [summaries(quarters[:k], year_of(quarters[:k]), 5)[0] for k in (1, 2, 3)]
+    ytd = summaries(quarters, year_of(quarters), 5)[1]
+    return quarters, [r for quarter_rows in rows for r in quarter_rows] + ytd

@@ -3,7 +3,6 @@ to the address and tell the person's partner while their conversations are ahead
 
 from __future__ import annotations
 
-import copy
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -18,48 +17,24 @@ from tandem.model.participant import MailBlock, Participant
 from tandem.store import participants
 from tests.integration.support import (
     context,
-    daily,
     deliver_mail,
-    load_event,
-    person,
-    queued,
-    run_band_jobs,
-    sent,
-)
-from tests.integration.test_conversations import (
-    START,
     kickoff,
+    load_event,
+    notification,
     of_kind,
     pick_first_slot,
+    queued,
     reminders,
+    sent,
 )
 
 
 @pytest.fixture
-def pair(aws: Resources) -> list[Participant]:
-    """Flo and Gus, matched in 2027-Q4, with their slot picked (Mondays from 11 October)."""
-    people = [person("Flo", "Engineering"), person("Gus", "Sales")]
-    participants.create_many(people)
-    clock.set(datetime.fromisoformat(START))
-    daily(START)
-    run_band_jobs(aws)
-    deliver_mail(aws)
-    clock.set(datetime(2027, 10, 11, 8, tzinfo=UTC))
+def picked(aws: Resources, pair: list[Participant]) -> list[Participant]:
+    """The pair, with their slot picked (Mondays from 11 October)."""
     pick_first_slot(kickoff("flo@acme.example").link("schedule"))
     deliver_mail(aws)
-    return people
-
-
-def notification(sample: str, address: str, **changes: Any) -> dict[str, Any]:
-    """A sample event (events/ses_*.json) about `address`, with changes to the SES event."""
-    event = copy.deepcopy(load_event(sample))
-    envelope = json.loads(event["Records"][0]["body"])
-    ses = json.loads(envelope["Message"].replace("ada@acme.example", address))
-    for part, values in changes.items():
-        ses[part].update(values)
-    envelope["Message"] = json.dumps(ses)
-    event["Records"][0]["body"] = json.dumps(envelope)
-    return event
+    return pair
 
 
 def handle(event: dict[str, Any]) -> dict[str, Any]:
@@ -68,9 +43,9 @@ def handle(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_a_permanent_bounce_stops_the_persons_mail_and_tells_the_partner_once(
-    aws: Resources, pair: list[Participant], caplog: pytest.LogCaptureFixture
+    aws: Resources, picked: list[Participant], caplog: pytest.LogCaptureFixture
 ) -> None:
-    _, gus = pair
+    _, gus = picked
     # Given Gus's address bounces for good
     event = notification("ses_bounce.json", "Gus@acme.example")
     assert handle(event) == {"batchItemFailures": []}
@@ -89,8 +64,8 @@ def test_a_permanent_bounce_stops_the_persons_mail_and_tells_the_partner_once(
     assert [e.to for e in of_kind("before_session")] == [["flo@acme.example"]]
 
 
-def test_a_complaint_stops_the_mail_too(aws: Resources, pair: list[Participant]) -> None:
-    flo, _ = pair
+def test_a_complaint_stops_the_mail_too(aws: Resources, picked: list[Participant]) -> None:
+    flo, _ = picked
     assert handle(notification("ses_complaint.json", flo.email)) == {"batchItemFailures": []}
     marked = participants.get(flo.id)
     assert marked is not None and marked.mail_blocked is MailBlock.COMPLAINED
@@ -98,8 +73,8 @@ def test_a_complaint_stops_the_mail_too(aws: Resources, pair: list[Participant])
     assert [e.to for e in of_kind("partner_unreachable")] == [["gus@acme.example"]]
 
 
-def test_a_transient_bounce_changes_nothing(aws: Resources, pair: list[Participant]) -> None:
-    flo, _ = pair
+def test_a_transient_bounce_changes_nothing(aws: Resources, picked: list[Participant]) -> None:
+    flo, _ = picked
     transient = notification("ses_bounce.json", flo.email, bounce={"bounceType": "Transient"})
     assert handle(transient) == {"batchItemFailures": []}
     marked = participants.get(flo.id)
@@ -108,9 +83,9 @@ def test_a_transient_bounce_changes_nothing(aws: Resources, pair: list[Participa
 
 
 def test_after_the_last_session_the_partner_is_not_told(
-    aws: Resources, pair: list[Participant]
+    aws: Resources, picked: list[Participant]
 ) -> None:
-    _, gus = pair
+    _, gus = picked
     clock.set(datetime(2027, 12, 31, 12, tzinfo=UTC))
     handle(notification("ses_bounce.json", gus.email))
     marked = participants.get(gus.id)

@@ -21,7 +21,7 @@ from tandem.analytics.tables import (
     PulseRow,
     Tables,
 )
-from tests.programs import company, year_of
+from tests.support.programs import company, year_of
 
 Key = tuple[str, str, str]
 

@@ -1,7 +1,7 @@
 """One program on the local runtime, in a process of its own, optionally with a share of AWS
 calls faulted; writes what it ends with as JSON, for a test to compare runs.
 
-    python -m tests.program_run --people 24 --seed 3 [--quarters 4] \
+    python -m tests.support.program_run --people 24 --seed 3 [--quarters 4] \
         [--faults 0.1 --fault-seed 11] --out F
 
 It plays a program year, or its first quarters, through the doors people use
@@ -55,9 +55,8 @@ from tandem.model import bucket_layout
 from tandem.model.clock import clock
 from tandem.model.participant import Status
 from tandem.model.tenant import Tenant
-from tandem.store import bucket_layout as bucket
-from tandem.store import participants, plans
-from tests.faults import inject
+from tandem.store import bucket, participants, plans
+from tests.support.faults import inject
 
 SIGNUP_RATE = 0.9
 MOVERS = 1

@@ -23,8 +23,8 @@ from tandem.model.clock import clock
 from tandem.model.mail_request import MailRequest
 from tandem.model.participant import MailBlock, Participant, Source, Status
 from tandem.store import participants, queues, ses
-from tests.faults import TIMEOUT, Faults, inject
 from tests.integration.support import context, deliver_mail, queued, sent, ses_error
+from tests.support.faults import TIMEOUT, Faults, inject
 
 QUEUE_ARN = "arn:aws:sqs:eu-west-1:123456789012:tandem-test-mail"
 

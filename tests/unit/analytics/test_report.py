@@ -2,39 +2,15 @@
 
 from __future__ import annotations
 
-import random
 import re
-from dataclasses import replace
 
 import pytest
 
-from tandem.analytics.figures import SummaryRow, summaries
 from tandem.analytics.report import render
-from tandem.analytics.tables import Tables
-from tests.programs import company, year_of
+from tests.support.programs import a_year, year_of
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 BIDI = "\u202eselaS"
-
-
-def a_year(department_names: dict[str, str] | None = None) -> tuple[list[Tables], list[SummaryRow]]:
-    """Three quarters of a company of 66 (one department of 3), with every quarter's published
-    rows and the year's, departments renamed as given."""
-    quarters = company(random.Random(7), (24, 18, 12, 9, 3), 3)
-    if department_names:
-        quarters = [
-            replace(
-                q,
-                participants=[
-                    replace(p, department=department_names.get(p.department, p.department))
-                    for p in q.participants
-                ],
-            )
-            for q in quarters
-        ]
-    rows = [summaries(quarters[:k], year_of(quarters[:k]), 5)[0] for k in (1, 2, 3)]
-    ytd = summaries(quarters, year_of(quarters), 5)[1]
-    return quarters, [r for quarter_rows in rows for r in quarter_rows] + ytd
 
 
 @pytest.fixture(scope="module")

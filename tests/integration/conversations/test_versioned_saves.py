@@ -14,7 +14,7 @@ from devtools.local_runtime.aws import Resources
 from tandem.model.answers import AnsweredMeanwhile
 from tandem.model.plan import Plan
 from tandem.store import plans, pulse_answers
-from tests.faults import TIMEOUT, Faults, inject
+from tests.support.faults import TIMEOUT, Faults, inject
 
 NOW = datetime(2027, 12, 10, 9, tzinfo=UTC)
 

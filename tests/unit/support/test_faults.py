@@ -12,7 +12,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, ReadTimeoutError
 from moto import mock_aws
 
-from tests.faults import KINDS, SERVER_ERROR, THROTTLE, TIMEOUT, Faults, inject
+from tests.support.faults import KINDS, SERVER_ERROR, THROTTLE, TIMEOUT, Faults, inject
 
 NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
 
