@@ -8,10 +8,10 @@ TENANT ?= demo
 LAMBDA_PYTHON := 3.14
 # Lambda's Python 3.14 runs on Amazon Linux 2023 (glibc 2.34): manylinux 2014 and 2_28 wheels.
 LAMBDA_PLATFORMS := --platform manylinux2014_x86_64 --platform manylinux_2_28_x86_64
-LAYERS := $(patsubst layers/%/requirements.txt,build/layers/%/.built,$(wildcard layers/*/requirements.txt))
+LAYERS := $(patsubst layers/%/requirements.in,build/layers/%/.built,$(wildcard layers/*/requirements.in))
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: demo test lint serve synth bench layer deploy clean
+.PHONY: demo test lint serve synth bench layer lock deploy clean
 
 demo: $(BIN)/tandem
 	$(BIN)/tandem demo
@@ -42,6 +42,11 @@ bench: $(BIN)/tandem $(LAYERS)
 
 layer: $(LAYERS)
 
+# One lock for every environment: the tests run the versions the Lambda layers ship.
+lock: $(BIN)/tandem
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url --no-emit-find-links \
+		--output-file requirements.lock pyproject.toml
+
 # Deploying needs the tenant named on the command line: never the demo by accident.
 deploy:
 	$(if $(filter command line,$(origin TENANT)),,$(error name the tenant: make deploy TENANT=<name>))
@@ -51,11 +56,12 @@ deploy:
 clean:
 	rm -rf $(VENV) build cdk.out .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
-# The virtual environment, with the project and its dev tools; redone when pyproject.toml changes.
-$(BIN)/tandem: pyproject.toml
+# The virtual environment, with the project and its dev tools at the locked versions (the ones
+# the Lambda layers ship); redone when pyproject.toml or the lock changes.
+$(BIN)/tandem: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
 	$(BIN)/python -c 'import site, sys; open(site.getsitepackages()[0] + "/tandem-checkout.pth", "w").write(sys.argv[1])' "$(CURDIR)"
 	touch $@
 
@@ -64,11 +70,11 @@ $(BIN)/tandem: pyproject.toml
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium
 
-# The third-party layers (layers/<name>/requirements.txt), built without Docker for the Lambda
-# platform; boto3 and its dependencies come with the Lambda runtime and are left out.
-build/layers/%/.built: layers/%/requirements.txt $(BIN)/tandem
+# The third-party layers (layers/<name>/requirements.in at the locked versions), built without
+# Docker for the Lambda platform; boto3 and its dependencies come with the Lambda runtime.
+build/layers/%/.built: layers/%/requirements.in requirements.lock $(BIN)/tandem
 	rm -rf $(@D)
-	$(BIN)/pip install --quiet --no-compile -r $< --target $(@D)/python \
+	$(BIN)/pip install --quiet --no-compile -r $< -c requirements.lock --target $(@D)/python \
 		$(LAMBDA_PLATFORMS) --implementation cp --python-version $(LAMBDA_PYTHON) --only-binary=:all:
 	cd $(@D)/python && rm -rf bin boto3* botocore* s3transfer* jmespath* dateutil* python_dateutil* six* urllib3* \
 		&& find . -depth -type d -name tests -exec rm -rf {} +

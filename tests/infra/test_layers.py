@@ -1,0 +1,42 @@
+"""One lock for every environment: the Lambda layers ship exactly the versions the tests run."""
+
+from __future__ import annotations
+
+import re
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+PIN = re.compile(r"^([A-Za-z0-9_.-]+)==(\S+)$", re.MULTILINE)
+DIST_INFO = re.compile(r"^(.+)-([^-]+)\.dist-info$")
+
+
+def normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def locked() -> dict[str, str]:
+    text = (ROOT / "requirements.lock").read_text()
+    return {normalized(name): version for name, version in PIN.findall(text)}
+
+
+def test_every_package_a_layer_asks_for_is_locked() -> None:
+    pins = locked()
+    for wanted in ROOT.glob("layers/*/requirements.in"):
+        for line in wanted.read_text().splitlines():
+            name = re.split(r"[\[<>=;\s#]", line.strip(), maxsplit=1)[0]
+            if name:
+                assert normalized(name) in pins, f"{wanted.relative_to(ROOT)}: {name} is not locked"
+
+
+def test_the_built_layers_ship_the_locked_versions_which_the_tests_run() -> None:
+    pins = locked()
+    shipped = [
+        (normalized(match[1]), match[2])
+        for info in ROOT.glob("build/layers/*/python/*.dist-info")
+        if (match := DIST_INFO.match(info.name))
+    ]
+    assert shipped, "no layer built: `make layer` first"
+    for name, version in shipped:
+        assert pins.get(name) == version, f"the layer ships {name} {version}"
+        assert metadata.version(name) == version, f"the tests run {name} {metadata.version(name)}"
