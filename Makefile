@@ -11,13 +11,18 @@ LAMBDA_PLATFORMS := --platform manylinux2014_x86_64 --platform manylinux_2_28_x8
 LAYERS := $(patsubst layers/%/requirements.in,build/layers/%/.built,$(wildcard layers/*/requirements.in))
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: demo test lint serve synth bench layer lock deploy clean
+.PHONY: demo test test-later lint serve synth bench layer lock deploy clean
 
 demo: $(BIN)/tandem
 	$(BIN)/tandem demo
 
 test: $(BIN)/tandem /usr/bin/chromium $(LAYERS) lint
 	$(BIN)/pytest
+
+# No test may depend on the day it runs: the unit and integration tests again, four years on
+# (CI runs this after `make test`).
+test-later: $(BIN)/tandem /usr/bin/faketime
+	faketime -f +1461d $(BIN)/pytest -q -p no:cacheprovider tests/unit tests/integration
 
 lint: $(BIN)/tandem
 	$(BIN)/ruff check .
@@ -65,10 +70,11 @@ $(BIN)/tandem: pyproject.toml requirements.lock
 	$(BIN)/python -c 'import site, sys; open(site.getsitepackages()[0] + "/tandem-checkout.pth", "w").write(sys.argv[1])' "$(CURDIR)"
 	touch $@
 
-# Chromium for the browser test, from Debian (never a downloaded browser).
-/usr/bin/chromium:
-	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium
+# Chromium for the browser test (never a downloaded browser) and libfaketime, from Debian.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+/usr/bin/chromium /usr/bin/faketime:
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(notdir $@)
 
 # The third-party layers (layers/<name>/requirements.in at the locked versions), built without
 # Docker for the Lambda platform; boto3 and its dependencies come with the Lambda runtime.
