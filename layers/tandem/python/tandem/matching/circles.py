@@ -29,9 +29,10 @@ The upper bound (`bound`, per band and in total): no valid circles can place mor
 The heuristic (deterministic: ties are broken by a random order seeded from the cycle, the band
 and its ids; every budget counts steps, not seconds):
 1. Cells. People of the core, in order of UTC offset and at random within one offset, are cut
-   into cells of about Cells.cell_size people (bands up to Cells.whole_limit: one cell); each
-   cell is solved on dense cell x cell arrays, as the pair engine's cells are. A cell of at most
-   EXACT_LIMIT people is solved exactly, by trying every set of disjoint valid circles.
+   into cells of about Cells.cell_size people, a multiple of the target size (bands up to
+   Cells.whole_limit: one cell); each cell is solved on dense cell x cell arrays, as the pair
+   engine's cells are. A cell of at most EXACT_LIMIT people is solved exactly, by trying every
+   set of disjoint valid circles.
 2. In a cell: build circles one at a time. The seed is whoever sat out last cycle, else whoever
    has the fewest compatible people left; the circle grows by the candidate who keeps it able to
    reach the target size, then from the department with the most people left (dealing the
@@ -45,9 +46,9 @@ and its ids; every budget counts steps, not seconds):
    last cycle takes the place of a member who did not. A band of one cell still below its
    bound: up to RESTARTS builds with seeds in random order, the best kept.
 4. Sizes, then the soft score: a circle below the target size is spread over others below it,
-   and circles above it spare members for a new one; then the best swap of two members of
-   different circles, or move of a member to another circle, while one improves, within
-   Cells.search_steps per person.
+   and circles above it spare members for a new one; then, while one improves, the best swaps
+   of two members of different circles and moves of a member to another circle, several at a
+   time when they touch different circles, within Cells.search_steps per person.
 5. Across cells: the people left are solved together; while fewer are placed than the bound,
    a region (people left, then circles that can spare a member and the circles most compatible
    with them, up to Cells.repair_limit people) is repaired again with its circles kept.
@@ -769,7 +770,8 @@ class _Region:
 
     def improve(self, steps: int) -> None:
         """Best-improvement local search: swap two members of different circles, or move a
-        member to another circle, while the soft score rises (placement never changes)."""
+        member to another circle, while the soft score rises (placement never changes); each
+        step applies the best moves that touch different circles."""
         count = len(self.members)
         if count < 2:
             return
@@ -797,7 +799,7 @@ class _Region:
                 self._add(target, v)
 
     def _best_move(self, F: Ints, G: Ints, held: Ints) -> list[tuple[int, int, int]] | None:
-        """The best improving swap or move: [(person, from circle, to circle)], or None."""
+        """The best improving swaps or moves: [(person, from circle, to circle)], or None."""
         placed = np.flatnonzero(self.circle >= 0)
         sizes = self.sizes()
         c = self.circle[placed]
@@ -829,27 +831,38 @@ class _Region:
     def _apply_best(
         self, placed: Ints, delta: Ints, move_delta: Ints
     ) -> list[tuple[int, int, int]] | None:
-        """The best swap or move that also keeps each circle's working time in common."""
+        """The best swaps and moves that keep each circle's working time in common, no two
+        touching one circle (a move's gain depends on its two circles only, so they add up):
+        [(person, from circle, to circle)], or None."""
         gains = np.concatenate([delta.ravel(), move_delta.ravel()])
         found = np.flatnonzero(gains > 0)
         found = found[np.argsort(-gains[found], kind="stable")][: 8 * CANDIDATE_CIRCLES]
+        touched: set[int] = set()
+        chosen: list[tuple[int, int, int]] = []
         for k in found.tolist():
             if k < delta.size:
                 x, y = (int(placed[i]) for i in divmod(k, len(placed)))
                 cx, cy = int(self.circle[x]), int(self.circle[y])
+                if cx in touched or cy in touched:
+                    continue
                 rest_x = [w for w in self.members[cx] if w != x]
                 rest_y = [w for w in self.members[cy] if w != y]
                 zone_x, zone_y = 1 << int(self.zone[x]), 1 << int(self.zone[y])
                 if self.plan.fits(self._zones(rest_x) | zone_y) and self.plan.fits(
                     self._zones(rest_y) | zone_x
                 ):
-                    return [(x, cx, cy), (y, cy, cx)]
+                    chosen += [(x, cx, cy), (y, cy, cx)]
+                    touched |= {cx, cy}
             else:
                 i, target = divmod(k - delta.size, move_delta.shape[1])
                 x = int(placed[i])
+                source = int(self.circle[x])
+                if source in touched or target in touched:
+                    continue
                 if self.can_join(target, x):
-                    return [(x, int(self.circle[x]), target)]
-        return None
+                    chosen.append((x, source, target))
+                    touched |= {source, target}
+        return chosen or None
 
     def solve(self, steps: int, restarts: int = 0) -> None:
         """Cover, with restarts while below the bound; then sizes and the soft score. A small
@@ -951,7 +964,7 @@ def _solve_band(band: Band, plan: _Plan, cells: Cells) -> list[list[int]]:
     if len(core) <= cells.whole_limit:
         state.extend(np.arange(band.size), _solve_small(band, plan, rank, cells))
     else:
-        parts = _cells(band, core, rank, cells.cell_size)
+        parts = _cells(band, core, rank, cells.cell_size, plan.size)
         for members, part in zip(parts, band.split(parts), strict=True):
             state.extend(members, _solve_region(part, plan, rank[members], cells))
         _across_cells(band, plan, rank, state, cells)
@@ -1039,11 +1052,13 @@ class _Assignment:
         return [sorted(m) for m in self.members if m]
 
 
-def _cells(band: Band, people: Ints, rank: Ints, cell_size: int) -> list[Ints]:
-    """People cut into cells of about cell_size, in order of UTC offset, at random within one."""
+def _cells(band: Band, people: Ints, rank: Ints, cell_size: int, unit: int) -> list[Ints]:
+    """People cut into cells of about cell_size, in order of UTC offset, at random within one;
+    every cell but the last holds a multiple of `unit` people (circles of the target size)."""
     order = people[np.lexsort((rank[people], band.zone[people]))]
     count = max(1, round(len(order) / max(cell_size, 1)))
-    bounds = [k * len(order) // count for k in range(count + 1)]
+    units = len(order) // unit
+    bounds = [unit * (k * units // count) for k in range(count)] + [len(order)]
     return [np.sort(order[a:b]) for a, b in pairwise(bounds) if b > a]
 
 
@@ -1051,7 +1066,7 @@ def _across_cells(band: Band, plan: _Plan, rank: Ints, state: _Assignment, cells
     # the people left, solved together
     left = np.flatnonzero(plan.core & (state.circle < 0))
     if len(left) >= plan.lo:
-        pieces = _cells(band, left, rank, cells.repair_limit)
+        pieces = _cells(band, left, rank, cells.repair_limit, plan.size)
         for members, part in zip(pieces, band.split(pieces), strict=True):
             state.extend(members, _solve_region(part, plan, rank[members], cells))
     # regions of people left and the circles most compatible with them, circles kept
