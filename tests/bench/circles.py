@@ -36,8 +36,8 @@ from matching import (  # the pair bench, beside this file
     table,
 )
 
-from tandem.matching import Group, Person
-from tandem.matching.circles import solve_circles
+from tandem.matching.engine import Group, Person
+from tandem.matching.engine.circles import solve_circles
 
 PAIR_QUARTERS = ("2026-Q2", "2026-Q3")
 LAST = "2026-Q4"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tandem.matching import Group, MatchResult, Unmatched
-from tandem.matching.circle_files import circle_ids, read_circles, write_circles
-from tandem.matching.circles import match_circles
-from tandem.matching.files import InputError
+from tandem.matching.engine import Group, MatchResult, Unmatched
+from tandem.matching.engine.circle_files import circle_ids, read_circles, write_circles
+from tandem.matching.engine.circles import match_circles
+from tandem.matching.engine.files import InputError
 
 from .support import CYCLE, ON, person
 

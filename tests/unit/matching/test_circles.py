@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tandem.matching import Group, MatchingRules, Person
-from tandem.matching.circles import (
+from tandem.matching.engine import Group, MatchingRules, Person
+from tandem.matching.engine.circles import (
     DEFAULT_CELLS,
     DEPARTMENT_FULL,
     NO_PLACE,

@@ -36,7 +36,7 @@ class InputError(ValueError):
 def read_people(path: StrPath) -> list[Person]:
     people: list[Person] = []
     line_of: dict[str, int] = {}
-    for line, row in _rows(path, PEOPLE_COLUMNS):
+    for line, row in csv_rows(path, PEOPLE_COLUMNS):
         for column in PEOPLE_COLUMNS:
             if not row[column]:
                 raise InputError(path, line, f"empty {column}")
@@ -81,7 +81,7 @@ def read_history(path: StrPath) -> list[Group]:
     """Rows of cycle,a,b,c (other columns, like a groups file's score, are ignored)."""
     history: list[Group] = []
     seen: set[tuple[str, str]] = set()
-    for line, row in _rows(path, HISTORY_COLUMNS):
+    for line, row in csv_rows(path, HISTORY_COLUMNS):
         cycle, a, b, c = (row[column] for column in HISTORY_COLUMNS)
         if not cycle:
             raise InputError(path, line, "empty cycle")
@@ -112,7 +112,7 @@ def write_unmatched(path: StrPath, unmatched: Iterable[Unmatched]) -> None:
     Path(path).write_bytes(to_csv(("id", "reason"), rows))
 
 
-def _rows(path: StrPath, required: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
+def csv_rows(path: StrPath, required: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number, stripped cells by column) for each non-blank row after the header."""
     with Path(path).open(encoding="utf-8-sig", newline="") as file:
         reader = csv.reader(file)

@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from tandem.csvfiles import to_csv
-from tandem.matching.files import InputError, StrPath, _rows
-from tandem.matching.history import cycle_order
-from tandem.matching.models import Group, MatchResult
+from tandem.matching.engine.files import InputError, StrPath, csv_rows
+from tandem.matching.engine.history import cycle_order
+from tandem.matching.engine.models import Group, MatchResult
+from tandem.views.csvfiles import to_csv
 
 CIRCLE_COLUMNS = ("cycle", "circle", "person", "score")
 
@@ -59,7 +59,7 @@ def read_circles(path: StrPath) -> list[Group]:
     scores: dict[tuple[str, str], int] = {}
     left_out: list[Group] = []
     seen: dict[tuple[str, str], int] = {}
-    for line, row in _rows(path, CIRCLE_COLUMNS):
+    for line, row in csv_rows(path, CIRCLE_COLUMNS):
         cycle, circle, person, score = (row[column] for column in CIRCLE_COLUMNS)
         if not cycle:
             raise InputError(path, line, "empty cycle")

@@ -77,12 +77,12 @@ from operator import or_
 
 import numpy as np
 
-from tandem.matching.band import UNKNOWN, Band, Bools, Ints, build_bands
-from tandem.matching.history import cycle_order, read_past
-from tandem.matching.models import Group, MatchingRules, MatchResult, Person, Unmatched
-from tandem.matching.objective import DIFFERENT_HOW, DIFFERENT_LOCATION, SAME_WHY
-from tandem.matching.rules import no_partner_reason, overlap, partner_counts
-from tandem.matching.timezones import DAY, utc_offset
+from tandem.matching.engine.arrays import UNKNOWN, Band, Bools, Ints, build_bands
+from tandem.matching.engine.history import cycle_order, read_past
+from tandem.matching.engine.models import Group, MatchingRules, MatchResult, Person, Unmatched
+from tandem.matching.engine.objective import DIFFERENT_HOW, DIFFERENT_LOCATION, SAME_WHY
+from tandem.matching.engine.rules import no_partner_reason, overlap, partner_counts
+from tandem.matching.engine.timezones import DAY, utc_offset
 
 SMALLEST, LARGEST = 4, 6
 DEFAULT_SIZE = 5
