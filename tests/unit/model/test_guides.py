@@ -3,6 +3,7 @@ follow-ups are personalised by the partners' purpose drivers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from tandem.model.purpose import PurposeProfile
 from tandem.model.tenant import Tenant
 
 
-def partner(name: str, how: str) -> Participant:
+def partner(name: str, how: str, who: str = "Society") -> Participant:
     return Participant(
         email=f"{name.lower()}@acme.example",
         name=f"{name} Example",
@@ -23,12 +24,15 @@ def partner(name: str, how: str) -> Participant:
         timezone="Europe/Paris",
         status=Status.ACTIVE,
         source=Source.ROSTER,
-        purpose=PurposeProfile.parse("Society", "Karma", how),
+        purpose=PurposeProfile.parse(who, "Karma", how),
     )
 
 
-def test_every_track_has_five_sessions_of_four_questions_each_with_follow_up_and_tip() -> None:
-    tracks = guides.tracks()
+@pytest.mark.parametrize("library", [guides.tracks, guides.circle_tracks])
+def test_every_track_has_five_sessions_of_four_questions_each_with_follow_up_and_tip(
+    library: Callable[[], dict[str, guides.Track]],
+) -> None:
+    tracks = library()
     assert {"manager-essentials", "stress-and-burnout", "feedback", "career-growth"} <= set(tracks)
     for track in tracks.values():
         assert [s.number for s in track.sessions] == [1, 2, 3, 4, 5]
@@ -84,3 +88,46 @@ def test_the_tenant_file_names_a_track_the_library_has(tenant: Tenant) -> None:
     assert tenant.conversations.track_of("2027-Q1") == guides.DEFAULT_TRACK
     with pytest.raises(ValidationError, match="unknown track 'yoga'"):
         Tenant.model_validate({**tenant.model_dump(), "conversations": {"track": "yoga"}})
+
+
+def test_the_circles_hold_the_same_tracks_as_the_pairs_in_words_of_their_own() -> None:
+    pairs, circles = guides.tracks(), guides.circle_tracks()
+    assert set(circles) == set(pairs)
+    for track_id, track in circles.items():
+        asked = {q.ask for s in track.sessions for q in s.questions}
+        assert not asked & {q.ask for s in pairs[track_id].sessions for q in s.questions}
+
+
+@pytest.mark.parametrize(("size", "first_session"), [(4, ()), (5, ("m1",)), (6, ("m1", "m2"))])
+def test_each_member_of_a_circle_is_the_focus_once_a_quarter(
+    size: int, first_session: tuple[str, ...]
+) -> None:
+    members = [f"m{n}" for n in range(size, 0, -1)]  # in any order
+    turns = guides.focus_order(members)
+    assert len(turns) == 5 and turns[0] == first_session
+    assert sorted(m for turn in turns for m in turn) == sorted(members)
+    assert all(len(turn) == 1 for turn in turns[1:])
+
+
+def test_the_turn_of_a_member_who_left_goes_round_the_circle() -> None:
+    members = ["m1", "m2", "m3", "m4"]  # m1 is the focus of session 2
+    assert guides.focus(members, members, 2) == ("m1",)
+    assert guides.focus(members, ["m2", "m3", "m4"], 2) == ()  # everyone else has a turn
+    assert guides.focus(members, ["m2", "m3", "m4"], 3) == ("m2",)
+    assert guides.focus(members, members, 1) == ()  # a circle of four opens with a round
+
+
+def test_a_circle_guide_coaches_by_the_focus_drivers_and_pledges_by_the_readers_own() -> None:
+    kim, cal = partner("Kim", "Knowledge", who="Individual"), partner("Cal", "Community")
+    coach = guides.circle_guide(None, 2, reader=cal, focus=[kim])
+    who = next(q for q in coach.questions if q.question.lens == "who")
+    assert [(a.partner, a.driver) for a in who.angles] == [("Kim", "Individual")]
+    pledge = coach.questions[3]
+    assert pledge.question.pledge
+    assert [(a.partner, a.text) for a in pledge.angles] == [
+        ("Cal", guides.drivers()["Community"].pledge)
+    ]
+    # The focus answers the coaching questions: no angles on themselves
+    focused = guides.circle_guide(None, 2, reader=kim, focus=[kim])
+    assert all(q.angles == () for q in focused.questions[:3])
+    assert coach.session.theme == guides.circle_tracks()[guides.DEFAULT_TRACK].session(2).theme

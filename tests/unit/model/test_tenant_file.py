@@ -51,6 +51,22 @@ def test_every_shipped_tenant_file_is_valid() -> None:
             "matching.odd_policy: Input should be 'trio' or 'sit_out'",
         ),
         (
+            {"matching": {"formats": {"Directors": {"format": "circles"}}}},
+            "matching.formats names bands that do not exist: Directors (bands: Manager)",
+        ),
+        (
+            {"matching": {"formats": {"Manager": {"format": "circles", "size": 8}}}},
+            "matching.formats.Manager.size: Input should be less than or equal to 6",
+        ),
+        (
+            {"matching": {"formats": {"Manager": {"format": "pairs", "size": 5}}}},
+            "size applies to circles only",
+        ),
+        (
+            {"matching": {"formats": {"Manager": {"format": "trios"}}}},
+            "matching.formats.Manager.format: Input should be 'pairs' or 'circles'",
+        ),
+        (
             {"open_signup": {"enabled": True}},
             "open_signup: email_domains: name the company's domains",
         ),
@@ -97,3 +113,18 @@ def test_levels_matched_together_form_one_band(tmp_path: Path) -> None:
         )
     )
     assert tenant.bands() == {"first line": ("Lead", "Manager"), "Director": ("Director",)}
+
+
+def test_a_band_meets_in_pairs_unless_its_format_says_circles(tmp_path: Path) -> None:
+    tenant = load_tenant(
+        write(
+            tmp_path,
+            levels=["Manager", "Director"],
+            matching={"formats": {"Director": {"format": "circles"}}},
+        )
+    )
+    assert tenant.format_of("Manager").format == "pairs"
+    assert (tenant.format_of("Director").format, tenant.format_of("Director").circle_size) == (
+        "circles",
+        5,
+    )

@@ -1,16 +1,21 @@
 """The guides: what a group talks about in each of its five conversations.
 
-The content library is data, one reviewed file per topic track in content/tracks/ and the
-purpose drivers' angles in content/drivers.toml, validated when loaded: every track has five
-sessions of four questions, each with a follow-up and a tip, the last of sessions 1-4 being the
-pledge. A guide is personalised for the person reading it: each follow-up draws on their
+The content library is data, one reviewed file per topic track in content/tracks/ (for pairs and
+trios) and content/circles/ (for circles of four to six, the same tracks), and the purpose
+drivers' angles in content/drivers.toml, validated when loaded: every track has five sessions of
+four questions, each with a follow-up and a tip, the last of sessions 1-4 being the pledge.
+
+A pair's guide is personalised for the person reading it: each follow-up draws on their
 partners' purpose drivers, so a Knowledge-driven and a Community-driven partner get different
-prompts.
+prompts. In a circle one member is the focus of each session (they bring a challenge, the others
+coach them with the questions), in turn, so that each is the focus once a quarter: the coaching
+questions draw on the focus's drivers, and the pledge, which everyone makes, on the reader's own.
 """
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -89,22 +94,38 @@ def _read(name: str) -> dict[str, object]:
     return tomllib.loads(_CONTENT.joinpath(name).read_text(encoding="utf-8"))
 
 
-@cache
-def tracks() -> dict[str, Track]:
-    """Every track of the library, by id; ContentError if a file is not a valid track."""
+def _library(folder: str) -> dict[str, Track]:
     found = {}
-    for entry in sorted(_CONTENT.joinpath("tracks").iterdir(), key=lambda e: e.name):
+    for entry in sorted(_CONTENT.joinpath(folder).iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".toml"):
             continue
         try:
-            track = Track.model_validate(_read(f"tracks/{entry.name}"))
+            track = Track.model_validate(_read(f"{folder}/{entry.name}"))
         except ValueError as error:
-            raise ContentError(f"content/tracks/{entry.name}: {error}") from None
+            raise ContentError(f"content/{folder}/{entry.name}: {error}") from None
         if f"{track.id}.toml" != entry.name:
-            raise ContentError(f"content/tracks/{entry.name}: id must be the file's own name")
+            raise ContentError(f"content/{folder}/{entry.name}: id must be the file's own name")
         found[track.id] = track
     if DEFAULT_TRACK not in found:
-        raise ContentError(f"content/tracks/: the default track {DEFAULT_TRACK} is missing")
+        raise ContentError(f"content/{folder}/: the default track {DEFAULT_TRACK} is missing")
+    return found
+
+
+@cache
+def tracks() -> dict[str, Track]:
+    """Every track of the library, by id, as pairs and trios hold them; ContentError if a file
+    is not a valid track."""
+    return _library("tracks")
+
+
+@cache
+def circle_tracks() -> dict[str, Track]:
+    """The same tracks as circles hold them; ContentError if a file is not a valid track or the
+    two libraries do not offer the same tracks (a group chooses a track before it knows its
+    format would matter)."""
+    found = _library("circles")
+    if set(found) != set(tracks()):
+        raise ContentError("content/circles/: needs exactly the tracks of content/tracks/")
     return found
 
 
@@ -155,13 +176,58 @@ def guide(track_id: str | None, number: int, partners: list[Participant]) -> Gui
     return Guide(track, session, questions)
 
 
-def _angles(question: Question, number: int, partners: list[Participant]) -> list[Angle]:
+def circle_guide(
+    track_id: str | None, number: int, reader: Participant, focus: list[Participant]
+) -> Guide:
+    """Session `number` of the track for a circle, as `reader` sees it: the coaching questions
+    draw on the drivers of the session's focus (none for the focus themselves, who answers
+    them), the pledge on the reader's own."""
+    library = circle_tracks()
+    track = library.get(track_id or DEFAULT_TRACK) or library[DEFAULT_TRACK]
+    session = track.session(number)
+    coached = [p for p in focus if p.id != reader.id]
+    questions = tuple(
+        GuideQuestion(
+            question,
+            tuple(_angles(question, number, [reader] if question.pledge else coached)),
+        )
+        for question in session.questions
+    )
+    return Guide(track, session, questions)
+
+
+def focus_order(members: Sequence[str]) -> tuple[tuple[str, ...], ...]:
+    """Who is the focus of each of the five sessions of a circle, by member id: each member once,
+    in id order. A circle of four opens with a round instead of a focus; in a circle of six two
+    members share the first session's focus."""
+    ordered = sorted(members)
+    if len(ordered) < SESSIONS:
+        ordered = ["", *ordered]  # no focus at the first session
+    spare = len(ordered) - SESSIONS
+    turns = [tuple(ordered[: spare + 1])] + [(m,) for m in ordered[spare + 1 :]]
+    return tuple(tuple(m for m in turn if m) for turn in turns)
+
+
+def focus(members: Sequence[str], active: Sequence[str], session: int) -> tuple[str, ...]:
+    """The focus of `session` among the circle's `members` (as formed) still `active`: a member
+    who left hands their turn to the first active member not yet given one, else the circle
+    takes the questions round everyone."""
+    turns = focus_order(members)
+    mine = tuple(m for m in turns[session - 1] if m in active)
+    if mine or not turns[session - 1]:
+        return mine
+    had_turn = {m for turn in turns for m in turn if m in active}
+    spare = sorted(m for m in active if m not in had_turn)
+    return (spare[0],) if spare else ()
+
+
+def _angles(question: Question, number: int, people: list[Participant]) -> list[Angle]:
     angles = []
-    for partner in partners:
-        if partner.purpose is None:
+    for person in people:
+        if person.purpose is None:
             continue
-        name = str(getattr(partner.purpose, question.lens))
+        name = str(getattr(person.purpose, question.lens))
         driver = drivers()[name]
         text = driver.pledge if question.pledge and driver.pledge else driver.sessions[number - 1]
-        angles.append(Angle(partner.first_name, name, text))
+        angles.append(Angle(person.first_name, name, text))
     return angles

@@ -45,6 +45,24 @@ class Calendar(_Strict):
         return self
 
 
+class BandFormat(_Strict):
+    """How a band meets: in pairs (a trio for an odd band), or in circles of `size` people (4 to
+    6; circles of one more or one less where the band does not divide)."""
+
+    format: Literal["pairs", "circles"] = "pairs"
+    size: int | None = Field(default=None, ge=4, le=6)
+
+    @model_validator(mode="after")
+    def _size_for_circles(self) -> BandFormat:
+        if self.format == "pairs" and self.size is not None:
+            raise ValueError("size applies to circles only")
+        return self
+
+    @property
+    def circle_size(self) -> int:
+        return self.size or 5
+
+
 class Matching(_Strict):
     """The matching rules a tenant may tune (the hard rules themselves are fixed)."""
 
@@ -55,6 +73,8 @@ class Matching(_Strict):
     odd_policy: Literal["trio", "sit_out"] = "trio"
     # level -> band, for levels that are matched together; any other level is its own band
     bands: dict[str, Text] = Field(default_factory=dict)
+    # band -> how it meets; a band not named here meets in pairs
+    formats: dict[Text, BandFormat] = Field(default_factory=dict)
 
     @property
     def workday(self) -> tuple[dt.time, dt.time]:
@@ -163,11 +183,20 @@ class Tenant(_Strict):
             raise ValueError(
                 f"matching.bands names levels that are not in levels: {', '.join(unknown)}"
             )
+        strangers = sorted(set(self.matching.formats) - set(self.bands()))
+        if strangers:
+            raise ValueError(
+                f"matching.formats names bands that do not exist: {', '.join(strangers)} "
+                f"(bands: {', '.join(self.bands())})"
+            )
         return self
 
     def for_functions(self) -> str:
         """The configuration the functions run with (TENANT_CONFIG): all but the deployment."""
         return self.model_dump_json(exclude={"deployment"})
+
+    def format_of(self, band: str) -> BandFormat:
+        return self.matching.formats.get(band, BandFormat())
 
     def bands(self) -> dict[str, tuple[str, ...]]:
         """Each band and its levels, in the order of `levels`."""
