@@ -14,6 +14,7 @@ from typing import Any
 from tandem.conversations import reminders, sessions
 from tandem.conversations.quarter import alone, next_session
 from tandem.matching.engine import Group, MatchingRules, Person, match
+from tandem.matching.engine.circles import match_circles
 from tandem.model import calendar
 from tandem.model.calendar import Cycle
 from tandem.model.jobs import BandJob, RematchJob
@@ -39,9 +40,12 @@ def match_band(tenant: Tenant, job: BandJob, now: datetime) -> dict[str, Any]:
         for person in participants.in_level(level, Status.ACTIVE)
         if person.to_be_matched(cycle.id) and person.id not in settled
     ]
-    result = match(
-        _people(population), _history(tenant, cycle), cycle.id, cycle.starts.date(), rules(tenant)
-    )
+    chosen = tenant.format_of(job.band)
+    people, history, on = _people(population), _history(tenant, cycle), cycle.starts.date()
+    if chosen.format == "circles":
+        result = match_circles(people, history, cycle.id, on, rules(tenant), chosen.circle_size)
+    else:
+        result = match(people, history, cycle.id, on, rules(tenant))
     nudge_at = cycle.starts + NUDGE_AFTER
     for group in result.groups:
         matches.save_group(cycle.id, job.band, group.members, group.score, nudge_at)
@@ -66,6 +70,7 @@ def match_band(tenant: Tenant, job: BandJob, now: datetime) -> dict[str, Any]:
         "considered": len(population),
         "groups": len(groups),
         "trios": sum(1 for g in groups if len(g.members) == 3),
+        "circles": sum(1 for g in groups if len(g.members) > 3),
         "unmatched": len(unmatched),
     }
 

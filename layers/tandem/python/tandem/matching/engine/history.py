@@ -30,6 +30,11 @@ class Past:
     odd_last: frozenset[str]  # in a trio or sat out in the most recent earlier cycle
 
 
+# The groups of a cycle that were the odd ones out: someone sat out (alone), or made a trio.
+# A circle (four to six, by choice of the band's format) is not odd.
+ODD_SIZES = (1, 3)
+
+
 def read_past(history: Sequence[Group], cycle: str, window: int) -> Past:
     """Ages count distinct earlier cycle ids, in the order of the numbers in them."""
     now = cycle_order(cycle)
@@ -45,7 +50,7 @@ def read_past(history: Sequence[Group], cycle: str, window: int) -> Past:
     odd_last = {
         member
         for group in history
-        if earlier and group.cycle == earlier[0] and len(group.members) != 2
+        if earlier and group.cycle == earlier[0] and len(group.members) in ODD_SIZES
         for member in group.members
     }
     return Past(
