@@ -36,28 +36,55 @@ def main(argv: Sequence[str] | None = None) -> int:
         "match",
         help="match people from CSV files (the engine on its own)",
         description="PEOPLE.csv: id,department,level,timezone[,manager_id,location,purpose_who,"
-        "purpose_why,purpose_how]. HISTORY.csv: cycle,a,b,c (a alone: a sat out). Writes "
-        "PAIRS.csv: cycle,a,b,c,score. Next cycle's history: the PAIRS.csv files so far, plus a "
-        "row cycle,a for each unmatched person (their priority). Bad input exits 2 and writes "
-        "nothing.",
+        "purpose_why,purpose_how]. HISTORY.csv: cycle,a,b,c (a alone: a sat out), or a circles "
+        "file. Pairs write PAIRS.csv: cycle,a,b,c,score, one row per pair or trio; the next "
+        "cycle's history is the PAIRS.csv files so far, plus a row cycle,a for each unmatched "
+        "person (their priority). Circles write one row per person: cycle,circle,person,score "
+        "(an empty circle: left out), which is the next cycle's history as it is. Bad input "
+        "exits 2 and writes nothing.",
     )
     match.add_argument("--people", required=True, type=Path, metavar="PEOPLE.csv")
-    match.add_argument("--history", type=Path, metavar="HISTORY.csv")
+    match.add_argument(
+        "--history", type=Path, metavar="HISTORY.csv", help="earlier cycles (pairs or circles)"
+    )
+    match.add_argument(
+        "--format",
+        choices=("pairs", "circles"),
+        default="pairs",
+        help="pairs (a trio for an odd band), or circles of --size (default: pairs)",
+    )
+    match.add_argument(
+        "--size",
+        type=int,
+        choices=(4, 5, 6),
+        help="people per circle, with --format circles (default: 5; one more or one less where "
+        "the band does not divide)",
+    )
     match.add_argument("--cycle", help="this cycle's id, e.g. 2027-Q1 (default: today's quarter)")
     match.add_argument(
         "--on",
         type=date.fromisoformat,
         help="the cycle's first day, for time zones (default: today)",
     )
-    match.add_argument("--out", required=True, type=Path, metavar="PAIRS.csv")
+    match.add_argument("--out", required=True, type=Path, metavar="OUT.csv")
     match.add_argument(
         "--unmatched", type=Path, metavar="FILE", help="also write who is unmatched, and why"
     )
     match.add_argument(
         "--repeat-window", type=int, default=4, help="cycles before partners may meet again"
     )
-    match.add_argument("--min-overlap-hours", type=float, default=2.0)
-    match.add_argument("--odd-policy", choices=("trio", "sit_out"), default="trio")
+    match.add_argument(
+        "--min-overlap-hours",
+        type=float,
+        default=2.0,
+        help="working hours a group must share on the cycle's dates (default: 2)",
+    )
+    match.add_argument(
+        "--odd-policy",
+        choices=("trio", "sit_out"),
+        default="trio",
+        help="pairs only: the odd one of a band joins a trio, or sits out (default: trio)",
+    )
 
     export = commands.add_parser(
         "export", help="write a quarter's exports and its year to date now (no email)"
@@ -104,19 +131,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _match(args: argparse.Namespace) -> int:
     from tandem.matching.engine import MatchingRules, match
-    from tandem.matching.engine.files import (
-        InputError,
-        read_history,
-        read_people,
-        write_groups,
-        write_unmatched,
-    )
+    from tandem.matching.engine.circle_files import read_groups, write_circles
+    from tandem.matching.engine.circles import match_circles
+    from tandem.matching.engine.files import InputError, read_people, write_groups, write_unmatched
 
+    if args.size is not None and args.format != "circles":
+        print("tandem match: --size goes with --format circles", file=sys.stderr)
+        return 2
     today = date.today()
     cycle = args.cycle or f"{today.year}-Q{(today.month - 1) // 3 + 1}"
     try:
         people = read_people(args.people)
-        history = read_history(args.history) if args.history else []
+        history = read_groups(args.history) if args.history else []
         rules = MatchingRules(
             repeat_window=args.repeat_window,
             min_overlap_hours=args.min_overlap_hours,
@@ -125,17 +151,23 @@ def _match(args: argparse.Namespace) -> int:
     except (InputError, OSError, ValueError) as error:
         print(f"tandem match: {error}", file=sys.stderr)
         return 2
-    result = match(people, history, cycle, args.on or today, rules)
-    write_groups(args.out, result.groups)
+    on = args.on or today
+    if args.format == "circles":
+        result = match_circles(people, history, cycle, on, rules, args.size or 5)
+        write_circles(args.out, cycle, result)
+        kinds = f"circles: {len(result.groups)}"
+    else:
+        result = match(people, history, cycle, on, rules)
+        write_groups(args.out, result.groups)
+        trios = sum(len(g.members) == 3 for g in result.groups)
+        kinds = f"pairs: {len(result.groups) - trios}, trios: {trios}"
     if args.unmatched:
         write_unmatched(args.unmatched, result.unmatched)
     for left_out in result.unmatched:
         print(f"unmatched {left_out.person_id}: {left_out.reason}", file=sys.stderr)
     matched = sum(len(g.members) for g in result.groups)
-    trios = sum(len(g.members) == 3 for g in result.groups)
     print(
-        f"{cycle}: matched {matched} of {len(people)} people "
-        f"(pairs: {len(result.groups) - trios}, trios: {trios}) -> {args.out}",
+        f"{cycle}: matched {matched} of {len(people)} people ({kinds}) -> {args.out}",
         file=sys.stderr,
     )
     return 0

@@ -99,3 +99,43 @@ def test_a_missing_history_file_is_bad_input(
 ) -> None:
     code, out = run(tmp_path, PEOPLE, "--history", str(tmp_path / "nope.csv"))
     assert code == 2 and "nope.csv" in capsys.readouterr().err and not out.exists()
+
+
+CIRCLE_PEOPLE = "id,department,level,timezone\n" + "".join(
+    f"p{n:02},{dept},M,Europe/Paris\n"
+    for n, dept in enumerate(["Sales", "Legal", "Finance", "People", "Ops", "IT"] * 2)
+)
+
+
+def test_circles_come_one_row_per_person_and_feed_the_next_cycle(tmp_path: Path) -> None:
+    code, out = run(tmp_path, CIRCLE_PEOPLE, "--format", "circles", "--size", "6")
+    assert code == 0
+    rows = list(csv.DictReader(out.open()))
+    assert list(rows[0]) == ["cycle", "circle", "person", "score"]
+    assert len(rows) == 12 and {r["person"] for r in rows} == {f"p{n:02}" for n in range(12)}
+    circles: dict[str, set[str]] = {}
+    for row in rows:
+        circles.setdefault(row["circle"], set()).add(row["person"])
+    assert sorted(len(c) for c in circles.values()) == [6, 6]
+    # The file is the next cycle's history: nobody shares a circle with anyone twice
+    later = tmp_path / "later.csv"
+    code = main(
+        [
+            "match",
+            *("--people", str(tmp_path / "people.csv"), "--history", str(out)),
+            *("--cycle", "2027-Q2", "--on", "2027-04-12", "--out", str(later)),
+            *("--format", "circles", "--size", "4", "--repeat-window", "1"),
+        ]
+    )
+    assert code == 0
+    again: dict[str, set[str]] = {}
+    for row in csv.DictReader(later.open()):
+        if row["circle"]:
+            again.setdefault(row["circle"], set()).add(row["person"])
+    for circle in again.values():
+        assert all(len(circle & before) <= 1 for before in circles.values())
+
+
+def test_a_size_without_circles_is_refused(tmp_path: Path) -> None:
+    code, out = run(tmp_path, PEOPLE, "--size", "5")
+    assert code == 2 and not out.exists()

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from tandem.matching.engine.files import InputError, StrPath, csv_rows
+from tandem.matching.engine.files import InputError, StrPath, csv_rows, read_history
 from tandem.matching.engine.history import cycle_order
 from tandem.matching.engine.models import Group, MatchResult
 from tandem.views.csvfiles import to_csv
@@ -84,3 +84,11 @@ def read_circles(path: StrPath) -> list[Group]:
         for (cycle, circle), people in members.items()
     ]
     return circles + left_out
+
+
+def read_groups(path: StrPath) -> list[Group]:
+    """Earlier cycles from either kind of file: a circles file (by its header) or the pairs'
+    history (cycle,a,b,c)."""
+    with Path(path).open(encoding="utf-8-sig", newline="") as file:
+        header = file.readline()
+    return read_circles(path) if "circle" in header.split(",") else read_history(path)
