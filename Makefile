@@ -11,12 +11,12 @@ LAMBDA_PLATFORMS := --platform manylinux2014_x86_64 --platform manylinux_2_28_x8
 LAYERS := $(patsubst layers/%/requirements.in,build/layers/%/.built,$(wildcard layers/*/requirements.in))
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: demo test test-later lint serve synth bench layer lock deploy clean
+.PHONY: demo test test-later lint docs serve synth bench layer lock deploy clean
 
 demo: $(BIN)/tandem
 	$(BIN)/tandem demo
 
-test: $(BIN)/tandem /usr/bin/chromium $(LAYERS) lint
+test: $(BIN)/tandem /usr/bin/chromium $(LAYERS) lint docs
 	$(BIN)/pytest
 
 # No test may depend on the day it runs: the unit and integration tests again, four years on
@@ -28,6 +28,11 @@ lint: $(BIN)/tandem
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# The documentation site, offline; --strict fails on a broken link or anchor (not with --quiet,
+# which hides the warnings that strict counts).
+docs: $(BIN)/tandem
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 serve: $(BIN)/tandem
 	$(BIN)/tandem serve --tenant $(TENANT)
