@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     erase = commands.add_parser(
         "erase",
-        help="remove a participant's personal data, at their request (see the README runbook)",
+        help="remove a participant's personal data, at their request (see docs/runbook.md)",
     )
     erase.add_argument("--email", required=True, help="the person's address")
     where = erase.add_mutually_exclusive_group(required=True)

@@ -44,8 +44,8 @@ class TenantStack(Stack):
         excuse(
             signing_secret,
             "AwsSolutions-SMG4",
-            "Rotated by the runbook (README), which keeps the previous key valid so links already "
-            "emailed keep working; an automatic rotation would break them.",
+            "Rotated by the runbook (docs/runbook.md), which keeps the previous key valid so links "
+            "already emailed keep working; an automatic rotation would break them.",
         )
         functions = Functions(
             self,

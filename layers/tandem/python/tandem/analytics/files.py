@@ -62,7 +62,7 @@ def _sheet(name: str, columns: Sequence[str], rows: Iterable[object]) -> Sheet:
     return Sheet(name, tuple(columns), read)
 
 
-# The columns HR reads (README: "The exports"); identity and free text only when enabled.
+# The columns HR reads (docs/analytics.md, "The files"); identity and free text only when enabled.
 PARTICIPANTS = (
     "participant",
     "department",
