@@ -4,12 +4,11 @@ A failed send fails only its own record (partial batch response); SQS retries it
 the last attempt, moves it to the dead-letter queue.
 """
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import Json
 
-from tandem.lambdas.observability import logger, metrics
+from tandem.lambdas.observability import logger
 from tandem.lambdas.queue_consumer import sqs_consumer
 from tandem.mail import delivery
 from tandem.model.clock import clock
@@ -31,8 +30,6 @@ once = IdempotencyConfig(event_key_jmespath="mail_id", expires_after_seconds=15 
 )
 def send_once(request: MailRequest) -> dict[str, str | None]:
     message_id = delivery.deliver(request, clock.now())
-    if message_id:
-        metrics.add_metric(name="MailSent", unit=MetricUnit.Count, value=1)
     logger.info("mail handled", extra={"kind": request.kind, "sent": message_id is not None})
     return {"message_id": message_id}
 

@@ -7,12 +7,11 @@ the band already settled; a failure fails its record, for SQS to retry, then dea
 
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import Json
 
-from tandem.lambdas.observability import logger, metrics
+from tandem.lambdas.observability import logger
 from tandem.lambdas.queue_consumer import sqs_consumer
 from tandem.matching import band
 from tandem.model.clock import clock
@@ -33,8 +32,6 @@ one_at_a_time = IdempotencyConfig(event_key_jmespath="[cycle, band]", expires_af
 )
 def match_once(job: BandJob) -> dict[str, Any]:
     report = band.match_band(settings.tenant(), job, clock.now())
-    metrics.add_metric(name="Groups", unit=MetricUnit.Count, value=report["groups"])
-    metrics.add_metric(name="Unmatched", unit=MetricUnit.Count, value=report["unmatched"])
     logger.info("band matched", extra={"report": report})
     return report
 

@@ -4,23 +4,19 @@ twice)."""
 
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tandem.conversations import reminders
-from tandem.lambdas.observability import logger, metrics, tracer
+from tandem.lambdas.observability import logger, tracer
 from tandem.store import settings
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-@metrics.log_metrics
 @event_parser(model=EventBridgeModel)
 def handler(event: EventBridgeModel, context: LambdaContext) -> dict[str, Any]:
     report = reminders.run(settings.tenant(), event.time)
-    queued = sum(report.get("queued", {}).values())
-    metrics.add_metric(name="RemindersQueued", unit=MetricUnit.Count, value=queued)
     logger.info("reminders run", extra={"report": report})
     return report

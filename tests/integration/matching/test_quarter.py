@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import csv
 import io
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -354,6 +355,25 @@ def test_matching_is_overdue_from_a_day_after_the_start_until_every_band_is_matc
     # until the runbook's re-run matches it
     bands.match_band(settings.tenant(), BandJob(cycle="2027-Q1", band="Director"), clock.now())
     assert not overdue("2027-01-12T10:00:00Z")
+
+
+def test_while_matching_is_overdue_each_daily_run_logs_the_error_that_rings_the_alarm(
+    company: list[Participant], aws: Resources, caplog: pytest.LogCaptureFixture
+) -> None:
+    def errors_logged() -> list[str]:
+        errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+        caplog.clear()
+        return errors
+
+    daily(START)
+    assert errors_logged() == []  # the band jobs still have the day
+    daily("2027-01-12T09:00:00Z")  # none has run
+    assert errors_logged() == ["matching overdue"]
+    daily("2027-01-13T09:00:00Z")  # and again, every day, until
+    assert errors_logged() == ["matching overdue"]
+    run_band_jobs(aws)
+    daily("2027-01-14T09:00:00Z")
+    assert errors_logged() == []
 
 
 def test_a_quarter_that_was_never_due_is_not_overdue(aws: Resources) -> None:

@@ -1,5 +1,9 @@
 """One logger, tracer and metrics per function, configured by Powertools environment variables
-(service name, metrics namespace, log level) that the stack sets per function."""
+(service name, metrics namespace, log level) that the stack sets per function.
+
+Figures go in the structured log lines, where the tenant's dashboard queries them: each EMF
+metric is a custom metric, billed for every hour it has data. An ERROR line rings the tenant's
+failures alarm (infra/stack/monitoring.py): log at ERROR only what an operator must act on."""
 
 from functools import cache
 from typing import TYPE_CHECKING

@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from tandem.lambdas.observability import logger, metrics, tracer
+from tandem.lambdas.observability import logger, tracer
 
 Record = TypeVar("Record", bound=SqsRecordModel)
 Handler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
@@ -32,7 +32,6 @@ def sqs_consumer(
 
     @logger.inject_lambda_context
     @tracer.capture_lambda_handler
-    @metrics.log_metrics
     def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
         if idempotency is not None:
             # An in-progress record then expires with the invocation that holds it.
