@@ -43,6 +43,7 @@ synth: $(BIN)/tandem $(LAYERS)
 
 bench: $(BIN)/tandem $(LAYERS)
 	$(BIN)/python tests/bench/matching.py --exact-max 2000  # networkx at 2,000: ~5 min; growth: ~5 min
+	$(BIN)/python -m tests.bench.fixed_cost  # a tenant's fixed cost, from its template: ~1 min
 	$(BIN)/python tests/bench/cost.py  # a whole year for 24 people, scaled to 1,000: ~7-20 min
 	$(BIN)/python tests/bench/reminders.py  # 10,000 people with reminders due: ~3 min
 	$(BIN)/python -m tests.bench.mailer  # against SES throttled at 5 a second: ~3 min

@@ -46,16 +46,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aws_cdk as cdk
-from aws_cdk.assertions import Template
-
 from devtools.local_runtime import outbox
 from devtools.local_runtime.runtime import LocalRuntime
 from devtools.local_runtime.usage import Usage
 from devtools.simulation import year as simulation
 from infra import tenant_files, wiring
-from infra.app import build
 from tandem.model.clock import clock
+from tests.bench import fixed_cost
 
 # US East (N. Virginia) on-demand prices in USD, from each service's public pricing page.
 PRICE = {
@@ -65,20 +62,12 @@ PRICE = {
     "write_unit": 0.625 / 1e6,
     "read_unit": 0.125 / 1e6,
     "email": 0.10 / 1000,
-    "sqs_request": 0.40 / 1e6,
+    "sqs_request": fixed_cost.SQS_REQUEST,
     "s3_write": 0.005 / 1000,
     "s3_read": 0.0004 / 1000,
     "secrets_call": 0.05 / 10_000,
     "scheduler_invocation": 1.00 / 1e6,
-    "secret_month": 0.40,
-    "kms_key_month": 1.00,
-    "alarm_month": 0.10,
-    "custom_metric_month": 0.30,
-    "dashboard_month": 3.00,  # beyond the 3 an account gets free
 }
-# An SQS event source mapping long-polls its queue even when it is empty: five pollers, each a
-# 20-second ReceiveMessage.
-IDLE_RECEIVES_PER_YEAR = 5 * 3 * 60 * 24 * 365
 TARGET_PER_1000 = 10.0
 PEOPLE = 24  # a year of at most about 20 minutes on this 2-core machine, loaded
 
@@ -194,20 +183,14 @@ def variable_costs(usage: Usage, scale: float) -> list[tuple[str, str, float]]:
     return [(service, counted, dollars * scale) for service, counted, dollars in rows]
 
 
-def fixed_costs(usage: Usage, idle: Idle) -> list[tuple[str, str, float]]:
-    """(item, basis, dollars per year per tenant), from the demo tenant's stack and the
-    schedules' idle runs."""
-    app = cdk.App()
-    [stack] = build(app, ["demo"])
-    template = Template.from_stack(stack).to_json()["Resources"]
-    alarms = sum(r["Type"] == "AWS::CloudWatch::Alarm" for r in template.values())
-    secrets = sum(r["Type"] == "AWS::SecretsManager::Secret" for r in template.values())
-    keys = sum(r["Type"] == "AWS::KMS::Key" for r in template.values())
-    polled = len(wiring.QUEUES)
-    metrics = len(usage.metrics)
+def fixed_costs(idle: Idle) -> list[tuple[str, str, float]]:
+    """(item, basis, dollars per year per tenant): the schedules' runs of a year, and what the
+    demo tenant's stack costs while idle, priced from its template (fixed_cost.py) for an
+    account shared with other tenants."""
     hourly = sum(s.hourly for s in wiring.SCHEDULES)
     runs = sum(runs_a_year(s) for s in wiring.SCHEDULES)
     idle_runs = sum(idle.runs.values())
+    stack = fixed_cost.lines(fixed_cost.template_resources("demo"), fixed_cost.emf_metrics())
     return [
         (
             "EventBridge Scheduler",
@@ -223,28 +206,7 @@ def fixed_costs(usage: Usage, idle: Idle) -> list[tuple[str, str, float]]:
             + idle.read_units * PRICE["read_unit"]
             + idle.write_units * PRICE["write_unit"],
         ),
-        (
-            "SQS idle polling",
-            f"{polled} queues, an event source each",
-            polled * IDLE_RECEIVES_PER_YEAR * PRICE["sqs_request"],
-        ),
-        ("Secrets Manager", f"{secrets} secret", secrets * 12 * PRICE["secret_month"]),
-        (
-            "KMS",
-            f"{keys} keys (the alarm and SES event topics')",
-            keys * 12 * PRICE["kms_key_month"],
-        ),
-        ("CloudWatch alarms", f"{alarms} alarms", alarms * 12 * PRICE["alarm_month"]),
-        (
-            "CloudWatch custom metrics",
-            f"{metrics} metrics",
-            metrics * 12 * PRICE["custom_metric_month"],
-        ),
-        (
-            "CloudWatch dashboard",
-            "1 (free for an account's first 3)",
-            12 * PRICE["dashboard_month"],
-        ),
+        *((line.item, line.basis, line.shared_account) for line in stack),
     ]
 
 
@@ -291,7 +253,7 @@ def main() -> None:
     table(
         "Per tenant per year, whatever its size",
         ("item", "basis", "$ / year"),
-        fixed_costs(year.usage, year.idle),
+        fixed_costs(year.idle),
     )
     print(f"\n({time.monotonic() - started:.0f} s)")
 
