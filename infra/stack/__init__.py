@@ -1,5 +1,5 @@
 """One tenant's stack: its own table, bucket, API, functions, queues, schedules, mail setup,
-secret, alarms and dashboard."""
+secret, alarms, and the dashboard if the tenant wants one."""
 
 from __future__ import annotations
 
@@ -70,7 +70,13 @@ class TenantStack(Stack):
             "failed-scheduled-runs": functions.async_failures,
         }
         monitoring = Monitoring(
-            self, "Monitoring", tenant, functions.by_name, dead_letters, api.rest_api
+            self,
+            "Monitoring",
+            tenant,
+            functions.by_name,
+            dead_letters,
+            api.rest_api,
+            mail.configuration_set,
         )
 
         # What the runbook and HR's scripts need, from `aws cloudformation describe-stacks`.
@@ -81,7 +87,6 @@ class TenantStack(Stack):
             "SigningSecretArn": signing_secret.secret_arn,
             "HrPolicyArn": storage.hr_policy.managed_policy_arn,
             "AlarmTopicArn": monitoring.topic.topic_arn,
-            "DashboardName": monitoring.dashboard.dashboard_name,
             "ExportsFunctionName": functions.by_name["exports"].function_name,  # tandem export
             **{f"{_camel(name)}QueueArn": q.queue_arn for name, q in queues.queues.items()},
             **{f"{_camel(name)}QueueUrl": q.queue_url for name, q in queues.queues.items()},
@@ -91,6 +96,8 @@ class TenantStack(Stack):
         }
         if api.domain:
             outputs["DomainTarget"] = api.domain.domain_name_alias_domain_name
+        if monitoring.dashboard:
+            outputs["DashboardName"] = monitoring.dashboard.dashboard_name
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)
 

@@ -1,6 +1,7 @@
 """SES for the tenant: the sending identity and a configuration set that suppresses bounced and
-complaining addresses, publishes its sending events as metrics, and its bounces and complaints
-to a topic that feeds the mail-events queue."""
+complaining addresses, keeps the bounce and complaint rates of its own mail (its reputation
+metrics, which the alarms read), and publishes its bounces and complaints to a topic that feeds
+the mail-events queue."""
 
 from __future__ import annotations
 
@@ -16,8 +17,6 @@ from constructs import Construct
 from infra.stack.nag import dead_letter_queue
 from tandem.model.tenant import Tenant
 
-METRIC_DIMENSION = "tenant"
-
 
 class Mail(Construct):
     def __init__(self, scope: Construct, id: str, tenant: Tenant) -> None:
@@ -30,27 +29,6 @@ class Mail(Construct):
             sending_enabled=True,
             suppression_reasons=ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
             tls_policy=ses.ConfigurationSetTlsPolicy.REQUIRE,
-        )
-        # Sends, deliveries, bounces and complaints as CloudWatch metrics (AWS/SES, dimension
-        # "tenant"), for the bounce and complaint rate alarms.
-        self.configuration_set.add_event_destination(
-            "Metrics",
-            destination=ses.EventDestination.cloud_watch_dimensions(
-                [
-                    ses.CloudWatchDimension(
-                        name=METRIC_DIMENSION,
-                        source=ses.CloudWatchDimensionSource.MESSAGE_TAG,
-                        default_value=tenant.name,
-                    )
-                ]
-            ),
-            events=[
-                ses.EmailSendingEvent.SEND,
-                ses.EmailSendingEvent.DELIVERY,
-                ses.EmailSendingEvent.BOUNCE,
-                ses.EmailSendingEvent.COMPLAINT,
-                ses.EmailSendingEvent.REJECT,
-            ],
         )
         self.identity = ses.EmailIdentity(
             self,

@@ -1,38 +1,58 @@
-"""What wakes a platform engineer, and what shows the program's health, for one tenant.
+"""What wakes a platform engineer for one tenant: every failure raises an alarm, at the least cost.
 
-Alarms go to an SNS topic (the tenant file's alarm_emails subscribe): any message in a
-dead-letter queue, function errors and throttles, the API's 5xx rate, SES bounce and complaint
-rates below the levels at which AWS reviews an account (5% / 0.1%), and matching that did not
-run: the daily run's heartbeat missing, or a quarter started without its matching.
+Every metric an alarm reads costs $0.10 a month (tests/bench/fixed_cost.py prices the template),
+so each alarm reads as few as it can, AWS's own where they exist:
+- a message in any dead-letter queue (one alarm per queue: its name says which to replay);
+- failures: a failed invocation of any function (error, timeout, crash) or an ERROR line in
+  its log, counted by metric filters on the functions' log groups into one metric, which has
+  data (and costs) only in hours that had a failure; the daily run logs an ERROR each day a
+  quarter's matching is overdue;
+- Lambda throttling in the account and region (no function reserves concurrency, so a
+  throttle means the account's is spent: every function of every tenant there is at risk);
+- the API's 5xx rate; the bounce and complaint rates SES keeps for the tenant's configuration
+  set, below the levels at which AWS reviews an account (5% / 0.1%);
+- the daily matching run missing for four days (its function not invoked).
+They notify an SNS topic that the tenant file's alarm_emails subscribe to. The dashboard
+($3 a month beyond an account's third) is the tenant's option, deployment.dashboard.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.stack.mail import METRIC_DIMENSION
-from infra.stack.nag import dead_letter_queue
+from infra.stack.nag import dead_letter_queue, excuse
 from tandem.model.tenant import Tenant
 
 FIVE_MINUTES = Duration.minutes(5)
+HOUR = Duration.hours(1)
 DAY = Duration.days(1)
 # 80% of the rates at which AWS puts an account's sending under review, to act before it.
 BOUNCE_RATE = 0.04
 COMPLAINT_RATE = 0.0008
 API_5XX_RATE = 0.05
 AT_LEAST = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+FAILURES = "Failures"
+# A failed invocation (Lambda's JSON system log: the report of an invocation that did not
+# succeed) or an ERROR line of Powertools' logger.
+FAILED = logs.FilterPattern.any(
+    logs.FilterPattern.all(
+        logs.FilterPattern.string_value("$.type", "=", "platform.report"),
+        logs.FilterPattern.string_value("$.record.status", "!=", "success"),
+    ),
+    logs.FilterPattern.string_value("$.level", "=", "ERROR"),
+)
 
 
 class Monitoring(Construct):
@@ -44,26 +64,20 @@ class Monitoring(Construct):
         functions: Mapping[str, lambda_.Function],
         dead_letters: Mapping[str, sqs.IQueue],
         api: apigateway.RestApi,
+        configuration_set: ses.IConfigurationSet,
     ) -> None:
         super().__init__(scope, id)
         self.tenant = tenant
-        # A key of our own: CloudWatch cannot publish to a topic under the AWS-managed SNS key.
-        key = kms.Key(
-            self,
-            "AlarmsKey",
-            description=f"Encrypts Tandem {tenant.name}'s alarm notifications",
-            enable_key_rotation=True,
-            removal_policy=RemovalPolicy.DESTROY,
-        )
-        key.grant(
-            iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*"
-        )
+        self.configuration_set = configuration_set
         self.topic = sns.Topic(
-            self,
-            "Alarms",
-            display_name=f"Tandem {tenant.name} alarms",
-            master_key=key,
-            enforce_ssl=True,
+            self, "Alarms", display_name=f"Tandem {tenant.name} alarms", enforce_ssl=True
+        )
+        excuse(
+            self.topic,
+            "AwsSolutions-SNS2",
+            "Carries alarm names, descriptions and metric values only: nothing personal or "
+            "secret, the very text its email subscriptions deliver. CloudWatch cannot publish "
+            "under the AWS-managed SNS key, and a key of our own would cost $12 a year.",
         )
         if tenant.deployment.alarm_emails:
             undelivered = dead_letter_queue(
@@ -74,6 +88,7 @@ class Monitoring(Construct):
                     subscriptions.EmailSubscription(address, dead_letter_queue=undelivered)
                 )
         self.alarms: list[cloudwatch.Alarm] = []
+        self.failures = self._count_failures(functions)
 
         for name, queue in dead_letters.items():
             self._alarm(
@@ -84,16 +99,26 @@ class Monitoring(Construct):
                 1,
                 f"Messages wait in the {name} dead-letter queue: see 'Replay a dead-letter queue'.",
             )
-        for name, function in functions.items():
-            self._alarm(
-                f"{name}-errors", function.metric_errors(period=FIVE_MINUTES), 1, f"{name} failed."
-            )
-            self._alarm(
-                f"{name}-throttles",
-                function.metric_throttles(period=FIVE_MINUTES),
-                1,
-                f"{name} was throttled.",
-            )
+        self._alarm(
+            "failures",
+            self.failures,
+            1,
+            f"A function failed or logged an error: CloudWatch Logs Insights, saved query "
+            f"Tandem-{tenant.name}/failures, says which and why. 'matching overdue' every day "
+            "means a band of the quarter is still not matched: see 'Re-run a quarter's matching'.",
+        )
+        self._alarm(
+            "throttles",
+            cloudwatch.Metric(
+                namespace="AWS/Lambda",
+                metric_name="Throttles",
+                statistic="Sum",
+                period=FIVE_MINUTES,
+            ),
+            1,
+            "Lambda throttled a function in this account and region: its concurrency is spent "
+            "(no Tandem function reserves any). Raise the quota, or find what holds it.",
+        )
         self._alarm(
             "api-5xx-rate",
             api.metric_server_error(period=FIVE_MINUTES, statistic="Average"),
@@ -104,28 +129,65 @@ class Monitoring(Construct):
         for event, rate in (("Bounce", BOUNCE_RATE), ("Complaint", COMPLAINT_RATE)):
             self._alarm(
                 f"ses-{event.lower()}-rate",
-                self._ses_rate(event),
+                self._reputation(event),
                 rate,
-                f"The {event.lower()} rate of the last day is near the level at which AWS reviews "
-                "the account (check the roster's addresses, or what was sent).",
+                f"The tenant's {event.lower()} rate is near the level at which AWS reviews the "
+                "account (check the roster's addresses, or what was sent).",
             )
         self._alarm(
-            "matching-overdue",
-            self._custom("MatchingOverdue", "matching", "Maximum", DAY),
-            1,
-            "A quarter started more than a day ago and a band of it is still not matched: see "
-            "'Re-run a quarter's matching'.",
-        )
-        self._alarm(
             "daily-run-missing",
-            self._custom("DailyRun", "matching", "Sum", DAY),
+            functions["matching"].metric_invocations(period=DAY, statistic="Sum"),
             1,
-            "The daily matching run has not run for four days (schedule or function broken).",
+            "The daily matching run has not run for four days (its schedule is off or gone).",
             comparison=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
             evaluation_periods=4,  # a weekday-only schedule leaves weekends without a run
             missing=cloudwatch.TreatMissingData.BREACHING,
         )
-        self.dashboard = self._dashboard(functions, dead_letters, api)
+        self.dashboard = (
+            self._dashboard(functions, dead_letters, api) if tenant.deployment.dashboard else None
+        )
+
+    def _count_failures(self, functions: Mapping[str, lambda_.Function]) -> cloudwatch.Metric:
+        """One metric of the tenant's failures, from every function's log, and the saved query
+        that lists them."""
+        namespace = f"Tandem/{self.tenant.name}"
+        log_groups = [function.log_group for function in functions.values()]
+        for name, log_group in zip(functions, log_groups, strict=True):
+            logs.MetricFilter(
+                self,
+                f"{name}-failures",
+                log_group=log_group,
+                filter_pattern=FAILED,
+                metric_namespace=namespace,
+                metric_name=FAILURES,
+                metric_value="1",
+            )
+        logs.QueryDefinition(
+            self,
+            "FailuresQuery",
+            query_definition_name=f"Tandem-{self.tenant.name}/failures",
+            query_string=logs.QueryString(
+                fields=["@timestamp", "@log", "message", "record.status", "errorType"],
+                filter_statements=[
+                    '(type = "platform.report" and record.status != "success") or level = "ERROR"'
+                ],
+                sort="@timestamp desc",
+            ),
+            log_groups=log_groups,
+        )
+        return cloudwatch.Metric(
+            namespace=namespace, metric_name=FAILURES, statistic="Sum", period=FIVE_MINUTES
+        )
+
+    def _reputation(self, event: str) -> cloudwatch.Metric:
+        """The rate SES keeps for the configuration set, as it judges an account's."""
+        return cloudwatch.Metric(
+            namespace="AWS/SES",
+            metric_name=f"Reputation.{event}Rate",
+            dimensions_map={"ses:configuration-set": self.configuration_set.configuration_set_name},
+            statistic="Maximum",
+            period=HOUR,
+        )
 
     def _alarm(
         self,
@@ -152,67 +214,52 @@ class Monitoring(Construct):
         alarm.add_ok_action(actions.SnsAction(self.topic))
         self.alarms.append(alarm)
 
-    def _custom(
-        self, name: str, function: str, statistic: str = "Sum", period: Duration = DAY
-    ) -> cloudwatch.Metric:
-        """A metric our functions publish (Powertools: namespace per tenant, dimension service)."""
-        return cloudwatch.Metric(
-            namespace=f"Tandem/{self.tenant.name}",
-            metric_name=name,
-            dimensions_map={"service": function},
-            statistic=statistic,
-            period=period,
-        )
-
-    def _ses(self, event: str) -> cloudwatch.Metric:
-        return cloudwatch.Metric(
-            namespace="AWS/SES",
-            metric_name=event,
-            dimensions_map={METRIC_DIMENSION: self.tenant.name},
-            statistic="Sum",
-            period=DAY,
-        )
-
-    def _ses_rate(self, event: str) -> cloudwatch.MathExpression:
-        return cloudwatch.MathExpression(
-            expression="IF(sent > 0, events / sent, 0)",
-            using_metrics={"events": self._ses(event), "sent": self._ses("Send")},
-            period=DAY,
-            label=f"{event} rate",
-        )
-
     def _dashboard(
         self,
         functions: Mapping[str, lambda_.Function],
         dead_letters: Mapping[str, sqs.IQueue],
         api: apigateway.RestApi,
     ) -> cloudwatch.Dashboard:
+        """The program's figures from the functions' logs (Logs Insights, paid per query by the
+        data it reads), and AWS's own metrics."""
+
         def graph(title: str, metrics: list[cloudwatch.IMetric]) -> cloudwatch.GraphWidget:
             return cloudwatch.GraphWidget(title=title, left=metrics, width=8)
+
+        def logged(title: str, function: str, query: str) -> cloudwatch.LogQueryWidget:
+            return cloudwatch.LogQueryWidget(
+                title=title,
+                log_group_names=[functions[function].log_group.log_group_name],
+                query_lines=query.split(" | "),
+                view=cloudwatch.LogQueryVisualizationType.BAR,
+                width=8,
+            )
+
+        def pages(name: str) -> cloudwatch.Metric:
+            # The link pages' own EMF metrics (Powertools: service dimension).
+            return cloudwatch.Metric(
+                namespace=f"Tandem/{self.tenant.name}",
+                metric_name=name,
+                dimensions_map={"service": "participant_pages"},
+                statistic="Sum",
+                period=DAY,
+            )
 
         dashboard = cloudwatch.Dashboard(
             self, "Dashboard", dashboard_name=f"Tandem-{self.tenant.name}"
         )
         dashboard.add_widgets(
-            graph(
-                "Participants joining and leaving (per day)",
-                [
-                    self._custom("SignedUp", "participant_pages"),
-                    self._custom("Left", "participant_pages"),
-                ],
+            graph("Participants joining and leaving (per day)", [pages("SignedUp"), pages("Left")]),
+            logged(
+                "Matching (per band run)",
+                "match_band",
+                'filter message = "band matched" | stats sum(report.groups) as groups, '
+                "sum(report.unmatched) as unmatched by bin(1d)",
             ),
-            graph(
-                "Matching (per run)",
-                [self._custom("Groups", "match_band"), self._custom("Unmatched", "match_band")],
-            ),
-            graph(
-                "Email (per day)",
-                [
-                    self._custom("MailSent", "mailer"),
-                    self._ses("Delivery"),
-                    self._ses("Bounce"),
-                    self._ses("Complaint"),
-                ],
+            logged(
+                "Emails handled (per day)",
+                "mailer",
+                'filter message = "mail handled" | stats count() as emails by bin(1d)',
             ),
         )
         dashboard.add_widgets(
@@ -238,6 +285,10 @@ class Monitoring(Construct):
             ),
         )
         dashboard.add_widgets(
-            cloudwatch.AlarmStatusWidget(alarms=self.alarms, title="Alarms", width=24)
+            graph(
+                "SES bounce and complaint rates",
+                [self._reputation("Bounce"), self._reputation("Complaint")],
+            ),
+            cloudwatch.AlarmStatusWidget(alarms=self.alarms, title="Alarms", width=16),
         )
         return dashboard

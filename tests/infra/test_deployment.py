@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match, Template
 
-from infra import app, tenant_files, wiring
+from infra import app, tenant_files
 from infra.stack import TenantStack
+from infra.stack.monitoring import FAILED
 from tandem.model import bucket_layout
 from tests.infra.support import allows, function_ids, of_type
 
@@ -103,34 +104,79 @@ def test_schedules_run_in_the_tenants_zone_at_its_time_or_its_own_cron(
 
 def test_every_failure_has_an_alarm_that_notifies(tenant_stack: TenantStack) -> None:
     resources = resources_of(tenant_stack)
-    alarms = of_type(resources, "AWS::CloudWatch::Alarm")
-    names = {a["Properties"]["AlarmName"].split("-", 2)[2] for a in alarms.values()}
+    alarms = {
+        a["Properties"]["AlarmName"].split("-", 2)[2]: a["Properties"]
+        for a in of_type(resources, "AWS::CloudWatch::Alarm").values()
+    }
     # Every dead-letter queue but the alarm emails' own (its alarm would go the way that failed)
     queues = of_type(resources, "AWS::SQS::Queue")
-    watched = [
+    dead_letter_queues = {
         i
         for i, q in queues.items()
         if "RedrivePolicy" not in q["Properties"] and not i.startswith("Monitoring")
-    ]
-    assert len([n for n in names if n.endswith("-dead-letters")]) == len(watched)
-    for spec in wiring.FUNCTIONS:
-        assert {f"{spec.name}-errors", f"{spec.name}-throttles"} <= names
-    assert {
-        "api-5xx-rate",
-        "ses-bounce-rate",
-        "ses-complaint-rate",
-        "matching-overdue",
-        "daily-run-missing",
-    } <= names
+    }
+    watched = {
+        a["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
+        for name, a in alarms.items()
+        if name.endswith("-dead-letters")
+        and a["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    }
+    assert watched == dead_letter_queues
+    # Every function's failed invocations and ERROR lines, into the one failures metric
+    failures = alarms["failures"]
+    filters = of_type(resources, "AWS::Logs::MetricFilter").values()
+    counted = {
+        f["Properties"]["LogGroupName"]["Ref"]
+        for f in filters
+        if f["Properties"]["FilterPattern"] == FAILED.log_pattern_string
+        and f["Properties"]["MetricTransformations"]
+        == [
+            {
+                "MetricName": failures["MetricName"],
+                "MetricNamespace": failures["Namespace"],
+                "MetricValue": "1",
+            }
+        ]
+    }
+    functions = of_type(resources, "AWS::Lambda::Function")
+    assert counted == {
+        functions[i]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        for i in function_ids(resources).values()
+    }
+    assert (failures["Statistic"], failures["Threshold"]) == ("Sum", 1)
+    # Throttles anywhere in the account: no Tandem function reserves concurrency
+    assert (alarms["throttles"]["Namespace"], alarms["throttles"]["MetricName"]) == (
+        "AWS/Lambda",
+        "Throttles",
+    )
+    assert "Dimensions" not in alarms["throttles"]
+    assert not any("ReservedConcurrentExecutions" in f["Properties"] for f in functions.values())
+    # The daily run's heartbeat: the matching function invoked at least once in four days
+    missing = alarms["daily-run-missing"]
+    assert missing["MetricName"] == "Invocations" and missing["TreatMissingData"] == "breaching"
+    assert missing["Dimensions"][0]["Value"] == {"Ref": function_ids(resources)["matching"]}
+    assert {"api-5xx-rate", "ses-bounce-rate", "ses-complaint-rate"} <= set(alarms)
     [topic] = [i for i in of_type(resources, "AWS::SNS::Topic") if i.startswith("Monitoring")]
-    assert all(a["Properties"]["AlarmActions"] == [{"Ref": topic}] for a in alarms.values())
+    assert all(a["AlarmActions"] == [{"Ref": topic}] for a in alarms.values())
 
 
 def test_ses_rates_alarm_before_aws_reviews_the_account(stack: TenantStack) -> None:
-    alarms = of_type(resources_of(stack), "AWS::CloudWatch::Alarm").values()
-    thresholds = {a["Properties"]["AlarmName"]: a["Properties"]["Threshold"] for a in alarms}
-    assert thresholds["Tandem-demo-ses-bounce-rate"] < 0.05
-    assert thresholds["Tandem-demo-ses-complaint-rate"] < 0.001
+    alarms = {
+        a["Properties"]["AlarmName"]: a["Properties"]
+        for a in of_type(resources_of(stack), "AWS::CloudWatch::Alarm").values()
+    }
+    bounces, complaints = (
+        alarms["Tandem-demo-ses-bounce-rate"],
+        alarms["Tandem-demo-ses-complaint-rate"],
+    )
+    assert bounces["Threshold"] < 0.05 and complaints["Threshold"] < 0.001
+    # The rates SES keeps for the tenant's own configuration set, as it judges the account's
+    [configuration_set] = of_type(resources_of(stack), "AWS::SES::ConfigurationSet")
+    for alarm, event in ((bounces, "Bounce"), (complaints, "Complaint")):
+        assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/SES", f"Reputation.{event}Rate")
+        assert alarm["Dimensions"] == [
+            {"Name": "ses:configuration-set", "Value": {"Ref": configuration_set}}
+        ]
 
 
 def test_alarm_emails_subscribe_to_the_topic(stacks: dict[str, TenantStack]) -> None:
@@ -146,13 +192,8 @@ def test_alarm_emails_subscribe_to_the_topic(stacks: dict[str, TenantStack]) -> 
     assert all(s["Properties"]["Protocol"] != "email" for s in subscriptions)
 
 
-def test_each_tenant_has_its_dashboard_and_the_outputs_the_runbook_uses(
-    tenant_stack: TenantStack,
-) -> None:
-    template = Template.from_stack(tenant_stack)
-    name = tenant_stack.stack_name
-    template.has_resource_properties("AWS::CloudWatch::Dashboard", {"DashboardName": name})
-    outputs = set(template.to_json()["Outputs"])
+def test_each_tenant_has_the_outputs_the_runbook_uses(tenant_stack: TenantStack) -> None:
+    outputs = set(Template.from_stack(tenant_stack).to_json()["Outputs"])
     assert {
         "LinkBaseUrl",
         "BucketName",
@@ -163,6 +204,20 @@ def test_each_tenant_has_its_dashboard_and_the_outputs_the_runbook_uses(
         "ExportsFunctionName",
     } <= outputs
     assert {"MailDeadLetterQueueArn", "MailQueueArn", "MailEventsQueueUrl"} <= outputs
+
+
+def test_only_a_tenant_that_asks_gets_a_dashboard(stacks: dict[str, TenantStack]) -> None:
+    for name, stack in stacks.items():
+        template = Template.from_stack(stack)
+        if tenant_files.tenant(name).deployment.dashboard:
+            template.has_resource_properties(
+                "AWS::CloudWatch::Dashboard", {"DashboardName": stack.stack_name}
+            )
+            assert "DashboardName" in template.to_json()["Outputs"]
+        else:
+            template.resource_count_is("AWS::CloudWatch::Dashboard", 0)
+            assert "DashboardName" not in template.to_json()["Outputs"]
+    assert {tenant_files.tenant(name).deployment.dashboard for name in stacks} == {True, False}
 
 
 def test_without_a_tenant_named_the_app_synthesises_every_tenant(tmp_path: Path) -> None:
@@ -189,6 +244,10 @@ def test_without_a_tenant_named_the_app_synthesises_every_tenant(tmp_path: Path)
             "deployment.schedules: no schedule reminder",
         ),
         ({"sender": None}, "sender: Input should be a valid string"),
+        (
+            {"deployment": {"dashboard": "yes"}},
+            "deployment.dashboard: Input should be a valid boolean",
+        ),
     ],
 )
 def test_a_tenant_file_with_a_mistake_fails_synth_naming_the_field(

@@ -74,6 +74,10 @@ def test_every_shipped_tenant_file_is_valid() -> None:
             {"exports": {"min_group_size": 2}},
             "exports.min_group_size: Input should be greater than or equal to 3",
         ),
+        (
+            {"deployment": {"dashboard": "yes"}},
+            "deployment.dashboard: Input should be a valid boolean",
+        ),
     ],
 )
 def test_a_bad_tenant_file_is_refused_naming_the_field(
@@ -128,3 +132,10 @@ def test_a_band_meets_in_pairs_unless_its_format_says_circles(tmp_path: Path) ->
         "circles",
         5,
     )
+
+
+def test_a_dashboard_only_for_a_tenant_that_asks_for_one(tmp_path: Path) -> None:
+    # $36 a year in an account past its three free dashboards: alarms need none
+    assert load_tenant(write(tmp_path)).deployment.dashboard is False
+    asked = load_tenant(write(tmp_path, deployment={"dashboard": True}))
+    assert asked.deployment.dashboard is True

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
 
 from tandem.model import guides
 from tandem.model.guides import DEFAULT_TRACK
@@ -152,6 +152,9 @@ class Deployment(_Strict):
     region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] | None = None
     domain: CustomDomain | None = None
     alarm_emails: tuple[EmailAddress, ...] = ()
+    # A CloudWatch dashboard of the program and its health: $3 a month once an account has
+    # three; the alarms do not need it.
+    dashboard: StrictBool = False
     # Schedule name -> EventBridge cron in the tenant's time zone; by default every schedule
     # runs daily at calendar.time.
     schedules: dict[str, Cron] = Field(default_factory=dict)
