@@ -20,10 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_cdk import Duration
+from aws_cdk import ArnFormat, Duration, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ses as ses
@@ -78,6 +79,25 @@ class Monitoring(Construct):
             "Carries alarm names, descriptions and metric values only: nothing personal or "
             "secret, the very text its email subscriptions deliver. CloudWatch cannot publish "
             "under the AWS-managed SNS key, and a key of our own would cost $12 a year.",
+        )
+        # Only this tenant's alarms publish: the policy that enforces TLS replaces SNS's default.
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                actions=["sns:Publish"],
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                resources=[self.topic.topic_arn],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": Stack.of(self).account},
+                    "ArnLike": {
+                        "aws:SourceArn": Stack.of(self).format_arn(
+                            service="cloudwatch",
+                            resource="alarm",
+                            resource_name=f"Tandem-{tenant.name}-*",
+                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                        )
+                    },
+                },
+            )
         )
         if tenant.deployment.alarm_emails:
             undelivered = dead_letter_queue(
@@ -251,7 +271,7 @@ class Monitoring(Construct):
         dashboard.add_widgets(
             graph("Participants joining and leaving (per day)", [pages("SignedUp"), pages("Left")]),
             logged(
-                "Matching (per band run)",
+                "Groups formed and people unmatched (per day)",
                 "match_band",
                 'filter message = "band matched" | stats sum(report.groups) as groups, '
                 "sum(report.unmatched) as unmatched by bin(1d)",

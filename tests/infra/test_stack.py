@@ -340,3 +340,30 @@ def test_the_exports_function_replaces_files_under_exports_and_nowhere_else(
     assert may(mailer, "s3:GetObject", "exports/2027-Q1/report.html")
     assert not may(mailer, "s3:GetObject", "roster/staff.csv")
     assert not may(mailer, "s3:PutObject", "exports/2027-Q1/report.html")
+
+
+def test_the_topic_that_carries_bounced_addresses_is_encrypted_the_alarm_topic_needs_not(
+    tenant_stack: TenantStack, tenant_resources: dict[str, dict[str, Any]]
+) -> None:
+    topics = of_type(tenant_resources, "AWS::SNS::Topic")
+    encrypted = {i for i, t in topics.items() if "KmsMasterKeyId" in t["Properties"]}
+    [events] = [i for i in topics if i.startswith("MailEvents")]
+    [alarms] = [i for i in topics if i.startswith("Monitoring")]
+    assert encrypted == {events}
+    # The alarm topic carries alarm texts only: the tenant's alarms are all that publish to it
+    published = {
+        action["Ref"]
+        for alarm in of_type(tenant_resources, "AWS::CloudWatch::Alarm").values()
+        for action in alarm["Properties"]["AlarmActions"]
+    }
+    assert published == {alarms}
+    [policy] = [
+        p["Properties"]["PolicyDocument"]["Statement"]
+        for p in of_type(tenant_resources, "AWS::SNS::TopicPolicy").values()
+        if p["Properties"]["Topics"] == [{"Ref": alarms}]
+    ]
+    [allowed] = [s for s in policy if s["Effect"] == "Allow"]
+    assert allowed["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert allowed["Action"] == "sns:Publish"
+    source = allowed["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Join"][1]
+    assert source[-1].endswith(f":alarm:{tenant_stack.stack_name}-*")  # its own alarms only
