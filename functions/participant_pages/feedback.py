@@ -44,7 +44,9 @@ def record_feedback(token: str) -> Response[str]:
     recorded = feedback.recorded(quarter.plan, number, person.id)
     try:
         answers = feedback.validate(fields, ctx, feedback.THEMES)
-        seen = int(fields.get("version", "0")) if fields.get("version", "0").isdigit() else -1
+        seen = web.whole_number(fields.get("version", "0"))
+        if seen is None:  # matches no stored version: shown as answered meanwhile
+            seen = -1
         saved = feedback.record(person.id, ctx, answers, seen, clock.now())
     except feedback.Invalid as invalid:
         return _feedback(person, quarter, ctx, fields, recorded, invalid.problems, status=400)

@@ -65,7 +65,9 @@ def record_pulse(token: str) -> Response[str]:
     recorded = pulse.recorded(quarter.cycle.id, person.id)
     try:
         answers = pulse.validate(fields)
-        seen = int(fields.get("version", "0")) if fields.get("version", "0").isdigit() else -1
+        seen = web.whole_number(fields.get("version", "0"))
+        if seen is None:  # matches no stored version: shown as answered meanwhile
+            seen = -1
         saved = pulse.record(person.id, quarter.plan, answers, seen, clock.now())
     except pulse.Invalid as invalid:
         return _page(person, quarter, fields, recorded, invalid.problems, status=400)

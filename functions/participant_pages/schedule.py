@@ -97,7 +97,7 @@ def reschedule_page(token: str) -> Response[str]:
     if quarter is None:
         return web.no_group()
     number = router.current_event.get_query_string_value("session", "")
-    return _reschedule(person, quarter, int(number) if number.isdigit() else None)
+    return _reschedule(person, quarter, web.whole_number(number))
 
 
 @router.post("/reschedule/<token>")
@@ -106,7 +106,7 @@ def reschedule(token: str) -> Response[str]:
     if quarter is None:
         return web.no_group()
     fields, tenant, now = web.form(router.current_event), settings.tenant(), clock.now()
-    number = int(fields["session"]) if fields.get("session", "").isdigit() else None
+    number = web.whole_number(fields.get("session", ""))
     try:
         seen = int(fields.get("version", ""))
         if fields.get("action") == "stop":

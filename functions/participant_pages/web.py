@@ -30,6 +30,12 @@ def form(event: APIGatewayProxyEvent) -> dict[str, str]:
     return {name: values[0] for name, values in fields.items()}
 
 
+def whole_number(value: str) -> int | None:
+    """A number written in ASCII digits, or None: str.isdigit() also accepts "²", which int()
+    refuses."""
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
 def participant(purpose: Purpose, token: str) -> str:
     return link_tokens().verify(purpose, token)
 
@@ -60,7 +66,7 @@ def session_of(purpose: Purpose, token: str) -> tuple[Participant, Quarter | Non
     person = selfservice.active(pid)
     cycle, _, number = scope.partition("/")
     quarter = quarter_of(person, cycle, settings.tenant())
-    return person, quarter, int(number) if number.isdigit() else 0
+    return person, quarter, whole_number(number) or 0
 
 
 def no_group() -> Response[str]:

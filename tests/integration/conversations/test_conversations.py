@@ -521,3 +521,17 @@ def test_hostile_names_pledges_and_notes_come_out_inert_in_pages_and_emails(
         assert RLO not in text
     kickoff_text = kickoff("gus@acme.example").text
     assert f"Flo {XSS}" in kickoff_text and FORMULA in kickoff_text  # as typed, minus the control
+
+
+def test_a_number_that_only_looks_like_one_gets_a_page_not_a_server_error(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    # "²" is a digit to str.isdigit() and not a number to int()
+    pick_first_slot(kickoff("flo@acme.example").link("schedule"))
+    deliver_mail(aws)
+    reschedule = of_kind("invitation", "flo@acme.example")[0].link("reschedule")
+    assert call_api("GET", reschedule + "?session=²")[0] == 200
+    assert call_api("POST", reschedule, {"session": "²", "version": "²"})[0] == 400
+    feedback = after_session_link(aws, "flo@acme.example")
+    answer = {"held": "no", "version": "²"}
+    assert call_api("POST", feedback, answer)[0] in (400, 409)
