@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -98,9 +99,15 @@ def without_bidi_controls(value: str) -> str:
     return cleaned
 
 
+# Control codes (C0, DEL, C1) and the line and paragraph separators: each breaks a line somewhere
+# (a header, a CSV row, a calendar's attendee name) or hides in it.
+_BREAKS = frozenset({"Cc", "Zl", "Zp"})
+
+
 def _one_line(value: str) -> str:
-    """Names and places go into email headers and CSV rows: no line breaks or control codes."""
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+    """Names and places go into email headers, CSV rows and calendars: no line breaks or control
+    codes."""
+    if any(unicodedata.category(c) in _BREAKS for c in value):
         raise ValueError("must be one line of text, without control characters")
     return without_bidi_controls(value)
 

@@ -1,0 +1,40 @@
+"""One-line text (names, departments, places): what goes into email headers, CSV rows and the
+calendar's attendee names."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import TypeAdapter, ValidationError
+
+from tandem.model.validation import Text
+
+ONE_LINE = TypeAdapter(Text)
+
+
+@pytest.mark.parametrize(
+    "breaks",
+    [
+        "\u2028",  # line separator
+        "\u2029",  # paragraph separator
+        "\x85",  # next line (C1)
+        "\x9b",  # control sequence introducer (C1)
+        "\n",
+        "\x7f",
+    ],
+)
+def test_a_line_or_paragraph_break_or_control_code_is_refused(breaks: str) -> None:
+    with pytest.raises(ValidationError):
+        ONE_LINE.validate_python(f"Ada{breaks}SUMMARY:free")
+
+
+@given(st.text(max_size=30))
+def test_accepted_text_holds_no_break_or_control_code(value: str) -> None:
+    try:
+        accepted = ONE_LINE.validate_python(value)
+    except ValidationError:
+        return
+    assert all(unicodedata.category(c) not in ("Cc", "Zl", "Zp") for c in accepted)
