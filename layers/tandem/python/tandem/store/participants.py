@@ -9,7 +9,7 @@ PARTICIPANT#<id> / ERASED marks an id whose data was erased on request.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -234,14 +234,25 @@ def create_if_absent(p: Participant) -> bool:
     return True
 
 
-def _update(pid: str, actions: list[Any], condition: Condition) -> Participant:
+def _update(
+    pid: str,
+    actions: list[Any],
+    condition: Condition,
+    done: Callable[[Participant], bool] | None = None,
+) -> Participant:
+    """Applies the actions if the condition holds; ConditionFailed otherwise, unless `done`
+    says the person as stored already shows the change. The SDK sends an update again when its
+    answer was lost, and the condition then fails on what the first attempt wrote: that is this
+    change, not another writer's (the read-back store.table.is_stored does for whole items)."""
     item = ParticipantItem(_key(pid), PROFILE)
     try:
         item.update(actions=actions, condition=ParticipantItem.pk.exists() & condition)
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            raise ConditionFailed(pid) from None
-        raise
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        if done is not None and (stored := get(pid)) is not None and done(stored):
+            return stored
+        raise ConditionFailed(pid) from None
     return _to_participant(item)
 
 
@@ -266,8 +277,9 @@ def update_from_roster(
             ParticipantItem.last_import_result.set("updated"),
             ParticipantItem.last_import_fields.set(list(fields)),
         ]
+        written = ImportMark(upload, at, "updated", tuple(fields))
         try:
-            _update(pid, actions, status_allows & newer)
+            _update(pid, actions, status_allows & newer, lambda p, w=written: p.last_import == w)
         except ConditionFailed:
             continue
         return tuple(fields)
@@ -305,7 +317,12 @@ def set_timezone(pid: str, zone: str, shown: str) -> Participant:
     condition = (ParticipantItem.status == Status.ACTIVE.value) & (
         ParticipantItem.timezone == shown
     )
-    return _update(pid, [ParticipantItem.timezone.set(zone)], condition)
+    return _update(
+        pid,
+        [ParticipantItem.timezone.set(zone)],
+        condition,
+        lambda p: p.status is Status.ACTIVE and p.timezone == zone,
+    )
 
 
 def leave(pid: str, now: datetime) -> Participant:
