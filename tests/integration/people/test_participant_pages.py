@@ -323,6 +323,8 @@ def test_pages_send_strict_security_headers(invite: str) -> None:
     assert headers["Referrer-Policy"] == ["no-referrer"]  # the URL holds the token
     assert headers["Cache-Control"] == ["no-store"]
     assert headers["Content-Security-Policy"][0].startswith("default-src 'none'")
+    # Once a browser has seen the pages over HTTPS, it never sends a token over plain HTTP
+    assert headers["Strict-Transport-Security"] == ["max-age=31536000; includeSubDomains"]
 
 
 @pytest.mark.parametrize("missing", ["name", "timezone", "location"])
