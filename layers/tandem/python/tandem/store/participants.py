@@ -279,11 +279,15 @@ def update_from_roster(
         ]
         written = ImportMark(upload, at, "updated", tuple(fields))
         try:
-            _update(pid, actions, status_allows & newer, lambda p, w=written: p.last_import == w)
+            _update(pid, actions, status_allows & newer, _marked(written))
         except ConditionFailed:
             continue
         return tuple(fields)
     raise ConditionFailed(pid)
+
+
+def _marked(mark: ImportMark) -> Callable[[Participant], bool]:
+    return lambda person: person.last_import == mark
 
 
 def save_profile(
