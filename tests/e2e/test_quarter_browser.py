@@ -89,7 +89,10 @@ def test_a_pair_picks_a_slot_answers_after_the_session_and_the_pulse_on_a_phone(
     after = of_kind(emails, "after_session", "lena@northwind.example")
     phone.goto(link(after, "feedback"))
     no_serious_violations(phone)
+    # The rating is for a conversation held: hidden until "Yes, we met" is ticked, by style alone
+    assert not phone.get_by_label("4", exact=True).is_visible()
     phone.get_by_label("Yes, we met").check()
+    assert phone.get_by_label("4", exact=True).is_visible()
     phone.get_by_role("button", name="Save my answers").click()  # no rating, no pledge
     assert phone.get_by_role("alert").is_visible()
     assert phone.evaluate("document.activeElement.name") == "helpfulness"  # focus on the first

@@ -535,3 +535,36 @@ def test_a_number_that_only_looks_like_one_gets_a_page_not_a_server_error(
     feedback = after_session_link(aws, "flo@acme.example")
     answer = {"held": "no", "version": "²"}
     assert call_api("POST", feedback, answer)[0] in (400, 409)
+
+
+def test_answers_that_do_not_apply_after_an_earlier_one_are_not_stored(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    """A rating ticked before "not held" was chosen, an impact ticked before "not done": on a
+    phone a ticked radio cannot be cleared, so the server drops what does not apply."""
+    from tandem.store import feedback_answers
+
+    group = group_key([p.id for p in pair])
+    first = after_session_link(aws, "flo@acme.example")
+    call_api("POST", first, {"held": "no", "helpfulness": "1", "version": "0"})
+    [recorded] = feedback_answers.of_group("2027-Q4", group)
+    assert (recorded.held, recorded.helpfulness) == ("no", None)
+    pledge = {"held": "yes", "helpfulness": "4", "pledge": "Ask for feedback", "version": "1"}
+    assert call_api("POST", first, pledge)[0] == 200
+    reminders("2027-10-25T14:05:00Z")  # after session 2: the check-in on that pledge
+    deliver_mail(aws)
+    clock.set(datetime(2027, 10, 25, 14, 30, tzinfo=UTC))
+    second = of_kind("after_session", "flo@acme.example")[-1].link("feedback")
+    answer = {"held": "yes", "helpfulness": "3", "checkin": "not_done", "impact": "yes"}
+    assert call_api("POST", second, {**answer, "pledge": "Try again", "version": "0"})[0] == 200
+    [recorded] = [f for f in feedback_answers.of_group("2027-Q4", group) if f.session == 2]
+    assert (recorded.checkin, recorded.impact) == ("not_done", None)
+    not_held = {"held": "no", "helpfulness": "3", "checkin": "done", "impact": "yes"}
+    assert call_api("POST", second, {**not_held, "note": "Went well", "version": "1"})[0] == 200
+    [recorded] = [f for f in feedback_answers.of_group("2027-Q4", group) if f.session == 2]
+    assert (recorded.helpfulness, recorded.checkin, recorded.impact, recorded.note) == (
+        None,
+        None,
+        None,
+        "",
+    )

@@ -33,6 +33,15 @@ Invalid = InvalidForm
 THEMES = ("Delegation", "Feedback", "Focus", "Team", "Wellbeing", "Growth", "Relationships")
 FIELDS = ("held", "helpfulness", "checkin", "impact", "note", "pledge", "theme")
 CHECK_IN = ("checkin", "impact", "note")  # asked only of someone with a pledge to check in on
+# Answers that apply only after a given earlier answer: a conversation not held has no rating
+# and no check-in, an action not done no impact. The page hides them until they apply, and
+# the server drops them otherwise (on a phone a ticked radio cannot be cleared).
+APPLIES_AFTER = {
+    "helpfulness": ("held", ("yes",)),
+    "checkin": ("held", ("yes",)),
+    "impact": ("checkin", ("done", "partly")),
+    "note": ("held", ("yes",)),
+}
 
 Pledge = Annotated[
     str,
@@ -96,6 +105,9 @@ def validate(fields: dict[str, str], ctx: Context, themes: tuple[str, ...]) -> A
     scanner's empty POST) is invalid, so it records nothing."""
     asked = FIELDS if ctx.asks_checkin else tuple(f for f in FIELDS if f not in CHECK_IN)
     raw = {k: v.strip() for k, v in fields.items() if k in asked and v.strip()}
+    for field, (earlier, answers_given) in APPLIES_AFTER.items():  # in the order they depend
+        if raw.get(earlier) not in answers_given:
+            raw.pop(field, None)
     problems: dict[str, str] = {}
     answers = None
     try:
@@ -106,7 +118,7 @@ def validate(fields: dict[str, str], ctx: Context, themes: tuple[str, ...]) -> A
     held, checkin = raw.get("held"), raw.get("checkin")
     if held == "yes" and "helpfulness" not in raw:
         problems["helpfulness"] = _MESSAGES["helpfulness"]
-    if ctx.asks_checkin and "checkin" not in raw:
+    if ctx.asks_checkin and held == "yes" and "checkin" not in raw:
         problems["checkin"] = _MESSAGES["checkin"]
     if checkin in ("done", "partly") and "impact" not in raw:
         problems["impact"] = _MESSAGES["impact"]
