@@ -161,10 +161,43 @@ class Faults:
         return sum(self.injected.values())
 
 
+class FirstAnswersLost(Faults):
+    """Only the first call of each of some operations fails, and as the nastier fault: it
+    reaches the service and its answer is lost, so the SDK sends it again."""
+
+    def __init__(self, operations: frozenset[str]) -> None:
+        super().__init__(share=1.0, seed=0)
+        self.operations = operations
+
+    def decide(self, operation: str) -> str | None:
+        with self._lock:
+            first = self.attempts[operation] == 0
+            self.attempts[operation] += 1
+            if first and operation in self.operations:
+                self.injected[operation, TIMEOUT] += 1
+                return TIMEOUT
+        return None
+
+
+@contextmanager
+def first_answer_lost(*operations: str) -> Iterator[Faults]:
+    """The first call of each operation ("dynamodb.PutItem") loses its answer; nothing else
+    fails."""
+    with attached(FirstAnswersLost(frozenset(operations))) as faults:
+        yield faults
+    assert faults.total, f"none of {operations} was called"
+
+
 @contextmanager
 def inject(share: float, seed: int, services: frozenset[str] = SERVICES) -> Iterator[Faults]:
     """Faults on every botocore client alive now or created inside the block."""
-    faults = Faults(share, seed, services)
+    with attached(Faults(share, seed, services)) as faults:
+        yield faults
+
+
+@contextmanager
+def attached(faults: Faults) -> Iterator[Faults]:
+    """The faults on every botocore client alive now or created inside the block."""
     clients = [o for o in gc.get_objects() if isinstance(o, BaseClient)]
     create_client = Session.create_client
 

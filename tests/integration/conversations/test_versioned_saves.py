@@ -4,8 +4,6 @@ never the writer's own."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -18,25 +16,14 @@ from tandem.model.plan import Plan
 from tandem.people import selfservice
 from tandem.store import participants, plans, pulse_answers
 from tests.integration.support import person
-from tests.support.faults import TIMEOUT, Faults, inject
+from tests.support.faults import first_answer_lost
 
 NOW = datetime(2027, 12, 10, 9, tzinfo=UTC)
 FLO = participant_id("flo@acme.example")
 
 
-@contextmanager
-def first_answer_lost(operation: str = "dynamodb.PutItem") -> Iterator[None]:
-    """The write reaches DynamoDB and only its answer is lost: the SDK sends it again, and its
-    condition (the version read, the state it changes) now fails on what the first attempt
-    wrote."""
-    lost = next(s for s in range(1000) if Faults(0.5, s).decide(operation) == TIMEOUT)
-    with inject(share=0.5, seed=lost, services=frozenset({"dynamodb"})) as faults:
-        yield
-    assert faults.injected[operation, TIMEOUT] >= 1
-
-
 def test_an_answer_whose_put_lost_its_answer_is_saved_not_a_conflict(aws: Resources) -> None:
-    with first_answer_lost():
+    with first_answer_lost("dynamodb.PutItem"):
         saved = pulse_answers.save("2027-Q4", "ada", 4, "yes", "", seen=0, now=NOW)
     assert pulse_answers.get("2027-Q4", "ada") == saved
 
@@ -44,7 +31,7 @@ def test_an_answer_whose_put_lost_its_answer_is_saved_not_a_conflict(aws: Resour
 def test_a_plan_whose_put_lost_its_answer_is_saved_not_a_conflict(aws: Resources) -> None:
     plan = Plan("2027-Q4", "ada+bob", "Manager", ("ada", "bob"), nudge_at=NOW)
     plans.to_item(plan, due=None).save()
-    with first_answer_lost():
+    with first_answer_lost("dynamodb.PutItem"):
         saved = plans.save(replace(plan, picked_by="ada", picked_at=NOW), due=None)
     assert plans.get("2027-Q4", "ada+bob") == saved
 
