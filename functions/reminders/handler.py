@@ -1,6 +1,7 @@
-"""The hourly `reminders` schedule: the slot nudge, and each session's reminders before and
-after, for whatever is due at the event's own time (a late or repeated delivery sends nothing
-twice)."""
+"""The hourly `reminders` schedule: first the sweep that finishes leaving (whoever left and is
+still listed in a group is taken out of it, so their partners are not reminded of them), then
+the slot nudge, and each session's reminders before and after, for whatever is due at the
+event's own time (a late or repeated delivery sends nothing twice)."""
 
 from typing import Any
 
@@ -10,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tandem.conversations import reminders
 from tandem.lambdas.observability import logger, tracer
+from tandem.people import selfservice
 from tandem.store import settings
 
 
@@ -17,6 +19,8 @@ from tandem.store import settings
 @tracer.capture_lambda_handler
 @event_parser(model=EventBridgeModel)
 def handler(event: EventBridgeModel, context: LambdaContext) -> dict[str, Any]:
-    report = reminders.run(settings.tenant(), event.time)
-    logger.info("reminders run", extra={"report": report})
+    tenant = settings.tenant()
+    swept = selfservice.finish_leaving(tenant, event.time)
+    report = reminders.run(tenant, event.time)
+    logger.info("reminders run", extra={"report": report, "leaving_swept": swept})
     return report

@@ -36,14 +36,24 @@ def quarter_of(person: Participant, cycle_id: str, tenant: Tenant) -> Quarter | 
     plan = plans.get(cycle.id, outcome.group)
     if plan is None or person.id not in plan.active:
         return None
-    partners = [p for p in partners_of(outcome) if p.id in plan.active]
+    partners = partners_of(outcome, plan)
     return Quarter(cycle, plan, partners) if partners else None
 
 
-def partners_of(outcome: Outcome) -> list[Participant]:
-    """The partners to introduce: one who left (or asked to be erased) is not."""
+def partners_of(outcome: Outcome, plan: Plan | None = None) -> list[Participant]:
+    """The partners to introduce: one who left (or asked to be erased) is not. With the group's
+    plan, the partners still in it: one who left once its conversations were over still is, as
+    leaving then changed nothing for the group (the pulse and the last answers are still due)."""
     found = participants.get_many(outcome.partners)
-    return [found[p] for p in outcome.partners if p in found and found[p].status is Status.ACTIVE]
+    return [found[p] for p in outcome.partners if p in found and _partner(found[p], plan)]
+
+
+def _partner(person: Participant, plan: Plan | None) -> bool:
+    if plan is not None and person.id not in plan.active:
+        return False
+    if person.status is Status.LEFT and plan is not None and person.left_at is not None:
+        return plan.over(person.left_at)
+    return person.status is Status.ACTIVE
 
 
 def alone(person: Participant, cycle_id: str) -> Plan | None:

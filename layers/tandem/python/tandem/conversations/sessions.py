@@ -132,10 +132,11 @@ def move(
 def stop(person_id: str, plan: Plan, now: datetime, seen: int | None = None) -> Plan | None:
     """The person stops for the quarter (or left the program): their sessions are cancelled in
     their calendar, the others are told, and a person left alone has their remaining sessions
-    cancelled and priority next quarter. None if they were not in the group any more."""
+    cancelled and priority next quarter. None if they were not in the group any more, or once
+    its conversations are over: then nothing is left to cancel, tell or make up for."""
     if seen is not None and plan.version != seen:
         raise Changed(plan.group)
-    if person_id not in plan.active:
+    if person_id not in plan.active or plan.over(now):
         return None
     remaining = [m for m in plan.active if m != person_id]
     upcoming = plan.upcoming(now)
@@ -158,6 +159,26 @@ def stop(person_id: str, plan: Plan, now: datetime, seen: int | None = None) -> 
         )
     queues.send_mail(requests)
     return stored
+
+
+WITHDRAW_ATTEMPTS = 5
+
+
+def withdraw(person_id: str, cycle: str, now: datetime) -> bool:
+    """Stops a person who left in their group of the cycle, if it still lists them, reading the
+    plan again whenever another change got there first (a member's, the reminders'). True once
+    nothing is left to do; False if the plan kept changing, for the hourly sweep to finish."""
+    for _ in range(WITHDRAW_ATTEMPTS):
+        outcome = matches.outcome(person_id, cycle)
+        plan = plans.get(cycle, outcome.group) if outcome and outcome.group else None
+        if plan is None:
+            return True
+        try:
+            stop(person_id, plan, now)
+        except Changed:
+            continue
+        return True
+    return False
 
 
 def ask_rematch(person: Participant, cycle: Cycle, now: datetime) -> None:

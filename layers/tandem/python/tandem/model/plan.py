@@ -81,6 +81,11 @@ class Plan:
     def upcoming(self, now: datetime) -> list[Session]:
         return [s for s in self.sessions if not s.cancelled and s.starts > now]
 
+    def over(self, at: datetime) -> bool:
+        """Whether every session had begun (or was cancelled) at `at`: a member who stops from
+        then on changes nothing for the others."""
+        return self.slot is not None and not self.upcoming(at)
+
     def calendar_uid(self, tenant: str) -> str:
         """Stable for the group's quarter, and unique across tenants and quarters."""
         digest = hashlib.sha256(f"{tenant}/{self.cycle}/{self.group}".encode()).hexdigest()[:24]

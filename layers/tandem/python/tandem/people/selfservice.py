@@ -10,7 +10,6 @@ from datetime import datetime
 from pydantic import ValidationError
 
 from tandem.conversations import sessions
-from tandem.conversations.quarter import quarter_of
 from tandem.model import calendar, purpose
 from tandem.model.calendar import Cycle
 from tandem.model.mail_request import MailRequest
@@ -105,18 +104,39 @@ def change_timezone(pid: str, fields: Mapping[str, str]) -> Participant:
 
 
 def leave(pid: str, tenant: Tenant, now: datetime) -> bool:
-    """Leaves the program, and the quarter's group if in one; True if this call did it
-    (leaving twice is leaving once)."""
-    if current(pid).status is Status.LEFT:
-        return False
-    try:
-        person = participants.leave(pid, now)
-    except participants.ConditionFailed:  # left meanwhile, by a concurrent request
-        return False
-    quarter = quarter_of(person, calendar.current_cycle(tenant, now).id, tenant)
-    if quarter is not None:
-        sessions.stop(pid, quarter.plan, now)
-    return True
+    """Leaves the program, and the group of the quarter under way (or about to start) if in
+    one; True if this call did it. Leaving twice is leaving once, and finishes what the first
+    left undone (a lost answer, a crash, a plan that kept changing)."""
+    person = current(pid)
+    left_now = False
+    if person.status is not Status.LEFT:
+        try:
+            participants.leave(pid, now)
+            left_now = True
+        except participants.ConditionFailed:  # left meanwhile, by a concurrent request
+            pass  # (when is unknown here: the sweep drops that leave's note)
+    _leave_groups(pid, now if left_now else person.left_at, tenant, now)
+    return left_now
+
+
+def finish_leaving(tenant: Tenant, now: datetime) -> int:
+    """The hourly sweep: takes everyone noted as leaving out of the groups that still list
+    them (a leave whose click died half-way). Returns how many it looked at."""
+    noted = list(participants.leaving())
+    for pid, left_at in noted:
+        person = participants.get(pid)
+        if person is None or person.status is not Status.LEFT:  # erased, or came back
+            participants.done_leaving(pid, left_at)
+        else:
+            _leave_groups(pid, left_at, tenant, now)
+    return len(noted)
+
+
+def _leave_groups(pid: str, left_at: datetime | None, tenant: Tenant, now: datetime) -> None:
+    cycles = (calendar.current_cycle(tenant, now).id, calendar.next_cycle(tenant, now).id)
+    done = [sessions.withdraw(pid, cycle, now) for cycle in cycles]
+    if all(done) and left_at is not None:
+        participants.done_leaving(pid, left_at)
 
 
 def rejoin(pid: str) -> Participant:

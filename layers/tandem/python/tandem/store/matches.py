@@ -28,7 +28,7 @@ from pynamodb.transactions import TransactWrite
 from tandem.model.matches import Outcome, StoredGroup
 from tandem.model.plan import Plan, group_key
 from tandem.store import feedback_answers, plans, pulse_answers
-from tandem.store.table import TableModel, connection
+from tandem.store.table import TableModel, connection, failed_a_condition
 
 RUN = "RUN"
 
@@ -104,8 +104,7 @@ def _save_once(items: Sequence[TableModel]) -> bool:
             for item in items:
                 transaction.save(item, condition=TableModel.pk.does_not_exist())
     except TransactWriteError as error:
-        reasons = [reason.code for reason in (error.cancellation_reasons or []) if reason]
-        if "ConditionalCheckFailed" in reasons:
+        if failed_a_condition(error):
             return False
         raise
     return True
@@ -200,8 +199,7 @@ def save_rematch(plan: Plan, due: datetime | None) -> bool:
                 )
                 transaction.delete(UnmatchedItem(_cycle(plan.cycle), f"UNMATCHED#{pid}"))
     except TransactWriteError as error:
-        reasons = [reason.code for reason in (error.cancellation_reasons or []) if reason]
-        if "ConditionalCheckFailed" in reasons:
+        if failed_a_condition(error):
             return False
         raise
     return True

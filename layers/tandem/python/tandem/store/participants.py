@@ -5,6 +5,8 @@ instead of scanning. Every write is conditional: a person is created only if abs
 changes are narrow updates: a roster writes the fields a person owns only while they are still
 invited, so it never overwrites a signup made meanwhile.
 PARTICIPANT#<id> / ERASED marks an id whose data was erased on request.
+LEAVING / <id> notes a person who left and may still be listed in a group: written with the
+leave, in one transaction, and deleted once their groups no longer list them.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.transactions import TransactWrite
 
 from tandem.model.participant import (
     PERSONAL_FIELDS,
@@ -33,10 +37,11 @@ from tandem.model.participant import (
     Status,
 )
 from tandem.model.purpose import PurposeProfile
-from tandem.store.table import TableModel
+from tandem.store.table import TableModel, connection, failed_a_condition
 
 PROFILE = "PROFILE"
 ERASED = "ERASED"
+LEAVING = "LEAVING"
 
 
 class ConditionFailed(Exception):
@@ -87,6 +92,12 @@ class ErasureItem(TableModel):
     personal data; it only keeps rosters from bringing them back."""
 
     erased_at = UTCDateTimeAttribute()
+
+
+class LeavingItem(TableModel):
+    """LEAVING / <id>: the person left at `left_at`; their groups may still list them."""
+
+    left_at = UTCDateTimeAttribute()
 
 
 def _key(pid: str) -> str:
@@ -329,16 +340,43 @@ def set_timezone(pid: str, zone: str, shown: str) -> Participant:
     )
 
 
-def leave(pid: str, now: datetime) -> Participant:
-    return _update(
-        pid,
-        [
-            ParticipantItem.status.set(Status.LEFT.value),
-            ParticipantItem.gsi1sk.set(_status_key(Status.LEFT, pid)),
-            ParticipantItem.left_at.set(now),
-        ],
-        ParticipantItem.status != Status.LEFT.value,
-    )
+def leave(pid: str, now: datetime) -> None:
+    """Marks the person as left, and notes them among those leaving, in one transaction: if
+    what follows (taking them out of their group) never happens, the note remains for the
+    hourly sweep. ConditionFailed if they had left already (or do not exist); a retry of this
+    very leave, whose answer was lost, is read back as done."""
+    actions: list[Action] = [
+        ParticipantItem.status.set(Status.LEFT.value),
+        ParticipantItem.gsi1sk.set(_status_key(Status.LEFT, pid)),
+        ParticipantItem.left_at.set(now),
+    ]
+    condition = ParticipantItem.pk.exists() & (ParticipantItem.status != Status.LEFT.value)
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.update(ParticipantItem(_key(pid), PROFILE), actions, condition)
+            transaction.save(LeavingItem(LEAVING, pid, left_at=now))
+    except TransactWriteError as error:
+        if not failed_a_condition(error):
+            raise
+        stored = get(pid)
+        if stored is None or stored.status is not Status.LEFT or stored.left_at != now:
+            raise ConditionFailed(pid) from None
+
+
+def leaving() -> Iterator[tuple[str, datetime]]:
+    """Everyone noted as leaving, with when they left (by query on one partition)."""
+    for item in LeavingItem.query(LEAVING, consistent_read=True):
+        yield item.sk, item.left_at
+
+
+def done_leaving(pid: str, left_at: datetime) -> None:
+    """Drops the note of the leave at `left_at`: a later leave's note (the person came back and
+    left again meanwhile) stays."""
+    try:
+        LeavingItem(LEAVING, pid).delete(condition=LeavingItem.left_at == left_at)
+    except DeleteError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
 
 
 def block_mail(pid: str, reason: MailBlock, now: datetime) -> Participant | None:

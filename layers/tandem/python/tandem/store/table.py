@@ -14,7 +14,7 @@ from functools import cache
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.models import Model
 
 from tandem.store.settings import Setting
@@ -92,3 +92,10 @@ def is_stored(item: TableModel) -> bool:
     except DoesNotExist:
         return False
     return stored.serialize() == item.serialize()
+
+
+def failed_a_condition(error: TransactWriteError) -> bool:
+    """Whether a transaction was cancelled because one of its conditions failed (rather than a
+    conflict with another transaction, throttling or a fault)."""
+    reasons = [reason.code for reason in (error.cancellation_reasons or []) if reason]
+    return "ConditionalCheckFailed" in reasons
