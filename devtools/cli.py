@@ -1,4 +1,5 @@
-"""The `tandem` command: run a tenant locally, play the demo, match people from CSV files."""
+"""The `tandem` command: run a tenant locally, play the demo, match people from CSV files; and
+an operator's steps on a tenant, deployed or local: exports now, erase a person, revoke links."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from tandem.model.tenant import TenantFileError
+
+LOCAL = "http://127.0.0.1:8000"
+LOCAL_HELP = f"the running `tandem serve` (default: {LOCAL})"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -91,25 +96,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     export.add_argument("--cycle", required=True, help="the quarter, e.g. 2027-Q1")
     target = export.add_mutually_exclusive_group(required=True)
-    target.add_argument(
-        "--local",
-        nargs="?",
-        const="http://127.0.0.1:8000",
-        metavar="URL",
-        help="the running `tandem serve` (default: http://127.0.0.1:8000)",
-    )
+    target.add_argument("--local", nargs="?", const=LOCAL, metavar="URL", help=LOCAL_HELP)
     target.add_argument("--stack", help="the tenant's deployed stack, e.g. Tandem-acme")
     export.add_argument("--region", help="the stack's region (default: your AWS profile's)")
 
     erase = commands.add_parser(
         "erase",
         help="remove a participant's personal data, at their request (see docs/runbook.md)",
+        description="Erases the person's data from the tenant's table, checks every place it "
+        "could be under, and lists the files in the bucket that still name the address, for HR "
+        "to remove. Exits 1 if the check finds something left (run it again), 2 on bad input.",
     )
-    erase.add_argument("--email", required=True, help="the person's address")
-    where = erase.add_mutually_exclusive_group(required=True)
-    where.add_argument("--stack", help="the tenant's deployed stack, e.g. Tandem-acme")
-    where.add_argument("--table", help="the tenant's table, e.g. tandem-demo on the local runtime")
-    erase.add_argument("--region", help="the stack's region (default: your AWS profile's)")
+    revoke = commands.add_parser(
+        "revoke",
+        help="make every link a participant holds stop working (their next email has new ones)",
+    )
+    for command in (erase, revoke):
+        command.add_argument("--email", required=True, help="the person's address")
+        where = command.add_mutually_exclusive_group(required=True)
+        where.add_argument("--local", nargs="?", const=LOCAL, metavar="URL", help=LOCAL_HELP)
+        where.add_argument("--stack", help="the tenant's deployed stack, e.g. Tandem-acme")
+        where.add_argument(
+            "--table", help="the tenant's table, through your AWS settings (AWS_ENDPOINT_URL...)"
+        )
+        command.add_argument("--region", help="the stack's region (default: your AWS profile's)")
+    erase.add_argument("--bucket", help="with --table: the bucket to list the files of")
 
     args = parser.parse_args(argv)
     try:
@@ -119,6 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _match(args)
         if args.command == "erase":
             return _erase(args)
+        if args.command == "revoke":
+            return _revoke(args)
         if args.command == "export":
             return _export(args)
         from devtools.simulation import demo as demo_run
@@ -175,29 +188,17 @@ def _match(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     import json
-    import urllib.error
-    import urllib.request
 
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         if args.local:
-            request = urllib.request.Request(
-                f"{args.local.rstrip('/')}/_local/exports/{args.cycle}", method="POST"
-            )
-            try:
-                with urllib.request.urlopen(request) as response:
-                    result = json.load(response)
-            except urllib.error.HTTPError as refused:
-                result = json.load(refused)
+            result = _local(args.local, f"exports/{args.cycle}")
             bucket = "the local bucket"
         else:
             session = boto3.Session(region_name=args.region)
-            [stack] = session.client("cloudformation").describe_stacks(StackName=args.stack)[
-                "Stacks"
-            ]
-            outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+            outputs = _stack_outputs(session, args.stack)
             answer = session.client("lambda").invoke(
                 FunctionName=outputs["ExportsFunctionName"],
                 Payload=json.dumps({"cycle": args.cycle}).encode(),
@@ -218,33 +219,113 @@ def _export(args: argparse.Namespace) -> int:
 
 def _erase(args: argparse.Namespace) -> int:
     import os
-    from datetime import UTC, datetime
 
-    import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
     from tandem.people import erasure
     from tandem.store.settings import Setting
 
-    if args.region:
-        os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"] = args.region
     try:
-        if args.stack:
-            [stack] = boto3.client("cloudformation").describe_stacks(StackName=args.stack)["Stacks"]
-            outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-            os.environ[Setting.TABLE] = outputs["TableName"]
-        else:
-            os.environ[Setting.TABLE] = args.table
-        done = erasure.erase(args.email, datetime.now(UTC))
-    except (BotoCoreError, ClientError, KeyError, ValueError) as error:
+        now = _use_tenant(args)
+        done = erasure.erase(args.email, now)
+        files = erasure.naming_files(args.email) if os.environ.get(Setting.BUCKET) else None
+    except (BotoCoreError, ClientError, KeyError, OSError, ValueError) as error:
         print(f"tandem erase: {error}", file=sys.stderr)
         return 2
     found = "profile deleted" if done.had_profile else "no profile found (marked anyway)"
     print(
-        f"{done.participant_id}: {found}; {done.quarters_rekeyed} past quarter(s) moved to an "
-        "anonymous alias; rosters will not bring this person back."
+        f"{done.participant_id}: {found}; {len(done.quarters)} quarter(s) moved to an anonymous "
+        "alias; rosters and the open signup will not bring this person back."
     )
+    if done.left:
+        print("tandem erase: these still name the person; run the command again:", file=sys.stderr)
+        for key in done.left:
+            print(f"  {key}", file=sys.stderr)
+        return 1
+    print("Checked: nothing in the table names them any more, but the erasure marker.")
+    if files is None:
+        print("The bucket was not checked (give --bucket with --table).")
+    elif files:
+        print("These files in the bucket name the address; HR should remove them:")
+        for key in files:
+            print(f"  {key}")
+    else:
+        print("No file in the bucket names the address.")
     return 0
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from tandem.people import revocation
+
+    try:
+        if args.local:
+            pid = _local(args.local, "revoke", {"email": args.email}).get("revoked")
+        else:
+            pid = revocation.revoke(args.email, _use_tenant(args))
+    except (BotoCoreError, ClientError, KeyError, OSError, ValueError) as error:
+        print(f"tandem revoke: {error}", file=sys.stderr)
+        return 2
+    if pid is None:
+        print("tandem revoke: no participant has that address", file=sys.stderr)
+        return 2
+    print(f"{pid}: every link sent so far no longer works; their next email carries new ones.")
+    return 0
+
+
+def _local(url: str, endpoint: str, body: dict[str, str] | None = None) -> dict[str, Any]:
+    """POSTs to a developer endpoint of the running `tandem serve`: its JSON answer, or error."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{url.rstrip('/')}/_local/{endpoint}", data, method="POST")
+    try:
+        with urllib.request.urlopen(request) as response:
+            answer: dict[str, Any] = json.load(response)
+    except urllib.error.HTTPError as refused:
+        answer = json.load(refused)
+    return answer
+
+
+def _use_tenant(args: argparse.Namespace) -> datetime:
+    """Points this process at the tenant's table and bucket (the running `tandem serve`'s with
+    --local, the stack's with --stack); returns the tenant's time (the local runtime's clock)."""
+    import json
+    import os
+    import urllib.request
+
+    import boto3
+
+    from tandem.model.clock import clock
+    from tandem.store.settings import Setting
+
+    if args.region:
+        os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"] = args.region
+    if args.local:
+        from devtools.local_runtime.aws import client_environment
+
+        with urllib.request.urlopen(f"{args.local.rstrip('/')}/_local/info") as response:
+            info = json.load(response)
+        os.environ.update(client_environment(info["aws_endpoint"]))
+        os.environ[Setting.TABLE], os.environ[Setting.BUCKET] = info["table"], info["bucket"]
+        return datetime.fromisoformat(info["now"])
+    if args.stack:
+        outputs = _stack_outputs(boto3.Session(), args.stack)
+        os.environ[Setting.TABLE] = outputs["TableName"]
+        os.environ[Setting.BUCKET] = outputs["BucketName"]
+    else:
+        os.environ[Setting.TABLE] = args.table
+        if getattr(args, "bucket", None):
+            os.environ[Setting.BUCKET] = args.bucket
+    return clock.now()
+
+
+def _stack_outputs(session: Any, stack: str) -> dict[str, str]:
+    [found] = session.client("cloudformation").describe_stacks(StackName=stack)["Stacks"]
+    return {o["OutputKey"]: o["OutputValue"] for o in found.get("Outputs", [])}
 
 
 def _serve(tenant_name: str, port: int, aws_port: int) -> int:

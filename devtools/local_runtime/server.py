@@ -1,6 +1,6 @@
 """The local HTTP server: the tenant's API, routed by the wiring as API Gateway would, plus the
 developer endpoints under /_local/ (info, OpenAPI document, outbox, clock, schedules, SES
-events)."""
+events, revoking a person's links)."""
 
 from __future__ import annotations
 
@@ -118,6 +118,8 @@ class LocalApi:
             return _json(result, 400 if "error" in result else 200)
         if name == "ses-events" and request.method == "POST":
             return self._ses_event(request)
+        if name == "revoke" and request.method == "POST":
+            return self._revoke(request)
         return _json({"error": f"no such local endpoint: {request.method} {request.path}"}, 404)
 
     def _ses_event(self, request: Request) -> Response:
@@ -153,6 +155,21 @@ class LocalApi:
             QueueUrl=resources.queue_urls[queue.name], MessageBody=body
         )
         return _json({"queued": queue.name}, 202)
+
+    def _revoke(self, request: Request) -> Response:
+        """Revokes every link a person holds, at the runtime's clock (`tandem revoke --local`)."""
+        from tandem.people import revocation  # loaded on demand, as the handlers are
+
+        try:
+            pid = revocation.revoke(
+                json.loads(request.get_data(as_text=True) or "{}")["email"], clock.now()
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            example = '{"email": "kai@northwind.example"}'
+            return _json({"error": f"a JSON body with the person's address, like {example}"}, 400)
+        if pid is None:
+            return _json({"error": "no participant has that address"}, 404)
+        return _json({"revoked": pid, "links_from": clock.now().isoformat()})
 
     def _clock(self, request: Request) -> Response:
         if request.method == "POST":

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Route
 from aws_lambda_powertools.metrics import MetricUnit
 
 from tandem.lambdas.observability import metrics
-from tandem.links.tokens import Purpose
+from tandem.links.tokens import Link, Purpose
 from tandem.model import calendar
 from tandem.model.clock import clock
 from tandem.model.participant import Participant, Status
@@ -23,38 +23,39 @@ router = Router()
 
 @router.get("/preferences/<token>")
 def preferences_page(token: str) -> Response[str]:
-    person = selfservice.current(web.participant(Purpose.PREFERENCES, token))
+    link, person = web.opened(Purpose.PREFERENCES, token)
     if person.status is Status.LEFT:
         return _left()
-    return _preferences(person)
+    return _preferences(link, person)
 
 
 @router.post("/preferences/<token>")
 def change_preferences(token: str) -> Response[str]:
-    pid = web.participant(Purpose.PREFERENCES, token)
+    link, person = web.opened(Purpose.PREFERENCES, token)
     fields = web.form(router.current_event)
     action = fields.get("action")
     if action in ("leave", "rejoin"):
-        return _leave_or_rejoin(pid, action)
-    person = selfservice.active(pid)
+        return _leave_or_rejoin(person.id, action)
+    person = selfservice.in_program(person)
     if action in ("pause", "resume", "timezone") and person.status is not Status.ACTIVE:
         return _not_signed_up(status=400)
     if action in ("pause", "resume"):
-        return _preferences(_set_paused(person, action))
+        return _preferences(link, _set_paused(person, action))
     if action != "timezone":
         notice = "Nothing was changed: please use one of the buttons below."
-        return _preferences(person, notice=notice, status=400)
+        return _preferences(link, person, notice=notice, status=400)
     try:
-        person = selfservice.change_timezone(pid, fields)
+        person = selfservice.change_timezone(person.id, fields)
     except InvalidForm as invalid:
-        return _preferences(person, fields, invalid.problems, status=400)
+        return _preferences(link, person, fields, invalid.problems, status=400)
     except selfservice.Changed:
         notice = "Your time zone was changed meanwhile, from another tab: here it is now."
-        return _preferences(selfservice.active(pid), notice=notice, status=409)
-    return _preferences(person, notice=f"Saved: your time zone is now {person.timezone}.")
+        return _preferences(link, selfservice.active(person.id), notice=notice, status=409)
+    return _preferences(link, person, notice=f"Saved: your time zone is now {person.timezone}.")
 
 
 def _preferences(
+    link: Link,
     person: Participant,
     form: dict[str, str] | None = None,
     problems: dict[str, str] | None = None,
@@ -71,7 +72,7 @@ def _preferences(
         selected_zone=(form or {}).get("timezone", person.timezone),
         problems=problems or {},
         notice=notice,
-        links=web.links(person.id),
+        links=web.links(link),
     )
     return web.html(body, status)
 
@@ -83,13 +84,13 @@ def _set_paused(person: Participant, action: str) -> Participant:
 
 @router.get("/pause/<token>")
 def pause_page(token: str) -> Response[str]:
-    person = selfservice.active(web.participant(Purpose.PAUSE, token))
+    _, person = web.opened_by_member(Purpose.PAUSE, token)
     return _pause(person)
 
 
 @router.post("/pause/<token>")
 def pause(token: str) -> Response[str]:
-    person = selfservice.active(web.participant(Purpose.PAUSE, token))
+    _, person = web.opened_by_member(Purpose.PAUSE, token)
     action = web.form(router.current_event).get("action", "")
     if person.status is not Status.ACTIVE or action not in ("pause", "resume"):
         return _pause(person, status=400)
@@ -122,7 +123,7 @@ def _not_signed_up(status: int) -> Response[str]:
 
 @router.get("/leave/<token>")
 def leave_page(token: str) -> Response[str]:
-    person = selfservice.current(web.participant(Purpose.LEAVE, token))
+    link, person = web.opened(Purpose.LEAVE, token)
     if person.status is Status.LEFT:
         return _left()
     body = pages.page(
@@ -130,7 +131,7 @@ def leave_page(token: str) -> Response[str]:
         settings.tenant(),
         title="Leave the program",
         participant=person,
-        links=web.links(person.id),
+        links=web.links(link),
     )
     return web.html(body)
 
@@ -139,9 +140,9 @@ def leave_page(token: str) -> Response[str]:
 def leave(token: str) -> Response[str]:
     """Also the one-click unsubscribe target of every email (RFC 8058); the page it shows
     offers to rejoin, which the same link's token allows."""
-    pid = web.participant(Purpose.LEAVE, token)
+    _, person = web.opened(Purpose.LEAVE, token)
     action = "rejoin" if web.form(router.current_event).get("action") == "rejoin" else "leave"
-    return _leave_or_rejoin(pid, action)
+    return _leave_or_rejoin(person.id, action)
 
 
 def _leave_or_rejoin(pid: str, action: str) -> Response[str]:

@@ -8,7 +8,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
 
 from tandem.lambdas.observability import metrics
-from tandem.links.tokens import Purpose
+from tandem.links.tokens import Link, Purpose
 from tandem.model import calendar, purpose
 from tandem.model.clock import clock
 from tandem.model.participant import PERSONAL_FIELDS, Participant, PersonalDetails, Status
@@ -43,9 +43,9 @@ def update_profile(token: str) -> Response[str]:
 
 
 def _profile_page(purpose_: Purpose, token: str) -> Response[str]:
-    person = selfservice.active(web.participant(purpose_, token))
+    link, person = web.opened_by_member(purpose_, token)
     if purpose_ is Purpose.SIGNUP and person.status is Status.ACTIVE:
-        return _saved(person, just_joined=False)
+        return _saved(link, person, just_joined=False)
     form = {"name": person.name, "location": person.location, "answers": person.answers}
     return _profile_form(person, form, person.timezone, problems={}, missing=[])
 
@@ -73,10 +73,9 @@ def _profile_form(
 
 
 def _save_profile(purpose_: Purpose, token: str) -> Response[str]:
-    pid = web.participant(purpose_, token)
-    person = selfservice.active(pid)
+    link, person = web.opened_by_member(purpose_, token)
     if purpose_ is Purpose.SIGNUP and person.status is Status.ACTIVE:
-        return _saved(person, just_joined=False)  # signed up already: the profile link edits
+        return _saved(link, person, just_joined=False)  # signed up already: it edits nothing
     fields = web.form(router.current_event)
     answers = {q.id: fields.get(q.id, "") for q in purpose.QUESTIONS}
     problems, missing = {}, purpose.unanswered(answers)
@@ -90,13 +89,13 @@ def _save_profile(purpose_: Purpose, token: str) -> Response[str]:
     if problems:
         form = {"name": "", "location": "", **fields, "answers": answers}
         return _profile_form(person, form, fields.get("timezone", ""), problems, missing)
-    person, just_joined = selfservice.save_profile(pid, personal, answers, clock.now())
+    person, just_joined = selfservice.save_profile(person.id, personal, answers, clock.now())
     if just_joined:
         metrics.add_metric(name="SignedUp", unit=MetricUnit.Count, value=1)
-    return _saved(person, just_joined)
+    return _saved(link, person, just_joined)
 
 
-def _saved(person: Participant, just_joined: bool) -> Response[str]:
+def _saved(link: Link, person: Participant, just_joined: bool) -> Response[str]:
     tenant = settings.tenant()
     body = pages.page(
         "profile_saved.html",
@@ -106,6 +105,6 @@ def _saved(person: Participant, just_joined: bool) -> Response[str]:
         just_joined=just_joined,
         descriptions=purpose.DESCRIPTIONS,
         next_cycle=calendar.next_cycle(tenant, clock.now()),
-        links=web.links(person.id),
+        links=web.links(link),
     )
     return web.html(body)

@@ -6,11 +6,9 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Route
 from tandem.conversations import pulse
 from tandem.conversations.quarter import Quarter, quarter_of
 from tandem.links.tokens import InvalidLink, Purpose
-from tandem.links.urls import link_tokens
 from tandem.model.answers import AnsweredMeanwhile, Pulse
 from tandem.model.clock import clock
 from tandem.model.participant import Participant
-from tandem.people import selfservice
 from tandem.store import settings
 from tandem.views import pages
 
@@ -21,10 +19,9 @@ router = Router()
 
 def _quarter(token: str) -> tuple[Participant, Quarter | None]:
     """The person and their group's quarter; an expired link once the pulse has closed."""
-    pid, cycle = link_tokens().verify_scoped(Purpose.PULSE, token)
-    person = selfservice.active(pid)
+    link, person = web.opened_by_member(Purpose.PULSE, token)
     tenant = settings.tenant()
-    quarter = quarter_of(person, cycle, tenant)
+    quarter = quarter_of(person, str(link.scope), tenant)
     days = tenant.conversations.feedback_link_days
     if quarter is not None and not pulse.is_open(quarter.plan, days, clock.now()):
         raise InvalidLink(Purpose.PULSE, expired=True)

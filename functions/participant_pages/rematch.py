@@ -6,11 +6,9 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Route
 from tandem.conversations import sessions
 from tandem.conversations.quarter import alone, quarter_of
 from tandem.links.tokens import Purpose
-from tandem.links.urls import link_tokens
 from tandem.model import calendar
 from tandem.model.clock import clock
 from tandem.model.participant import Participant
-from tandem.people import selfservice
 from tandem.store import settings
 from tandem.views import pages
 
@@ -57,8 +55,8 @@ def rematch(token: str) -> Response[str]:
 
 
 def _alone(token: str) -> tuple[Participant, calendar.Cycle]:
-    pid, cycle_id = link_tokens().verify_scoped(Purpose.REMATCH, token)
-    return selfservice.active(pid), calendar.cycle(settings.tenant(), cycle_id)
+    link, person = web.opened_by_member(Purpose.REMATCH, token)
+    return person, calendar.cycle(settings.tenant(), str(link.scope))
 
 
 def _rematch_form(

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Route
 
 from tandem.conversations import sessions
 from tandem.conversations.quarter import Quarter, quarter_of
-from tandem.links.tokens import Purpose
+from tandem.links.tokens import Link, Purpose
 from tandem.model import guides
 from tandem.model.clock import clock
 from tandem.model.participant import Participant
@@ -21,15 +21,15 @@ router = Router()
 
 @router.get("/schedule/<token>")
 def schedule_page(token: str) -> Response[str]:
-    person, quarter = web.quarter(Purpose.SCHEDULE, token)
+    link, person, quarter = web.quarter(Purpose.SCHEDULE, token)
     if quarter is None:
         return web.no_group()
-    return _schedule(person, quarter, token, form={})
+    return _schedule(link, person, quarter, form={})
 
 
 @router.post("/schedule/<token>")
 def pick_slot(token: str) -> Response[str]:
-    person, quarter = web.quarter(Purpose.SCHEDULE, token)
+    link, person, quarter = web.quarter(Purpose.SCHEDULE, token)
     if quarter is None:
         return web.no_group()
     tenant, fields = settings.tenant(), web.form(router.current_event)
@@ -39,15 +39,15 @@ def pick_slot(token: str) -> Response[str]:
         seen = int(fields.get("version", ""))
         sessions.pick(person, quarter, first, track, seen, tenant, clock.now())
     except ValueError:  # nothing chosen, or not a time the page offered
-        return _schedule(person, quarter, token, fields, invalid={"slot"}, status=400)
+        return _schedule(link, person, quarter, fields, invalid={"slot"}, status=400)
     except sessions.Changed:
         notice = "Someone in your group changed the plan meanwhile: here it is now."
-        return _schedule(person, _again(person, quarter), token, {}, notice=notice, status=409)
+        return _schedule(link, person, _again(person, quarter), {}, notice=notice, status=409)
     except sessions.TooLate:
         notice = "Your first conversation has started: the time can no longer change."
-        return _schedule(person, _again(person, quarter), token, {}, notice=notice, status=409)
+        return _schedule(link, person, _again(person, quarter), {}, notice=notice, status=409)
     notice = "Done: everyone in your group gets the calendar invitation by email."
-    return _schedule(person, _again(person, quarter), token, {}, notice=notice)
+    return _schedule(link, person, _again(person, quarter), {}, notice=notice)
 
 
 def _again(person: Participant, quarter: Quarter) -> Quarter:
@@ -55,9 +55,9 @@ def _again(person: Participant, quarter: Quarter) -> Quarter:
 
 
 def _schedule(
+    link: Link,
     person: Participant,
     quarter: Quarter,
-    token: str,
     form: dict[str, str],
     invalid: frozenset[str] | set[str] = frozenset(),
     notice: str = "",
@@ -81,7 +81,7 @@ def _schedule(
         errors=["Please choose a time."] if invalid else [],
         invalid=invalid,
         notice=notice,
-        links=web.quarter_links(person, quarter),
+        links=web.links(link),
     )
     return web.html(body, status)
 
@@ -93,16 +93,16 @@ def _chosen(quarter: Quarter) -> str:
 
 @router.get("/reschedule/<token>")
 def reschedule_page(token: str) -> Response[str]:
-    person, quarter = web.quarter(Purpose.RESCHEDULE, token)
+    link, person, quarter = web.quarter(Purpose.RESCHEDULE, token)
     if quarter is None:
         return web.no_group()
     number = router.current_event.get_query_string_value("session", "")
-    return _reschedule(person, quarter, web.whole_number(number))
+    return _reschedule(link, person, quarter, web.whole_number(number))
 
 
 @router.post("/reschedule/<token>")
 def reschedule(token: str) -> Response[str]:
-    person, quarter = web.quarter(Purpose.RESCHEDULE, token)
+    link, person, quarter = web.quarter(Purpose.RESCHEDULE, token)
     if quarter is None:
         return web.no_group()
     fields, tenant, now = web.form(router.current_event), settings.tenant(), clock.now()
@@ -121,15 +121,16 @@ def reschedule(token: str) -> Response[str]:
         starts = datetime.fromisoformat(fields.get("starts", ""))
         sessions.move(person, quarter, number, starts, seen, tenant, now)
     except ValueError:
-        return _reschedule(person, quarter, number, invalid={"starts"}, status=400)
+        return _reschedule(link, person, quarter, number, invalid={"starts"}, status=400)
     except (sessions.Changed, sessions.TooLate):
         notice = "This conversation changed meanwhile, or has started: here is the plan now."
-        return _reschedule(person, _again(person, quarter), None, notice=notice, status=409)
+        return _reschedule(link, person, _again(person, quarter), None, notice=notice, status=409)
     notice = f"Done: conversation {number} moved, and everyone gets the calendar update."
-    return _reschedule(person, _again(person, quarter), None, notice=notice)
+    return _reschedule(link, person, _again(person, quarter), None, notice=notice)
 
 
 def _reschedule(
+    link: Link,
     person: Participant,
     quarter: Quarter,
     number: int | None,
@@ -153,6 +154,6 @@ def _reschedule(
         errors=["Please choose a time."] if invalid else [],
         invalid=invalid,
         notice=notice,
-        links=web.quarter_links(person, quarter),
+        links=web.links(link),
     )
     return web.html(body, status)

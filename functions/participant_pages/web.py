@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from tandem.conversations.quarter import Quarter, quarter_of
-from tandem.links.tokens import Purpose
+from tandem.links.tokens import Link, Purpose
 from tandem.links.urls import Links, link_tokens
 from tandem.model.participant import Participant
 from tandem.people import selfservice
@@ -36,13 +36,22 @@ def whole_number(value: str) -> int | None:
     return int(value) if value.isascii() and value.isdigit() else None
 
 
-def participant(purpose: Purpose, token: str) -> str:
-    return link_tokens().verify(purpose, token)
+def opened(purpose: Purpose, token: str) -> tuple[Link, Participant]:
+    """The link a token makes, and the person it names (selfservice.holder)."""
+    link = link_tokens().open(purpose, token)
+    return link, selfservice.holder(link)
 
 
-def links(pid: str) -> dict[str, str]:
+def opened_by_member(purpose: Purpose, token: str) -> tuple[Link, Participant]:
+    """As opened, for a page only people in the program use (Gone once they left)."""
+    link = link_tokens().open(purpose, token)
+    return link, selfservice.active_holder(link)
+
+
+def links(opened: Link) -> dict[str, str]:
+    """The links the page `opened` leads to (links.urls.LEADS_TO), expiring with it."""
     # Relative to /<purpose>/<token>, so links work under any stage or custom domain.
-    return Links("..", link_tokens()).for_participant(pid)
+    return Links("..", link_tokens()).leading_from(opened)
 
 
 def message(title: str, *paragraphs: str, status: int = 200) -> Response[str]:
@@ -53,18 +62,16 @@ def not_found() -> Response[str]:
     return html(pages.not_found(settings.tenant()), 404)
 
 
-def quarter(purpose: Purpose, token: str) -> tuple[Participant, Quarter | None]:
-    """The person a link about a quarter names, and their group's quarter."""
-    pid, cycle = link_tokens().verify_scoped(purpose, token)
-    person = selfservice.active(pid)
-    return person, quarter_of(person, cycle, settings.tenant())
+def quarter(purpose: Purpose, token: str) -> tuple[Link, Participant, Quarter | None]:
+    """The link about a quarter, the person it names, and their group's quarter."""
+    link, person = opened_by_member(purpose, token)
+    return link, person, quarter_of(person, str(link.scope), settings.tenant())
 
 
 def session_of(purpose: Purpose, token: str) -> tuple[Participant, Quarter | None, int]:
     """The person, their group's quarter and the session a link about one session names."""
-    pid, scope = link_tokens().verify_scoped(purpose, token)
-    person = selfservice.active(pid)
-    cycle, _, number = scope.partition("/")
+    link, person = opened_by_member(purpose, token)
+    cycle, _, number = str(link.scope).partition("/")
     quarter = quarter_of(person, cycle, settings.tenant())
     return person, quarter, whole_number(number) or 0
 
@@ -76,7 +83,3 @@ def no_group() -> Response[str]:
         "You are not in a pair or trio this quarter. We email you when the next one starts.",
         status=404,
     )
-
-
-def quarter_links(person: Participant, quarter: Quarter) -> dict[str, str]:
-    return Links("..", link_tokens()).for_participant(person.id, quarter.cycle.id)

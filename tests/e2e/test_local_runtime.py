@@ -138,3 +138,44 @@ def test_hr_exports_a_quarter_on_demand_and_downloads_it(served: Served, tmp_pat
         text=True,
     )
     assert refused.returncode == 2 and "no cycle '2027-Q9'" in refused.stderr
+
+
+def test_an_operator_revokes_then_erases_a_person_on_the_running_tenant(
+    served: Served, tmp_path: Path
+) -> None:
+    import urllib.error
+    import urllib.request
+
+    def opened(url: str) -> int:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    def tandem(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [str(Path(sys.executable).parent / "tandem"), *args, "--local", served.api_url]
+        return subprocess.run(command, capture_output=True, text=True)
+
+    roster = tmp_path / "rhea.csv"
+    roster.write_text(
+        "email,name,department,level,timezone,manager_email\n"
+        "rhea@northwind.example,Rhea Stone,Legal,Manager,Europe/Madrid,\n"
+    )
+    before = len(served.outbox())
+    served.aws("s3", "cp", str(roster), f"s3://{served.bucket}/roster/rhea.csv")
+    [invite] = served.wait_for_emails(before + 1)[before:]
+    signup = next(link for link in invite["links"] if "/signup/" in link)
+    assert opened(signup) == 200
+    time.sleep(1.1)  # a revocation refuses the links signed before its second
+    revoked = tandem("revoke", "--email", "rhea@northwind.example")
+    assert revoked.returncode == 0, revoked.stderr
+    assert opened(signup) == 410
+    status, body = served.post("/_local/revoke", {"email": "nobody@northwind.example"})
+    assert status == 404 and "no participant" in body["error"]
+    assert served.post("/_local/revoke", ["rhea"])[0] == 400
+
+    erased = tandem("erase", "--email", "rhea@northwind.example")
+    assert erased.returncode == 0, erased.stderr
+    assert "profile deleted" in erased.stdout and "nothing in the table names them" in erased.stdout
+    assert "roster/rhea.csv" in erased.stdout and "roster/results/rhea.csv" in erased.stdout

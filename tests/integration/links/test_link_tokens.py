@@ -190,8 +190,8 @@ def test_the_signature_is_compared_in_constant_time(
 
     monkeypatch.setattr(hmac, "compare_digest", spy)
     signer = link_tokens()
-    assert signer.verify(Purpose.PROFILE, valid(Purpose.PROFILE, signer)) == FLO
+    assert signer.open(Purpose.PROFILE, valid(Purpose.PROFILE, signer)).participant == FLO
     with pytest.raises(tokens.InvalidLink):
-        signer.verify(Purpose.PROFILE, forged(Purpose.PROFILE, signer))
+        signer.open(Purpose.PROFILE, forged(Purpose.PROFILE, signer))
     assert len(compared) >= 2
     assert all(len(a) == len(b) == 32 for a, b in compared)  # whole SHA-256 digests

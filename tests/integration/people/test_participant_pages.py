@@ -12,6 +12,7 @@ from functions.participant_pages import handler
 from tandem.links.tokens import LIFETIME, Purpose
 from tandem.model.clock import clock
 from tandem.model.participant import Participant, Source, Status, participant_id
+from tandem.people import erasure
 from tandem.store import participants
 from tests.integration.support import (
     ANSWERS,
@@ -214,7 +215,7 @@ def test_open_signup_sends_the_invite_to_the_address_given(aws: Resources) -> No
     )
 
 
-@pytest.mark.parametrize("state", ["invited", "signed up", "left"])
+@pytest.mark.parametrize("state", ["invited", "signed up", "left", "erased"])
 def test_open_signup_does_the_same_work_for_a_known_and_a_new_address(
     state: str, invite: str, aws: Resources
 ) -> None:
@@ -223,6 +224,8 @@ def test_open_signup_does_the_same_work_for_a_known_and_a_new_address(
         sign_up(invite, aws)
     elif state == "left":
         participants.leave(ADA, clock.now())
+    elif state == "erased":
+        erasure.erase("ada@acme.example", clock.now())
     form = {"name": "X Y", "department": "Finance", "level": "Director", "timezone": "UTC"}
 
     def join(email: str) -> tuple[int, str]:
@@ -237,13 +240,14 @@ def test_open_signup_does_the_same_work_for_a_known_and_a_new_address(
     with aws_calls() as new_calls:
         new = join("lin@acme.example")
     assert known_calls == new_calls
-    assert known_calls["dynamodb.PutItem"] == known_calls["sqs.SendMessageBatch"] == 1
+    # One create, which checks the erasure marker in the same transaction, and one message
+    assert known_calls["dynamodb.TransactWriteItems"] == known_calls["sqs.SendMessageBatch"] == 1
     assert known == new and known[0] == 200
     # and the mail the addresses get is still what each may have
     deliver_mail(aws)
     got = sorted((e.to[0], e.subject) for e in sent()[before:])
     expected = [("lin@acme.example", sent()[0].subject)]  # an invitation, like Ada's
-    if state != "left":
+    if state not in ("left", "erased"):
         expected.insert(0, ("ada@acme.example", "Your peer coaching links"))
     assert got == expected
 

@@ -2,7 +2,10 @@
 
 HMAC-SHA256 over the participant id (and, for a purpose about one quarter or one conversation,
 its scope: "2027-Q1" or "2027-Q1/3") and the time of signing, salted with tenant and purpose, so
-a token made for one purpose, tenant, quarter or conversation never opens another.
+a token made for one purpose, tenant, quarter or conversation never opens another. A token
+expires its purpose's lifetime after it was signed, or earlier when it says so: a link a page
+renders expires with the link that opened the page. The time of signing also lets a person's
+links be revoked: those signed before the time on their profile are refused.
 Verification accepts every key in the signing secret (newest signs), which lets the secret
 rotate without breaking links already sent. Tokens are never logged: only their purpose and
 outcome are.
@@ -12,7 +15,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
@@ -71,6 +75,21 @@ class InvalidLink(Exception):
         self.expired = expired
 
 
+@dataclass(frozen=True)
+class Link:
+    """What a verified token says: whose link, for what, since and until when."""
+
+    purpose: Purpose
+    participant: str
+    scope: str | None  # the quarter or conversation, for a scoped purpose
+    signed_at: datetime
+    expires_at: datetime
+
+    def revoked(self, links_from: datetime | None) -> bool:
+        """Whether the person's links were revoked after this one was signed."""
+        return links_from is not None and self.signed_at < links_from
+
+
 class _ClockSigner(TimestampSigner):
     """Reads the product clock, so local runs and tests can age a link."""
 
@@ -96,35 +115,52 @@ class LinkTokens:
             signer_kwargs={"digest_method": hashlib.sha256},
         )
 
-    def sign(self, purpose: Purpose, participant_id: str, scope: str | None = None) -> str:
+    def sign(
+        self,
+        purpose: Purpose,
+        participant_id: str,
+        scope: str | None = None,
+        not_after: datetime | None = None,
+    ) -> str:
+        """A token for the participant (and the scope its purpose needs), expiring after its
+        purpose's lifetime, or at `not_after` if that comes first."""
         if (scope is not None) != (purpose in SCOPED):
             raise ValueError(f"a {purpose} link {'needs' if scope is None else 'takes no'} scope")
-        payload = participant_id if scope is None else [participant_id, scope]
+        payload: object = participant_id if scope is None else [participant_id, scope]
+        if not_after is not None and not_after < clock.now() + self._lifetimes[purpose]:
+            payload = [participant_id, scope, int(not_after.timestamp())]
         return str(self._serializer(purpose).dumps(payload))
 
-    def verify(self, purpose: Purpose, token: str) -> str:
-        """The participant id the token was made for; InvalidLink if forged, foreign or expired."""
-        payload = self._load(purpose, token)
-        if not isinstance(payload, str):
-            raise InvalidLink(purpose, expired=False)
-        return payload
-
-    def verify_scoped(self, purpose: Purpose, token: str) -> tuple[str, str]:
-        """The participant id and the scope (quarter or conversation) the token was made for."""
-        payload = self._load(purpose, token)
-        if not (
-            isinstance(payload, list)
-            and len(payload) == 2
-            and all(isinstance(part, str) for part in payload)
-        ):
-            raise InvalidLink(purpose, expired=False)
-        return payload[0], payload[1]
-
-    def _load(self, purpose: Purpose, token: str) -> object:
-        max_age = int(self._lifetimes[purpose].total_seconds())
+    def open(self, purpose: Purpose, token: str) -> Link:
+        """What the token says; InvalidLink if forged, foreign, for another purpose or expired."""
+        lifetime = self._lifetimes[purpose]
         try:
-            return self._serializer(purpose).loads(token, max_age=max_age)
+            payload, signed_at = self._serializer(purpose).loads(
+                token, max_age=int(lifetime.total_seconds()), return_timestamp=True
+            )
         except SignatureExpired:
             raise InvalidLink(purpose, expired=True) from None
         except BadSignature:
             raise InvalidLink(purpose, expired=False) from None
+        participant, scope, not_after = _parts(payload)
+        if participant is None or (scope is not None) != (purpose in SCOPED):
+            raise InvalidLink(purpose, expired=False)
+        expires_at = signed_at + lifetime
+        if not_after is not None:
+            expires_at = min(expires_at, datetime.fromtimestamp(not_after, UTC))
+        if expires_at < clock.now():
+            raise InvalidLink(purpose, expired=True)
+        return Link(purpose, participant, scope, signed_at, expires_at)
+
+
+def _parts(payload: object) -> tuple[str | None, str | None, int | None]:
+    """(participant, scope, not after) of the three shapes a payload takes: the participant,
+    [participant, scope], or [participant, scope or None, not after]; Nones for anything else."""
+    match payload:
+        case str(participant):
+            return participant, None, None
+        case [str(participant), str(scope)]:
+            return participant, scope, None
+        case [str(participant), str() | None as scope, int(not_after)]:
+            return participant, scope, not_after
+    return None, None, None

@@ -1,11 +1,30 @@
-"""The links in emails and pages: <base>/<purpose>/<token>."""
+"""The links in emails and pages: <base>/<purpose>/<token>.
+
+An email carries fresh links for everything it offers. A page renders only links its own link
+leads to (LEADS_TO), for the same person and quarter, each expiring when the link that opened
+the page does: an old link never yields a younger or wider one.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from tandem.links.tokens import ABOUT_SESSION, SCOPED, LinkTokens, Purpose
+from tandem.links.tokens import ABOUT_SESSION, SCOPED, Link, LinkTokens, Purpose
 from tandem.store import settings, signing_keys
+
+# What a page opened by a link of one purpose may link to: the same or a narrower purpose.
+# Preferences (every email's footer) is the person's whole say in the program: their profile,
+# a pause, leaving. Leaving offers a pause instead. A signup link, once used, leads to the
+# profile it made. The schedule and reschedule pages are one purpose, the group's plan for the
+# quarter, and link to each other. Every other page renders no link.
+LEADS_TO: dict[Purpose, frozenset[Purpose]] = {
+    Purpose.PREFERENCES: frozenset({Purpose.PROFILE, Purpose.PAUSE, Purpose.LEAVE}),
+    Purpose.LEAVE: frozenset({Purpose.PAUSE}),
+    Purpose.SIGNUP: frozenset({Purpose.PROFILE}),
+    Purpose.PROFILE: frozenset({Purpose.PROFILE}),
+    Purpose.SCHEDULE: frozenset({Purpose.RESCHEDULE}),
+    Purpose.RESCHEDULE: frozenset({Purpose.SCHEDULE}),
+}
 
 
 def link_tokens() -> LinkTokens:
@@ -22,8 +41,23 @@ class Links:
         self._base = base_url.rstrip("/")
         self._tokens = tokens
 
-    def url(self, purpose: Purpose, participant_id: str, scope: str | None = None) -> str:
-        return f"{self._base}/{purpose}/{self._tokens.sign(purpose, participant_id, scope)}"
+    def url(
+        self,
+        purpose: Purpose,
+        participant_id: str,
+        scope: str | None = None,
+        not_after: datetime | None = None,
+    ) -> str:
+        token = self._tokens.sign(purpose, participant_id, scope, not_after)
+        return f"{self._base}/{purpose}/{token}"
+
+    def leading_from(self, opened: Link) -> dict[str, str]:
+        """The links a page opened by `opened` may render, by purpose: those its purpose leads
+        to, for the same person and quarter, expiring with it."""
+        return {
+            p.value: self.url(p, opened.participant, opened.scope, opened.expires_at)
+            for p in LEADS_TO.get(opened.purpose, ())
+        }
 
     def for_participant(
         self, participant_id: str, cycle: str | None = None, session: int | None = None

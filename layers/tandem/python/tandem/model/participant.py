@@ -105,6 +105,7 @@ class Participant:
     last_import: ImportMark | None = None
     mail_blocked: MailBlock | None = None
     mail_blocked_at: datetime | None = None
+    links_from: datetime | None = None  # links signed before were revoked
 
     @property
     def id(self) -> str:

@@ -10,6 +10,7 @@ from datetime import datetime
 from pydantic import ValidationError
 
 from tandem.conversations import sessions
+from tandem.links.tokens import InvalidLink, Link
 from tandem.model import calendar, purpose
 from tandem.model.calendar import Cycle
 from tandem.model.mail_request import MailRequest
@@ -54,10 +55,27 @@ def current(pid: str) -> Participant:
 
 
 def active(pid: str) -> Participant:
-    person = current(pid)
+    return in_program(current(pid))
+
+
+def in_program(person: Participant) -> Participant:
     if person.status is Status.LEFT:
-        raise Gone(pid)
+        raise Gone(person.id)
     return person
+
+
+def holder(link: Link) -> Participant:
+    """The person a link names: Gone if there is none, and the link refused as expired if
+    their links were revoked after it was signed."""
+    person = current(link.participant)
+    if link.revoked(person.links_from):
+        raise InvalidLink(link.purpose, expired=True)
+    return person
+
+
+def active_holder(link: Link) -> Participant:
+    """The holder of the link, while in the program (Gone once they left)."""
+    return in_program(holder(link))
 
 
 def save_profile(
@@ -73,8 +91,6 @@ def save_profile(
     except participants.ConditionFailed:
         raise Gone(pid) from None
     if first_time:
-        # Back by their own choice, if they had asked to be erased: the link proves it is them.
-        participants.forget_erasure(pid)
         queues.send_mail([MailRequest.welcome(pid)])
     return person, first_time
 
@@ -121,11 +137,12 @@ def leave(pid: str, tenant: Tenant, now: datetime) -> bool:
 
 def finish_leaving(tenant: Tenant, now: datetime) -> int:
     """The hourly sweep: takes everyone noted as leaving out of the groups that still list
-    them (a leave whose click died half-way). Returns how many it looked at."""
+    them (a leave whose click died half-way, an erased person's alias). Returns how many it
+    looked at."""
     noted = list(participants.leaving())
     for pid, left_at in noted:
         person = participants.get(pid)
-        if person is None or person.status is not Status.LEFT:  # erased, or came back
+        if person is not None and person.status is not Status.LEFT:  # came back meanwhile
             participants.done_leaving(pid, left_at)
         else:
             _leave_groups(pid, left_at, tenant, now)

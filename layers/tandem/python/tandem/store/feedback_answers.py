@@ -3,7 +3,7 @@ written whole and only if the version is the one the person saw (absent for the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +11,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAt
 from pynamodb.exceptions import DoesNotExist
 
 from tandem.model.answers import AnsweredMeanwhile, Feedback
-from tandem.store.table import TableModel, save_version
+from tandem.store.table import TableModel, names, rewrite, save_version
 
 
 class FeedbackItem(TableModel):
@@ -90,41 +90,41 @@ def of_cycle(cycle: str) -> Iterator[tuple[str, Feedback]]:
         yield group, _to_feedback(item)
 
 
-ERASED = "(erased)"  # an erased person's pledge: it still counts, its words are gone
+def _naming(cycle: str, text: str) -> Iterator[FeedbackItem]:
+    query = FeedbackItem.query(
+        f"CYCLE#{cycle}", FeedbackItem.sk.startswith("FEEDBACK#"), consistent_read=True
+    )
+    return (item for item in query if names(item, text))
 
 
-def renamed(
-    cycle: str, group: str, new_group: str, pid: str, alias: str
-) -> list[tuple[FeedbackItem, FeedbackItem]]:
-    """Each answer of `group` and its copy under `new_group`, `pid` replaced by `alias` (for
-    an erasure's transaction to swap); the person's own words are dropped, not moved."""
-    pairs = []
-    for item in FeedbackItem.query(
-        f"CYCLE#{cycle}", FeedbackItem.sk.startswith(f"FEEDBACK#{group}#"), consistent_read=True
-    ):
-        own = item.participant == pid
-        copy = FeedbackItem(
-            *_keys(cycle, new_group, int(item.session), alias if own else item.participant),
-            **{name: getattr(item, name) for name in _ANSWERS},
-        )
-        copy.participant = alias if own else item.participant
-        if own:
-            copy.pledge = ERASED if item.pledge else None
-            copy.note = None
-        pairs.append((item, copy))
-    return pairs
+def naming(cycle: str, text: str) -> list[str]:
+    """The keys of the cycle's answers that name `text` (for an erasure's check)."""
+    return [f"{item.pk} / {item.sk}" for item in _naming(cycle, text)]
 
 
-# What an answer's copy carries over (the keys and the participant are the copy's own).
-_ANSWERS = (
-    "session",
-    "held",
-    "helpfulness",
-    "checkin",
-    "impact",
-    "note",
-    "pledge",
-    "theme",
-    "version",
-    "updated_at",
-)
+def rewrite_naming(
+    cycle: str, text: str, change: Callable[[str, Feedback], tuple[str, Feedback]]
+) -> None:
+    """Rewrites each answer of the cycle that names `text` as `change` makes it from its group
+    and answer (which may move it to another group or person); an answer changed meanwhile is
+    left for the next pass."""
+    for item in _naming(cycle, text):
+        group, answer = change(item.sk.removeprefix("FEEDBACK#").split("#")[0], _to_feedback(item))
+        rewrite(item, _to_item(cycle, group, answer))
+
+
+def _to_item(cycle: str, group: str, answer: Feedback) -> FeedbackItem:
+    return FeedbackItem(
+        *_keys(cycle, group, answer.session, answer.participant),
+        session=answer.session,
+        participant=answer.participant,
+        held=answer.held,
+        helpfulness=answer.helpfulness,
+        checkin=answer.checkin,
+        impact=answer.impact,
+        note=answer.note or None,
+        pledge=answer.pledge,
+        theme=answer.theme or None,
+        version=answer.version,
+        updated_at=answer.updated_at,
+    )

@@ -11,7 +11,7 @@ absent, so nobody is ever in two groups of a cycle, whatever runs at the same ti
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,8 +27,8 @@ from pynamodb.transactions import TransactWrite
 
 from tandem.model.matches import Outcome, StoredGroup
 from tandem.model.plan import Plan, group_key
-from tandem.store import feedback_answers, plans, pulse_answers
-from tandem.store.table import TableModel, connection, failed_a_condition
+from tandem.store import plans
+from tandem.store.table import TableModel, connection, failed_a_condition, names, rewrite
 
 RUN = "RUN"
 
@@ -251,76 +251,77 @@ def mark_announced(pid: str, cycle: str, now: datetime) -> bool:
     return True
 
 
-def pseudonymize(pid: str, alias: str) -> int:
-    """Re-keys every quarter the person took part in under `alias`: their group, their
-    partners' outcomes and their own, one quarter per transaction (a retry finishes the rest).
-    Returns how many quarters were re-keyed."""
-    quarters = list(
-        OutcomeItem.query(_person(pid), OutcomeItem.sk.startswith("CYCLE#"), consistent_read=True)
+# What an erasure needs: the cycles a person took part in, the items of a cycle that still name
+# them, and those items rewritten under another id (see tandem.people.erasure).
+
+
+def cycles_of(pid: str) -> list[str]:
+    """The cycles the person has an outcome of: every cycle they took part in."""
+    query = OutcomeItem.query(
+        _person(pid), OutcomeItem.sk.startswith("CYCLE#"), consistent_read=True
     )
-    for own in quarters:
-        cycle = own.sk.removeprefix("CYCLE#")
-        group = next((g for g in groups(cycle) if pid in g.members), None)
-        members = [alias if m == pid else m for m in group.members] if group else []
-        renamed = OutcomeItem(
-            _person(alias),
-            own.sk,
-            band=own.band,
-            group=group_key(members) if group else None,
-            partners=own.partners,
-            reason=own.reason,
-            announced_at=own.announced_at,
+    return [item.sk.removeprefix("CYCLE#") for item in query]
+
+
+def _naming(cycle: str, text: str) -> Iterator[GroupItem | UnmatchedItem | RematchItem]:
+    for model, prefix in (
+        (GroupItem, "GROUP#"),
+        (UnmatchedItem, "UNMATCHED#"),
+        (RematchItem, "REMATCH#"),
+    ):
+        for item in model.query(_cycle(cycle), model.sk.startswith(prefix), consistent_read=True):
+            if names(item, text):
+                yield item
+
+
+def naming(cycle: str, text: str) -> list[str]:
+    """The keys of the cycle's groups, unmatched marks and rematch requests that name `text`."""
+    return [f"{item.pk} / {item.sk}" for item in _naming(cycle, text)]
+
+
+def rename(cycle: str, text: str, rename: Callable[[str], str]) -> None:
+    """Rewrites the cycle's groups and unmatched marks that name `text` with every id passed
+    through `rename`, and deletes its rematch requests that do; an item changed meanwhile is
+    left for the next pass."""
+    for item in _naming(cycle, text):
+        if isinstance(item, GroupItem):
+            members = [rename(m) for m in item.members]
+            new: TableModel | None = GroupItem(
+                item.pk, _group_key(members), band=item.band, members=members, score=item.score
+            )
+        elif isinstance(item, UnmatchedItem):
+            pid = rename(item.sk.removeprefix("UNMATCHED#"))
+            new = UnmatchedItem(item.pk, f"UNMATCHED#{pid}", band=item.band, reason=item.reason)
+        else:
+            new = None
+        rewrite(item, new)
+
+
+def outcomes_naming(cycle: str, owners: Iterable[str], text: str) -> list[str]:
+    """The keys of the owners' outcomes of the cycle that name `text`."""
+    return [f"{item.pk} / {item.sk}" for item in _outcomes_naming(cycle, owners, text)]
+
+
+def _outcomes_naming(cycle: str, owners: Iterable[str], text: str) -> list[OutcomeItem]:
+    keys = [(_person(pid), _cycle(cycle)) for pid in set(owners)]
+    found = OutcomeItem.batch_get(keys, consistent_read=True)
+    return [item for item in found if names(item, text)]
+
+
+def rename_outcomes(
+    cycle: str, owners: Iterable[str], text: str, rename: Callable[[str], str]
+) -> None:
+    """Rewrites the owners' outcomes of the cycle that name `text` with every id, the owner's
+    own included (which moves the outcome), passed through `rename`."""
+    for item in _outcomes_naming(cycle, owners, text):
+        owner = rename(item.pk.removeprefix("PARTICIPANT#"))
+        new = OutcomeItem(
+            _person(owner),
+            item.sk,
+            band=item.band,
+            group=rename(item.group) if item.group else None,
+            partners=[rename(p) for p in item.partners],
+            reason=item.reason,
+            announced_at=item.announced_at,
         )
-        with TransactWrite(connection=connection()) as transaction:
-            transaction.delete(own)
-            transaction.save(renamed)
-            if group:
-                transaction.delete(GroupItem(_cycle(cycle), _group_key(group.members)))
-                transaction.save(
-                    GroupItem(
-                        _cycle(cycle),
-                        _group_key(members),
-                        band=group.band,
-                        members=members,
-                        score=group.score,
-                    )
-                )
-                if plan := plans.renamed(cycle, group_key(group.members), pid, alias):
-                    transaction.delete(plan[0])
-                    transaction.save(plan[1])
-                for answer, copy in feedback_answers.renamed(
-                    cycle, group_key(group.members), group_key(members), pid, alias
-                ):
-                    transaction.delete(answer)
-                    transaction.save(copy)
-                for partner in own.partners:
-                    theirs = [m for m in members if m != partner]
-                    transaction.update(
-                        OutcomeItem(_person(partner), own.sk),
-                        actions=[
-                            OutcomeItem.partners.set(theirs),
-                            OutcomeItem.group.set(group_key(members)),
-                        ],
-                    )
-            for said, moved in pulse_answers.renamed(cycle, pid, alias):
-                transaction.delete(said)
-                transaction.save(moved)
-            # Unmatched, or left alone in a group (that sat-out mark is their priority).
-            if sat_out := _unmatched_item(cycle, pid):
-                transaction.delete(sat_out)
-                transaction.save(
-                    UnmatchedItem(
-                        _cycle(cycle),
-                        f"UNMATCHED#{alias}",
-                        band=sat_out.band,
-                        reason=sat_out.reason,
-                    )
-                )
-    return len(quarters)
-
-
-def _unmatched_item(cycle: str, pid: str) -> UnmatchedItem | None:
-    try:
-        return UnmatchedItem.get(_cycle(cycle), f"UNMATCHED#{pid}", consistent_read=True)
-    except DoesNotExist:
-        return None
+        rewrite(item, new)

@@ -12,6 +12,7 @@ leave, in one transaction, and deleted once their groups no longer list them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +23,7 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -37,7 +38,7 @@ from tandem.model.participant import (
     Status,
 )
 from tandem.model.purpose import PurposeProfile
-from tandem.store.table import TableModel, connection, failed_a_condition
+from tandem.store.table import TableModel, connection, failed_a_condition, sort_keys
 
 PROFILE = "PROFILE"
 ERASED = "ERASED"
@@ -85,13 +86,25 @@ class ParticipantItem(TableModel):
     last_import_fields: ListAttribute[str] = ListAttribute(null=True)
     mail_blocked = UnicodeAttribute(null=True)
     mail_blocked_at = UTCDateTimeAttribute(null=True)
+    links_from = UTCDateTimeAttribute(null=True)
 
 
 class ErasureItem(TableModel):
     """PARTICIPANT#<id> / ERASED: the person asked for their data to be removed. Holds no
-    personal data; it only keeps rosters from bringing them back."""
+    personal data; it keeps rosters and the open signup from bringing them back. While the
+    erasure is under way it also holds the alias their history moves to and the cycles it is
+    in, so that a run started again finishes the same work; both go when it is done."""
 
     erased_at = UTCDateTimeAttribute()
+    alias = UnicodeAttribute(null=True)
+    cycles = UnicodeSetAttribute(null=True)
+
+
+@dataclass(frozen=True)
+class ErasureUnderWay:
+    erased_at: datetime
+    alias: str
+    cycles: frozenset[str]
 
 
 class LeavingItem(TableModel):
@@ -142,6 +155,7 @@ def _to_item(p: Participant) -> ParticipantItem:
         last_import_fields=list(mark.fields) if mark else None,
         mail_blocked=p.mail_blocked.value if p.mail_blocked else None,
         mail_blocked_at=p.mail_blocked_at,
+        links_from=p.links_from,
     )
 
 
@@ -168,6 +182,7 @@ def _to_participant(item: ParticipantItem) -> Participant:
         last_import=_mark(item),
         mail_blocked=MailBlock(item.mail_blocked) if item.mail_blocked else None,
         mail_blocked_at=item.mail_blocked_at,
+        links_from=item.links_from,
     )
 
 
@@ -194,10 +209,10 @@ def get_many(pids: Iterable[str]) -> dict[str, Participant]:
 
 
 def create_many(participants: Iterable[Participant]) -> set[str]:
-    """Creates each person only if absent, so whoever appeared since the caller looked (through
-    the open signup, say) is never replaced; returns the ids of those already there. One
-    conditional put each: half the write units of a transaction, and nobody needs the others'
-    writes to be atomic with theirs."""
+    """Creates each person only if absent and not erased, so whoever appeared since the caller
+    looked (through the open signup, say) is never replaced, nor anyone erased meanwhile
+    brought back; returns the ids of those not created. One transaction each: nobody needs the
+    others' writes to be atomic with theirs."""
     return {p.id for p in participants if not create_if_absent(p)}
 
 
@@ -213,13 +228,49 @@ def rejoin(pid: str, status: Status) -> Participant:
     )
 
 
-def erase(pid: str, now: datetime) -> bool:
-    """Deletes the profile, all the personal data there is, and marks the id as erased (first,
-    so a retry after a crash finishes the job). False if there was no profile."""
+def begin_erasure(pid: str, now: datetime, alias: str, cycles: Iterable[str]) -> ErasureUnderWay:
+    """Marks the id as erased, first of all: no roster or signup creates the person again from
+    now on. An erasure already under way keeps its alias and adds the cycles found now."""
+    try:
+        marker = ErasureItem.get(_key(pid), ERASED, consistent_read=True)
+    except DoesNotExist:
+        marker = ErasureItem(_key(pid), ERASED, erased_at=now)
+    marker.alias = marker.alias or alias
+    marker.cycles = set(marker.cycles or ()) | set(cycles) or None
+    marker.save()
+    return ErasureUnderWay(marker.erased_at, marker.alias, frozenset(marker.cycles or ()))
+
+
+def delete_profile(pid: str) -> bool:
+    """Deletes the profile, all the personal data there is; False if there was none."""
     existed = get(pid) is not None
-    ErasureItem(_key(pid), ERASED, erased_at=now).save()
     ParticipantItem(_key(pid), PROFILE).delete()
     return existed
+
+
+def end_erasure(pid: str) -> None:
+    """The erasure is done: the marker keeps only its date."""
+    ErasureItem(_key(pid), ERASED).update(
+        actions=[ErasureItem.alias.remove(), ErasureItem.cycles.remove()],
+        condition=ErasureItem.pk.exists(),
+    )
+
+
+def naming(pid: str) -> list[str]:
+    """The keys of what is left under the person's id once their profile is deleted, but the
+    erasure marker: their own partition, and the note of a leave."""
+    keys = [f"{_key(pid)} / {sk}" for sk in sort_keys(_key(pid)) if sk != ERASED]
+    return keys + [f"{LEAVING} / {pid}" for noted, _ in leaving() if noted == pid]
+
+
+def note_leaving(pid: str, now: datetime) -> None:
+    """Notes a person (an erased person's alias) for the hourly sweep to take out of the group
+    they may still be listed in."""
+    LeavingItem(LEAVING, pid, left_at=now).save()
+
+
+def drop_leaving(pid: str) -> None:
+    LeavingItem(LEAVING, pid).delete()
 
 
 def erased_among(pids: Iterable[str]) -> dict[str, datetime]:
@@ -230,16 +281,17 @@ def erased_among(pids: Iterable[str]) -> dict[str, datetime]:
     }
 
 
-def forget_erasure(pid: str) -> None:
-    """The person came back by their own choice (the open signup)."""
-    ErasureItem(_key(pid), ERASED).delete()
-
-
 def create_if_absent(p: Participant) -> bool:
+    """Creates the person only if absent and not erased on request, checked in one transaction
+    (an erasure between a look at the marker and the write cannot be missed); False if not."""
     try:
-        _to_item(p).save(condition=ParticipantItem.pk.does_not_exist())
-    except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.condition_check(
+                ErasureItem, _key(p.id), ERASED, condition=ErasureItem.pk.does_not_exist()
+            )
+            transaction.save(_to_item(p), condition=ParticipantItem.pk.does_not_exist())
+    except TransactWriteError as error:
+        if failed_a_condition(error):
             return False
         raise
     return True
@@ -396,6 +448,13 @@ def block_mail(pid: str, reason: MailBlock, now: datetime) -> Participant | None
             return None
         raise
     return _to_participant(item)
+
+
+def revoke_links(pid: str, at: datetime) -> Participant:
+    """Refuses from now on every link signed before `at`, to the second (the time a link
+    carries). ConditionFailed if there is no such person."""
+    links_from = ParticipantItem.links_from.set(at.replace(microsecond=0))
+    return _update(pid, [links_from], ParticipantItem.pk.exists())
 
 
 def in_level(level: str, status: Status) -> Iterator[Participant]:

@@ -8,7 +8,7 @@ nothing left to do leaves the index.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -26,7 +26,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from tandem.model.plan import Plan
 from tandem.model.rhythm import SESSIONS
 from tandem.model.slots import Slot
-from tandem.store.table import TableModel, is_stored
+from tandem.store.table import TableModel, is_stored, names, rewrite
 
 
 class Conflict(Exception):
@@ -161,26 +161,30 @@ def due(cycle: str, now: datetime) -> Iterator[Plan]:
     return (_to_plan(item) for item in query)
 
 
-def renamed(cycle: str, group: str, pid: str, alias: str) -> tuple[PlanItem, PlanItem] | None:
-    """The plan item of `group` and its copy with `pid` replaced by `alias` everywhere (for an
-    erasure's transaction to swap); None when the group has no plan."""
-    try:
-        item = PlanItem.get(_cycle(cycle), _plan_key(group), consistent_read=True)
-    except DoesNotExist:
-        return None
-    plan = _to_plan(item)
+def _naming(cycle: str, text: str) -> Iterator[PlanItem]:
+    query = PlanItem.query(_cycle(cycle), PlanItem.sk.startswith("PLAN#"), consistent_read=True)
+    return (item for item in query if names(item, text))
 
-    def rename(member: str) -> str:
-        return alias if member == pid else member
 
-    members = tuple(rename(m) for m in plan.members)
-    copy = replace(
-        plan,
-        group="+".join(members),
-        members=members,
-        picked_by=rename(plan.picked_by) if plan.picked_by else None,
-        dropped=frozenset(rename(m) for m in plan.dropped),
-    )
-    new = to_item(copy, due=None)
-    new.gsi1pk, new.gsi1sk = item.gsi1pk, item.gsi1sk and item.gsi1sk.replace(group, copy.group)
-    return item, new
+def naming(cycle: str, text: str) -> list[str]:
+    """The keys of the cycle's plans that name `text` (for an erasure's check)."""
+    return [f"{item.pk} / {item.sk}" for item in _naming(cycle, text)]
+
+
+def rename(cycle: str, text: str, rename: Callable[[str], str]) -> None:
+    """Rewrites the cycle's plans that name `text` with every id (members, who picked, who
+    stopped, the group key and so its place in the index) passed through `rename`; a plan
+    changed meanwhile is left for the next pass."""
+    for item in _naming(cycle, text):
+        plan = _to_plan(item)
+        members = tuple(rename(m) for m in plan.members)
+        copy = replace(
+            plan,
+            group="+".join(members),
+            members=members,
+            picked_by=rename(plan.picked_by) if plan.picked_by else None,
+            dropped=frozenset(rename(m) for m in plan.dropped),
+        )
+        new = to_item(copy, due=None)
+        new.gsi1pk, new.gsi1sk = item.gsi1pk, item.gsi1sk and rename(item.gsi1sk)
+        rewrite(item, new)

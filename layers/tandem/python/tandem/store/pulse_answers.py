@@ -4,13 +4,14 @@ CYCLE#<id> / ONGOING#<a>+<b> of two members told that both want to keep meeting.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError
 
 from tandem.model.answers import AnsweredMeanwhile, Pulse
-from tandem.store.table import TableModel, save_version
+from tandem.store.table import TableModel, names, rewrite, save_version
 
 
 class PulseItem(TableModel):
@@ -41,6 +42,19 @@ def _to_pulse(item: PulseItem) -> Pulse:
     )
 
 
+def _to_item(cycle: str, answer: Pulse) -> PulseItem:
+    return PulseItem(
+        _cycle(cycle),
+        f"PULSE#{answer.participant}",
+        participant=answer.participant,
+        fulfilment=answer.fulfilment,
+        ongoing=answer.ongoing,
+        comment=answer.comment or None,
+        version=answer.version,
+        updated_at=answer.updated_at,
+    )
+
+
 def get(cycle: str, pid: str) -> Pulse | None:
     try:
         return _to_pulse(PulseItem.get(_cycle(cycle), f"PULSE#{pid}", consistent_read=True))
@@ -51,16 +65,7 @@ def get(cycle: str, pid: str) -> Pulse | None:
 def save(
     cycle: str, pid: str, fulfilment: int, ongoing: str, comment: str, seen: int, now: datetime
 ) -> Pulse:
-    item = PulseItem(
-        _cycle(cycle),
-        f"PULSE#{pid}",
-        participant=pid,
-        fulfilment=fulfilment,
-        ongoing=ongoing,
-        comment=comment or None,
-        version=seen + 1,
-        updated_at=now,
-    )
+    item = _to_item(cycle, Pulse(pid, fulfilment, ongoing, comment, seen + 1, now))
     if not save_version(item, PulseItem.version, seen):
         raise AnsweredMeanwhile(pid)
     return _to_pulse(item)
@@ -96,33 +101,29 @@ def mark_told(cycle: str, a: str, b: str, now: datetime) -> None:
             raise
 
 
-def renamed(cycle: str, pid: str, alias: str) -> list[tuple[TableModel, TableModel]]:
-    """The person's pulse answer and the "both want to keep meeting" marks that name them, and
-    their copies under `alias` (for an erasure's transaction to swap); the comment is dropped."""
-    pairs: list[tuple[TableModel, TableModel]] = []
-    try:
-        answer = PulseItem.get(_cycle(cycle), f"PULSE#{pid}", consistent_read=True)
-    except DoesNotExist:
-        pass
-    else:
-        copy = PulseItem(
-            _cycle(cycle),
-            f"PULSE#{alias}",
-            participant=alias,
-            fulfilment=answer.fulfilment,
-            ongoing=answer.ongoing,
-            version=answer.version,
-            updated_at=answer.updated_at,
-        )
-        pairs.append((answer, copy))
-    marks = OngoingItem.query(
-        _cycle(cycle), OngoingItem.sk.startswith("ONGOING#"), consistent_read=True
-    )
-    for mark in marks:
-        pair = mark.sk.removeprefix("ONGOING#").split("+")
-        if pid in pair:
-            a, b = (alias if m == pid else m for m in pair)
-            pairs.append(
-                (mark, OngoingItem(_cycle(cycle), _ongoing_key(a, b), told_at=mark.told_at))
-            )
-    return pairs
+def _naming(cycle: str, text: str) -> Iterator[PulseItem | OngoingItem]:
+    for model, prefix in ((PulseItem, "PULSE#"), (OngoingItem, "ONGOING#")):
+        for item in model.query(_cycle(cycle), model.sk.startswith(prefix), consistent_read=True):
+            if names(item, text):
+                yield item
+
+
+def naming(cycle: str, text: str) -> list[str]:
+    """The keys of the cycle's pulse answers and "both want to keep meeting" marks that name
+    `text` (for an erasure's check)."""
+    return [f"{item.pk} / {item.sk}" for item in _naming(cycle, text)]
+
+
+def rewrite_naming(
+    cycle: str, text: str, rename: Callable[[str], str], change: Callable[[Pulse], Pulse]
+) -> None:
+    """Rewrites each pulse answer of the cycle that names `text` as `change` makes it (which
+    may move it to another person), and each mark with its two ids passed through `rename`;
+    what changed meanwhile is left for the next pass."""
+    for item in _naming(cycle, text):
+        if isinstance(item, PulseItem):
+            new: TableModel = _to_item(cycle, change(_to_pulse(item)))
+        else:
+            a, b = (rename(m) for m in item.sk.removeprefix("ONGOING#").split("+"))
+            new = OngoingItem(_cycle(cycle), _ongoing_key(a, b), told_at=item.told_at)
+        rewrite(item, new)

@@ -8,6 +8,7 @@ Items with an `expiration` (epoch seconds) are deleted by DynamoDB's TTL.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from functools import cache
@@ -15,7 +16,9 @@ from functools import cache
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
+from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 from tandem.store.settings import Setting
 
@@ -99,3 +102,48 @@ def failed_a_condition(error: TransactWriteError) -> bool:
     conflict with another transaction, throttling or a fault)."""
     reasons = [reason.code for reason in (error.cancellation_reasons or []) if reason]
     return "ConditionalCheckFailed" in reasons
+
+
+def names(item: TableModel, text: str) -> bool:
+    """Whether `text` appears anywhere in the item: its keys or any of its attributes (the
+    erasure's test for an item that still names a person)."""
+    return text in json.dumps(item.serialize())
+
+
+def sort_keys(partition: str) -> list[str]:
+    """The sort key of every item in one partition, whatever their kind."""
+    return [item.sk for item in TableModel.query(partition, consistent_read=True)]
+
+
+def rewrite(old: TableModel, new: TableModel | None) -> bool:
+    """Rewrites an item as another, possibly under another key, or deletes it (None), in one
+    transaction: only while the old item is still as it was read and the new key is free.
+    False if another writer changed either first (read again and decide again)."""
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            if new is None:
+                transaction.delete(old, condition=_as_read(old))
+            elif (new.pk, new.sk) == (old.pk, old.sk):
+                transaction.save(new, condition=_as_read(old))
+            else:
+                transaction.delete(old, condition=_as_read(old))
+                transaction.save(new, condition=TableModel.pk.does_not_exist())
+    except TransactWriteError as error:
+        if failed_a_condition(error):
+            return False
+        raise
+    return True
+
+
+def _as_read(item: TableModel) -> Condition:
+    """The item is still as read: its version, for an item saved as versions, or else every
+    attribute."""
+    attributes, values = type(item).get_attributes(), item.attribute_values
+    condition = type(item).pk.exists()
+    if "version" in attributes:
+        return condition & (attributes["version"] == values["version"])
+    for name, attribute in attributes.items():
+        if not (attribute.is_hash_key or attribute.is_range_key):
+            value = values.get(name)
+            condition &= attribute.does_not_exist() if value is None else attribute == value
+    return condition
