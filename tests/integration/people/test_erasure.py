@@ -350,7 +350,7 @@ def test_mail_queued_for_the_person_brings_nothing_back(aws: Resources, ada_matc
 def test_the_erasure_fails_loudly_when_something_still_names_the_person(
     aws: Resources, ada_matched: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with mock.patch.object(plans, "rename"):  # as if the plans' key shape were forgotten
+    with mock.patch.object(plans, "rewrite_naming"):  # as if the plans' key shape were forgotten
         assert main(["erase", "--table", aws.table, "--email", "ada@acme.example"]) == 1
     refused = capsys.readouterr().err
     assert "still name the person" in refused and f"CYCLE#2027-Q1 / PLAN#{ADA}" in refused

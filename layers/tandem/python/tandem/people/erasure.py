@@ -92,9 +92,10 @@ def _rekey(cycle: str, pid: str, alias: str) -> None:
 
     # The outcomes first, theirs and their partners': found through the groups, which move.
     grouped = {pid} | {m for g in matches.groups(cycle) if pid in g.members for m in g.members}
-    matches.rename_outcomes(cycle, grouped, pid, rename)
-    matches.rename(cycle, pid, rename)
-    plans.rename(cycle, pid, rename)
+    matches.rewrite_outcomes_naming(cycle, grouped, pid, rename)
+    matches.rewrite_naming(cycle, pid, rename)
+    matches.drop_rematch_request(cycle, pid)  # the alias waits for no one
+    plans.rewrite_naming(cycle, pid, rename)
     feedback_answers.rewrite_naming(cycle, pid, feedback)
     pulse_answers.rewrite_naming(cycle, pid, rename, pulse)
 

@@ -2,7 +2,8 @@
 
 - CYCLE#<id> / RUN: when the notice went out, when matching started, which bands are matched.
 - CYCLE#<id> / GROUP#<a>+<b>[+<c>]: a pair or trio, keyed by its members.
-- CYCLE#<id> / UNMATCHED#<person>: who could not be matched, and why.
+- CYCLE#<id> / UNMATCHED#<person>: who could not be matched, and why (or sat out alone).
+- CYCLE#<id> / REMATCH#<person>: who waits for a new partner for the rest of the quarter.
 - PARTICIPANT#<id> / CYCLE#<id>: each person's outcome of the cycle (partners or reason).
 - CYCLE#<id> / PLAN#<group>: the group's conversations (tandem.store.plans).
 A group, its members' outcomes and its plan are written in one transaction, each item only if
@@ -279,22 +280,26 @@ def naming(cycle: str, text: str) -> list[str]:
     return [f"{item.pk} / {item.sk}" for item in _naming(cycle, text)]
 
 
-def rename(cycle: str, text: str, rename: Callable[[str], str]) -> None:
+def rewrite_naming(cycle: str, text: str, rename: Callable[[str], str]) -> None:
     """Rewrites the cycle's groups and unmatched marks that name `text` with every id passed
-    through `rename`, and deletes its rematch requests that do; an item changed meanwhile is
-    left for the next pass."""
+    through `rename`; an item changed meanwhile is left for the next pass."""
     for item in _naming(cycle, text):
         if isinstance(item, GroupItem):
             members = [rename(m) for m in item.members]
-            new: TableModel | None = GroupItem(
-                item.pk, _group_key(members), band=item.band, members=members, score=item.score
+            rewrite(
+                item,
+                GroupItem(
+                    item.pk, _group_key(members), band=item.band, members=members, score=item.score
+                ),
             )
         elif isinstance(item, UnmatchedItem):
             pid = rename(item.sk.removeprefix("UNMATCHED#"))
             new = UnmatchedItem(item.pk, f"UNMATCHED#{pid}", band=item.band, reason=item.reason)
-        else:
-            new = None
-        rewrite(item, new)
+            rewrite(item, new)
+
+
+def drop_rematch_request(cycle: str, pid: str) -> None:
+    RematchItem(_cycle(cycle), f"REMATCH#{pid}").delete()
 
 
 def outcomes_naming(cycle: str, owners: Iterable[str], text: str) -> list[str]:
@@ -308,7 +313,7 @@ def _outcomes_naming(cycle: str, owners: Iterable[str], text: str) -> list[Outco
     return [item for item in found if names(item, text)]
 
 
-def rename_outcomes(
+def rewrite_outcomes_naming(
     cycle: str, owners: Iterable[str], text: str, rename: Callable[[str], str]
 ) -> None:
     """Rewrites the owners' outcomes of the cycle that name `text` with every id, the owner's

@@ -171,7 +171,7 @@ def naming(cycle: str, text: str) -> list[str]:
     return [f"{item.pk} / {item.sk}" for item in _naming(cycle, text)]
 
 
-def rename(cycle: str, text: str, rename: Callable[[str], str]) -> None:
+def rewrite_naming(cycle: str, text: str, rename: Callable[[str], str]) -> None:
     """Rewrites the cycle's plans that name `text` with every id (members, who picked, who
     stopped, the group key and so its place in the index) passed through `rename`; a plan
     changed meanwhile is left for the next pass."""
