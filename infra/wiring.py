@@ -115,6 +115,12 @@ class Queue:
     # SES sending events of the tenant's configuration set published here (through SNS)
     ses_events: tuple[str, ...] = ()
 
+    @property
+    def visibility_timeout_s(self) -> int:
+        """Lambda's advice: six times the consumer's timeout, so a batch being retried by the
+        function is not handed to a second instance meanwhile."""
+        return function(self.consumer).timeout_s * 6
+
 
 PARTICIPANT_PAGES = Function(
     "participant_pages",

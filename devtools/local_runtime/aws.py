@@ -1,6 +1,7 @@
 """The embedded AWS: moto's server on 127.0.0.1, provisioned with the tenant's resources from
 the same declarations the CDK stack uses (table schema, wiring), so boto3, PynamoDB, the AWS
-CLI and HR's scripts all reach it with an endpoint URL."""
+CLI and HR's scripts all reach it with an endpoint URL. The runtime's own process skips the
+network: its clients' requests go straight to the same server application."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.handlers import BUILTIN_HANDLERS
+from moto.core.botocore_stubber import MockRawResponse
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -19,6 +23,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from moto.ses.models import SESQuota, ses_backends
 from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from devtools.local_runtime.usage import CountingApp, Usage
 from infra import wiring
@@ -29,8 +34,6 @@ from tandem.store.table import SCHEMA
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"  # moto's default account
-# Short, so a failed message is retried (and dead-lettered) within seconds, not minutes.
-VISIBILITY_TIMEOUT_S = 3
 # The embedded SES answers as an account with production access; moto's own quota is the
 # sandbox's one email a second, which would pace local mail to a crawl.
 SES_MAX_SEND_RATE = 500
@@ -73,11 +76,17 @@ def client_environment(endpoint: str) -> dict[str, str]:
 
 
 class EmbeddedAws:
-    """moto's server (as its ThreadedMotoServer runs it), with every request counted."""
+    """moto's server (as its ThreadedMotoServer runs it), with every request counted.
+
+    Other programs reach it over HTTP. This process's own clients (the handlers', PynamoDB's,
+    the runtime's) are answered in-process by the same application: a botocore `before-send`
+    hook, as moto's in-process mock uses, hands it the request, so a call costs what moto
+    costs and not a connection and a server thread besides."""
 
     def __init__(self, port: int, usage: Usage) -> None:
         self.port = port
         self.usage = usage
+        self._app = CountingApp(DomainDispatcherApplication(create_backend_app), usage)
         self._server: BaseWSGIServer | None = None
 
     @property
@@ -85,16 +94,40 @@ class EmbeddedAws:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        app = CountingApp(DomainDispatcherApplication(create_backend_app), self.usage)
         self._server = make_server(
-            "127.0.0.1", self.port, app, threaded=True, request_handler=MotoRequestHandler
+            "127.0.0.1", self.port, self._app, threaded=True, request_handler=MotoRequestHandler
         )
         threading.Thread(
             target=self._server.serve_forever, name="embedded-aws", daemon=True
         ).start()
         os.environ.update(client_environment(self.endpoint))
+        # Every botocore session made from now on carries the hook; boto3's default session
+        # is made again so it does too.
+        BUILTIN_HANDLERS.append(("before-send", self._answer_in_process))
+        boto3.DEFAULT_SESSION = None
+
+    def _answer_in_process(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
+        """The server application's answer to a request for the embedded AWS; None (send it
+        as usual) for any other address."""
+        if not request.url.startswith(self.endpoint + "/"):
+            return None
+        body = request.body.read() if hasattr(request.body, "read") else request.body
+        environ = EnvironBuilder(
+            base_url=self.endpoint,
+            path=request.url.removeprefix(self.endpoint),
+            method=request.method,
+            headers=[
+                (name, value.decode() if isinstance(value, bytes) else value)
+                for name, value in request.headers.items()
+            ],
+            data=body or b"",
+        ).get_environ()
+        chunks, status, headers = run_wsgi_app(self._app, environ, buffered=True)
+        answer = b"".join(chunks)
+        return AWSResponse(request.url, int(status[:3]), dict(headers), MockRawResponse(answer))
 
     def stop(self) -> None:
+        BUILTIN_HANDLERS.remove(("before-send", self._answer_in_process))
         if self._server:
             self._server.shutdown()
 
@@ -174,7 +207,8 @@ def _queues(prefix: str) -> tuple[dict[str, str], dict[str, str]]:
         urls[queue.name] = sqs.create_queue(
             QueueName=f"{prefix}-{queue.name}",
             Attributes={
-                "VisibilityTimeout": str(VISIBILITY_TIMEOUT_S),
+                # As on AWS; the runtime makes a failed message visible again at once.
+                "VisibilityTimeout": str(queue.visibility_timeout_s),
                 "RedrivePolicy": json.dumps(redrive),
             },
         )["QueueUrl"]

@@ -3,6 +3,11 @@
 Queues are drained by pollers that act like Lambda's SQS event source mappings (batches,
 partial batch failures, redrive to the dead-letter queue). One invocation runs at a time, as
 if each function had a single instance: handlers keep per-invocation state in module globals.
+
+Nothing waits on the wall clock: a poller takes a message the moment it is sent (moto's long
+poll wakes on it), a failed message is made visible again at once instead of after the queue's
+visibility timeout (its receive count still grows, and the last receive moves it to the
+dead-letter queue), and `wait_until_idle` wakes when a poller finishes a batch.
 """
 
 from __future__ import annotations
@@ -18,9 +23,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+from moto.sqs.models import Queue, sqs_backends
 
 from devtools.local_runtime import events
-from devtools.local_runtime.aws import EmbeddedAws, Resources, provision
+from devtools.local_runtime.aws import ACCOUNT, REGION, EmbeddedAws, Resources, provision
 from devtools.local_runtime.usage import Usage
 from infra import wiring
 from tandem.model.clock import clock
@@ -57,13 +63,17 @@ class LambdaContext:
 
 
 class LocalRuntime:
-    def __init__(self, tenant: Tenant, api_port: int, aws_port: int) -> None:
+    def __init__(
+        self, tenant: Tenant, api_port: int, aws_port: int, *, log_level: str = "WARNING"
+    ) -> None:
         self.tenant = tenant
         self.api_url = f"http://127.0.0.1:{api_port}"
+        self.log_level = log_level  # the handlers' Powertools log level
         self.usage = Usage()
         self.aws = EmbeddedAws(aws_port, self.usage)
         self._invoking = threading.Lock()
         self._stopping = threading.Event()
+        self._batch_done = threading.Condition()
         self._pollers: list[threading.Thread] = []
         self.handlers: dict[str, Handler] = {}
         self.resources: Resources | None = None
@@ -75,7 +85,7 @@ class LocalRuntime:
         warnings.filterwarnings("ignore", message="No application metrics to publish")
         self.aws.start()
         self.resources = provision(self.tenant)
-        os.environ.update(POWERTOOLS_ENVIRONMENT)
+        os.environ.update(POWERTOOLS_ENVIRONMENT | {"POWERTOOLS_LOG_LEVEL": self.log_level})
         os.environ.update(
             {str(k): v for k, v in self.resources.settings(self.tenant, self.api_url).items()}
         )
@@ -100,7 +110,11 @@ class LocalRuntime:
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         spec = wiring.function(function)
-        context = LambdaContext(spec.name, spec.memory_mb, spec.timeout_s)
+        # The deadline is now: a failed message comes back at once, where on AWS it would come
+        # back after the visibility timeout, six times the function's timeout. So an
+        # idempotency record that a failed invocation left in progress has expired by then, as
+        # on AWS; and as one invocation runs at a time, no other one can be holding it.
+        context = LambdaContext(spec.name, spec.memory_mb, timeout_s=0)
         with self._invoking:
             started = time.monotonic()
             try:
@@ -129,7 +143,7 @@ class LocalRuntime:
             received = sqs.receive_message(
                 QueueUrl=url,
                 MaxNumberOfMessages=queue.batch_size,
-                WaitTimeSeconds=1,
+                WaitTimeSeconds=1,  # only how often a poller looks up to see if it must stop
                 AttributeNames=["All"],
             ).get("Messages", [])
             if queue.trigger is not None:  # the event source mapping's filter
@@ -141,53 +155,71 @@ class LocalRuntime:
                 ]
                 _delete(sqs, url, filtered)
                 received = [m for m in received if m not in filtered]
-            if not received:
-                continue
-            try:
-                response = self.invoke(queue.consumer, events.sqs_event(arn, received))
-                failed = {item["itemIdentifier"] for item in response.get("batchItemFailures", [])}
-            except Exception:  # a crashed invocation: every message comes back, as in Lambda
-                log.exception("%s failed on a batch from the %s queue", queue.consumer, queue.name)
-                failed = {m["MessageId"] for m in received}
-            self.usage.batches[queue.name] += 1
-            _delete(sqs, url, [m for m in received if m["MessageId"] not in failed])
+            if received:
+                self._deliver(sqs, queue, url, arn, received)
+            with self._batch_done:  # also after a receive that dead-lettered what it found
+                self._batch_done.notify_all()
+
+    def _deliver(
+        self, sqs: Any, queue: wiring.Queue, url: str, arn: str, batch: list[dict[str, Any]]
+    ) -> None:
+        """One batch to the queue's consumer: what it did is deleted, what failed comes back."""
+        try:
+            response = self.invoke(queue.consumer, events.sqs_event(arn, batch))
+            failed = {item["itemIdentifier"] for item in response.get("batchItemFailures", [])}
+        except Exception:  # a crashed invocation: every message comes back, as in Lambda
+            log.exception("%s failed on a batch from the %s queue", queue.consumer, queue.name)
+            failed = {m["MessageId"] for m in batch}
+        self.usage.batches[queue.name] += 1
+        _delete(sqs, url, [m for m in batch if m["MessageId"] not in failed])
+        _make_visible(sqs, url, [m for m in batch if m["MessageId"] in failed])
 
     def queue_depths(self) -> dict[str, dict[str, int]]:
-        """Messages waiting, in flight, and dead-lettered, per queue."""
-        sqs = boto3.client("sqs")
+        """Messages waiting, in flight, and dead-lettered, per queue (asked of the embedded
+        AWS in-process: the answer costs no request)."""
         assert self.resources is not None
         depths = {}
         for name, url in self.resources.queue_urls.items():
-            counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-            dead = sqs.get_queue_attributes(
-                QueueUrl=self.resources.dead_letter_urls[name],
-                AttributeNames=["ApproximateNumberOfMessages"],
-            )["Attributes"]
+            queue = _queue(url)
             depths[name] = {
-                "waiting": int(counts["ApproximateNumberOfMessages"]),
-                "in_flight": int(counts["ApproximateNumberOfMessagesNotVisible"]),
-                "dead_letters": int(dead["ApproximateNumberOfMessages"]),
+                "waiting": queue.approximate_number_of_messages,
+                "in_flight": queue.approximate_number_of_messages_not_visible,
+                "dead_letters": _queue(
+                    self.resources.dead_letter_urls[name]
+                ).approximate_number_of_messages,
             }
         return depths
 
+    def idle(self) -> bool:
+        """No queue holds a message, waiting, delayed or in flight (dead letters aside)."""
+        assert self.resources is not None
+        return not any(_holds_messages(_queue(url)) for url in self.resources.queue_urls.values())
+
     def wait_until_idle(self, timeout_s: float = 60) -> bool:
         """True once every queue is empty (dead letters aside); False if that takes too long."""
-        sqs = boto3.client("sqs")
-        assert self.resources is not None
-        counts = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
         deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            # Only the queues themselves: asking is not free on the embedded AWS either.
-            if all(
-                not any(int(n) for n in attributes.values())
-                for attributes in (
-                    sqs.get_queue_attributes(QueueUrl=url, AttributeNames=counts)["Attributes"]
-                    for url in self.resources.queue_urls.values()
-                )
-            ):
-                return True
-            time.sleep(0.2)
-        return False
+        with self._batch_done:
+            while not self.idle():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                # Woken by every finished batch; the short timeout only covers a change no
+                # poller made (a message deleted or moved by another client).
+                self._batch_done.wait(min(left, 0.05))
+        return True
+
+
+def _queue(url: str) -> Queue:
+    """The embedded AWS's queue behind a URL."""
+    return sqs_backends[ACCOUNT][REGION].get_queue(url.rpartition("/")[2])
+
+
+def _holds_messages(queue: Queue) -> bool:
+    return bool(
+        queue.approximate_number_of_messages
+        or queue.approximate_number_of_messages_not_visible
+        or queue.approximate_number_of_messages_delayed
+    )
 
 
 def _delete(sqs: Any, url: str, messages: list[dict[str, Any]]) -> None:
@@ -196,5 +228,17 @@ def _delete(sqs: Any, url: str, messages: list[dict[str, Any]]) -> None:
             QueueUrl=url,
             Entries=[
                 {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)
+            ],
+        )
+
+
+def _make_visible(sqs: Any, url: str, messages: list[dict[str, Any]]) -> None:
+    """Failed messages, visible again at once rather than when their visibility times out."""
+    if messages:
+        sqs.change_message_visibility_batch(
+            QueueUrl=url,
+            Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
+                for i, m in enumerate(messages)
             ],
         )

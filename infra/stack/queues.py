@@ -20,10 +20,6 @@ from infra.stack.nag import dead_letter_queue, excuse
 
 _NOTIFICATIONS_HANDLER = "BucketNotificationsHandler050a0587b7544547bf325f094a3db834"
 
-# Lambda's advice: a visibility timeout of six times the consumer's timeout, so a batch being
-# retried by the function is not handed to a second instance meanwhile.
-VISIBILITY_PER_TIMEOUT = 6
-
 
 class Queues(Construct):
     def __init__(self, scope: Construct, id: str) -> None:
@@ -31,7 +27,6 @@ class Queues(Construct):
         self.queues: dict[str, sqs.Queue] = {}
         self.dead_letters: dict[str, sqs.Queue] = {}
         for queue in wiring.QUEUES:
-            consumer = wiring.function(queue.consumer)
             dead_letters = dead_letter_queue(
                 self, f"{queue.name}-dlq", f"{queue.name} messages that failed"
             )
@@ -41,7 +36,7 @@ class Queues(Construct):
                 queue.name,
                 encryption=sqs.QueueEncryption.SQS_MANAGED,
                 enforce_ssl=True,
-                visibility_timeout=Duration.seconds(consumer.timeout_s * VISIBILITY_PER_TIMEOUT),
+                visibility_timeout=Duration.seconds(queue.visibility_timeout_s),
                 retention_period=Duration.days(4),
                 dead_letter_queue=sqs.DeadLetterQueue(
                     max_receive_count=queue.max_receive_count, queue=dead_letters
