@@ -75,6 +75,20 @@ def client_environment(endpoint: str) -> dict[str, str]:
     }
 
 
+class _Dispatcher(DomainDispatcherApplication):
+    """moto's dispatcher, remembering which backend serves a host name: finding one looks
+    through the folder of every moto module, a millisecond spent again on every request."""
+
+    def __init__(self) -> None:
+        super().__init__(create_backend_app)
+        self._backends: dict[str | None, Any] = {}
+
+    def get_backend_for_host(self, host: str | None) -> Any:
+        if host not in self._backends:  # callers hold the dispatcher's lock
+            self._backends[host] = super().get_backend_for_host(host)
+        return self._backends[host]
+
+
 class EmbeddedAws:
     """moto's server (as its ThreadedMotoServer runs it), with every request counted.
 
@@ -86,7 +100,7 @@ class EmbeddedAws:
     def __init__(self, port: int, usage: Usage) -> None:
         self.port = port
         self.usage = usage
-        self._app = CountingApp(DomainDispatcherApplication(create_backend_app), usage)
+        self._app = CountingApp(_Dispatcher(), usage)
         self._server: BaseWSGIServer | None = None
 
     @property
