@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -179,3 +180,21 @@ def test_an_operator_revokes_then_erases_a_person_on_the_running_tenant(
     assert erased.returncode == 0, erased.stderr
     assert "profile deleted" in erased.stdout and "nothing in the table names them" in erased.stdout
     assert "roster/rhea.csv" in erased.stdout and "roster/results/rhea.csv" in erased.stdout
+
+
+def test_a_message_that_always_fails_comes_back_at_once_until_it_is_dead_lettered(
+    served: Served,
+) -> None:
+    """The runtime makes a failed message visible again at once, where SQS would wait out the
+    visibility timeout; its receive count still grows, and the last receive dead-letters it."""
+    [queue] = [q for q in wiring.QUEUES if q.name == "mail-events"]
+    before = served.get_json("/_local/info")["invocations"].get(queue.consumer, 0)
+    found = served.aws("sqs", "get-queue-url", "--queue-name", "tandem-demo-mail-events").stdout
+    started = time.monotonic()
+    url = json.loads(found)["QueueUrl"]
+    served.aws("sqs", "send-message", "--queue-url", url, "--message-body", "not a notification")
+    info = served.wait_until_idle()
+    assert info["queues"][queue.name]["dead_letters"] == 1
+    assert info["invocations"][queue.consumer] - before == queue.max_receive_count
+    # One visibility timeout alone would be minutes: the five deliveries took seconds.
+    assert time.monotonic() - started < min(30, queue.visibility_timeout_s)
