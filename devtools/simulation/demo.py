@@ -6,7 +6,6 @@ devtools/simulation/year.py for the steps)."""
 from __future__ import annotations
 
 import csv
-import random
 import time
 from collections import Counter
 from pathlib import Path
@@ -16,7 +15,7 @@ import boto3
 from devtools.local_runtime import outbox
 from devtools.local_runtime.runtime import LocalRuntime
 from devtools.simulation import year as simulation
-from devtools.simulation.year import QUARTERS, ROSTER_KEY, Played
+from devtools.simulation.year import QUARTERS, ROSTER_KEY, Played, Simulation
 from infra import tenant_files
 from tandem.model import bucket_layout
 from tandem.model.participant import Status
@@ -42,9 +41,9 @@ HEADLINES = (
 def run(tenant_name: str, people: int, seed: int) -> int:
     started = time.monotonic()
     tenant = tenant_files.tenant(tenant_name)
-    rng = random.Random(seed)
     with simulation.running(tenant) as runtime:
         assert runtime.resources is not None
+        company = Simulation(runtime, tenant, seed)
         print(f"Tandem demo: {tenant.organization} (tenant {tenant.name}) on the embedded AWS")
         where = f"API {runtime.api_url} · AWS {runtime.aws.endpoint}"
         print(f"  {where} · bucket {runtime.resources.bucket}\n")
@@ -69,7 +68,7 @@ def run(tenant_name: str, people: int, seed: int) -> int:
         print(
             f"1. HR uploads {ROSTER_KEY} ({len(rows)} rows), as with: aws s3 cp roster.csv s3://{runtime.resources.bucket}/roster/"
         )
-        results = simulation.upload_roster(runtime, rows)
+        results = company.upload_roster(rows)
         counts = Counter(r["outcome"] for r in results)
         print(
             f"   {bucket_layout.roster_results(ROSTER_KEY)}: "
@@ -78,18 +77,18 @@ def run(tenant_name: str, people: int, seed: int) -> int:
         for r in results:
             if r["outcome"] == "rejected":
                 print(f"     line {r['line']} {r['email']}: {r['detail']}")
-        print(f"   {len(simulation.emails_with_link('/signup/'))} invitation emails sent")
+        print(f"   {len(company.emails_with_link('/signup/'))} invitation emails sent")
 
         print("2. Employees open their invitation on their phone and sign up")
-        signups = simulation.sign_up(runtime, rng, SIGNUP_RATE)
-        welcomes = simulation.emails_with_link("/profile/", "You're signed up")
+        signups = company.sign_up(SIGNUP_RATE)
+        welcomes = company.emails_with_link("/profile/", "You're signed up")
         done = f"{signups.signed_up} signed up, {signups.opted_out} opted out"
         print(f"   {done}, {signups.waiting} not yet")
         print(f"   {len(welcomes)} welcome emails sent")
 
         _purpose_mix(tenant)
 
-        year = play_year(runtime, tenant, rng)
+        year = play_year(company)
         kickoffs = sum(e.kind == "kickoff" for e in outbox.sent_emails())
         print(
             f"   {kickoffs} kickoff emails; HR previews in s3://{runtime.resources.bucket}/{bucket_layout.preview('<quarter>')}"
@@ -100,7 +99,7 @@ def run(tenant_name: str, people: int, seed: int) -> int:
     return 0
 
 
-def play_year(runtime: LocalRuntime, tenant: Tenant, rng: random.Random) -> list[Played]:
+def play_year(company: Simulation) -> list[Played]:
     """The year as the simulation plays it (a few people pause the second quarter, a few move a
     session every quarter), then what each quarter came to."""
     print(f"4. {QUARTERS} quarters: a notice a week ahead, matching per band, kickoff emails, then")
@@ -108,7 +107,7 @@ def play_year(runtime: LocalRuntime, tenant: Tenant, rng: random.Random) -> list
     print("   quarter  matched  groups  trios  unmatched  paused  repeats  slots  moved  reminders")
     seen: set[frozenset[str]] = set()
     year = []
-    for played in simulation.play_year(runtime, tenant, rng, movers=MOVERS, pausing=PAUSING):
+    for played in company.play_year(movers=MOVERS, pausing=PAUSING):
         year.append(played)
         quarter = played.quarter
         matched = sum(len(members) for members in quarter.groups)

@@ -39,7 +39,6 @@ How each service is counted:
 from __future__ import annotations
 
 import argparse
-import random
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -47,7 +46,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from devtools.local_runtime import outbox
-from devtools.local_runtime.runtime import LocalRuntime
 from devtools.local_runtime.usage import Usage
 from devtools.simulation import year as simulation
 from infra import tenant_files, wiring
@@ -93,15 +91,13 @@ class Year:
 def simulate_year(people: int, seed: int) -> Year:
     """The year `make demo` plays (simulation.play_year), then the schedules' idle runs."""
     tenant = tenant_files.tenant("demo")
-    rng = random.Random(seed)
     with simulation.running(tenant) as runtime:
-        simulation.upload_roster(runtime, simulation.roster_rows(tenant, people, seed))
-        signups = simulation.sign_up(runtime, rng, rate=0.95)
-        for _ in simulation.play_year(
-            runtime, tenant, rng, movers=people // 10, pausing=people // 20
-        ):
+        company = simulation.Simulation(runtime, tenant, seed)
+        company.upload_roster(simulation.roster_rows(tenant, people, seed))
+        signups = company.sign_up(rate=0.95)
+        for _ in company.play_year(movers=people // 10, pausing=people // 20):
             pass
-        idle = idle_runs(runtime, clock.now() + timedelta(days=1))
+        idle = idle_runs(company, clock.now() + timedelta(days=1))
         emails = Counter(e.kind or "other" for e in outbox.sent_emails())
         return Year(runtime.usage, signups.signed_up, emails, idle)
 
@@ -110,13 +106,13 @@ def runs_a_year(schedule: wiring.Schedule) -> int:
     return 24 * 365 if schedule.hourly else 365
 
 
-def idle_runs(runtime: LocalRuntime, at: datetime) -> Idle:
+def idle_runs(company: simulation.Simulation, at: datetime) -> Idle:
     """The year plays each schedule only when it has something to do; its other runs (most of
     the 8,760 hourly ones) each cost an invocation and a few reads, whatever the headcount. One
     of each schedule is run at `at`, when nothing is due, and counted once for each run of a
     year the played one did not make; the measuring run itself is taken off the played year."""
     memory = {f.name: f.memory_mb for f in wiring.FUNCTIONS}
-    usage = runtime.usage
+    usage = company.runtime.usage
     runs: dict[str, int] = {}
     gb_seconds = reads = writes = 0.0
     for schedule in wiring.SCHEDULES:
@@ -124,7 +120,7 @@ def idle_runs(runtime: LocalRuntime, at: datetime) -> Idle:
         missing = max(0, runs_a_year(schedule) - usage.invocations[function])
         sent = outbox.count()
         before = (usage.seconds[function], usage.read_units, usage.write_units)
-        simulation.run_schedule_at(runtime, schedule.name, at)
+        company.run_schedule_at(schedule.name, at)
         if outbox.count() != sent:
             raise RuntimeError(f"the {schedule.name} run at {at} was not idle: it sent mail")
         seconds = usage.seconds[function] - before[0]

@@ -129,16 +129,16 @@ class Result:
 def after_first_session(runtime: LocalRuntime, people: int, seed: int) -> list[Form]:
     """A company whose groups have held their first conversation: everyone's feedback form."""
     tenant = runtime.tenant
-    rng = random.Random(seed)
-    year.upload_roster(runtime, year.roster_rows(tenant, people, seed))
-    year.sign_up(runtime, rng, rate=1.0)
-    cycle = calendar.cycle(tenant, year.next_quarter(runtime, tenant).cycle)
-    year.pick_slots(runtime, cycle, rng)
+    company = year.Simulation(runtime, tenant, seed)
+    company.upload_roster(year.roster_rows(tenant, people, seed))
+    company.sign_up(rate=1.0)
+    cycle = calendar.cycle(tenant, company.next_quarter().cycle)
+    company.pick_slots(cycle)
     plans = [p for p in plans_store.of_cycle(cycle.id) if p.slot is not None]
     # An hour after the last first conversation ends, before any second one starts: one run
     # sends every "how did it go?" about the first, and those forms stay open during the load.
     over = max(first.ends for p in plans if (first := p.session(SESSION)))
-    year.run_schedule_at(runtime, "reminders", over + timedelta(hours=1))
+    company.run_schedule_at("reminders", over + timedelta(hours=1))
     where = {pid: (plan.group, pid) for plan in plans for pid in plan.active}
     address = {p.email: pid for pid, p in participants.get_many(where).items()}
     return [

@@ -1,8 +1,8 @@
 """A program year on the local runtime, run once clean and once with 10% of its
 AWS calls failing (tests/support/program_run.py, each in its own process, side by side): the same
 people, groups, plans, answers, pledges, check-ins, pulse answers and exported files in the end,
-every email sent once, dead letters completed by a replay; and the logs of the faulted run hold
-no address, name, pledge or link token."""
+every email sent once, nothing dead-lettered; and the logs of the faulted run hold no address,
+name, pledge or link token."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ from devtools.simulation.year import PLEDGES
 
 ROOT = Path(__file__).parents[2]
 # The whole year, each quarter to its pulse and exports, and the year to date: both runs side by
-# side take about eight minutes on this two-core machine, the faulted one twice the clean one's.
+# side take about five minutes on this two-core machine when it is loaded, the faulted one twice
+# the clean one's.
 QUARTERS = 4
 PROGRAM = (
     *(sys.executable, "-m", "tests.support.program_run", "--people", "12", "--seed", "3"),
@@ -116,13 +117,14 @@ def test_every_email_is_sent_once_and_the_same_ones_with_faults(
     assert {"after_session", "pulse", "exports_ready"} <= {e["kind"] for e in clean["outbox"]}
 
 
-def test_what_exhausted_its_retries_was_dead_lettered_then_replayed(
+def test_the_retries_see_every_message_through_and_none_is_dead_lettered(
     runs: dict[str, tuple[dict[str, Any], str]],
 ) -> None:
+    # The SDK's retries, the handlers' idempotency and SQS's redelivery (as on AWS, after the
+    # in-progress record of a failed invocation expired) are enough at this rate of faults:
+    # a dead letter here is a message that failed every delivery, a handler to fix.
     faulted = runs["faulted"][0]
-    # Replayed whenever the runtime was idle, so none is left at the end; what was replayed
-    # completed, and only once: the end state and mail compared above.
-    assert faulted["replayed"] and not any(faulted["dead_letters"].values())
+    assert not any(faulted["dead_letters"].values())
 
 
 def test_the_logs_of_the_faulted_run_hold_no_personal_data_or_token(

@@ -9,14 +9,14 @@ It plays a program year, or its first quarters, through the doors people use
 with its notice and matching, each group picking a slot, a session moved, the reminders schedule
 whenever something is due, the answers to "how did it go?" (pledges and check-ins), the
 end-of-quarter pulse, and the daily `exports` schedule from the day the quarter's exports are
-due until they are written (a run that failed midway is taken over a day later). Whatever
-exhausted its retries and sits in a dead-letter queue is moved back to its queue, as the runbook
-says, whenever the runtime is idle, and left to complete before people act on it.
+due until they are written (a run that failed midway is taken over a day later).
 
-Under faults, people and the scheduler do what they do when AWS fails them: a page that answered
-with an error is submitted again, and a failed scheduled run is retried (EventBridge Scheduler's
-retry policy). A process of its own, because the local runtime points every AWS client of the
-process at its embedded AWS.
+Its people, scheduler and operator have the habits (devtools/simulation/year.py) that make two
+runs comparable when AWS fails one of them: a page that answered with an error is submitted
+again and a failed scheduled run is retried (EventBridge Scheduler's retry policy); and people
+read their mail in a fixed order and draw each answer from its email's own seed, so mail that
+retries delayed changes nobody's choices. A process of its own, because the local runtime points
+every AWS client of the process at its embedded AWS.
 """
 
 from __future__ import annotations
@@ -24,16 +24,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import re
 import sys
 import time
-import urllib.error
-from collections import Counter
-from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 os.environ.update(
     {
@@ -46,9 +42,10 @@ os.environ.update(
 
 import boto3
 
-from devtools.local_runtime import aws, outbox
-from devtools.local_runtime.runtime import POWERTOOLS_ENVIRONMENT, LocalRuntime
-from devtools.simulation import browser, year
+from devtools.local_runtime import outbox
+from devtools.local_runtime.runtime import LocalRuntime
+from devtools.simulation import year
+from devtools.simulation.year import Habits, Simulation
 from infra import tenant_files
 from tandem.analytics import gather
 from tandem.model import bucket_layout
@@ -60,80 +57,7 @@ from tests.support.faults import inject
 
 SIGNUP_RATE = 0.9
 MOVERS = 1
-T = TypeVar("T")
-
-
-def again_on_failure(attempt: Callable[..., T], failed: Callable[[T], bool]) -> Callable[..., T]:
-    """A person taps again on an error page; the scheduler retries a failed run."""
-
-    def retried(*args: Any, **kwargs: Any) -> T:
-        for _ in range(20):
-            try:
-                result = attempt(*args, **kwargs)
-            except urllib.error.HTTPError as error:
-                if error.code < 500:
-                    raise
-                continue
-            if not failed(result):
-                return result
-        raise RuntimeError("still failing after 20 attempts")
-
-    return retried
-
-
-def replaying_dead_letters(runtime: LocalRuntime) -> Counter[str]:
-    """From now on, whenever the runtime is idle, whatever sits in a dead-letter queue is moved
-    back to its queue and left to complete, before people act on what it holds: the operator
-    the runbook asks for, as the simulated hours between steps allow. Returns the count
-    replayed, by queue, as it grows."""
-    replayed: Counter[str] = Counter()
-    wait = runtime.wait_until_idle
-
-    def wait_then_replay(timeout_s: float = 60) -> bool:
-        while (idle := wait(timeout_s)) and (moved := replay_dead_letters(runtime)):
-            replayed.update(moved)
-        return idle
-
-    runtime.wait_until_idle = wait_then_replay  # type: ignore[method-assign]
-    return replayed
-
-
-def replay_dead_letters(runtime: LocalRuntime) -> dict[str, int]:
-    """Moves every dead letter back to its queue (start-message-move-task, by hand), as an
-    operator does hours later: by then the in-progress idempotency records of the invocations
-    that failed have expired (a lost answer to writing one makes a retry find its own record)."""
-    assert runtime.resources is not None
-    sqs = boto3.client("sqs")
-    received = {
-        name: _receive_all(sqs, dlq) for name, dlq in runtime.resources.dead_letter_urls.items()
-    }
-    dead = {name: messages for name, messages in received.items() if messages}
-    if not dead:
-        return {}
-    dynamodb, table = boto3.client("dynamodb"), runtime.resources.idempotency_table
-    for item in dynamodb.scan(TableName=table)["Items"]:
-        if item["status"]["S"] == "INPROGRESS":
-            dynamodb.update_item(
-                TableName=table,
-                Key={"id": item["id"]},
-                UpdateExpression="SET in_progress_expiration = :past",
-                ExpressionAttributeValues={":past": {"N": "0"}},
-            )
-    for name, messages in dead.items():
-        dlq, queue = runtime.resources.dead_letter_urls[name], runtime.resources.queue_urls[name]
-        for message in messages:
-            sqs.send_message(QueueUrl=queue, MessageBody=message["Body"])
-            sqs.delete_message(QueueUrl=dlq, ReceiptHandle=message["ReceiptHandle"])
-    return {name: len(messages) for name, messages in dead.items()}
-
-
-def _receive_all(sqs: Any, queue: str) -> list[dict[str, Any]]:
-    received: list[dict[str, Any]] = []
-    while messages := sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get(
-        "Messages", []
-    ):
-        received += messages
-    return received
+COMPARABLE = Habits(retries=19, steady=True)
 
 
 # What differs between two runs of the same program without meaning anything: when things
@@ -182,26 +106,6 @@ def export_csvs(tenant: Tenant, cycle_ids: list[str]) -> dict[str, str]:
     }
 
 
-def own_draws(answer: Callable[[random.Random, outbox.SentEmail], None], seed: int) -> Any:
-    """A person answers an email the same whenever it arrives: the draws of each answer are
-    its own, not the next of one sequence that a delayed email would shift for everyone."""
-
-    def answering(_: random.Random, email: outbox.SentEmail) -> None:
-        answer(random.Random(f"{seed}:{email.mail_id}"), email)
-
-    return answering
-
-
-def in_a_fixed_order(sent_emails: Callable[..., list[outbox.SentEmail]]) -> Callable[..., Any]:
-    """People act on their mail in an order of their own, not the order it arrived in, so the
-    same seed makes the same choices however retries reordered the sends."""
-
-    def ordered(skip: int = 0) -> list[outbox.SentEmail]:
-        return sorted(sent_emails(skip), key=lambda e: (e.to, e.kind or "", e.mail_id or ""))
-
-    return ordered
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=24)
@@ -213,34 +117,23 @@ def main() -> None:
     args = parser.parse_args()
 
     tenant = tenant_files.tenant("demo")
-    rng = random.Random(args.seed)
-    retry_page = again_on_failure(browser._open, lambda page: page.status >= 500)
-    browser._open = retry_page  # type: ignore[assignment]
-    outbox.sent_emails = in_a_fixed_order(outbox.sent_emails)  # type: ignore[assignment]
-    year.post = again_on_failure(year.post, lambda _: False)  # type: ignore[assignment]
-    year.answer_after_session = own_draws(year.answer_after_session, args.seed)
-    year.answer_pulse = own_draws(year.answer_pulse, args.seed)
-    # Every log line the handlers write, for a test to read; failed messages come back sooner.
-    POWERTOOLS_ENVIRONMENT["POWERTOOLS_LOG_LEVEL"] = "INFO"
-    aws.VISIBILITY_TIMEOUT_S = 1
     started = time.monotonic()
-    with year.running(tenant) as runtime:
-        replayed = replaying_dead_letters(runtime)
+    # Every log line the handlers write, for a test to read.
+    with year.running(tenant, log_level="INFO") as runtime:
+        company = Simulation(runtime, tenant, args.seed, COMPARABLE)
         faulted = inject(args.faults, args.fault_seed) if args.faults else nullcontext()
         with faulted as faults:
-            rows = year.roster_rows(tenant, args.people, args.seed)
-            year.upload_roster(runtime, rows)
-            year.sign_up(runtime, rng, SIGNUP_RATE)
-            played = year.play_year(runtime, tenant, rng, movers=MOVERS, quarters=args.quarters)
+            company.upload_roster(year.roster_rows(tenant, args.people, args.seed))
+            company.sign_up(SIGNUP_RATE)
+            played = company.play_year(movers=MOVERS, quarters=args.quarters)
             cycle_ids = [quarter.quarter.cycle for quarter in played]
-            runtime.wait_until_idle(timeout_s=600)
+            company.settle()
         dead_letters = {n: d["dead_letters"] for n, d in runtime.queue_depths().items()}
         state = {
             "table": table_state(runtime),
             "exports": export_csvs(tenant, cycle_ids),
             "outbox": [e.as_dict() for e in outbox.sent_emails()],
             "dead_letters": dead_letters,
-            "replayed": dict(replayed),
             "faults": {f"{op} {kind}": n for (op, kind), n in faults.injected.items()}
             if faults
             else {},
