@@ -1,4 +1,5 @@
-# Everything a newcomer needs, from a fresh clone: `make demo`, `make test`.
+# Everything a newcomer needs, from a fresh clone: `make demo`, `make test`; while changing code,
+# `make check` (lint and unit tests, under two minutes).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -11,9 +12,11 @@ LAMBDA_PLATFORMS := --platform manylinux2014_x86_64 --platform manylinux_2_28_x8
 LAYERS := $(patsubst layers/%/requirements.in,build/layers/%/.built,$(wildcard layers/*/requirements.in))
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: demo test test-later lint docs serve synth bench layer lock deploy clean
+.PHONY: demo test test-later check lint docs serve synth bench layer lock deploy clean
 
 demo: $(BIN)/tandem
+	@echo "make demo: a year of peer coaching for a synthetic company, played on the embedded AWS"
+	@echo "through its real pages, emails and schedules (a minute or two)"
 	$(BIN)/tandem demo
 
 test: $(BIN)/tandem /usr/bin/chromium $(LAYERS) lint docs
@@ -23,6 +26,9 @@ test: $(BIN)/tandem /usr/bin/chromium $(LAYERS) lint docs
 # (CI runs this after `make test`).
 test-later: $(BIN)/tandem /usr/bin/faketime
 	faketime -f +1461d $(BIN)/pytest -q -p no:cacheprovider tests/unit tests/integration
+
+check: lint
+	$(BIN)/pytest tests/unit
 
 lint: $(BIN)/tandem
 	$(BIN)/ruff check .
@@ -70,6 +76,7 @@ clean:
 # The virtual environment, with the project and its dev tools at the locked versions (the ones
 # the Lambda layers ship); redone when pyproject.toml or the lock changes.
 $(BIN)/tandem: pyproject.toml requirements.lock
+	@echo "Installing Tandem and its tools into $(VENV) (once, and again when pyproject.toml or the lock changes: about 3 minutes)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'

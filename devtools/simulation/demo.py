@@ -41,8 +41,10 @@ HEADLINES = (
 def run(tenant_name: str, people: int, seed: int) -> int:
     started = time.monotonic()
     tenant = tenant_files.tenant(tenant_name)
+    print(f"Starting the embedded AWS for {people} people of a synthetic company...")
     with simulation.running(tenant) as runtime:
         assert runtime.resources is not None
+        up = time.monotonic()
         company = Simulation(runtime, tenant, seed)
         print(f"Tandem demo: {tenant.organization} (tenant {tenant.name}) on the embedded AWS")
         where = f"API {runtime.api_url} · AWS {runtime.aws.endpoint}"
@@ -88,14 +90,21 @@ def run(tenant_name: str, people: int, seed: int) -> int:
 
         _purpose_mix(tenant)
 
+        year_starts = time.monotonic()
         year = play_year(company)
+        year_ends = time.monotonic()
         kickoffs = sum(e.kind == "kickoff" for e in outbox.sent_emails())
         print(
             f"   {kickoffs} kickoff emails; HR previews in s3://{runtime.resources.bucket}/{bucket_layout.preview('<quarter>')}"
         )
         _report_answers(year)
         _export_year(runtime, [played.quarter.cycle for played in year])
-    print(f"\nDone in {time.monotonic() - started:.0f} s.")
+    ended = time.monotonic()
+    print(
+        f"\nDone in {ended - started:.0f} s: the embedded AWS up in {up - started:.0f} s, "
+        f"roster and signups {year_starts - up:.0f} s, the year {year_ends - year_starts:.0f} s, "
+        f"its answers and exports {ended - year_ends:.0f} s."
+    )
     return 0
 
 
