@@ -1,5 +1,5 @@
 # Everything a newcomer needs, from a fresh clone: `make demo`, `make test`; while changing code,
-# `make check` (lint and unit tests, under two minutes).
+# `make check` (lint and the unit tests: under a minute once mypy has its cache).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
