@@ -203,8 +203,9 @@ class LocalRuntime:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
-                # Woken by every finished batch; the short timeout only covers a change no
-                # poller made (a message deleted or moved by another client).
+                # Woken by every finished batch; the short timeout covers what a poller cannot
+                # tell at once (a receive that dead-lettered a message returns only when its
+                # long poll ends) and what another client does to a queue.
                 self._batch_done.wait(min(left, 0.05))
         return True
 
@@ -215,11 +216,9 @@ def _queue(url: str) -> Queue:
 
 
 def _holds_messages(queue: Queue) -> bool:
-    return bool(
-        queue.approximate_number_of_messages
-        or queue.approximate_number_of_messages_not_visible
-        or queue.approximate_number_of_messages_delayed
-    )
+    # Every message not yet deleted or dead-lettered, visible or not: moto's counts iterate this
+    # list, and may miss one while a poller deletes another; asking its length cannot.
+    return bool(queue._messages)
 
 
 def _delete(sqs: Any, url: str, messages: list[dict[str, Any]]) -> None:
