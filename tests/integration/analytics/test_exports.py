@@ -24,8 +24,16 @@ from tandem.model.participant import Participant, participant_id
 from tandem.model.plan import Plan, group_key
 from tandem.model.slots import Slot
 from tandem.model.tenant import Tenant
-from tandem.store import feedback_answers, matches, participants, plans, pulse_answers
+from tandem.store import (
+    export_claims,
+    feedback_answers,
+    matches,
+    participants,
+    plans,
+    pulse_answers,
+)
 from tests.integration.support import context, deliver_mail, load_event, person, queued, sent
+from tests.support.faults import first_answer_lost
 
 Q1 = "2027-Q1"  # starts Monday 11 January 2027, 09:00 in Paris
 FILES = (
@@ -275,8 +283,6 @@ def test_a_concurrent_or_repeated_run_neither_writes_nor_mails_again(
 ) -> None:
     due = exports.due_at(tenant, calendar.cycle(tenant, Q1))
     # Another run has claimed the quarter and is still at it
-    from tandem.store import export_claims
-
     assert export_claims.claim(Q1, due)
     assert scheduled(due + timedelta(minutes=5)) == {"exported": []}
     assert keys(aws) == [] and not queued(aws, "mail")
@@ -287,6 +293,14 @@ def test_a_concurrent_or_repeated_run_neither_writes_nor_mails_again(
     deliver_mail(aws)
     [mail] = [e for e in sent() if e.kind == "exports_ready"]
     assert mail.to == ["hana@acme.example"]
+
+
+def test_a_claim_whose_put_lost_its_answer_is_the_runs_own(aws: Resources) -> None:
+    due = datetime(2027, 3, 29, 7, tzinfo=UTC)
+    with first_answer_lost("dynamodb.PutItem"):
+        assert export_claims.claim(Q1, due)
+    # A duplicate delivery of the same schedule run, at the same time, still finds it taken
+    assert not export_claims.claim(Q1, due)
 
 
 def test_the_leads_mail_links_every_file_for_at_most_seven_days(
