@@ -23,7 +23,7 @@ class Grant(Enum):
     WRITE_ROSTER_RESULTS = auto()
     WRITE_PREVIEWS = auto()
     WRITE_EXPORTS = auto()  # write and replace files under exports/
-    READ_EXPORTS = auto()  # presign download links to them
+    LIST_EXPORTS = auto()  # name the files of an export (list them, never read them)
     SEND_MAIL = auto()  # put requests on the mail queue
     SEND_BAND_JOBS = auto()
     SEND_EMAIL = auto()  # send through SES: the mailer only
@@ -46,7 +46,7 @@ _SETTINGS_OF = {
     Grant.WRITE_ROSTER_RESULTS: (Setting.BUCKET,),
     Grant.WRITE_PREVIEWS: (Setting.BUCKET,),
     Grant.WRITE_EXPORTS: (Setting.BUCKET,),
-    Grant.READ_EXPORTS: (Setting.BUCKET,),
+    Grant.LIST_EXPORTS: (Setting.BUCKET,),
     Grant.SEND_MAIL: (Setting.MAIL_QUEUE,),
     Grant.SEND_BAND_JOBS: (Setting.BAND_QUEUE,),
     Grant.SEND_EMAIL: (Setting.SES_CONFIGURATION_SET, Setting.MAILERS),
@@ -154,8 +154,8 @@ ROSTER_IMPORT = Function(
 MAILER = Function(
     "mailer",
     "Sends each queued mail request through SES, once",
-    # Writes the table only to note that a quarter's kickoff was sent; reads exports only to
-    # sign the program leads' download links as their mail leaves.
+    # Writes the table only to note that a quarter's kickoff was sent; lists exports only to
+    # name the files in the program leads' mail.
     frozenset(
         {
             Grant.READ_TABLE,
@@ -163,7 +163,7 @@ MAILER = Function(
             Grant.RUN_ONCE,
             Grant.SEND_EMAIL,
             Grant.SIGN_LINKS,
-            Grant.READ_EXPORTS,
+            Grant.LIST_EXPORTS,
         }
     ),
     timeout_s=30,
@@ -294,7 +294,7 @@ BUCKET_PREFIXES = {
     Grant.WRITE_ROSTER_RESULTS: bucket_layout.ROSTER_RESULTS,
     Grant.WRITE_PREVIEWS: bucket_layout.PREVIEWS,
     Grant.WRITE_EXPORTS: bucket_layout.EXPORTS,
-    Grant.READ_EXPORTS: bucket_layout.EXPORTS,
+    Grant.LIST_EXPORTS: bucket_layout.EXPORTS,
 }
 
 

@@ -204,7 +204,7 @@ class Functions(Construct):
                 shared.table.grant(function, *_TABLE_WRITES)
             case Grant.RUN_ONCE:
                 shared.idempotency_table.grant(function, "dynamodb:GetItem", *_TABLE_WRITES)
-            case Grant.READ_ROSTERS | Grant.READ_EXPORTS:
+            case Grant.READ_ROSTERS:
                 objects = shared.bucket.arn_for_objects(wiring.BUCKET_PREFIXES[grant] + "*")
                 self._allow(function, ["s3:GetObject"], objects)
             case Grant.WRITE_ROSTER_RESULTS | Grant.WRITE_PREVIEWS:
@@ -216,13 +216,9 @@ class Functions(Construct):
                 objects = shared.bucket.arn_for_objects(prefix + "*")
                 writes = ["s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"]
                 self._allow(function, writes, objects)
-                function.add_to_role_policy(
-                    iam.PolicyStatement(
-                        actions=["s3:ListBucket"],
-                        resources=[shared.bucket.bucket_arn],
-                        conditions={"StringLike": {"s3:prefix": [prefix + "*"]}},
-                    )
-                )
+                self._allow_listing(function, prefix)
+            case Grant.LIST_EXPORTS:
+                self._allow_listing(function, wiring.BUCKET_PREFIXES[grant])
             case Grant.SEND_MAIL:
                 shared.queues["mail"].grant_send_messages(function)
             case Grant.SEND_BAND_JOBS:
@@ -235,6 +231,16 @@ class Functions(Construct):
     @staticmethod
     def _allow(function: lambda_.Function, actions: list[str], resource: str) -> None:
         function.add_to_role_policy(iam.PolicyStatement(actions=actions, resources=[resource]))
+
+    def _allow_listing(self, function: lambda_.Function, prefix: str) -> None:
+        """Listing the keys under one prefix of the bucket, and no other."""
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:ListBucket"],
+                resources=[self.shared.bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": [prefix + "*"]}},
+            )
+        )
 
     def set_link_base(self, url: str) -> None:
         """Functions that write links into emails learn the API's address once it exists."""

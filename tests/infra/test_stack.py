@@ -213,7 +213,8 @@ def test_roles_hold_only_what_the_wiring_grants(
     assert "ses:SendRawEmail" in mailer
     assert "ses:SendRawEmail" not in pages | roster
     assert not any(a.startswith("s3:") for a in pages)
-    assert {a for a in mailer if a.startswith("s3:")} == {"s3:GetObject"}  # to presign exports
+    # Lists an export to name its files in the leads' mail; reads none of them
+    assert {a for a in mailer if a.startswith("s3:")} == {"s3:ListBucket"}
     assert {a for a in roster if a.startswith("s3:")} == {"s3:GetObject", "s3:PutObject"}
     assert (
         "sqs:SendMessage" in pages
@@ -336,9 +337,10 @@ def test_the_exports_function_replaces_files_under_exports_and_nowhere_else(
     assert allows(exports, "s3:ListBucket", data, {"s3:prefix": "exports/2027-Q1/"}, arns=arns)
     assert not allows(exports, "s3:ListBucket", data, {"s3:prefix": "roster/"}, arns=arns)
     assert "ses:SendRawEmail" not in _actions(_statements(tenant_resources, "exports"))
-    # The mailer only reads exports, to sign the leads' download links
-    assert may(mailer, "s3:GetObject", "exports/2027-Q1/report.html")
-    assert not may(mailer, "s3:GetObject", "roster/staff.csv")
+    # The mailer only lists exports, to name their files in the leads' mail: it reads none
+    assert allows(mailer, "s3:ListBucket", data, {"s3:prefix": "exports/2027/"}, arns=arns)
+    assert not allows(mailer, "s3:ListBucket", data, {"s3:prefix": "roster/"}, arns=arns)
+    assert not may(mailer, "s3:GetObject", "exports/2027-Q1/report.html")
     assert not may(mailer, "s3:PutObject", "exports/2027-Q1/report.html")
 
 

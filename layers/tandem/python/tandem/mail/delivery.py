@@ -6,7 +6,7 @@ calendar and SES, which the use cases that ask for mail do not.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from tandem.conversations import feedback, invitations
@@ -19,9 +19,6 @@ from tandem.model.mail_request import MailKind, MailRequest, applies_to
 from tandem.model.participant import MailBlock, Participant
 from tandem.model.tenant import Tenant
 from tandem.store import bucket, matches, participants, plans, ses, settings
-
-# How long the download links in a program lead's mail work (SigV4's longest is 7 days).
-DOWNLOAD_LINKS_EXPIRE = timedelta(days=7)
 
 
 def deliver(request: MailRequest, now: datetime) -> str | None:
@@ -61,26 +58,30 @@ def deliver(request: MailRequest, now: datetime) -> str | None:
 
 
 def _exports_ready(request: MailRequest, now: datetime) -> str | None:
-    """To a program lead: links to the quarter's files, signed as the mail leaves."""
+    """To a program lead: which files the quarter's export and its year to date wrote, and the
+    command that downloads them. No link: a forwarded email gives no one the files."""
     tenant = settings.tenant()
     if request.hr_contact is None or request.hr_contact >= len(tenant.hr_contacts):
         return None  # the tenant file no longer names this lead
     cycle = str(request.cycle)
-    downloads = {
-        key.rpartition("/")[2]: bucket.download_link(key, DOWNLOAD_LINKS_EXPIRE)
-        for key in bucket_layout.export_keys(cycle)
-    }
+    year = cycle.partition("-")[0]
     message = compose_for_lead(
         request,
         tenant.hr_contacts[request.hr_contact],
         tenant,
         now,
         cycle=cycle,
-        year=cycle.partition("-")[0],
-        downloads=downloads,
-        expires=now + DOWNLOAD_LINKS_EXPIRE,
+        year=year,
+        bucket=settings.setting(settings.Setting.BUCKET),
+        files={scope: _written(scope) for scope in (cycle, year)},
     )
     return ses.send(message)
+
+
+def _written(scope: str) -> list[str]:
+    """The names of the files in an export's folder, in the order HR reads them."""
+    there = set(bucket.keys_under(bucket_layout.exports(scope)))
+    return [key.rpartition("/")[2] for key in bucket_layout.export_keys(scope) if key in there]
 
 
 def _context(

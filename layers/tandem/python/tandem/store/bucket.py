@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import cache
 from typing import IO, Any
 
 import boto3
 from boto3.s3.transfer import TransferConfig
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tandem.store.settings import Setting, setting
@@ -18,8 +16,7 @@ MB = 1024 * 1024
 
 @cache
 def _s3() -> Any:
-    # SigV4 also for presigned links: their expiry is then capped at 7 days, and honoured.
-    return boto3.client("s3", config=Config(signature_version="s3v4"))
+    return boto3.client("s3")
 
 
 class Superseded(Exception):
@@ -76,13 +73,3 @@ def delete(keys: list[str]) -> None:
     for start in range(0, len(keys), 1000):  # S3 deletes at most 1,000 keys a request
         objects = [{"Key": key} for key in keys[start : start + 1000]]
         _s3().delete_objects(Bucket=setting(Setting.BUCKET), Delete={"Objects": objects})
-
-
-def download_link(key: str, expires: timedelta) -> str:
-    """A presigned GET of the object, valid for `expires` (SigV4 allows 7 days at most)."""
-    url: str = _s3().generate_presigned_url(
-        "get_object",
-        Params={"Bucket": setting(Setting.BUCKET), "Key": key},
-        ExpiresIn=int(expires.total_seconds()),
-    )
-    return url
