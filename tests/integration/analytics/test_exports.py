@@ -345,3 +345,22 @@ def test_the_pulse_answers_make_the_fulfilment_and_ongoing_figures(
     assert float(everyone["fulfilment_mean"]) == 4.0
     assert float(everyone["ongoing_intent_rate"]) == 0.75
     assert "=1+1" not in read(aws, f"exports/{Q1}/report.html").decode()  # free text stays out
+
+
+def test_answers_that_contradict_each_other_are_not_counted(
+    aws: Resources, tenant: Tenant, people: list[Participant]
+) -> None:
+    # Stored before the form refused them: a helpfulness for a conversation that was not held,
+    # and an impact for a pledge not done.
+    [plan] = [p for p in plans.of_cycle(Q1) if people[0].id in p.members]
+    starts = datetime(2027, 1, 18, 9, tzinfo=UTC)
+    not_held = {"held": "no", "helpfulness": 1, "checkin": "not_done", "impact": "yes"}
+    feedback_answers.save(Q1, plan.group, 3, people[0].id, not_held, 1, starts)
+
+    [quarter] = gather.quarters_so_far(tenant, Q1, gather.pseudonyms(tenant))
+    exports.export(with_exports(tenant, min_group_size=3), Q1)
+
+    assert all(c.helpfulness is None for c in quarter.conversations if c.held != "yes")
+    assert all(p.impact is None for p in quarter.pledges if p.checkin not in ("done", "partly"))
+    # Not even a hidden figure counts the 1 of a conversation not held
+    assert "helpfulness:1" not in {r["metric"] for r in rows(aws, f"exports/{Q1}/summary.csv")}

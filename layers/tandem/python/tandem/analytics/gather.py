@@ -26,6 +26,11 @@ from tandem.model.plan import Plan
 from tandem.model.tenant import Tenant
 from tandem.store import feedback_answers, participants, plans, pulse_answers, signing_keys
 
+# Answers are read only where the form asks them: a helpfulness for a session that was held,
+# an impact for a pledge done at least partly. The form refuses the others; these keep any
+# stored before it did out of every figure.
+DID_SOMETHING = ("done", "partly")
+
 
 class Pseudonyms:
     """Keyed HMAC-SHA256 ids: stable across exports, and no one without the key can recompute
@@ -170,7 +175,7 @@ def _conversation(
         participant=ids.participant(pid),
         scheduled_at=scheduled.starts if scheduled else None,
         held=answer.held if answer else None,
-        helpfulness=answer.helpfulness if answer else None,
+        helpfulness=answer.helpfulness if answer and answer.held == "yes" else None,
         note=answer.note if answer and text else "",
     )
 
@@ -185,6 +190,6 @@ def _pledge(
         participant=ids.participant(made.participant),
         theme=made.theme,
         checkin=checked.checkin if checked else None,
-        impact=checked.impact if checked else None,
+        impact=checked.impact if checked and checked.checkin in DID_SOMETHING else None,
         text=str(made.pledge) if text else "",
     )
