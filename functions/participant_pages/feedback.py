@@ -47,7 +47,8 @@ def record_feedback(token: str) -> Response[str]:
         seen = web.whole_number(fields.get("version", "0"))
         if seen is None:  # matches no stored version: shown as answered meanwhile
             seen = -1
-        saved = feedback.record(person.id, ctx, answers, seen, clock.now())
+        shares = settings.tenant().exports.include_text
+        saved = feedback.record(person.id, ctx, answers, seen, clock.now(), shares_pledges=shares)
     except feedback.Invalid as invalid:
         return _feedback(person, quarter, ctx, fields, recorded, invalid.problems, status=400)
     except AnsweredMeanwhile:

@@ -131,14 +131,18 @@ def validate(fields: dict[str, str], ctx: Context, themes: tuple[str, ...]) -> A
     return answers
 
 
-def record(pid: str, ctx: Context, answers: Answers, seen: int, now: datetime) -> Feedback:
+def record(
+    pid: str, ctx: Context, answers: Answers, seen: int, now: datetime, *, shares_pledges: bool
+) -> Feedback:
     """Stores the answers as the next version after `seen`; AnsweredMeanwhile if another tab
-    recorded first, Closed once the next session has begun."""
+    recorded first, Closed once the next session has begun. `shares_pledges`: the form said HR
+    may read a pledge's words, unsigned (the tenant's exports.include_text)."""
     following = ctx.plan.session(ctx.session + 1)
     if following is not None and following.starts <= now:
         raise Closed(ctx.session)
+    stored = answers.model_dump() | {"pledge_shared": shares_pledges and bool(answers.pledge)}
     return feedback_answers.save(
-        ctx.plan.cycle, ctx.plan.group, ctx.session, pid, answers.model_dump(), seen, now
+        ctx.plan.cycle, ctx.plan.group, ctx.session, pid, stored, seen, now
     )
 
 

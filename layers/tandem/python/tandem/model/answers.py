@@ -24,6 +24,8 @@ class Feedback:
     theme: str
     version: int
     updated_at: datetime
+    # The form said HR may read the pledge's words, with nothing to say whose.
+    pledge_shared: bool = False
 
 
 @dataclass(frozen=True)

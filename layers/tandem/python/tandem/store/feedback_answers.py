@@ -7,7 +7,12 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
 from pynamodb.exceptions import DoesNotExist
 
 from tandem.model.answers import AnsweredMeanwhile, Feedback
@@ -24,6 +29,7 @@ class FeedbackItem(TableModel):
     note = UnicodeAttribute(null=True)
     pledge = UnicodeAttribute(null=True)
     theme = UnicodeAttribute(null=True)
+    pledge_shared = BooleanAttribute(null=True)
     version = NumberAttribute()
     updated_at = UTCDateTimeAttribute()
 
@@ -45,6 +51,7 @@ def _to_feedback(item: FeedbackItem) -> Feedback:
         theme=item.theme or "",
         version=int(item.version),
         updated_at=item.updated_at,
+        pledge_shared=bool(item.pledge_shared),
     )
 
 
@@ -125,6 +132,7 @@ def _to_item(cycle: str, group: str, answer: Feedback) -> FeedbackItem:
         note=answer.note or None,
         pledge=answer.pledge,
         theme=answer.theme or None,
+        pledge_shared=answer.pledge_shared,
         version=answer.version,
         updated_at=answer.updated_at,
     )
