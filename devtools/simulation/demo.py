@@ -159,7 +159,7 @@ def _export_year(runtime: LocalRuntime, cycles: list[str]) -> None:
     print("   the year's headline figures (summary.csv; hidden when about too few people):")
     for metric in HEADLINES:
         row = everyone[metric]
-        print(f"   {metric:<22} {row['value'] or row['note']}")
+        print(f"   {metric:<22} {row['value'] or 'hidden: ' + row['reason']}")
     print(f"   the year's report: {folder / year / 'report.html'}")
 
 
@@ -175,12 +175,10 @@ def _download(bucket_name: str, prefix: str, into: Path) -> Path:
 
 
 def _purpose_mix(tenant: Tenant) -> None:
+    """How many answered, not what: a pattern most people hold alone is their own answer, which
+    HR sees only counted among at least min_group people (in the report)."""
     signed_up = [p for level in tenant.levels for p in participants.in_level(level, Status.ACTIVE)]
-    patterns = Counter(p.purpose.pattern for p in signed_up if p.purpose)
-    print(f"3. Purpose profiles: {len(patterns)} of the 24 patterns among {len(signed_up)} people")
-    top = max(patterns.values(), default=1)
-    for pattern, n in patterns.most_common(8):
-        print(f"   {pattern:<34} {n:>3} {'#' * round(20 * n / top)}")
-    for axis in ("who", "why", "how"):
-        drivers = Counter(str(getattr(p.purpose, axis)) for p in signed_up if p.purpose)
-        print(f"   {axis.upper():<4}" + ", ".join(f"{d} {n}" for d, n in drivers.most_common()))
+    patterns = {p.purpose.pattern for p in signed_up if p.purpose}
+    answered = sum(p.purpose is not None for p in signed_up)
+    print(f"3. Purpose profiles: {answered} of {len(signed_up)} answered the questionnaire")
+    print(f"   {len(patterns)} of the 24 patterns among them; HR sees the mix only in its report")

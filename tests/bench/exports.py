@@ -19,7 +19,6 @@ import argparse
 import os
 import time
 import tracemalloc
-from datetime import UTC, date, datetime, timedelta
 from unittest import mock
 
 from moto import mock_aws
@@ -27,10 +26,19 @@ from moto import mock_aws
 from devtools.local_runtime.aws import REGION, provision
 from infra import tenant_files
 from tandem.analytics import exports
-from tandem.analytics.tables import ConversationRow, GroupRow, ParticipantRow, PledgeRow, Tables
+from tandem.analytics.tables import (
+    ConversationRow,
+    EnrolmentRow,
+    GroupRow,
+    ParticipantRow,
+    PledgeRow,
+    Tables,
+)
 from tandem.model.tenant import Tenant
 
 CYCLE = "2027-Q1"
+# Every pledge shared: the largest pledges.csv a quarter can have
+TEXT = "Ask each of my reports what one thing I could stop doing, and stop it"
 LINK_BASE = "https://links.bench.example"
 MB = 1024 * 1024
 
@@ -38,37 +46,32 @@ MB = 1024 * 1024
 def tables(pledges: int) -> Tables:
     people = [f"{n:016x}" for n in range(pledges // 5)]
     groups = [(f"g{n:015x}", people[n : n + 2]) for n in range(0, len(people) - 1, 2)]
-    start = datetime(2027, 1, 18, 9, tzinfo=UTC)
+    group_of = {p: g for g, members in groups for p in members}
     return Tables(
         scope=CYCLE,
         cycles=(CYCLE,),
         participants=[
-            ParticipantRow(
-                p,
-                f"Dept {n % 12}",
-                "Manager",
-                "active",
-                "Society",
-                "Karma",
-                "Human",
-                date(2026, 12, 1),
-            )
+            ParticipantRow(p, f"Dept {n % 12}", "Manager", "Society", "Karma", "Human")
             for n, p in enumerate(people)
         ],
         groups=[GroupRow(CYCLE, g, 2, tuple(m), True, 5) for g, m in groups],
         conversations=[
-            ConversationRow(CYCLE, g, s, p, start + timedelta(weeks=2 * s), "yes", 4)
+            ConversationRow(CYCLE, g, s, p, "yes", 4)
             for g, members in groups
             for s in range(1, 6)
             for p in members
         ],
         pledges=[
-            PledgeRow(CYCLE, g, s, p, "Delegation", "done" if s < 5 else None, "yes")
+            PledgeRow(CYCLE, g, s, p, "Delegation", "done" if s < 5 else None, "yes", TEXT)
             for g, members in groups
             for s in range(1, 6)
             for p in members
         ],
         pulses=[],
+        enrolments=[
+            EnrolmentRow(CYCLE, p, f"Dept {n % 12}", "Manager", "active", group_of.get(p, ""))
+            for n, p in enumerate(people)
+        ],
     )
 
 
@@ -87,11 +90,11 @@ def main() -> None:
         made = tables(args.pledges)
         held = tracemalloc.get_traced_memory()[0]
         # The files made but not sent: what Tandem's own code holds while writing.
-        with mock.patch.object(exports.bucket_files, "upload"):
+        with mock.patch.object(exports.bucket, "upload"):
             _, writing = _peak_growth(tenant, made, held)
         seconds, uploading = _peak_growth(tenant, made, held)
         tracemalloc.stop()
-        written = len(exports.bucket_files.keys_under(f"exports/{CYCLE}/"))
+        written = len(exports.bucket.keys_under(f"exports/{CYCLE}/"))
 
     print(f"## Exports: one quarter of {len(made.pledges):,} pledge rows")
     print()
@@ -109,7 +112,7 @@ def _peak_growth(tenant: Tenant, made: Tables, held: int) -> tuple[float, int]:
     """Seconds and peak traced memory beyond `held` of writing the quarter's files."""
     tracemalloc.reset_peak()
     started = time.monotonic()
-    exports._write(tenant, made, [])
+    exports._write(tenant, made, [], [])
     return time.monotonic() - started, tracemalloc.get_traced_memory()[1] - held
 
 

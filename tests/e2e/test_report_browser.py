@@ -8,15 +8,16 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tandem.analytics.report import render
+from tandem.analytics.tables import year_to_date
 from tests.e2e.support import no_serious_violations
-from tests.support.programs import a_year, year_of
+from tests.support.programs import a_year
 
 
 @pytest.fixture
 def report(tmp_path: Path) -> str:
     quarters, rows = a_year()
     path = tmp_path / "report.html"
-    path.write_text(render(year_of(quarters), rows, "Acme", min_group=5), encoding="utf-8")
+    path.write_text(render(year_to_date(quarters), rows, "Acme", min_group=5), encoding="utf-8")
     return path.as_uri()
 
 

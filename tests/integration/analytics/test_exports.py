@@ -54,7 +54,8 @@ def with_exports(tenant: Tenant, **settings: Any) -> Tenant:
 
 def quarter_of(cycle: str, people: list[Participant], answered_sessions: int = 5) -> None:
     """Pairs in order, each with a slot; every member says every session was held, pledges
-    at each and checks in on the last (done, with impact, except every third)."""
+    at each (the form saying HR may read its words) and checks in on the last (done, with
+    impact, except every third)."""
     starts = datetime(2027, 1, 18, 9, tzinfo=UTC)
     for a, b in zip(people[::2], people[1::2], strict=True):
         members = (a.id, b.id)
@@ -75,6 +76,7 @@ def quarter_of(cycle: str, people: list[Participant], answered_sessions: int = 5
                     "pledge": f"{FORMULA} pledge {session}",
                     "theme": "Delegation",
                     "note": "-2 as a note",
+                    "pledge_shared": True,
                 }
                 if session > 1:
                     answers |= {"checkin": "done", "impact": "no" if session % 3 else "yes"}
@@ -127,19 +129,20 @@ def test_a_quarter_and_its_year_to_date_each_get_every_file(
     assert keys(aws) == sorted(written)
     head = read(aws, f"exports/{Q1}/pledges.csv")
     assert not head.startswith(b"\xef\xbb\xbf")  # no BOM
-    assert head.splitlines()[0] == b"cycle,group,session,participant,theme,checkin,impact"
     header = {
-        "participants.csv": "participant,department,level,status,purpose_who,purpose_why,"
-        "purpose_how,joined",
+        "participants.csv": "participant,department,level,status,cycle,group",
         "groups.csv": "cycle,group,size,participants,slot_picked,sessions_held",
-        "conversations.csv": "cycle,group,session,participant,scheduled_at,held,helpfulness",
-        "summary.csv": "cycle,scope,group,metric,value,n,note",
+        "conversations.csv": "cycle,group,session,held",
+        "pledges.csv": "text",
+        "summary.csv": "cycle,scope,group,metric,value,n,note,reason",
     }
     for name, columns in header.items():
         assert read(aws, f"exports/{Q1}/{name}").decode().splitlines()[0] == columns
 
 
-def test_rows_follow_the_quarter(aws: Resources, tenant: Tenant, people: list[Participant]) -> None:
+def test_rows_say_who_takes_part_and_which_conversations_were_held(
+    aws: Resources, tenant: Tenant, people: list[Participant]
+) -> None:
     exports.export(tenant, Q1)
 
     groups = rows(aws, f"exports/{Q1}/groups.csv")
@@ -147,25 +150,17 @@ def test_rows_follow_the_quarter(aws: Resources, tenant: Tenant, people: list[Pa
         ("2", "yes", "5"),
         ("2", "yes", "5"),
     ]
+    enrolled = rows(aws, f"exports/{Q1}/participants.csv")
+    assert {(p["status"], p["cycle"]) for p in enrolled} == {("active", Q1)}
+    by_group = {g["group"]: set(g["participants"].split()) for g in groups}
+    assert {p["participant"] for p in enrolled if p["group"]} == set().union(*by_group.values())
+    assert all(p["participant"] in by_group[p["group"]] for p in enrolled)
     conversations = rows(aws, f"exports/{Q1}/conversations.csv")
-    assert len(conversations) == 4 * 5  # one per participant per session
-    assert conversations[0]["scheduled_at"] == "2027-01-18T09:00:00Z"
-    pledges = rows(aws, f"exports/{Q1}/pledges.csv")
-    # Made at sessions 1-5, checked in at 2-5: the fifth's pledge has no check-in yet.
-    assert len(pledges) == 4 * 5
-    by_session = {p["session"]: (p["checkin"], p["impact"]) for p in pledges}
-    assert by_session == {
-        "1": ("done", "no"),
-        "2": ("done", "yes"),
-        "3": ("done", "no"),
-        "4": ("done", "no"),
-        "5": ("", ""),
-    }
-    assert {p["participant"] for p in pledges} <= {
-        p["participant"] for p in rows(aws, f"exports/{Q1}/participants.csv")
-    }
-    year = rows(aws, "exports/2027/pledges.csv")
-    assert len(year) == len(pledges) and {p["cycle"] for p in year} == {Q1}
+    assert len(conversations) == 2 * 5  # one per group and session
+    assert {c["held"] for c in conversations} == {"yes"}
+    # The year to date: every quarter's rows so far
+    year = rows(aws, "exports/2027/participants.csv")
+    assert year == enrolled
 
 
 def test_ids_are_keyed_pseudonyms_stable_across_exports(
@@ -190,32 +185,56 @@ def test_ids_are_keyed_pseudonyms_stable_across_exports(
     assert not {other.participant(p.id) for p in people} & set(ids)
 
 
-def test_identity_and_free_text_only_when_the_tenant_enables_them(
+def test_names_and_pledge_texts_only_when_the_tenant_enables_them_and_never_an_answer(
     aws: Resources, tenant: Tenant, people: list[Participant]
 ) -> None:
     exports.export(tenant, Q1)
     private = b"".join(read(aws, key) for key in keys(aws))
     assert b"pledge 1" not in private and b"as a note" not in private
     assert b"Ada Example" not in private
+    assert rows(aws, f"exports/{Q1}/pledges.csv") == []
 
     exports.export(with_exports(tenant, include_identity=True, include_text=True), Q1)
 
     participants_rows = rows(aws, f"exports/{Q1}/participants.csv")
     assert {"name", "email"} <= set(participants_rows[0])
     assert "ada@acme.example" in {r["email"] for r in participants_rows}
-    assert rows(aws, f"exports/{Q1}/pledges.csv")[0]["text"].endswith("pledge 1")
-    assert rows(aws, f"exports/{Q1}/conversations.csv")[0]["note"] == "'-2 as a note"
+    # A quarter of four people: fewer than min_group, so no pledge text
+    assert rows(aws, f"exports/{Q1}/pledges.csv") == []
+
+    exports.export(with_exports(tenant, include_text=True, min_group_size=3), Q1)
+
+    texts = rows(aws, f"exports/{Q1}/pledges.csv")
+    # Every pledge's words, alphabetically, with nothing else: not whose, not when
+    assert len(texts) == 4 * 5 and set(texts[0]) == {"text"}
+    assert [t["text"] for t in texts] == sorted(t["text"] for t in texts)
+    everything = b"".join(read(aws, key) for key in keys(aws))
+    assert b"as a note" not in everything  # notes never leave
+
+
+def test_a_pledge_text_the_form_did_not_say_would_be_read_stays_out(
+    aws: Resources, tenant: Tenant, people: list[Participant]
+) -> None:
+    [plan] = [p for p in plans.of_cycle(Q1) if people[0].id in p.members]
+    unshared = {"held": "yes", "helpfulness": 4, "pledge": "Kept to myself", "pledge_shared": False}
+    feedback_answers.save(Q1, plan.group, 1, people[0].id, unshared, 1, clock.now())
+
+    exports.export(with_exports(tenant, include_text=True, min_group_size=3), Q1)
+
+    texts = [t["text"] for t in rows(aws, f"exports/{Q1}/pledges.csv")]
+    assert len(texts) == 4 * 5 - 1 and "Kept to myself" not in texts
 
 
 def test_no_cell_runs_as_a_formula_in_csv_or_xlsx(
     aws: Resources, tenant: Tenant, people: list[Participant]
 ) -> None:
-    exports.export(with_exports(tenant, include_identity=True, include_text=True), Q1)
+    settings = {"include_identity": True, "include_text": True, "min_group_size": 3}
+    exports.export(with_exports(tenant, **settings), Q1)
 
     names = {r["name"] for r in rows(aws, f"exports/{Q1}/participants.csv")}
     assert "'=cmd|' /C calc'!A0" in names
     texts = {r["text"] for r in rows(aws, f"exports/{Q1}/pledges.csv")}
-    assert all(t.startswith("'=HYPERLINK") for t in texts)
+    assert texts and all(t.startswith("'=HYPERLINK") for t in texts)
     for key in keys(aws):
         if key.endswith(".csv"):
             for row in csv.reader(io.StringIO(read(aws, key).decode())):
@@ -229,9 +248,9 @@ def test_no_cell_runs_as_a_formula_in_csv_or_xlsx(
     assert book.sheetnames == ["participants", "groups", "conversations", "pledges", "summary"]
     sheet = [list(r) for r in book["participants"].iter_rows(values_only=True)]
     assert sheet[0][:4] == ["participant", "department", "level", "status"]
-    assert "=cmd|' /C calc'!A0" in {r[8] for r in sheet[1:]}  # the text itself, never run
-    pledges = list(book["pledges"].iter_rows(values_only=True))
-    assert len(pledges) == 1 + 20 and pledges[1][2] == 1  # numbers stay numbers
+    assert "=cmd|' /C calc'!A0" in {r[6] for r in sheet[1:]}  # the text itself, never run
+    conversations = list(book["conversations"].iter_rows(values_only=True))
+    assert len(conversations) == 1 + 10 and conversations[1][2] == 1  # numbers stay numbers
 
 
 def test_re_exporting_replaces_the_same_files_and_removes_strays(
@@ -344,7 +363,8 @@ def test_the_pulse_answers_make_the_fulfilment_and_ongoing_figures(
     }
     assert float(everyone["fulfilment_mean"]) == 4.0
     assert float(everyone["ongoing_intent_rate"]) == 0.75
-    assert "=1+1" not in read(aws, f"exports/{Q1}/report.html").decode()  # free text stays out
+    everything = b"".join(read(aws, key) for key in keys(aws))
+    assert b"=1+1" not in everything  # a pulse comment never leaves
 
 
 def test_answers_that_contradict_each_other_are_not_counted(

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from html import unescape
 
 import pytest
 
-from tandem.analytics.report import render
-from tests.support.programs import a_year, year_of
+from tandem.analytics.figures import Reason, summaries
+from tandem.analytics.report import WHY, render
+from tandem.analytics.tables import year_to_date
+from tests.support.programs import a_year
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 BIDI = "\u202eselaS"
@@ -16,7 +20,7 @@ BIDI = "\u202eselaS"
 @pytest.fixture(scope="module")
 def year_report() -> str:
     quarters, rows = a_year()
-    return render(year_of(quarters), rows, "Acme", min_group=5)
+    return render(year_to_date(quarters), rows, "Acme", min_group=5)
 
 
 def test_the_report_runs_nothing_and_fetches_nothing(year_report: str) -> None:
@@ -29,7 +33,7 @@ def test_the_report_runs_nothing_and_fetches_nothing(year_report: str) -> None:
 
 def test_the_same_figures_give_the_same_file(year_report: str) -> None:
     quarters, rows = a_year()
-    assert render(year_of(quarters), rows, "Acme", min_group=5) == year_report
+    assert render(year_to_date(quarters), rows, "Acme", min_group=5) == year_report
     assert 'id="chart-against-the-published-figures"' in year_report
 
 
@@ -38,13 +42,41 @@ def test_the_report_is_print_and_phone_friendly(year_report: str) -> None:
     assert "@media print" in year_report
 
 
-def test_hidden_figures_say_so_and_show_no_number(year_report: str) -> None:
-    # The department of 3 is hidden, and with it the next smallest (9).
-    assert "Figures about fewer than 5 people are hidden" in year_report
+def test_hidden_figures_say_why_and_show_no_number(year_report: str) -> None:
+    # The department of 3: its answers are about too few people; who takes part is shown
     row = re.search(r"<bdi>Finance</bdi></th>(.*?)</tr>", year_report)
     assert row is not None
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
-    assert cells and set(cells) == {"hidden"}
+    operational, answers = cells[:4], cells[4:]
+    assert all(re.fullmatch(r"[\d,%]+", cell) for cell in operational), operational
+    assert set(answers) == {"hidden<sup>a</sup>"}
+    assert "<li><sup>a</sup> Hidden: about fewer than 5 people.</li>" in year_report
+
+
+def test_each_hidden_figure_gives_its_own_reason() -> None:
+    quarters, rows = a_year()
+    year = [r for r in rows if r.cycle == "2027"]
+    page = unescape(render(year_to_date(quarters), rows, "Acme", min_group=5))
+
+    reasons = {r.reason for r in year if r.note}
+    assert {Reason.FEW, Reason.QUARTER, Reason.OVERLAP} <= reasons
+    for reason in reasons:
+        assert WHY[reason].format(min_group=5) in page
+    # Only the reason the purpose mix was hidden for, never another's
+    purpose = {r.reason for r in year if r.metric.startswith("purpose_")}
+    assert purpose == {Reason.OVERLAP}
+    assert WHY[Reason.OVERLAP] in page.split('id="purpose"')[1].split("</section>")[0]
+
+
+def test_a_programs_first_quarter_shows_no_retention_rather_than_hidden() -> None:
+    quarters, _ = a_year()
+    first = replace(quarters[0], previously_active=frozenset())
+    rows = summaries([first], min_group=5)[0][0]
+
+    html = render(first, rows, "Acme", min_group=5)
+
+    tile = re.search(r'<span class="label">Retention</span>(.*?)</li>', html, re.S)
+    assert tile is not None and "None yet" in tile.group(1) and "Hidden" not in tile.group(1)
 
 
 def test_the_year_report_shows_headline_figures_and_each_quarter(year_report: str) -> None:
@@ -60,7 +92,7 @@ def test_the_year_report_shows_headline_figures_and_each_quarter(year_report: st
 def test_a_department_name_cannot_inject_markup_or_turn_the_text_around() -> None:
     quarters, rows = a_year({"Sales": XSS, "Operations": BIDI})
 
-    html = render(year_of(quarters), rows, f"Acme {XSS}", min_group=5)
+    html = render(year_to_date(quarters), rows, f"Acme {XSS}", min_group=5)
 
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html

@@ -1,5 +1,5 @@
-"""HR's exports: a quarter's row tables, summary and report as files under exports/<cycle>/,
-then the year to date under exports/<year>/, and the program leads told where to find them.
+"""HR's exports: a quarter's rows, figures and report as files under exports/<cycle>/, then the
+year to date under exports/<year>/, and the program leads told what was written.
 
 The daily `exports` schedule exports each quarter two weeks after the week of its fifth session
 (the pulse has had its week), catching up any quarter whose run was missed, once: a marker
@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from tandem.analytics import figures, files, gather, report
 from tandem.analytics.figures import SummaryRow
-from tandem.analytics.tables import Tables
+from tandem.analytics.tables import Tables, year_to_date
 from tandem.model import bucket_layout, calendar
 from tandem.model.calendar import Cycle
 from tandem.model.mail_request import MailRequest
@@ -72,20 +72,13 @@ def export(tenant: Tenant, cycle: str) -> list[str]:
     """Writes the quarter's files, then its year to date's; returns the keys written.
     ValueError for a cycle the calendar does not have."""
     quarters = gather.quarters_so_far(tenant, cycle, gather.pseudonyms(tenant))
-    min_group = tenant.exports.min_group_size
-    quarter_rows, year_rows = figures.summaries(quarters, gather.year_to_date(quarters), min_group)
-    # The year's report draws each quarter as it was published; a quarter's rows depend on
-    # that quarter alone, so the earlier ones come out as their own exports wrote them.
-    earlier = [
-        row
-        for k in range(1, len(quarters))
-        for row in figures.summaries(quarters[:k], gather.year_to_date(quarters[:k]), min_group)[0]
-    ]
+    published = figures.summaries(quarters, tenant.exports.min_group_size)
+    quarter_rows, year_rows = published[-1]
+    # The year's report draws each quarter as its export published it.
+    drawn = [row for rows, _ in published for row in rows]
     return [
         *_write(tenant, quarters[-1], quarter_rows, quarter_rows),
-        *_write(
-            tenant, gather.year_to_date(quarters), year_rows, [*earlier, *quarter_rows, *year_rows]
-        ),
+        *_write(tenant, year_to_date(quarters), year_rows, [*drawn, *year_rows]),
     ]
 
 
@@ -97,7 +90,7 @@ def _write(
     folder = bucket_layout.exports(tables.scope)
     settings = tenant.exports
     sheets = files.sheets(
-        tables, summary, identity=settings.include_identity, text=settings.include_text
+        tables, summary, identity=settings.include_identity, min_group=settings.min_group_size
     )
     html = report.render(tables, drawn, tenant.organization, min_group=settings.min_group_size)
     written = [

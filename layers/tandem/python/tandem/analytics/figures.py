@@ -1,47 +1,57 @@
-"""The program's figures, as HR may see them: one tidy row per figure, every figure about too few
-people hidden, and hidden so that no visible figure, in this file or an earlier one, gives it away.
+"""The program's figures, as HR may see them: one tidy row per figure. HR sees figures, never
+answers, and no figure hidden in one file of a year can be had from the others.
 
 Rates are decimals with three places (`0.812`), means have two (`4.25`), counts are integers.
 `n` is the number of people a figure is about (who answered, pledged, took part), not the number
 of answers.
 
-**How figures are hidden** (the practice of Glint, Qualtrics, Peakon and Perceptyx, applied to
-every file of a year together):
+**Two kinds of figure.** *Operational* figures (participants, conversations held, relationships
+formed, retention) are what HR can count from the rows it gets anyway: who is in which group,
+and which sessions each group held. They are never hidden, since hiding them would protect no
+one; one with nothing to measure (retention in a program's first quarter) has no row. Every
+other figure counts *answers* (pledges and check-ins, helpfulness, the pulse, themes, purpose
+profiles), and is hidden as follows (Glint, Qualtrics, Peakon, Perceptyx and TalentMap apply the
+same rules), each hidden row saying why in `reason`:
 
-1. *Small groups.* A figure about fewer than `min_group` people (never below 3) is hidden,
-   counts as well as rates; pledge theme counts need 10.
-2. *Complementary.* The groups of a breakdown (departments, levels, the answers of one question)
-   add up to the whole. Where one is hidden, the next smallest is hidden too, and so on until the
-   hidden ones are at least two and about at least `min_group` people together: subtracting the
-   visible ones from the total then gives only a sum about enough people. The mean helpfulness
-   of everyone is hidden when its distribution hides an answer: with the other answers, the
-   mean would pin down the hidden counts.
-3. *Across a year's files.* Every year-to-date figure except headcounts is a sum of the
-   quarters' (pledges, answers, conversations, pairs and quarter-to-quarter retention all belong
-   to one quarter), so a year-to-date figure is shown only where that figure was shown in every
-   quarter file so far. Then everything a year-to-date file shows can already be had from the
-   quarter files, so neither "this quarter's year-to-date minus the last" nor "year-to-date minus
-   the quarters" recovers anything hidden. A quarter's rows depend on that quarter alone: they
-   never change once published.
-4. *Purpose profiles are counted by person*, so two files about almost the same people would
-   give away the profiles of those who differ. Like TalentMap's rule, the purpose mix of a file
-   is shown only if its people differ from those of every earlier file of the year that showed
-   one by none or by at least `min_group` people.
+1. *Small groups* (`fewer_than_min_group`): a figure about fewer than `min_group` people (never
+   below 3) is hidden, counts as well as rates; pledge theme counts need 10.
+2. *Nothing hidden can be worked out* (`complementary`). A metric's figures overall, by
+   department and by level are sums over the people of each (department, level); the answers
+   of one question add up to a total. Whoever holds them can add and subtract; where that gives
+   a hidden figure, or a sum about fewer than `min_group` people, the smallest figure in that
+   sum is hidden too, until neither can be had (`tandem.analytics.disclosure`). A department
+   hidden takes the next smallest with it; a level that is a department and a few more people
+   hides one of the two.
+3. *Derived figures* (`derived`) are hidden wherever what they are computed from is: the
+   completion rate wherever the pledges checked in are (with both, the pledges done follow),
+   the impact rate wherever the completion rate is (its denominator), the mean helpfulness of
+   everyone wherever a score's count is (with the others, the mean pins it down).
+4. *Across a year's files* (`hidden_in_a_quarter`). An answer belongs to one quarter, so a
+   year-to-date figure is the sum of the quarters': it is shown only where every quarter file
+   so far showed it. All a year-to-date file shows can then be had from the quarter files
+   already, which each stand alone, and a quarter's rows never change once published.
+5. *Purpose profiles* (`overlapping_files`) are counted by person, so files about nearly the
+   same people would give away the profiles of those who differ: a file's purpose mix is
+   hidden when, with the mixes of the year's earlier files, it gives a hidden count or the
+   drivers of fewer than `min_group` people.
 
-Not protected here: a breakdown shows one attribute at a time, never department by level; a
-department's figure counts people in their department of the time the tables were drawn.
+Not protected here: a department's figure counts people in their department of the time the
+tables were drawn; files of earlier years are not compared.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from itertools import combinations
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from itertools import chain, combinations
 from statistics import fmean
 
-from tandem.analytics.tables import ConversationRow, PledgeRow, PulseRow, Tables
+from tandem.analytics.disclosure import Span
+from tandem.analytics.tables import ConversationRow, PledgeRow, PulseRow, Tables, year_to_date
 from tandem.conversations.feedback import THEMES
+from tandem.model.purpose import How, Who, Why
 
 MIN_GROUP_FLOOR = 3
 THEME_MIN_GROUP = 10
@@ -50,6 +60,16 @@ NOT_RECORDED = "(not recorded)"
 NO_THEME = "(none)"
 NOT_ANSWERED = "(not answered)"
 PURPOSE_AXES = ("who", "why", "how")
+
+
+class Reason(StrEnum):
+    """Why a figure is hidden (the rules above)."""
+
+    FEW = "fewer_than_min_group"
+    COMPLEMENTARY = "complementary"
+    DERIVED = "derived"
+    QUARTER = "hidden_in_a_quarter"
+    OVERLAP = "overlapping_files"
 
 
 @dataclass(frozen=True)
@@ -61,6 +81,7 @@ class SummaryRow:
     value: str  # "" when suppressed
     n: int | None  # people the figure is about; None when suppressed
     note: str  # "suppressed" or ""
+    reason: str = ""  # why it is suppressed: a Reason
 
 
 @dataclass(frozen=True)
@@ -86,6 +107,10 @@ class _Data:
         row = self.profiles.get(person)
         value = getattr(row, scope) if row else ""
         return value or NOT_RECORDED
+
+    def atom(self, person: str) -> tuple[str, str]:
+        """What anyone holding the operational rows knows of a person: department and level."""
+        return (self.attribute(person, "department"), self.attribute(person, "level"))
 
 
 Inside = Callable[[str], bool]  # whether a person is in the group a figure is about
@@ -146,7 +171,8 @@ def impact_rate(d: _Data, inside: Inside) -> _Figure:
 
 
 def helpfulness_mean(d: _Data, inside: Inside) -> _Figure:
-    """Mean answer to "how helpful was your conversation?" (1-5), over every answer given."""
+    """Mean answer to "how helpful was your conversation?" (1-5), over every answer given
+    about a conversation held."""
     return _mean(_helpfulness(d.tables.conversations), inside)
 
 
@@ -176,8 +202,9 @@ def relationships_formed(d: _Data, inside: Inside) -> _Figure:
 
 
 def retention(d: _Data, inside: Inside) -> _Figure:
-    """People in a group this quarter among those in a group the quarter before. Over a year:
-    the same, summed over each quarter and the one before it."""
+    """People in a group this quarter among those in a group the quarter before (none in a
+    program's first quarter). Over a year: the same, summed over each quarter and the one
+    before it."""
     before = [set(d.tables.previously_active), *(d.active[c] for c in d.tables.cycles[:-1])]
     items = [
         (p, p in d.active[cycle])
@@ -203,6 +230,12 @@ METRICS: dict[str, tuple[Callable[[_Data, Inside], _Figure], str]] = {
         (retention, "rate"),
     )
 }
+# What HR can count from the operational rows it is given: never hidden.
+OPERATIONAL = frozenset(
+    f.__name__ for f in (participants, conversations_held, relationships_formed, retention)
+)
+# A rate, and the figure of the same group its numerator or denominator follows from.
+_DERIVED = {"completion_rate": "pledges_checked_in", "impact_rate": "completion_rate"}
 
 
 def _checked_in(pledges: Sequence[PledgeRow]) -> list[PledgeRow]:
@@ -222,12 +255,17 @@ def _distributions(d: _Data) -> dict[str, dict[str, list[str]]]:
     `pledge_theme:Focus` (pledges with that theme), `purpose_why:Karma` (people in a group
     with that driver). Family -> metric -> who gave each item counted (with repeats)."""
     families: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    # Every driver of an axis, none too: purpose counts are by person, and a driver missing
+    # from one file but counted in another would tell of the people between them.
+    for axis, drivers in zip(PURPOSE_AXES, (Who, Why, How), strict=True):
+        for known in drivers:
+            families[f"purpose_{axis}"][f"purpose_{axis}:{known}"] = []
     for person, score in _helpfulness(d.tables.conversations):
         families["helpfulness"][f"helpfulness:{score}"].append(person)
     for pledge in d.tables.pledges:
         theme = pledge.theme or NO_THEME
         families["pledge_theme"][f"pledge_theme:{theme}"].append(pledge.participant)
-    for person in d.everyone:
+    for person in sorted(d.everyone):
         profile = d.profiles.get(person)
         for axis in PURPOSE_AXES:
             driver = getattr(profile, f"purpose_{axis}") if profile else ""
@@ -244,11 +282,9 @@ def _answer_order(cell: tuple[str, list[str]]) -> tuple[bool, int, str]:
     return (answer.startswith("("), position, answer)
 
 
-# A figure that can be worked out from a family's cells: hidden when any of them is.
-_DERIVED = {("all", "", "helpfulness_mean"): "helpfulness"}
-
-
 Key = tuple[str, str, str]  # scope, group, metric
+# What a figure sums over: the people of one (department, level), or one answer's givers.
+Atom = tuple[str, str] | str
 
 
 @dataclass(frozen=True)
@@ -258,125 +294,269 @@ class _Cell:
     metric: str
     kind: str  # count | rate | mean
     figure: _Figure
+    atoms: frozenset[Atom] = frozenset()  # what it sums over, in its family
 
     @property
     def key(self) -> Key:
         return (self.scope, self.group, self.metric)
 
 
-@dataclass(frozen=True)
-class _File:
-    rows: list[SummaryRow]
-    hidden: frozenset[Key]
-    purpose_people: frozenset[str] | None  # whose purpose mix it showed, if it showed one
+@dataclass
+class _Family:
+    """Figures that are sums over the same atoms: one metric overall, by department and by
+    level (atoms: the (department, level) pairs of the period's people), or the answers of one
+    question (atoms: the answers) and what they add up to."""
+
+    cells: list[_Cell] = field(default_factory=list)
+    people: dict[Atom, frozenset[str]] = field(default_factory=dict)  # each atom's part
+    known: list[frozenset[Atom]] = field(default_factory=list)  # sums known from elsewhere
+    threshold: int = MIN_GROUP_FLOOR
 
 
-def _cells(d: _Data) -> tuple[list[_Cell], dict[str, list[_Cell]]]:
-    """Every figure of a file in the order of the file, and the families of cells that add up
-    to a whole (a breakdown of one metric, the answers of one question)."""
-    cells = [
-        _Cell("all", "", name, kind, metric(d, lambda _: True))
-        for name, (metric, kind) in METRICS.items()
-    ]
-    families: dict[str, list[_Cell]] = {}
-    for family, answers in _distributions(d).items():
-        families[family] = [
-            _Cell("all", "", metric, "count", _Figure(len(items), frozenset(items)))
-            for metric, items in answers.items()
+def _cells(d: _Data, min_group: int) -> tuple[list[_Cell], dict[str, _Family]]:
+    """Every figure of a file in the order of the file, and the families the answers' make."""
+    atoms: dict[tuple[str, str], set[Atom]] = defaultdict(set)
+    for person in d.everyone:
+        department, level = atom = d.atom(person)
+        for scope, group in (("all", ""), ("department", department), ("level", level)):
+            atoms[scope, group].add(atom)
+
+    def breakdown(scope: str, group: str) -> list[_Cell]:
+        inside = _member_of(d, scope, group)
+        over = frozenset(atoms[scope, group])
+        return [
+            _Cell(scope, group, name, kind, metric(d, inside), over)
+            for name, (metric, kind) in METRICS.items()
         ]
-        cells += families[family]
-    for scope in ("department", "level"):
-        people = d.everyone | d.tables.previously_active
-        for group in sorted({d.attribute(p, scope) for p in people}):
-            inside = _member_of(d, scope, group)
-            for name, (metric, kind) in METRICS.items():
-                cell = _Cell(scope, group, name, kind, metric(d, inside))
-                families.setdefault(f"{scope}/{name}", []).append(cell)
-                cells.append(cell)
-    return cells, families
+
+    overall = breakdown("all", "")
+    people = d.everyone | d.tables.previously_active
+    by_group = [
+        cell
+        for scope in ("department", "level")
+        for group in sorted({d.attribute(p, scope) for p in people})
+        for cell in breakdown(scope, group)
+    ]
+    families = {
+        name: _Family(
+            cells=[c for c in (*overall, *by_group) if c.metric == name],
+            people=_by_atom(d, atoms["all", ""], figure.people),
+            threshold=min_group,
+        )
+        for name, figure in ((c.metric, c.figure) for c in overall)
+        if name not in OPERATIONAL
+    }
+    answers = []
+    for name, given in _distributions(d).items():
+        family = _Family(
+            people={metric: frozenset(who) for metric, who in given.items()},
+            threshold=_threshold(f"{name}:", min_group),
+        )
+        family.cells = [
+            _Cell(
+                "all", "", metric, "count", _Figure(len(who), frozenset(who)), frozenset({metric})
+            )
+            for metric, who in given.items()
+        ]
+        answers += family.cells
+        # What the answers add up to: the pledges made, which the theme figures must not give
+        # away when hidden; everyone, for a purpose driver (a number never hidden).
+        if name == "pledge_theme":
+            made = next(c for c in overall if c.metric == "pledges_made")
+            family.cells.append(replace(made, atoms=frozenset(given)))
+        elif name.startswith("purpose_"):
+            family.known.append(frozenset(given))
+        families[name] = family
+    return [*overall, *answers, *by_group], families
+
+
+def _threshold(metric: str, min_group: int) -> int:
+    """How many people a figure must be about: ten for a theme, as for a comment in Glint."""
+    return max(min_group, THEME_MIN_GROUP) if metric.startswith("pledge_theme:") else min_group
+
+
+def _by_atom(d: _Data, atoms: Iterable[Atom], people: Iterable[str]) -> dict[Atom, frozenset[str]]:
+    """Who of `people` each atom holds (none, for an atom nobody of them is in)."""
+    held: dict[Atom, set[str]] = {atom: set() for atom in atoms}
+    for person in people:
+        held[d.atom(person)].add(person)
+    return {atom: frozenset(who) for atom, who in held.items()}
 
 
 def _member_of(d: _Data, scope: str, group: str) -> Inside:
+    if scope == "all":
+        return lambda _: True
     return lambda person: d.attribute(person, scope) == group
 
 
-def _threshold(cell: _Cell, min_group: int) -> int:
-    themed = cell.metric.startswith("pledge_theme:")
-    return max(min_group, THEME_MIN_GROUP) if themed else min_group
+def _protect(family: _Family, hidden: dict[Key, Reason]) -> None:
+    """Hides the smallest shown figure of any sum the shown ones give that is a hidden figure
+    or about fewer people than the family's threshold, until there is none."""
+    while shown := next(filter(None, _givers(family, hidden)), None):
+        # The overall figure last: of two about the same people, a group's goes first
+        smallest = min(shown, key=lambda c: (len(c.figure.people), c.scope == "all", c.key))
+        hidden[smallest.key] = Reason.COMPLEMENTARY
 
 
-def _complement(family: list[_Cell], hidden: set[Key], min_group: int) -> None:
-    """Hide the smallest visible cells of a family until its hidden ones are at least two and
-    about enough people together (or none is hidden)."""
-    secret = [c for c in family if c.key in hidden]
-    if not secret:
-        return
-    visible = sorted(
-        (c for c in family if c.key not in hidden), key=lambda c: (len(c.figure.people), c.key)
+def _givers(family: _Family, hidden: dict[Key, Reason]) -> Iterator[list[_Cell]]:
+    """For each sum the family's shown figures give away, the shown figures it is made of
+    (none when the known totals alone give it: nothing here could hide it)."""
+    shown = [c for c in family.cells if c.key not in hidden]
+    span = Span(
+        [
+            *((c.key, sorted(c.atoms)) for c in shown),
+            *((("known", "", str(i)), sorted(total)) for i, total in enumerate(family.known)),
+        ]
     )
-    covered = frozenset().union(*(c.figure.people for c in secret))
-    while visible and (len(secret) < 2 or len(covered) < _threshold(family[0], min_group)):
-        cell = visible.pop(0)
-        hidden.add(cell.key)
-        secret.append(cell)
-        covered |= cell.figure.people
+    secrets = (span.gives(sorted(c.atoms)) for c in family.cells if c.key in hidden and c.atoms)
+    # A sum that is a figure shown is no secret: it met its own threshold (the pledges made,
+    # which all themes add up to, need fewer people than one theme).
+    small = (
+        given
+        for atoms, given in span.small_sums(family.people, family.threshold)
+        if not any(c.atoms == atoms for c in shown)
+    )
+    for given in chain(filter(None, secrets), small):
+        yield [c for c in shown if given.get(c.key)]
+
+
+def _settle(
+    cells: Sequence[_Cell], families: dict[str, _Family], hidden: dict[Key, Reason]
+) -> None:
+    """Rules 2 and 3, until neither hides anything more."""
+    while True:
+        before = len(hidden)
+        for family in families.values():
+            _protect(family, hidden)
+        for cell in cells:
+            source = _DERIVED.get(cell.metric)
+            if source and (cell.scope, cell.group, source) in hidden:
+                hidden.setdefault(cell.key, Reason.DERIVED)
+        scores = families.get("helpfulness")
+        if scores and any(c.key in hidden for c in scores.cells):
+            hidden.setdefault(("all", "", "helpfulness_mean"), Reason.DERIVED)
+        if len(hidden) == before:
+            return
+
+
+@dataclass(frozen=True)
+class _PurposeMix:
+    """A file's purpose counts: whose, and which drivers it showed and hid."""
+
+    people: frozenset[str]
+    shown: frozenset[str]
+    hidden: frozenset[str]
+
+
+def _mix(d: _Data, cells: Sequence[_Cell], hidden: dict[Key, Reason]) -> _PurposeMix:
+    metrics = {c.metric: c.key in hidden for c in cells if c.metric.startswith("purpose_")}
+    return _PurposeMix(
+        d.everyone,
+        frozenset(m for m, off in metrics.items() if not off),
+        frozenset(m for m, off in metrics.items() if off),
+    )
+
+
+def _gives_profiles_away(mix: _PurposeMix, earlier: Sequence[_PurposeMix], min_group: int) -> bool:
+    """Whether `mix`, with the mixes of the year's earlier files, gives a hidden count or the
+    drivers of fewer than `min_group` people. People in the same files cannot be told apart:
+    each such class, and each driver, is an atom. A file's count of a driver is a sum over its
+    classes (a file without the driver shows that none of its people has it), and a class's
+    counts of one axis add up to its size, which HR knows: that alone tells nothing."""
+    files = [*earlier, mix]
+    members: dict[tuple[int, ...], set[str]] = defaultdict(set)
+    for person in frozenset().union(*(f.people for f in files)):
+        members[tuple(i for i, f in enumerate(files) if person in f.people)].add(person)
+    classes = sorted(members)
+    for axis in PURPOSE_AXES:
+        drivers = sorted(
+            {m for f in files for m in f.shown | f.hidden if m.startswith(f"purpose_{axis}:")}
+        )
+
+        def count(i: int, driver: str) -> list[tuple[tuple[int, ...], str]]:
+            return [(c, driver) for c in classes if i in c]
+
+        sizes = [(c, [(c, d) for d in drivers]) for c in classes]
+        shown = [
+            ((i, d), count(i, d)) for i, f in enumerate(files) for d in drivers if d not in f.hidden
+        ]
+        span, known = Span([*sizes, *shown]), Span(sizes)
+        hidden = [count(i, d) for i, f in enumerate(files) for d in drivers if d in f.hidden]
+        if any(span.gives(over) for over in hidden):
+            return True
+        people = {(c, d): frozenset(members[c]) for c in classes for d in drivers}
+        if any(known.gives(few) is None for few, _ in span.small_sums(people, min_group)):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class _File:
+    rows: list[SummaryRow]
+    hidden: frozenset[Key]  # the answers' figures it hid that a year to date must hide too
+    purpose: _PurposeMix
 
 
 def _file(
     tables: Tables,
     min_group: int,
-    hidden_before: frozenset[Key],
-    purpose_shown: Sequence[frozenset[str]],
+    hidden_in_quarters: frozenset[Key],
+    earlier: Sequence[_PurposeMix],
 ) -> _File:
-    """One file's rows. `hidden_before`: what the year's quarter files hid (for a year to
-    date); `purpose_shown`: the people of each earlier file of the year that showed a purpose
-    mix."""
+    """One file's rows. `hidden_in_quarters`: what the year's quarter files hid, for a year to
+    date; `earlier`: the purpose mixes of the year's files published before it."""
     d = _Data(tables)
-    cells, families = _cells(d)
-    keys = {c.key for c in cells}
-    hidden = {c.key for c in cells if len(c.figure.people) < _threshold(c, min_group)}
-    hidden |= hidden_before & keys
-    if any(0 < len(d.everyone ^ earlier) < min_group for earlier in purpose_shown):
-        hidden |= {key for key in keys if key[2].startswith("purpose_")}
-    for family in families.values():
-        _complement(family, hidden, min_group)
-    for key, family_name in _DERIVED.items():
-        if any(c.key in hidden for c in families.get(family_name, ())):
-            hidden.add(key)
-    rows = [_row(tables.scope, c, c.key in hidden) for c in cells]
-    shows_purpose = any(r.metric.startswith("purpose_") and not r.note for r in rows)
-    return _File(rows, frozenset(hidden), d.everyone if shows_purpose else None)
+    cells, families = _cells(d, min_group)
+    hidden = {
+        cell.key: Reason.FEW
+        for cell in cells
+        if cell.metric not in OPERATIONAL
+        and len(cell.figure.people) < _threshold(cell.metric, min_group)
+    }
+    for key in sorted(hidden_in_quarters & {c.key for c in cells}):
+        hidden.setdefault(key, Reason.QUARTER)
+    _settle(cells, families, hidden)
+    mix = _mix(d, cells, hidden)
+    if _gives_profiles_away(mix, earlier, min_group):
+        for cell in cells:
+            if cell.metric.startswith("purpose_"):
+                hidden.setdefault(cell.key, Reason.OVERLAP)
+        mix = _mix(d, cells, hidden)
+    rows = [row for cell in cells if (row := _row(tables.scope, cell, hidden.get(cell.key)))]
+    # What a year must hide too: not a figure about nobody in a group, which the rows tell
+    answers = frozenset(
+        c.key for c in cells if c.key in hidden and c.atoms and not c.metric.startswith("purpose_")
+    )
+    return _File(rows, answers, mix)
 
 
-def _row(cycle: str, cell: _Cell, hidden: bool) -> SummaryRow:
+def _row(cycle: str, cell: _Cell, hidden: Reason | None) -> SummaryRow | None:
+    """The cell as a row; None for a figure with nothing to measure (an operational one)."""
+    scope, group, metric = cell.key
+    if hidden is not None:
+        return SummaryRow(cycle, scope, group, metric, "", None, SUPPRESSED, hidden)
     value = cell.figure.value
-    if hidden or value is None:
-        return SummaryRow(cycle, cell.scope, cell.group, cell.metric, "", None, SUPPRESSED)
+    if value is None:
+        return None
     shown = {"count": f"{value:.0f}", "rate": f"{value:.3f}", "mean": f"{value:.2f}"}[cell.kind]
-    people = len(cell.figure.people)
-    return SummaryRow(cycle, cell.scope, cell.group, cell.metric, shown, people, "")
+    return SummaryRow(cycle, scope, group, metric, shown, len(cell.figure.people), "")
 
 
 def summaries(
-    quarters: Sequence[Tables], year: Tables, min_group: int
-) -> tuple[list[SummaryRow], list[SummaryRow]]:
-    """The last quarter's rows and the year-to-date rows. `quarters` are the year's quarters so
-    far, in order, each as its own export drew it; `year` is the year to date."""
+    quarters: Sequence[Tables], min_group: int
+) -> list[tuple[list[SummaryRow], list[SummaryRow]]]:
+    """What the year's exports published, one per quarter so far: the quarter's rows and the
+    year to date's. `quarters` are the year's quarters, in order, each as gathered."""
     if min_group < MIN_GROUP_FLOOR:
         raise ValueError(f"min_group must be at least {MIN_GROUP_FLOOR}, not {min_group}")
-    cycles = tuple(q.scope for q in quarters)
-    if not quarters or year.cycles != cycles:
-        raise ValueError(f"the year covers {year.cycles}, the quarters given are {cycles}")
-    hidden: frozenset[Key] = frozenset()
-    shown: list[frozenset[str]] = []
-    so_far: frozenset[str] = frozenset()
-    files = []
-    for quarter in quarters:
-        if so_far:  # the year to date published with the quarter before: assume it showed
-            shown.append(so_far)
-        files.append(_file(quarter, min_group, frozenset(), shown))
-        hidden |= files[-1].hidden
-        if (people := files[-1].purpose_people) is not None:
-            shown.append(people)
-        so_far |= _Data(quarter).everyone
-    return files[-1].rows, _file(year, min_group, hidden, shown).rows
+    published = []
+    hidden_in_quarters: frozenset[Key] = frozenset()
+    mixes: list[_PurposeMix] = []
+    for k, tables in enumerate(quarters, start=1):
+        quarter = _file(tables, min_group, frozenset(), mixes)
+        hidden_in_quarters |= quarter.hidden
+        mixes.append(quarter.purpose)
+        year = _file(year_to_date(quarters[:k]), min_group, hidden_in_quarters, mixes)
+        mixes.append(year.purpose)
+        published.append((quarter.rows, year.rows))
+    return published

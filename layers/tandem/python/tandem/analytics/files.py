@@ -1,5 +1,6 @@
-"""The files of an export: each row table as a CSV file and all of them as the sheets of one
-xlsx workbook, written to temporary files so that memory does not grow with the rows.
+"""The files of an export: the rows HR may see (who takes part, the groups and their sessions,
+the words of pledges shared) and the figures, each as a CSV file and all of them as the sheets
+of one xlsx workbook, written to temporary files so that memory does not grow with the rows.
 
 A cell a spreadsheet would run as a formula (first character = + - @ tab, CR or NUL) is
 neutralised in the CSV files with a leading single quote (OWASP, CWE-1236); the workbook stores
@@ -11,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -18,7 +20,7 @@ from typing import IO, Any
 
 import xlsxwriter
 
-from tandem.analytics.tables import Tables
+from tandem.analytics.tables import PledgeRow, Tables
 
 Cell = str | int | float
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -62,36 +64,59 @@ def _sheet(name: str, columns: Sequence[str], rows: Iterable[object]) -> Sheet:
     return Sheet(name, tuple(columns), read)
 
 
-# The columns HR reads (docs/analytics.md, "The files"); identity and free text only when enabled.
-PARTICIPANTS = (
-    "participant",
-    "department",
-    "level",
-    "status",
-    "purpose_who",
-    "purpose_why",
-    "purpose_how",
-    "joined",
-)
+# The columns HR reads (docs/analytics.md, "The files"). Rows carry only what running the program needs
+# and participants are told HR sees; names only when the tenant asks for identities.
+PARTICIPANTS = ("participant", "department", "level", "status", "cycle", "group")
 GROUPS = ("cycle", "group", "size", "participants", "slot_picked", "sessions_held")
-CONVERSATIONS = ("cycle", "group", "session", "participant", "scheduled_at", "held", "helpfulness")
-PLEDGES = ("cycle", "group", "session", "participant", "theme", "checkin", "impact")
-SUMMARY = ("cycle", "scope", "group", "metric", "value", "n", "note")
+CONVERSATIONS = ("cycle", "group", "session", "held")
+PLEDGES = ("text",)
+SUMMARY = ("cycle", "scope", "group", "metric", "value", "n", "note", "reason")
 
 
-def sheets(tables: Tables, summary: Sequence[object], *, identity: bool, text: bool) -> list[Sheet]:
-    """The export's tables with the columns the tenant's settings allow, summary last."""
+@dataclass(frozen=True)
+class _GroupSession:
+    """One session of a group: whether any member marked it held."""
+
+    cycle: str
+    group: str
+    session: int
+    held: bool
+
+
+def _group_sessions(tables: Tables) -> list[_GroupSession]:
+    """Each group's sessions, from its members' answers: the held one of any member's."""
+    sessions: dict[tuple[str, str, int], bool] = {}
+    for c in tables.conversations:
+        key = (c.cycle, c.group, c.session)
+        sessions[key] = sessions.get(key, False) or c.held == "yes"
+    return [_GroupSession(*key, held) for key, held in sessions.items()]
+
+
+def _shared_pledges(tables: Tables, min_group: int) -> list[PledgeRow]:
+    """The pledges whose words may go to HR, to be written with nothing but their words: of
+    quarters with at least `min_group` people, in alphabetical order (which says nothing of who
+    wrote them or when)."""
+    people: dict[str, set[str]] = defaultdict(set)
+    for group in tables.groups:
+        people[group.cycle].update(group.participants)
+    shared = [p for p in tables.pledges if p.text and len(people[p.cycle]) >= min_group]
+    return sorted(shared, key=lambda p: p.text)
+
+
+def sheets(
+    tables: Tables, summary: Sequence[object], *, identity: bool, min_group: int
+) -> list[Sheet]:
+    """The export's files: who takes part (with names if the tenant asks), the groups and
+    their sessions, the words of pledges shared, and the figures last."""
     return [
         _sheet(
             "participants",
             (*PARTICIPANTS, *(("name", "email") if identity else ())),
-            tables.participants,
+            tables.enrolments,
         ),
         _sheet("groups", GROUPS, tables.groups),
-        _sheet(
-            "conversations", (*CONVERSATIONS, *(("note",) if text else ())), tables.conversations
-        ),
-        _sheet("pledges", (*PLEDGES, *(("text",) if text else ())), tables.pledges),
+        _sheet("conversations", CONVERSATIONS, _group_sessions(tables)),
+        _sheet("pledges", PLEDGES, _shared_pledges(tables, min_group)),
         _sheet("summary", SUMMARY, summary),
     ]
 

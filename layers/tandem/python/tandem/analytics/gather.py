@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from tandem.analytics.tables import (
     ConversationRow,
+    EnrolmentRow,
     GroupRow,
     ParticipantRow,
     PledgeRow,
@@ -65,20 +66,6 @@ def quarters_so_far(tenant: Tenant, cycle: str, ids: Pseudonyms) -> list[Tables]
     return [_tables(tenant, c, people, ids) for c in of_year[: of_year.index(cycle) + 1]]
 
 
-def year_to_date(quarters: Sequence[Tables]) -> Tables:
-    """The quarters of one year so far as one set of tables, scoped to the year."""
-    return Tables(
-        scope=quarters[-1].scope.partition("-")[0],
-        cycles=tuple(q.scope for q in quarters),
-        participants=quarters[-1].participants,
-        groups=[row for q in quarters for row in q.groups],
-        conversations=[row for q in quarters for row in q.conversations],
-        pledges=[row for q in quarters for row in q.pledges],
-        pulses=[row for q in quarters for row in q.pulses],
-        previously_active=quarters[0].previously_active,
-    )
-
-
 def _people(tenant: Tenant) -> list[Participant]:
     return [
         person
@@ -89,37 +76,32 @@ def _people(tenant: Tenant) -> list[Participant]:
 
 
 def _tables(tenant: Tenant, cycle: str, people: Iterable[Participant], ids: Pseudonyms) -> Tables:
-    identity, text = tenant.exports.include_identity, tenant.exports.include_text
     before = calendar.earlier_cycles(tenant, calendar.cycle(tenant, cycle), 1)
     quarter_plans = sorted(plans.of_cycle(cycle), key=lambda plan: plan.group)
     by_group: dict[str, dict[tuple[int, str], Feedback]] = defaultdict(dict)
     for group, answer in feedback_answers.of_cycle(cycle):
         by_group[group][answer.session, answer.participant] = answer
+    group_of = {pid: ids.group(cycle, plan.group) for plan in quarter_plans for pid in plan.members}
+    texts = tenant.exports.include_text
     return Tables(
         scope=cycle,
         cycles=(cycle,),
-        participants=[_participant(p, cycle, ids, identity) for p in people],
+        participants=[_participant(p, ids) for p in people],
         groups=[_group(plan, by_group[plan.group], ids) for plan in quarter_plans],
         conversations=[
-            _conversation(plan, n, pid, by_group[plan.group].get((n, pid)), ids, text)
+            _conversation(plan, n, pid, by_group[plan.group].get((n, pid)), ids)
             for plan in quarter_plans
             for n in _numbers(plan)
             for pid in plan.members
         ],
         pledges=[
-            _pledge(plan, made, by_group[plan.group].get((n + 1, pid)), ids, text)
+            _pledge(plan, made, by_group[plan.group].get((n + 1, pid)), ids, texts)
             for plan in quarter_plans
             for (n, pid), made in sorted(by_group[plan.group].items())
             if made.pledge
         ],
         pulses=[
-            PulseRow(
-                cycle,
-                ids.participant(a.participant),
-                a.fulfilment,
-                a.ongoing,
-                a.comment if text else "",
-            )
+            PulseRow(cycle, ids.participant(a.participant), a.fulfilment, a.ongoing)
             for a in pulse_answers.of_cycle(cycle)
         ],
         previously_active=frozenset(
@@ -128,6 +110,10 @@ def _tables(tenant: Tenant, cycle: str, people: Iterable[Participant], ids: Pseu
             for plan in plans.of_cycle(earlier)
             for pid in plan.members
         ),
+        enrolments=[
+            _enrolment(p, cycle, group_of.get(p.id, ""), ids, tenant.exports.include_identity)
+            for p in people
+        ],
     )
 
 
@@ -135,17 +121,28 @@ def _numbers(plan: Plan) -> range:
     return range(plan.first_session, calendar.SESSIONS + 1)
 
 
-def _participant(p: Participant, cycle: str, ids: Pseudonyms, identity: bool) -> ParticipantRow:
-    paused = p.status is Status.ACTIVE and cycle in p.paused_cycles
+def _participant(p: Participant, ids: Pseudonyms) -> ParticipantRow:
     return ParticipantRow(
         participant=ids.participant(p.id),
         department=p.department,
         level=p.level,
-        status="paused" if paused else str(p.status),
         purpose_who=str(p.purpose.who) if p.purpose else "",
         purpose_why=str(p.purpose.why) if p.purpose else "",
         purpose_how=str(p.purpose.how) if p.purpose else "",
-        joined=p.joined_at.date() if p.joined_at else None,
+    )
+
+
+def _enrolment(
+    p: Participant, cycle: str, group: str, ids: Pseudonyms, identity: bool
+) -> EnrolmentRow:
+    paused = p.status is Status.ACTIVE and cycle in p.paused_cycles
+    return EnrolmentRow(
+        cycle=cycle,
+        participant=ids.participant(p.id),
+        department=p.department,
+        level=p.level,
+        status="paused" if paused else str(p.status),
+        group=group,
         name=p.name if identity else "",
         email=p.email if identity else "",
     )
@@ -165,24 +162,23 @@ def _group(plan: Plan, answers: dict[tuple[int, str], Feedback], ids: Pseudonyms
 
 
 def _conversation(
-    plan: Plan, session: int, pid: str, answer: Feedback | None, ids: Pseudonyms, text: bool
+    plan: Plan, session: int, pid: str, answer: Feedback | None, ids: Pseudonyms
 ) -> ConversationRow:
-    scheduled = plan.session(session)
     return ConversationRow(
         cycle=plan.cycle,
         group=ids.group(plan.cycle, plan.group),
         session=session,
         participant=ids.participant(pid),
-        scheduled_at=scheduled.starts if scheduled else None,
         held=answer.held if answer else None,
         helpfulness=answer.helpfulness if answer and answer.held == "yes" else None,
-        note=answer.note if answer and text else "",
     )
 
 
 def _pledge(
-    plan: Plan, made: Feedback, checked: Feedback | None, ids: Pseudonyms, text: bool
+    plan: Plan, made: Feedback, checked: Feedback | None, ids: Pseudonyms, texts: bool
 ) -> PledgeRow:
+    # Its words only where the tenant shares them and the form told the person so.
+    shared = texts and made.pledge_shared and made.pledge != feedback_answers.ERASED
     return PledgeRow(
         cycle=plan.cycle,
         group=ids.group(plan.cycle, plan.group),
@@ -191,5 +187,5 @@ def _pledge(
         theme=made.theme,
         checkin=checked.checkin if checked else None,
         impact=checked.impact if checked and checked.checkin in DID_SOMETHING else None,
-        text=str(made.pledge) if text else "",
+        text=str(made.pledge) if shared else "",
     )

@@ -17,7 +17,7 @@ import pygal
 from markupsafe import Markup
 from pygal.style import Style
 
-from tandem.analytics.figures import METRICS, PURPOSE_AXES, THEME_MIN_GROUP, SummaryRow
+from tandem.analytics.figures import METRICS, PURPOSE_AXES, THEME_MIN_GROUP, Reason, SummaryRow
 from tandem.analytics.tables import Tables
 from tandem.views.render import render as render_template
 
@@ -86,7 +86,7 @@ def _chart(kind: Callable[..., Any], title: str, **config: Any) -> Any:
         max_scale=6,
         truncate_label=-1,
         margin=8,
-        no_data_text="Hidden: about too few people",
+        no_data_text="Hidden",
         **config,
     )
     # pygal names each chart (and scopes its CSS) with a random id: from the title instead, the
@@ -104,12 +104,27 @@ def _percent(value: float | None) -> str:
     return "" if value is None else f"{value:.0%}"
 
 
+# Why a figure is hidden, as the report says it, after "Hidden:" (figures.Reason).
+WHY = {
+    Reason.FEW: "about fewer than {min_group} people",
+    Reason.COMPLEMENTARY: "else the total minus the others would give a smaller group's away",
+    Reason.DERIVED: "worked out from a figure that is hidden",
+    Reason.QUARTER: "a quarter of this year hid it, and the year's figure would give it away",
+    Reason.OVERLAP: "this report's participants differ from an earlier report's by only a few "
+    "people, whose profiles the difference would show",
+}
+
+
 @dataclass(frozen=True)
 class Cell:
-    """One figure as the report shows it."""
+    """One figure as the report shows it: its text, or why it is hidden."""
 
-    text: str  # "" when hidden
-    hidden: bool
+    text: str  # "" when hidden or when there is nothing to measure
+    reason: str = ""  # a figures.Reason when hidden
+
+    @property
+    def hidden(self) -> bool:
+        return bool(self.reason)
 
 
 class _Figures:
@@ -124,12 +139,15 @@ class _Figures:
 
     def cell(self, metric: str, scope: str = "all", group: str = "") -> Cell:
         row = self.rows.get((scope, group, metric))
-        if row is None or not row.value:
-            return Cell("", True)
+        if row is None:
+            return Cell("")  # nothing to measure
+        if not row.value:
+            return Cell("", row.reason or Reason.FEW)
         kind = METRICS[metric][1] if metric in METRICS else "count"
         value = float(row.value)
-        text = {"count": f"{value:,.0f}", "rate": f"{value:.0%}", "mean": f"{value:.1f}"}[kind]
-        return Cell(text, False)
+        return Cell(
+            {"count": f"{value:,.0f}", "rate": f"{value:.0%}", "mean": f"{value:.1f}"}[kind]
+        )
 
     def answers(self, family: str) -> list[tuple[str, float | None]]:
         return [
@@ -138,8 +156,13 @@ class _Figures:
             if scope == "all" and metric.startswith(f"{family}:")
         ]
 
-    def hidden_answers(self, family: str) -> list[str]:
-        return [answer for answer, value in self.answers(family) if value is None]
+    def hidden_answers(self, family: str) -> dict[str, list[str]]:
+        """The hidden answers of a question, by why they are hidden."""
+        hidden: dict[str, list[str]] = {}
+        for (scope, _, metric), row in self.rows.items():
+            if scope == "all" and metric.startswith(f"{family}:") and not row.value:
+                hidden.setdefault(row.reason, []).append(metric.partition(":")[2])
+        return hidden
 
     def groups(self, scope: str) -> list[str]:
         return sorted({group for (s, group, _) in self.rows if s == scope})
@@ -212,6 +235,11 @@ def _charts(figures: _Figures, rows: Sequence[SummaryRow], cycles: Sequence[str]
         ]
         if shown
         else None,
+        # Why the whole mix is hidden, the reason that hid its larger drivers first
+        "purpose_hidden": sorted(
+            {r for axis in PURPOSE_AXES for r in figures.hidden_answers(f"purpose_{axis}")},
+            key=lambda reason: reason == Reason.FEW,
+        ),
         "by_quarter": _by_quarter_chart(rows, cycles),
     }
 
@@ -253,7 +281,7 @@ class Tile:
 def _tiles(figures: _Figures, quarters: int) -> list[Tile]:
     tiles = [
         Tile("Participants", figures.cell("participants")),
-        Tile("Retention", figures.cell("retention"), "of last quarter's participants came back"),
+        _retention(figures),
         Tile("Conversations held", figures.cell("conversations_held")),
         _relationships(figures, quarters),
     ]
@@ -267,6 +295,13 @@ def _tiles(figures: _Figures, quarters: int) -> list[Tile]:
         Tile("Fulfilment", figures.cell("fulfilment_mean"), "mean answer, 1 to 5"),
     ]
     return tiles
+
+
+def _retention(figures: _Figures) -> Tile:
+    cell = figures.cell("retention")
+    if not cell.text:  # no one was in a group the quarter before: a program's first
+        return Tile("Retention", Cell("None yet"), "no quarter before this one to come back from")
+    return Tile("Retention", cell, "of last quarter's participants came back")
 
 
 def _relationships(figures: _Figures, quarters: int) -> Tile:
@@ -297,6 +332,7 @@ def render(
     `min_group` is only what the report says was hidden, not what it hides."""
     figures = _Figures(summary, tables.scope)
     period, span = _period(tables)
+    breakdowns = [(scope, figures.groups(scope)) for scope in ("department", "level")]
     return render_template(
         "report/report.html",
         organization=organization,
@@ -306,9 +342,25 @@ def render(
         tiles=_tiles(figures, len(tables.cycles)),
         charts=_charts(figures, summary, tables.cycles),
         breakdowns=[
-            {"scope": scope, "groups": figures.groups(scope)} for scope in ("department", "level")
+            {
+                "scope": scope,
+                "groups": groups,
+                # The reasons its hidden cells give, each marked by a letter
+                "reasons": sorted(
+                    {
+                        figures.cell(c.metric, scope, g).reason
+                        for g in groups
+                        for c in COLUMNS
+                        if figures.cell(c.metric, scope, g).hidden
+                    },
+                    key=list(Reason).index,
+                ),
+            }
+            for scope, groups in breakdowns
         ],
         columns=COLUMNS,
         min_group=min_group,
         theme_min_group=max(min_group, THEME_MIN_GROUP),
+        why=lambda reason, threshold=min_group: WHY[Reason(reason)].format(min_group=threshold),
+        mark=lambda reason: "abcde"[list(Reason).index(Reason(reason))],
     )
