@@ -1,5 +1,5 @@
-"""A quarter's, or a year's, program read from the store as the row tables of
-`tandem.analytics.tables`, with every person and group under a pseudonymous id.
+"""Each quarter of a year read from the store as the tables of `tandem.analytics.tables`, with
+every person and group under a pseudonymous id.
 
 Reads are queries on the cycle's partition and on the participants' level index, never scans.
 """

@@ -235,7 +235,7 @@ def _charts(figures: _Figures, rows: Sequence[SummaryRow], cycles: Sequence[str]
         ]
         if shown
         else None,
-        # Why the whole mix is hidden, the reason that hid its larger drivers first
+        # Why the whole mix is hidden: first the reason that hid its larger drivers
         "purpose_hidden": sorted(
             {r for axis in PURPOSE_AXES for r in figures.hidden_answers(f"purpose_{axis}")},
             key=lambda reason: reason == Reason.FEW,
@@ -299,7 +299,7 @@ def _tiles(figures: _Figures, quarters: int) -> list[Tile]:
 
 def _retention(figures: _Figures) -> Tile:
     cell = figures.cell("retention")
-    if not cell.text:  # no one was in a group the quarter before: a program's first
+    if not cell.text:  # no one was in a group the quarter before (a program's first quarter)
         return Tile("Retention", Cell("None yet"), "no quarter before this one to come back from")
     return Tile("Retention", cell, "of last quarter's participants came back")
 
@@ -315,6 +315,12 @@ def _relationships(figures: _Figures, quarters: int) -> Tile:
     tone = "above" if peers >= expected * 0.95 else "below"
     context = f"{peers:.1f} new peers each; benchmark {expected}"
     return Tile("Relationships formed", figures.cell("relationships_formed"), context, tone)
+
+
+def _reasons(figures: _Figures, scope: str, groups: Sequence[str]) -> list[Reason]:
+    """Why a breakdown's hidden figures are hidden, in the order of their letters."""
+    cells = (figures.cell(c.metric, scope, group) for group in groups for c in COLUMNS)
+    return sorted({Reason(cell.reason) for cell in cells if cell.hidden}, key=list(Reason).index)
 
 
 def _period(tables: Tables) -> tuple[str, str]:
@@ -342,25 +348,12 @@ def render(
         tiles=_tiles(figures, len(tables.cycles)),
         charts=_charts(figures, summary, tables.cycles),
         breakdowns=[
-            {
-                "scope": scope,
-                "groups": groups,
-                # The reasons its hidden cells give, each marked by a letter
-                "reasons": sorted(
-                    {
-                        figures.cell(c.metric, scope, g).reason
-                        for g in groups
-                        for c in COLUMNS
-                        if figures.cell(c.metric, scope, g).hidden
-                    },
-                    key=list(Reason).index,
-                ),
-            }
+            {"scope": scope, "groups": groups, "reasons": _reasons(figures, scope, groups)}
             for scope, groups in breakdowns
         ],
         columns=COLUMNS,
         min_group=min_group,
         theme_min_group=max(min_group, THEME_MIN_GROUP),
         why=lambda reason, threshold=min_group: WHY[Reason(reason)].format(min_group=threshold),
-        mark=lambda reason: "abcde"[list(Reason).index(Reason(reason))],
+        mark=lambda reason: "abcde"[list(Reason).index(Reason(reason))],  # a table's notes
     )
