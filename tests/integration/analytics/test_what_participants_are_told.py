@@ -24,9 +24,9 @@ from tests.integration.support import (
 NOTICE = "HR may read the words of your pledge, with nothing to say who wrote them"
 
 
-@pytest.fixture(params=[True, False], ids=["names and texts", "neither"])
+@pytest.fixture(params=[True, False], ids=["pledge words shared", "not"])
 def tenant(request: pytest.FixtureRequest, tenant: Tenant) -> Tenant:
-    shares = {"include_identity": request.param, "include_text": request.param}
+    shares = {"include_text": request.param}
     return tenant.model_copy(update={"exports": tenant.exports.model_copy(update=shares)})
 
 
@@ -38,14 +38,15 @@ def test_the_signup_page_says_exactly_what_hr_sees(aws: Resources, tenant: Tenan
 
     assert status == 200
     said = " ".join(re.sub(r"<[^>]+>", "", page.split("What HR sees")[1].split("</p>")[0]).split())
+    # HR has everyone's name from the roster and the matching preview: the rows are not
+    # anonymous, so the paragraph does not pretend they are
     assert said.startswith(
-        ": that you take part (signed up, paused or left), your department and level, who is in "
-        "your group each quarter, whether your group picked a time and which of its "
-        "conversations it marked as held"
+        "(with your name): that you take part (signed up, paused or left), your department and "
+        "level, who is in your group each quarter, whether your group picked a time and which "
+        "of its conversations it marked as held."
     )
     assert "only in figures about at least 5 people, never as yours" in said
     shares = tenant.exports.include_text
-    assert ("with your name" in said) == shares
     assert ("The words of your pledges may reach HR" in said) == shares
 
 

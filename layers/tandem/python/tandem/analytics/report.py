@@ -235,11 +235,10 @@ def _charts(figures: _Figures, rows: Sequence[SummaryRow], cycles: Sequence[str]
         ]
         if shown
         else None,
-        # Why the whole mix is hidden: first the reason that hid its larger drivers
-        "purpose_hidden": sorted(
-            {r for axis in PURPOSE_AXES for r in figures.hidden_answers(f"purpose_{axis}")},
-            key=lambda reason: reason == Reason.FEW,
-        ),
+        # Why each axis's drivers are hidden, when none is shown
+        "purpose_hidden": [
+            (axis.upper(), figures.hidden_answers(f"purpose_{axis}")) for axis in PURPOSE_AXES
+        ],
         "by_quarter": _by_quarter_chart(rows, cycles),
     }
 
