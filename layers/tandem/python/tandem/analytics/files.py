@@ -64,8 +64,8 @@ def _sheet(name: str, columns: Sequence[str], rows: Iterable[object]) -> Sheet:
     return Sheet(name, tuple(columns), read)
 
 
-# The columns HR reads (docs/analytics.md, "The files"). Rows carry only what running the program needs
-# and participants are told HR sees; names only when the tenant asks for identities.
+# The columns HR reads (docs/analytics.md, "The files"). Rows carry only what running the
+# program needs and participants are told HR sees; names only when the tenant asks for them.
 PARTICIPANTS = ("participant", "department", "level", "status", "cycle", "group")
 GROUPS = ("cycle", "group", "size", "participants", "slot_picked", "sessions_held")
 CONVERSATIONS = ("cycle", "group", "session", "held")

@@ -21,7 +21,7 @@ from tandem.analytics.tables import (
     Tables,
 )
 from tandem.model import calendar
-from tandem.model.answers import Feedback
+from tandem.model.answers import ERASED_PLEDGE, Feedback
 from tandem.model.participant import Participant, Status
 from tandem.model.plan import Plan
 from tandem.model.tenant import Tenant
@@ -178,7 +178,7 @@ def _pledge(
     plan: Plan, made: Feedback, checked: Feedback | None, ids: Pseudonyms, texts: bool
 ) -> PledgeRow:
     # Its words only where the tenant shares them and the form told the person so.
-    shared = texts and made.pledge_shared and made.pledge != feedback_answers.ERASED
+    shared = texts and made.pledge_shared and made.pledge != ERASED_PLEDGE
     return PledgeRow(
         cycle=plan.cycle,
         group=ids.group(plan.cycle, plan.group),

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+ERASED_PLEDGE = "(erased)"  # an erased person's pledge: it still counts, its words are gone
+
 
 class AnsweredMeanwhile(Exception):
     """Another tab or tap recorded an answer since the form was shown: show the one kept."""

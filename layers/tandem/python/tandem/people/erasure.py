@@ -37,12 +37,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from tandem.model import bucket_layout
-from tandem.model.answers import Feedback, Pulse
+from tandem.model.answers import ERASED_PLEDGE, Feedback, Pulse
 from tandem.model.participant import participant_id
 from tandem.model.validation import email_address
 from tandem.store import bucket, feedback_answers, matches, participants, plans, pulse_answers
 
-ERASED_PLEDGE = "(erased)"  # an erased person's pledge: it still counts, its words are gone
 PASSES = 3  # a pass re-keys what names the person; a write racing it is caught by the next
 # Where HR's files and Tandem's files for HR are (the results are under the rosters).
 FILES = (bucket_layout.ROSTERS, bucket_layout.PREVIEWS, bucket_layout.EXPORTS)
@@ -84,7 +83,7 @@ def _rekey(cycle: str, pid: str, alias: str) -> None:
     def feedback(group: str, answer: Feedback) -> tuple[str, Feedback]:
         if answer.participant == pid:
             pledge = ERASED_PLEDGE if answer.pledge else None
-            answer = replace(answer, participant=alias, pledge=pledge, note="")
+            answer = replace(answer, participant=alias, pledge=pledge, note="", pledge_shared=False)
         return rename(group), answer
 
     def pulse(answer: Pulse) -> Pulse:
