@@ -26,7 +26,9 @@ def _where(path: str) -> Path:
 
 
 def _defines(module: Path, name: str) -> bool:
-    return re.search(rf"^def {name}\(", module.read_text(), re.M) is not None
+    """A function, class or module-level constant of that name."""
+    pattern = rf"^(?:def {name}\(|class {name}\b|{name}\s*[:=])"
+    return re.search(pattern, module.read_text(), re.M) is not None
 
 
 def _resolves(dotted: str) -> bool:
