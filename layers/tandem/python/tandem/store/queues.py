@@ -5,23 +5,16 @@ drop duplicates by the message's own key)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
-from typing import Any
 
-import boto3
 from pydantic import BaseModel
 
 from tandem.model.mail_request import MailRequest
+from tandem.store.clients import client
 from tandem.store.settings import Setting, setting
 
 
 class EnqueueFailed(Exception):
     pass
-
-
-@cache
-def _sqs() -> Any:
-    return boto3.client("sqs")
 
 
 def send(queue: Setting, messages: Iterable[BaseModel]) -> int:
@@ -31,7 +24,7 @@ def send(queue: Setting, messages: Iterable[BaseModel]) -> int:
     for start in range(0, len(pending), 10):  # SQS takes ten messages per call
         batch = pending[start : start + 10]
         entries = [{"Id": str(i), "MessageBody": m.model_dump_json()} for i, m in enumerate(batch)]
-        response = _sqs().send_message_batch(QueueUrl=queue_url, Entries=entries)
+        response = client("sqs").send_message_batch(QueueUrl=queue_url, Entries=entries)
         if response.get("Failed"):
             raise EnqueueFailed(f"{len(response['Failed'])} of {len(entries)} messages refused")
     return len(pending)

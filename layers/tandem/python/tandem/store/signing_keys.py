@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import time
 
-from aws_lambda_powertools.utilities import parameters
-
+from tandem.store.clients import client
 from tandem.store.settings import Setting, setting
+
+MAX_AGE_S = 300  # a rotated key is signing everywhere within five minutes
+_read: dict[str, tuple[float, list[str]]] = {}  # secret ARN -> (monotonic time read, keys)
 
 
 def signing_keys() -> list[str]:
-    """Oldest first, newest (the one that signs) last. Cached for five minutes."""
-    secret: Any = parameters.get_secret(
-        setting(Setting.SIGNING_SECRET), transform="json", max_age=300
-    )
-    return [*secret.get("previous", []), secret["current"]]
+    """Oldest first, newest (the one that signs) last. Read once, then again after MAX_AGE_S."""
+    arn = setting(Setting.SIGNING_SECRET)
+    read_at, keys = _read.get(arn, (0.0, []))
+    if not keys or time.monotonic() - read_at > MAX_AGE_S:
+        secret = json.loads(client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"])
+        keys = [*secret.get("previous", []), secret["current"]]
+        _read[arn] = (time.monotonic(), keys)
+    return keys
