@@ -112,7 +112,7 @@ class Queue:
     max_receive_count: int  # deliveries before a message goes to the dead-letter queue
     trigger: BucketTrigger | None = None
     max_concurrency: int | None = None  # consumer instances at once (None: as many as Lambda likes)
-    # SES sending events of the tenant's configuration set published here (through SNS)
+    # SES sending events of the tenant's configuration set published here (through EventBridge)
     ses_events: tuple[str, ...] = ()
 
     @property
@@ -280,6 +280,9 @@ QUEUES: tuple[Queue, ...] = (
         ses_events=("bounce", "complaint"),  # as SES names its event types
     ),
 )
+
+# The detail-type of each SES sending event on EventBridge, by the name SES gives its type.
+SES_DETAIL_TYPES = {"bounce": "Email Bounced", "complaint": "Email Complaint Received"}
 
 # In the tenant's time zone; each run works out what is due from the calendar and the plans.
 SCHEDULES: tuple[Schedule, ...] = (

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from devtools.local_runtime.aws import ACCOUNT, REGION
+from infra import wiring
 
 
 def api_gateway_event(
@@ -107,8 +108,9 @@ def ses_notification(
     sender: str,
     bounce_type: str = "Permanent",
 ) -> str:
-    """What SNS delivers to the mail-events queue (not raw) for one SES bounce or complaint of
-    the configuration set, as SES publishes it (event publishing, not identity notifications)."""
+    """What EventBridge's rule delivers to the mail-events queue for one SES bounce or complaint
+    of the configuration set, as SES publishes it (event publishing, not identity
+    notifications)."""
     stamp = at.strftime("%Y-%m-%dT%H:%M:%S.000Z")
     feedback_id = f"{uuid.uuid4()}-000000"
     event: dict[str, Any] = {
@@ -155,19 +157,16 @@ def ses_notification(
             "complaintFeedbackType": "abuse",
             "arrivalDate": stamp,
         }
-    topic = f"arn:aws:sns:{REGION}:{ACCOUNT}:{configuration_set}-events"
     return json.dumps(
         {
-            "Type": "Notification",
-            "MessageId": str(uuid.uuid4()),
-            "TopicArn": topic,
-            "Subject": "Amazon SES Email Event Notification",
-            "Message": json.dumps(event),
-            "Timestamp": stamp,
-            "SignatureVersion": "1",
-            "Signature": "bG9jYWw=",
-            "SigningCertURL": f"https://sns.{REGION}.amazonaws.com/SimpleNotificationService-local.pem",
-            "UnsubscribeURL": f"https://sns.{REGION}.amazonaws.com/?Action=Unsubscribe"
-            f"&SubscriptionArn={topic}:{uuid.uuid4()}",
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": wiring.SES_DETAIL_TYPES[event_type.lower()],
+            "source": "aws.ses",
+            "account": ACCOUNT,
+            "time": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": REGION,
+            "resources": [f"arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set/{configuration_set}"],
+            "detail": event,
         }
     )

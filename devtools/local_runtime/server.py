@@ -123,8 +123,8 @@ class LocalApi:
         return _json({"error": f"no such local endpoint: {request.method} {request.path}"}, 404)
 
     def _ses_event(self, request: Request) -> Response:
-        """moto's SES publishes no events: this puts on the queue what SNS would deliver for a
-        bounce or complaint of the tenant's configuration set."""
+        """moto's SES publishes no events: this puts on the queue what EventBridge's rule would
+        deliver for a bounce or complaint of the tenant's configuration set."""
         try:
             given = json.loads(request.get_data(as_text=True) or "{}")
             kind, address = given["type"], given["email"]

@@ -1,8 +1,8 @@
-"""Mail events: SES's bounce and complaint notifications for the tenant's configuration set,
-through its SNS topic and the mail-events queue. A permanent bounce or a complaint stops mail to
+"""Mail events: SES's bounce and complaint events for the tenant's configuration set, through
+EventBridge's rule and the mail-events queue. A permanent bounce or a complaint stops mail to
 the address and tells the person's partners; anything else is acknowledged and ignored."""
 
-from aws_lambda_powertools.utilities.parser.models import SnsNotificationModel, SqsRecordModel
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel, SqsRecordModel
 from pydantic import Json
 
 from tandem.lambdas.observability import logger
@@ -12,12 +12,16 @@ from tandem.model.clock import clock
 from tandem.store import settings
 
 
+class SesEventBridgeModel(EventBridgeModel):
+    detail: bounces.SesEvent  # what SES publishes, as the event's detail
+
+
 class MailEventRecord(SqsRecordModel):
-    body: Json[SnsNotificationModel]
+    body: Json[SesEventBridgeModel]
 
 
 def record_handler(record: MailEventRecord) -> None:
-    event = bounces.SesEvent.model_validate_json(str(record.body.Message))
+    event = record.body.detail
     outcome = bounces.handle(event, settings.tenant(), clock.now())
     logger.info("mail event handled", extra={"event": event.eventType, **outcome})
 

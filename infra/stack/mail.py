@@ -1,19 +1,19 @@
 """SES for the tenant: the sending identity and a configuration set that suppresses bounced and
 complaining addresses, keeps the bounce and complaint rates of its own mail (its reputation
-metrics, which the alarms read), and publishes its bounces and complaints to a topic that feeds
-the mail-events queue."""
+metrics, which the alarms read), and publishes its bounces and complaints to EventBridge, whose
+rule feeds the mail-events queue."""
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import Stack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_ses as ses
-from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra import wiring
 from infra.stack.nag import dead_letter_queue
 from tandem.model.tenant import Tenant
 
@@ -37,42 +37,41 @@ class Mail(Construct):
             configuration_set=self.configuration_set,
         )
 
-    def publish_events(self, events: tuple[str, ...], queue: sqs.IQueue) -> sqs.Queue:
-        """Publishes these sending events to the queue, through an encrypted topic; returns the
-        dead-letter queue of what SNS could not deliver to it."""
-        stack = Stack.of(self)
-        # A key of our own: SES cannot publish to a topic under the AWS-managed SNS key.
-        key = kms.Key(
-            self,
-            "EventsKey",
-            description="Encrypts the SES bounce and complaint notifications",
-            enable_key_rotation=True,
-            removal_policy=RemovalPolicy.DESTROY,
-        )
-        key.add_to_resource_policy(
-            iam.PolicyStatement(
-                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
-                principals=[iam.ServicePrincipal("ses.amazonaws.com")],
-                resources=["*"],  # in a key policy, "*" is this key
-                conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
-            )
-        )
-        topic = sns.Topic(
-            self,
-            "Events",
-            display_name="SES bounces and complaints",
-            master_key=key,
-            enforce_ssl=True,
-        )
+    def publish_events(self, event_types: tuple[str, ...], queue: sqs.IQueue) -> sqs.Queue:
+        """Publishes these sending events of the configuration set to the queue, through the
+        account's default event bus (the only bus SES publishes to); returns the dead-letter
+        queue of what EventBridge could not deliver to it."""
+        # EventBridge rather than an SNS topic: a topic that carries addresses must be
+        # encrypted, and SES cannot publish under the AWS-managed SNS key, so the topic cost a
+        # customer key ($12 a year); the default bus and a rule cost nothing while idle.
         self.configuration_set.add_event_destination(
             "Notifications",
-            destination=ses.EventDestination.sns_topic(topic),
-            events=[ses.EmailSendingEvent[event.upper()] for event in events],
+            destination=ses.EventDestination.event_bus(
+                events.EventBus.from_event_bus_name(self, "DefaultBus", "default")
+            ),
+            events=[ses.EmailSendingEvent[event.upper()] for event in event_types],
         )
         undelivered = dead_letter_queue(
-            self, "undelivered-events", "SES events SNS could not deliver"
+            self, "undelivered-events", "SES events EventBridge could not deliver"
         )
-        topic.add_subscription(subscriptions.SqsSubscription(queue, dead_letter_queue=undelivered))
+        events.Rule(
+            self,
+            "Events",
+            description="This tenant's SES bounces and complaints, to the mail-events queue",
+            event_pattern=events.EventPattern(
+                source=["aws.ses"],
+                detail_type=[wiring.SES_DETAIL_TYPES[event] for event in event_types],
+                # The default bus carries every tenant's mail events in a shared account.
+                detail={
+                    "mail": {
+                        "tags": {
+                            "ses:configuration-set": [self.configuration_set.configuration_set_name]
+                        }
+                    }
+                },
+            ),
+            targets=[targets.SqsQueue(queue, dead_letter_queue=undelivered)],
+        )
         return undelivered
 
     def grant_send(self, grantee: iam.IGrantable) -> None:

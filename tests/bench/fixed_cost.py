@@ -66,6 +66,7 @@ FREE_WHEN_IDLE = frozenset(
         "AWS::ApiGateway::RestApi",
         "AWS::ApiGateway::Stage",
         "AWS::DynamoDB::Table",
+        "AWS::Events::Rule",  # AWS services' events on the default bus are delivered free
         "AWS::IAM::ManagedPolicy",
         "AWS::IAM::Policy",
         "AWS::IAM::Role",

@@ -120,11 +120,11 @@ def test_every_queue_is_encrypted_and_every_failure_path_ends_in_a_dead_letter_q
         q.max_receive_count for q in wiring.QUEUES
     )
     # Every other queue is the dead-letter target of something: a work queue, the scheduled
-    # functions' asynchronous invocations, the schedules, or the alarm emails.
+    # functions' asynchronous invocations, the schedules, SES's events rule or the alarm emails.
     targets = [
         json.dumps(r["Properties"].get(key, {}))
         for r in tenant_resources.values()
-        for key in ("RedrivePolicy", "DeadLetterConfig", "Target")
+        for key in ("RedrivePolicy", "DeadLetterConfig", "Target", "Targets")
     ]
     for queue in set(queues) - set(work):
         assert any(f'"{queue}", "Arn"' in target for target in targets), f"{queue} is no one's DLQ"
@@ -344,14 +344,14 @@ def test_the_exports_function_replaces_files_under_exports_and_nowhere_else(
     assert not may(mailer, "s3:PutObject", "exports/2027-Q1/report.html")
 
 
-def test_the_topic_that_carries_bounced_addresses_is_encrypted_the_alarm_topic_needs_not(
+def test_bounced_addresses_travel_on_no_topic_the_alarm_topic_carries_alarm_texts_only(
     tenant_stack: TenantStack, tenant_resources: dict[str, dict[str, Any]]
 ) -> None:
-    topics = of_type(tenant_resources, "AWS::SNS::Topic")
-    encrypted = {i for i, t in topics.items() if "KmsMasterKeyId" in t["Properties"]}
-    [events] = [i for i in topics if i.startswith("MailEvents")]
-    [alarms] = [i for i in topics if i.startswith("Monitoring")]
-    assert encrypted == {events}
+    # SES's bounces and complaints (recipient addresses) go by EventBridge to an encrypted
+    # queue: the alarm topic is the stack's only topic, and needs no key of its own
+    [alarms] = of_type(tenant_resources, "AWS::SNS::Topic")
+    assert alarms.startswith("Monitoring")
+    assert of_type(tenant_resources, "AWS::KMS::Key") == {}
     # The alarm topic carries alarm texts only: the tenant's alarms are all that publish to it
     published = {
         action["Ref"]

@@ -87,7 +87,7 @@ def test_every_queue_feeds_its_consumer_and_every_trigger_fills_its_queue(
     assert _filters(configured) == TRIGGERS
 
 
-def test_every_queue_of_ses_events_gets_them_from_the_configuration_sets_topic(
+def test_every_queue_of_ses_events_gets_them_from_the_configuration_sets_rule(
     resources: dict[str, dict[str, Any]],
 ) -> None:
     ids = function_ids(resources)
@@ -95,18 +95,29 @@ def test_every_queue_of_ses_events_gets_them_from_the_configuration_sets_topic(
         m["Properties"]["EventSourceArn"]["Fn::GetAtt"][0]: m["Properties"]["FunctionName"]["Ref"]
         for m in of_type(resources, "AWS::Lambda::EventSourceMapping").values()
     }
-    subscribed = {
-        (s["Properties"]["TopicArn"]["Ref"], s["Properties"]["Endpoint"]["Fn::GetAtt"][0])
-        for s in of_type(resources, "AWS::SNS::Subscription").values()
-        if s["Properties"]["Protocol"] == "sqs"
-    }
-    fed = {
-        (consumer_of[queue], tuple(sorted(destination["MatchingEventTypes"])))
+    [destination] = [
+        d["Properties"]
         for d in of_type(resources, "AWS::SES::ConfigurationSetEventDestination").values()
-        if "SnsDestination" in (destination := d["Properties"]["EventDestination"])
-        for topic, queue in subscribed
-        if topic == destination["SnsDestination"]["TopicARN"]["Ref"]
-    }
+        if "EventBridgeDestination" in d["Properties"]["EventDestination"]
+    ]
+    published = destination["EventDestination"]["MatchingEventTypes"]
+    assert destination["EventDestination"]["EventBridgeDestination"]["EventBusArn"]["Fn::Join"][1][
+        -1
+    ].endswith(":event-bus/default")  # the only bus SES publishes to
+    fed = set()
+    for rule in of_type(resources, "AWS::Events::Rule").values():
+        pattern = rule["Properties"]["EventPattern"]
+        if pattern["source"] != ["aws.ses"]:
+            continue
+        # Only this tenant's configuration set: the default bus is the whole account's
+        tags = pattern["detail"]["mail"]["tags"]["ses:configuration-set"]
+        assert tags == [destination["ConfigurationSetName"]]
+        events = tuple(
+            sorted(e for e in published if wiring.SES_DETAIL_TYPES[e] in pattern["detail-type"])
+        )
+        for target in rule["Properties"]["Targets"]:
+            assert "DeadLetterConfig" in target  # what EventBridge cannot deliver is kept
+            fed.add((consumer_of[target["Arn"]["Fn::GetAtt"][0]], events))
     assert fed == {
         (ids[q.consumer], tuple(sorted(q.ses_events))) for q in wiring.QUEUES if q.ses_events
     }

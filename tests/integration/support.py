@@ -286,11 +286,9 @@ def after_session_link(aws: Resources, address: str) -> str:
 def notification(sample: str, address: str, **changes: Any) -> dict[str, Any]:
     """A sample event (events/ses_*.json) about `address`, with changes to the SES event."""
     event = copy.deepcopy(load_event(sample))
-    envelope = json.loads(event["Records"][0]["body"])
-    ses = json.loads(envelope["Message"].replace("ada@acme.example", address))
+    envelope = json.loads(event["Records"][0]["body"].replace("ada@acme.example", address))
     for part, values in changes.items():
-        ses[part].update(values)
-    envelope["Message"] = json.dumps(ses)
+        envelope["detail"][part].update(values)
     event["Records"][0]["body"] = json.dumps(envelope)
     return event
 

@@ -108,7 +108,8 @@ def test_the_local_runtime_builds_the_notification_the_samples_show() -> None:
             events.ses_notification(kind, "a@b.example", at, "tandem-test", "c@b.example")
         )
         assert set(local) == set(real)
-        real_event, local_event = json.loads(real["Message"]), json.loads(local["Message"])
+        assert local["detail-type"] == real["detail-type"]
+        real_event, local_event = real["detail"], local["detail"]
         assert set(local_event) == set(real_event)
         key = kind.lower()
         assert set(local_event[key]) == set(real_event[key])
