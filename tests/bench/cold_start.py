@@ -22,15 +22,24 @@ import json
 import logging
 import os
 import re
+import socket
 import statistics
 import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from devtools.local_runtime import events
+from devtools.local_runtime.aws import EmbeddedAws, client_environment, provision
+from devtools.local_runtime.usage import Usage
 from infra import tenant_files, wiring
+from tandem.links.tokens import Purpose
+from tandem.links.urls import link_tokens
+from tandem.store import participants
+from tests.integration.support import person
 
 ROOT = Path(__file__).parents[2]
 TARGET_MS = 300  # a cold page, on this machine (issue 20)
@@ -143,35 +152,14 @@ def median_run(runs: list[Run]) -> Run:
 def seeded_tenant() -> tuple[dict[str, str], Event]:
     """The demo tenant in the embedded AWS, with one person: the environment a fresh process
     needs to reach it, and the API Gateway event of a GET of that person's profile page."""
-    from datetime import UTC, datetime
-
-    from devtools.local_runtime import events
-    from devtools.local_runtime.aws import EmbeddedAws, client_environment, provision
-    from devtools.local_runtime.usage import Usage
-    from tandem.links.tokens import Purpose
-    from tandem.links.urls import link_tokens
-    from tandem.model.participant import Participant, Source, Status
-    from tandem.model.purpose import PurposeProfile
-    from tandem.store import participants
-
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request served
     aws = EmbeddedAws(port=_free_port(), usage=Usage())
     aws.start()
     tenant = tenant_files.tenant("demo")
     settings = provision(tenant).settings(tenant, link_base="http://127.0.0.1/")
     os.environ.update(settings)
-    person = Participant(
-        email="ada@acme.example",
-        name="Ada Example",
-        department="Finance",
-        level="Manager",
-        timezone="Europe/Paris",
-        status=Status.ACTIVE,
-        source=Source.ROSTER,
-        purpose=PurposeProfile.parse("Society", "Karma", "Human"),
-    )
-    participants.create_if_absent(person)
-    token = link_tokens().sign(Purpose.PROFILE, person.id)
+    participants.create_if_absent(ada := person("Ada", "Finance"))
+    token = link_tokens().sign(Purpose.PROFILE, ada.id)
     path = f"/profile/{token}"
     event = events.api_gateway_event(
         method="GET",
@@ -189,8 +177,6 @@ def seeded_tenant() -> tuple[dict[str, str], Event]:
 
 
 def _free_port() -> int:
-    import socket
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
