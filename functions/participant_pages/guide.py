@@ -21,7 +21,9 @@ def guide_page(token: str) -> Response[str]:
     if quarter is None or session is None:
         return web.no_group()
     tenant = settings.tenant()
-    guide = guides.guide(quarter.track(tenant), number, quarter.partners)
+    guide = guides.group_guide(
+        quarter.track(tenant), quarter.plan, number, person, quarter.partners
+    )
     body = pages.page(
         "guide.html",
         tenant,

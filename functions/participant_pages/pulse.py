@@ -1,4 +1,7 @@
-"""The end-of-quarter pulse: how fulfilled at work, keep meeting the partners, a comment."""
+"""The end-of-quarter pulse: how fulfilled at work, keep meeting the partners (in a circle, which
+of them), a comment."""
+
+from collections.abc import Mapping
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Router
@@ -32,7 +35,7 @@ def _no_group() -> Response[str]:
     # 404, as the other pages of a quarter: the link names one this person had no group in.
     return web.message(
         "No partner this quarter",
-        "You were not in a pair or trio at the end of this quarter, so there is nothing to "
+        "You were not in a group at the end of this quarter, so there is nothing to "
         "answer. We email you when the next one starts.",
         status=404,
     )
@@ -47,6 +50,11 @@ def pulse_page(token: str) -> Response[str]:
     return _page(person, quarter, _as_form(recorded), recorded, {})
 
 
+def _circle(quarter: Quarter) -> list[str] | None:
+    """The members a circle member can tick to keep meeting; None in a pair or trio."""
+    return [p.id for p in quarter.partners] if quarter.plan.circle else None
+
+
 @router.post("/pulse/<token>")
 def record_pulse(token: str) -> Response[str]:
     if len(router.current_event.body or "") > web.MAX_BODY:
@@ -59,15 +67,17 @@ def record_pulse(token: str) -> Response[str]:
     if quarter is None:
         return _no_group()
     fields = web.form(router.current_event)
+    ticked = web.form_lists(router.current_event).get("keep_meeting", [])
     recorded = pulse.recorded(quarter.cycle.id, person.id)
     try:
-        answers = pulse.validate(fields)
+        answers = pulse.validate(fields, ticked, _circle(quarter))
         seen = web.whole_number(fields.get("version", "0"))
         if seen is None:  # matches no stored version: shown as answered meanwhile
             seen = -1
         saved = pulse.record(person.id, quarter.plan, answers, seen, clock.now())
     except pulse.Invalid as invalid:
-        return _page(person, quarter, fields, recorded, invalid.problems, status=400)
+        form = {**fields, "keep_meeting": tuple(ticked)}
+        return _page(person, quarter, form, recorded, invalid.problems, status=400)
     except AnsweredMeanwhile:
         # Read again: what won was written after the read above, by another tab or tap.
         recorded = pulse.recorded(quarter.cycle.id, person.id)
@@ -77,16 +87,16 @@ def record_pulse(token: str) -> Response[str]:
     return _page(person, quarter, _as_form(saved), saved, {}, notice)
 
 
-def _as_form(recorded: Pulse | None) -> dict[str, str]:
+def _as_form(recorded: Pulse | None) -> dict[str, object]:
     if recorded is None:
         return {}
-    return {name: str(getattr(recorded, name)) for name in pulse.FIELDS}
+    return {name: getattr(recorded, name) for name in pulse.FIELDS}
 
 
 def _page(
     person: Participant,
     quarter: Quarter,
-    form: dict[str, str],
+    form: Mapping[str, object],
     recorded: Pulse | None,
     problems: dict[str, str],
     notice: str = "",

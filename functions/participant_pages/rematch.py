@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Router
 
 from tandem.conversations import sessions
-from tandem.conversations.quarter import alone, quarter_of
+from tandem.conversations.quarter import quarter_of, stranded
 from tandem.links.tokens import Purpose
 from tandem.model import calendar
 from tandem.model.clock import clock
@@ -19,18 +19,23 @@ router = Router()
 
 @router.get("/rematch/<token>")
 def rematch_page(token: str) -> Response[str]:
-    person, cycle = _alone(token)
-    if alone(person, cycle.id) is None:
-        return _not_alone(person, cycle)
-    return _rematch_form(person)
+    person, cycle = _stranded(token)
+    plan = stranded(person, cycle.id)
+    if plan is None:
+        return _group_on(person, cycle)
+    return _rematch_form(person, plan.circle)
 
 
 @router.post("/rematch/<token>")
 def rematch(token: str) -> Response[str]:
-    person, cycle = _alone(token)
+    person, cycle = _stranded(token)
+    plan = stranded(person, cycle.id)
+    if plan is None:
+        return _group_on(person, cycle)
     if web.form(router.current_event).get("action") != "rematch":
         return _rematch_form(
             person,
+            plan.circle,
             [
                 "To ask for a new partner, press “Find me a new partner” below. "
                 "To wait for next quarter instead, you need do nothing."
@@ -40,7 +45,7 @@ def rematch(token: str) -> Response[str]:
     try:
         sessions.ask_rematch(person, cycle, clock.now())
     except sessions.NotOffered:
-        return _not_alone(person, cycle)
+        return _group_on(person, cycle)
     except sessions.TooLate:
         return web.message(
             "Too late this quarter",
@@ -54,25 +59,26 @@ def rematch(token: str) -> Response[str]:
     )
 
 
-def _alone(token: str) -> tuple[Participant, calendar.Cycle]:
+def _stranded(token: str) -> tuple[Participant, calendar.Cycle]:
     link, person = web.opened_by_member(Purpose.REMATCH, token)
     return person, calendar.cycle(settings.tenant(), str(link.scope))
 
 
 def _rematch_form(
-    person: Participant, errors: list[str] | None = None, status: int = 200
+    person: Participant, circle: bool, errors: list[str] | None = None, status: int = 200
 ) -> Response[str]:
     body = pages.page(
         "rematch.html",
         settings.tenant(),
         title="A new partner?",
         participant=person,
+        circle=circle,
         errors=errors or [],
     )
     return web.html(body, status)
 
 
-def _not_alone(person: Participant, cycle: calendar.Cycle) -> Response[str]:
+def _group_on(person: Participant, cycle: calendar.Cycle) -> Response[str]:
     if quarter_of(person, cycle.id, settings.tenant()) is None:
         return web.no_group()
     return _schedule_message()

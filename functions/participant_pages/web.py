@@ -23,11 +23,16 @@ def html(body: str, status: int = 200) -> Response[str]:
 
 
 def form(event: APIGatewayProxyEvent) -> dict[str, str]:
+    """Each field's first value."""
+    return {name: values[0] for name, values in form_lists(event).items()}
+
+
+def form_lists(event: APIGatewayProxyEvent) -> dict[str, list[str]]:
+    """Each field's values, as checkboxes of one name send them."""
     try:
-        fields = parse_qs(event.decoded_body or "", keep_blank_values=True, max_num_fields=40)
+        return parse_qs(event.decoded_body or "", keep_blank_values=True, max_num_fields=40)
     except ValueError:
-        fields = {}
-    return {name: values[0] for name, values in fields.items()}
+        return {}
 
 
 def whole_number(value: str) -> int | None:
@@ -80,6 +85,7 @@ def no_group() -> Response[str]:
     # 404: the link names a quarter or conversation this person has nothing in (any more).
     return message(
         "No partner this quarter",
-        "You are not in a pair or trio this quarter. We email you when the next one starts.",
+        "You are not in a group (a pair, trio or circle) this quarter. We email you when the "
+        "next one starts.",
         status=404,
     )

@@ -77,8 +77,11 @@ def sent() -> list[outbox.SentEmail]:
     return outbox.sent_emails()
 
 
-def call_api(method: str, url_or_path: str, form: dict[str, str] | None = None) -> tuple[int, str]:
-    """Calls the pages function with an API Gateway event for a path (or a link from an email)."""
+def call_api(
+    method: str, url_or_path: str, form: dict[str, str] | dict[str, str | list[str]] | None = None
+) -> tuple[int, str]:
+    """Calls the pages function with an API Gateway event for a path (or a link from an email);
+    a list in `form` is sent as one field per value, as checkboxes are."""
     from functions.participant_pages import handler as pages
 
     url = urlsplit(url_or_path)
@@ -94,7 +97,7 @@ def call_api(method: str, url_or_path: str, form: dict[str, str] | None = None) 
         pathParameters=parameters or None,
         queryStringParameters=query or None,
         multiValueQueryStringParameters={k: [v] for k, v in query.items()} or None,
-        body=urlencode(form) if form is not None else None,
+        body=urlencode(form, doseq=True) if form is not None else None,
     )
     event["requestContext"].update(httpMethod=method, resourcePath=route.path, path=f"/prod{path}")
     response = pages.handler(event, context("participant_pages"))

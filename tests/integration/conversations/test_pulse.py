@@ -143,10 +143,10 @@ def test_a_tab_that_loses_a_race_is_shown_the_answer_that_won(
     quarter_over(aws)
     save = pulse_answers.save
 
-    def first_tab_writes_meanwhile(*args: Any) -> Pulse:
+    def first_tab_writes_meanwhile(*args: Any, **kwargs: Any) -> Pulse:
         cycle, pid, _, _, _, seen, now = args
         save(cycle, pid, 4, "yes", "<b>First tab</b>", seen, now)
-        return save(*args)
+        return save(*args, **kwargs)
 
     with mock.patch.object(pulse_answers, "save", first_tab_writes_meanwhile):
         status, page = answer(FLO, fulfilment="2", ongoing="no")

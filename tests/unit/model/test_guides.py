@@ -131,3 +131,20 @@ def test_a_circle_guide_coaches_by_the_focus_drivers_and_pledges_by_the_readers_
     focused = guides.circle_guide(None, 2, reader=kim, focus=[kim])
     assert all(q.angles == () for q in focused.questions[:3])
     assert coach.session.theme == guides.circle_tracks()[guides.DEFAULT_TRACK].session(2).theme
+
+
+def test_a_groups_guide_is_a_pairs_or_turns_round_a_circle_by_how_many_it_formed_with() -> None:
+    from datetime import UTC, datetime
+
+    from tandem.model.plan import Plan
+
+    people = [partner(name, "Human") for name in ("Ann", "Bea", "Cid", "Dan")]
+    ids = tuple(p.id for p in people)
+    at = datetime(2027, 10, 11, tzinfo=UTC)
+    trio = Plan("2027-Q4", "+".join(ids[:3]), "Manager", ids[:3], nudge_at=at)
+    assert guides.group_guide(None, trio, 2, people[0], people[1:3]).focus is None
+    circle = Plan("2027-Q4", "+".join(ids), "Manager", ids, nudge_at=at)
+    assert guides.group_guide(None, circle, 1, people[0], people[1:]).focus == ()  # a round
+    [focus] = guides.focus(ids, ids, 2)
+    shown = guides.group_guide(None, circle, 2, people[0], people[1:]).focus
+    assert shown is not None and [p.id for p in shown] == [focus]

@@ -28,13 +28,13 @@ class Quarter:
 
 
 def quarter_of(person: Participant, cycle_id: str, tenant: Tenant) -> Quarter | None:
-    """None when the person has no group (or no partner left in it) that quarter."""
+    """None when the person has no group that quarter, or too few left in it to carry on."""
     cycle = calendar.cycle(tenant, cycle_id)
     outcome = matches.outcome(person.id, cycle.id)
     if outcome is None or outcome.group is None:
         return None
     plan = plans.get(cycle.id, outcome.group)
-    if plan is None or person.id not in plan.active:
+    if plan is None or person.id not in plan.active or not plan.carries_on:
         return None
     partners = partners_of(outcome, plan)
     return Quarter(cycle, plan, partners) if partners else None
@@ -56,11 +56,12 @@ def _partner(person: Participant, plan: Plan | None) -> bool:
     return person.status is Status.ACTIVE
 
 
-def alone(person: Participant, cycle_id: str) -> Plan | None:
-    """The person's plan this cycle if everyone else in it has stopped."""
+def stranded(person: Participant, cycle_id: str) -> Plan | None:
+    """The person's plan this cycle if it stopped for want of members: everyone else in their
+    pair or trio stopped, or all but one other in their circle."""
     outcome = matches.outcome(person.id, cycle_id)
     plan = plans.get(cycle_id, outcome.group) if outcome and outcome.group else None
-    if plan is None or person.id not in plan.active or len(plan.active) > 1:
+    if plan is None or person.id not in plan.active or plan.carries_on:
         return None
     return plan
 

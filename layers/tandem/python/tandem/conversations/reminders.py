@@ -36,7 +36,7 @@ PULSE_REMINDER_AFTER = timedelta(days=7)
 
 def next_due(plan: Plan, now: datetime) -> datetime | None:
     """When the plan next has something to send; None when it has nothing left."""
-    if len(plan.active) < 2:
+    if not plan.carries_on:
         return None
     if plan.slot is None:
         return None if "nudge" in plan.reminded else plan.nudge_at
@@ -72,7 +72,7 @@ def due_now(plan: Plan, now: datetime) -> tuple[list[MailRequest], frozenset[str
     reminder of a session already begun is marked without being sent)."""
     requests: list[MailRequest] = []
     marks: set[str] = set()
-    members = plan.active if len(plan.active) >= 2 else ()
+    members = plan.active if plan.carries_on else ()
     if plan.slot is None and "nudge" not in plan.reminded and plan.nudge_at <= now:
         marks.add("nudge")
         requests += [MailRequest.about_plan(MailKind.SLOT_NUDGE, m, plan) for m in members]

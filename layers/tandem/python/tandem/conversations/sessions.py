@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tandem.conversations import reminders
-from tandem.conversations.quarter import Quarter, alone, next_session
+from tandem.conversations.quarter import Quarter, next_session, stranded
 from tandem.model import guides
 from tandem.model.calendar import Cycle
 from tandem.model.jobs import RematchJob
@@ -131,9 +131,11 @@ def move(
 
 def stop(person_id: str, plan: Plan, now: datetime, seen: int | None = None) -> Plan | None:
     """The person stops for the quarter (or left the program): their sessions are cancelled in
-    their calendar, the others are told, and a person left alone has their remaining sessions
-    cancelled and priority next quarter. None if they were not in the group any more, or once
-    its conversations are over: then nothing is left to cancel, tell or make up for."""
+    their calendar and the others are told. A group left with too few to carry on (one member
+    of a pair or trio; two of a circle) has its remaining sessions cancelled, and who remains
+    has priority next quarter and may ask for a new partner now. None if they were not in the
+    group any more, or once its conversations are over: then nothing is left to cancel, tell or
+    make up for."""
     if seen is not None and plan.version != seen:
         raise Changed(plan.group)
     if person_id not in plan.active or plan.over(now):
@@ -141,12 +143,14 @@ def stop(person_id: str, plan: Plan, now: datetime, seen: int | None = None) -> 
     remaining = [m for m in plan.active if m != person_id]
     upcoming = plan.upcoming(now)
     changes: dict[str, object] = {"dropped": plan.dropped | {person_id}}
-    if len(remaining) < 2 and upcoming:
+    carries_on = len(remaining) >= plan.quorum
+    if not carries_on and upcoming:
         changes["cancelled_from"] = upcoming[0].number
     stored = _save(plan.changed(**changes), now)
-    if len(remaining) < 2:
-        for alone in remaining:
-            matches.save_sat_out(plan.cycle, plan.band, alone, "your partner left")
+    if not carries_on:
+        reason = "your circle stopped" if plan.circle else "your partner left"
+        for member in remaining:
+            matches.save_sat_out(plan.cycle, plan.band, member, reason)
     requests = [
         MailRequest.about_plan(MailKind.PARTNER_LEFT, m, stored, version=stored.sequence)
         for m in remaining
@@ -182,10 +186,11 @@ def withdraw(person_id: str, cycle: str, now: datetime) -> bool:
 
 
 def ask_rematch(person: Participant, cycle: Cycle, now: datetime) -> None:
-    """Puts a person whose partners left in the band's pool for a new partner; the band matcher
-    pairs the pool for the rest of the quarter. NotOffered if they are not alone, TooLate when
+    """Puts a person whose group stopped (their partners left) in the band's pool for a new
+    partner; the band matcher pairs the pool for the rest of the quarter, circle members too (a
+    new circle could not form mid-quarter). NotOffered if their group carries on, TooLate when
     no session of the quarter is left to hold."""
-    plan = alone(person, cycle.id)
+    plan = stranded(person, cycle.id)
     if plan is None:
         raise NotOffered(person.id)
     if next_session(cycle, now) is None:

@@ -17,6 +17,7 @@ from tandem.mail.compose import compose, compose_for_lead
 from tandem.model import bucket_layout, calendar, guides
 from tandem.model.mail_request import MailKind, MailRequest, applies_to
 from tandem.model.participant import MailBlock, Participant
+from tandem.model.plan import is_circle
 from tandem.model.tenant import Tenant
 from tandem.store import bucket, matches, participants, plans, ses, settings
 
@@ -102,7 +103,8 @@ def _context(
     partners = partners_of(outcome)
     if outcome.partners and not partners:
         return None
-    return {"cycle": cycle, "partners": partners, "reason": outcome.reason}
+    circle = is_circle((participant.id, *outcome.partners))
+    return {"cycle": cycle, "partners": partners, "reason": outcome.reason, "circle": circle}
 
 
 def _about_plan(
@@ -133,7 +135,7 @@ def _about_plan(
         if session is None or session.cancelled:
             return None
         context["session"] = session
-        context["guide"] = guides.guide(track, session.number, partners)
+        context["guide"] = guides.group_guide(track, plan, session.number, participant, partners)
         context["pledges"] = feedback.to_check_in(plan, session.number, participant, partners)
     if request.partner is not None:  # about one partner only (and replies reach them)
         context["partners"] = [p for p in partners if p.id == request.partner]
@@ -143,7 +145,7 @@ def _about_plan(
         # Replies go to the program leads, who can help, not to the partners.
         context["partners"] = []
         return context if context["unreachable"] else None
-    if kind is MailKind.INVITATION or (kind is MailKind.PARTNER_LEFT and len(members) >= 2):
+    if kind is MailKind.INVITATION or (kind is MailKind.PARTNER_LEFT and plan.carries_on):
         if plan.slot is None:
             return None
         context["calendar"] = invitations.series(plan, tenant, members, now)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tandem.conversations import reminders, sessions
-from tandem.conversations.quarter import alone, next_session
+from tandem.conversations.quarter import next_session, stranded
 from tandem.matching.engine import Group, MatchingRules, Person, match
 from tandem.matching.engine.circles import match_circles
 from tandem.model import calendar
@@ -95,7 +95,9 @@ def rematch(tenant: Tenant, job: RematchJob, now: datetime) -> dict[str, Any]:
     first_session = next_session(cycle, now)
     waiting = participants.get_many(matches.rematch_pool(cycle.id, job.band))
     pool = [
-        p for p in waiting.values() if p.status is Status.ACTIVE and alone(p, cycle.id) is not None
+        p
+        for p in waiting.values()
+        if p.status is Status.ACTIVE and stranded(p, cycle.id) is not None
     ]
     if first_session is None or len(pool) < 2:
         return {"cycle": cycle.id, "band": job.band, "pool": len(pool), "groups": 0}

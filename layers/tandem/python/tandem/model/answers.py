@@ -34,7 +34,15 @@ class Feedback:
 class Pulse:
     participant: str
     fulfilment: int  # 1-5
-    ongoing: str  # yes|no
+    # yes|no: whether they intend an ongoing relationship with their partners; in a circle,
+    # yes when they ticked at least one member to keep meeting
+    ongoing: str
     comment: str
     version: int
     updated_at: datetime
+    keep_meeting: tuple[str, ...] = ()  # in a circle: the members ticked, by id
+
+    def keeps_meeting(self, member: str) -> bool:
+        """Whether they want to keep meeting `member`: any partner of a pair or trio they said
+        yes about, or a member of their circle they ticked."""
+        return self.ongoing == "yes" and (not self.keep_meeting or member in self.keep_meeting)

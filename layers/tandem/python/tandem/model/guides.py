@@ -24,6 +24,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tandem.model.participant import Participant
+from tandem.model.plan import Plan
 from tandem.model.purpose import How, Who, Why
 from tandem.model.rhythm import SESSIONS
 
@@ -162,6 +163,20 @@ class Guide:
     track: Track
     session: SessionGuide
     questions: tuple[GuideQuestion, ...]
+    # A circle's session: who is its focus, none when the questions go round everyone; a
+    # pair's or trio's guide has no focus at all (None).
+    focus: tuple[Participant, ...] | None = None
+
+
+def group_guide(
+    track_id: str | None, plan: Plan, number: int, reader: Participant, partners: list[Participant]
+) -> Guide:
+    """Session `number` as `reader` sees it with `partners`, the others still in their group: a
+    pair's or trio's guide, or a circle's around the session's focus."""
+    if not plan.circle:
+        return guide(track_id, number, partners)
+    turn = focus(plan.members, plan.active, number)
+    return circle_guide(track_id, number, reader, [p for p in (reader, *partners) if p.id in turn])
 
 
 def guide(track_id: str | None, number: int, partners: list[Participant]) -> Guide:
@@ -193,7 +208,7 @@ def circle_guide(
         )
         for question in session.questions
     )
-    return Guide(track, session, questions)
+    return Guide(track, session, questions, tuple(focus))
 
 
 def focus_order(members: Sequence[str]) -> tuple[tuple[str, ...], ...]:

@@ -18,6 +18,12 @@ from tandem.model.rhythm import SESSIONS
 from tandem.model.slots import CONVERSATION, Slot
 
 NUDGE_AFTER = timedelta(days=5)  # a group without a slot this long after the kickoff is nudged
+# A group formed with this many members or more is a circle (a band's format); fewer, a pair or
+# the trio of an odd band of pairs. Read from the group as formed, not from the tenant file,
+# which may change in the middle of a quarter.
+CIRCLE_SIZE = 4
+# A circle carries on while this many members remain; a pair or trio while two do.
+CIRCLE_QUORUM = 3
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,20 @@ class Plan:
     @property
     def count(self) -> int:
         return SESSIONS - self.first_session + 1
+
+    @property
+    def circle(self) -> bool:
+        return is_circle(self.members)
+
+    @property
+    def quorum(self) -> int:
+        """How many members the group needs to carry on with its conversations."""
+        return CIRCLE_QUORUM if self.circle else 2
+
+    @property
+    def carries_on(self) -> bool:
+        """Whether enough members remain for the group's conversations to go on."""
+        return len(self.active) >= self.quorum
 
     @property
     def active(self) -> tuple[str, ...]:
@@ -96,6 +116,11 @@ class Plan:
         first invitation goes out at 0)."""
         sequence = self.sequence + 1 if self.slot is not None else self.sequence
         return replace(self, **changes, sequence=sequence)  # type: ignore[arg-type]
+
+
+def is_circle(members: Sequence[str]) -> bool:
+    """Whether a group formed of `members` is a circle (a band that meets in circles)."""
+    return len(members) >= CIRCLE_SIZE
 
 
 def group_key(members: Sequence[str]) -> str:

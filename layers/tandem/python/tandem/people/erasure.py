@@ -87,7 +87,11 @@ def _rekey(cycle: str, pid: str, alias: str) -> None:
         return rename(group), answer
 
     def pulse(answer: Pulse) -> Pulse:
-        return replace(answer, participant=alias, comment="")
+        # Theirs, or a circle member's that ticked them to keep meeting.
+        kept = tuple(sorted(rename(m) for m in answer.keep_meeting))
+        if answer.participant == pid:
+            answer = replace(answer, participant=alias, comment="")
+        return replace(answer, keep_meeting=kept)
 
     # The outcomes first, theirs and their partners': found through the groups, which move.
     grouped = {pid} | {m for g in matches.groups(cycle) if pid in g.members for m in g.members}

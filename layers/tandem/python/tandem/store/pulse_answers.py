@@ -7,7 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
 from pynamodb.exceptions import DoesNotExist, PutError
 
 from tandem.model.answers import AnsweredMeanwhile, Pulse
@@ -19,6 +24,7 @@ class PulseItem(TableModel):
     fulfilment = NumberAttribute()
     ongoing = UnicodeAttribute()
     comment = UnicodeAttribute(null=True)
+    keep_meeting = UnicodeSetAttribute(null=True)  # a circle member's ticks (a set is never empty)
     version = NumberAttribute()
     updated_at = UTCDateTimeAttribute()
 
@@ -39,6 +45,7 @@ def _to_pulse(item: PulseItem) -> Pulse:
         comment=item.comment or "",
         version=int(item.version),
         updated_at=item.updated_at,
+        keep_meeting=tuple(sorted(item.keep_meeting or ())),
     )
 
 
@@ -50,6 +57,7 @@ def _to_item(cycle: str, answer: Pulse) -> PulseItem:
         fulfilment=answer.fulfilment,
         ongoing=answer.ongoing,
         comment=answer.comment or None,
+        keep_meeting=set(answer.keep_meeting) or None,
         version=answer.version,
         updated_at=answer.updated_at,
     )
@@ -63,9 +71,17 @@ def get(cycle: str, pid: str) -> Pulse | None:
 
 
 def save(
-    cycle: str, pid: str, fulfilment: int, ongoing: str, comment: str, seen: int, now: datetime
+    cycle: str,
+    pid: str,
+    fulfilment: int,
+    ongoing: str,
+    comment: str,
+    seen: int,
+    now: datetime,
+    keep_meeting: tuple[str, ...] = (),
 ) -> Pulse:
-    item = _to_item(cycle, Pulse(pid, fulfilment, ongoing, comment, seen + 1, now))
+    answer = Pulse(pid, fulfilment, ongoing, comment, seen + 1, now, keep_meeting)
+    item = _to_item(cycle, answer)
     if not save_version(item, PulseItem.version, seen):
         raise AnsweredMeanwhile(pid)
     return _to_pulse(item)

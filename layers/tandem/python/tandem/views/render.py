@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,9 +32,16 @@ def _local(moment: datetime, timezone: str) -> datetime:
     return moment.astimezone(ZoneInfo(timezone))
 
 
+def names(people: Iterable[Any], attribute: str = "first_name") -> str:
+    """People as a sentence lists them: "Ada", "Ada and Bo", "Ada, Bo and Cy"."""
+    found = [str(getattr(person, attribute)) for person in people]
+    return " and ".join([", ".join(found[:-1]), found[-1]] if len(found) > 1 else found)
+
+
 _env.filters["day"] = _day
 _env.filters["hour"] = _hour
 _env.filters["local"] = _local
+_env.filters["names"] = names
 
 
 def template(name: str) -> Template:
