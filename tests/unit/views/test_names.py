@@ -12,7 +12,7 @@ from tandem.model.participant import Participant, Source, Status
 from tandem.model.purpose import PurposeProfile
 from tandem.model.tenant import Tenant
 from tandem.views import pages
-from tandem.views.render import names
+from tandem.views.render import names_list
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Named:
 
 
 def listed(*first_names: str, attribute: str = "first_name") -> str:
-    return names([Named(n, f"{n} Example") for n in first_names], attribute)
+    return names_list([Named(n, f"{n} Example") for n in first_names], attribute)
 
 
 def test_names_read_as_a_sentence_lists_them() -> None:

@@ -32,7 +32,7 @@ def _local(moment: datetime, timezone: str) -> datetime:
     return moment.astimezone(ZoneInfo(timezone))
 
 
-def names(people: Iterable[Any], attribute: str = "first_name") -> str:
+def names_list(people: Iterable[Any], attribute: str = "first_name") -> str:
     """People as a sentence lists them: "Ada", "Ada and Bo", "Ada, Bo and Cy"."""
     found = [str(getattr(person, attribute)) for person in people]
     return " and ".join([", ".join(found[:-1]), found[-1]] if len(found) > 1 else found)
@@ -41,7 +41,7 @@ def names(people: Iterable[Any], attribute: str = "first_name") -> str:
 _env.filters["day"] = _day
 _env.filters["hour"] = _hour
 _env.filters["local"] = _local
-_env.filters["names"] = names
+_env.filters["names"] = names_list
 
 
 def template(name: str) -> Template:
