@@ -4,21 +4,25 @@ good one), with an accessibility check on each page."""
 
 from __future__ import annotations
 
+import csv
+import subprocess
+import sys
 import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
 
+import icalendar
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.e2e.support import Served, no_serious_violations
 
 ROSTER = (
     "email,name,department,level,timezone,manager_email\n"
-    "lena@northwind.example,Lena Vogel,Sales,Team lead,Europe/Berlin,\n"
-    "omar@northwind.example,Omar Haddad,People,Team lead,Europe/London,\n"
+    "lena@northwind.example,Lena Vogel,Sales,Manager,Europe/Berlin,\n"
+    "omar@northwind.example,Omar Haddad,People,Manager,Europe/London,\n"
 )
 ANSWERS = {
     "who1": "Society", "who2": "Society", "who3": "Individual",
@@ -129,3 +133,119 @@ def test_a_pair_picks_a_slot_answers_after_the_session_and_the_pulse_on_a_phone(
     phone.get_by_role("button", name="Save my answers").click()
     assert phone.get_by_text("your answers are recorded").is_visible()
     assert phone.get_by_label("Yes, I want to keep meeting").is_checked()
+
+
+CIRCLE = (
+    "email,name,department,level,timezone,manager_email\n"
+    "ines@northwind.example,Ines Roth,Sales,Team lead,Europe/Berlin,\n"
+    "jon@northwind.example,Jon Park,People,Team lead,Europe/London,\n"
+    "kofi@northwind.example,Kofi Mensah,Finance,Team lead,America/New_York,\n"
+    "lia@northwind.example,Lia Costa,Legal,Team lead,Europe/Berlin,\n"
+    "max@northwind.example,Max Weber,Marketing,Team lead,Europe/London,\n"
+)
+MEMBERS = [line.split(",")[0] for line in CIRCLE.splitlines()[1:]]
+ZONES = {line.split(",")[0]: line.split(",")[4] for line in CIRCLE.splitlines()[1:]}
+
+
+def all_of_kind(served: Served, kind: str, count: int) -> list[dict[str, Any]]:
+    """The latest email of a kind to each member, once all of them are sent."""
+    deadline = time.monotonic() + 60
+    while True:
+        latest = {e["to"][0]: e for e in served.outbox() if e["kind"] == kind}
+        if all(m in latest for m in MEMBERS[:count]) or time.monotonic() > deadline:
+            return [latest[m] for m in MEMBERS[:count]]
+        time.sleep(0.2)
+
+
+def focus_of(phone: Page, guide: str) -> str:
+    phone.goto(guide)
+    no_serious_violations(phone)
+    return phone.locator("strong", has_text="This session's focus").inner_text()
+
+
+@pytest.mark.e2e
+def test_a_circle_of_five_runs_its_quarter_through_the_pages(
+    served: Served, phone: Page, tmp_path: Path
+) -> None:
+    """The demo tenant's team leads meet in circles: five in three time zones, in 2027-Q2."""
+    roster = tmp_path / "circle.csv"
+    roster.write_text(CIRCLE)
+    before = len(served.outbox())
+    served.aws("s3", "cp", str(roster), f"s3://{served.bucket}/roster/circle.csv")
+    invites = [e for e in served.wait_for_emails(before + 5)[before:] if e["kind"] == "invite"]
+    for invite in invites:
+        address = invite["to"][0]
+        post_form(link(invite, "signup"), {"name": address.split("@")[0].title(),
+                  "timezone": ZONES[address], "location": "", **ANSWERS})  # fmt: skip
+    # 2027-Q2 starts Monday 12 April, 09:00 in Paris
+    assert served.post("/_local/clock?now=2027-04-12T09:05:00%2B02:00")[0] == 200
+    served.post("/_local/schedules/matching")
+    kickoffs = all_of_kind(served, "kickoff", 5)
+    assert "Meet your peer coaching circle" in kickoffs[0]["subject"]
+
+    # Kofi, in New York, picks the slot: it fits all five on every session's date
+    phone.goto(link(kickoffs[2], "schedule"))
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    no_serious_violations(phone)
+    phone.locator('input[name="slot"]').first.check()
+    phone.get_by_role("button", name="Send everyone the invitation").click()
+    expect(phone.get_by_role("status")).to_be_visible()
+    invitations = all_of_kind(served, "invitation", 5)
+    [event] = icalendar.Calendar.from_ical(invitations[0]["attachments"][0]["text"]).walk("VEVENT")
+    assert sorted(str(a) for a in event["ATTENDEE"]) == sorted(f"mailto:{m}" for m in MEMBERS)
+
+    # Lia moves the second conversation, for all five
+    phone.goto(link(invitations[3], "reschedule") + "?session=2")
+    no_serious_violations(phone)
+    phone.locator('input[name="starts"]').first.check()
+    phone.get_by_role("button", name="Move conversation 2").click()
+    expect(phone.get_by_role("status")).to_be_visible()
+    assert len(all_of_kind(served, "session_moved", 5)) == 5
+
+    # The day before each of the first two conversations: the guide names a different focus
+    assert served.post("/_local/clock?now=2027-04-12T12:00:00%2B02:00")[0] == 200
+    served.post("/_local/schedules/reminders")
+    first = focus_of(phone, link(all_of_kind(served, "before_session", 5)[0], "guide"))
+    assert served.post("/_local/clock?now=2027-04-25T18:00:00%2B02:00")[0] == 200
+    served.post("/_local/schedules/reminders")
+    deadline = time.monotonic() + 60
+    while all_of_kind(served, "before_session", 5)[0]["session"] != 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    second = focus_of(phone, link(all_of_kind(served, "before_session", 5)[0], "guide"))
+    assert first.startswith("This session's focus") and first != second
+    after = [e for e in served.outbox() if e["kind"] == "after_session" and e["to"] == [MEMBERS[0]]]
+    phone.goto(link(after[0], "feedback"))
+    phone.get_by_label("Yes, we met").check()
+    phone.get_by_label("5", exact=True).check()
+    phone.get_by_label("One action to complete before your next conversation").fill(
+        "Ask my circle for one blind spot"
+    )
+    phone.get_by_role("button", name="Save my answers").click()
+    expect(phone.get_by_text("your answers are recorded")).to_be_visible()
+
+    # The quarter is over: the pulse asks whom to keep meeting
+    assert served.post("/_local/clock?now=2027-06-20T12:00:00%2B02:00")[0] == 200
+    served.post("/_local/schedules/reminders")
+    pulse = wait_for_kind(served, "pulse", MEMBERS[0])
+    phone.goto(link(pulse, "pulse"))
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    no_serious_violations(phone)
+    phone.get_by_label("4", exact=True).check()
+    phone.get_by_label("Jon").check()
+    phone.get_by_label("Kofi").check()
+    phone.get_by_role("button", name="Save my answers").click()
+    expect(phone.get_by_text("your answers are recorded")).to_be_visible()
+    assert phone.get_by_label("Jon").is_checked() and not phone.get_by_label("Max").is_checked()
+
+    # HR's exports of the quarter: the circle is one group of five
+    tandem = Path(sys.executable).parent / "tandem"
+    done = subprocess.run(
+        [str(tandem), "export", "--cycle", "2027-Q2", "--local", served.api_url],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    served.aws("s3", "cp", "--recursive", f"s3://{served.bucket}/exports/2027-Q2", str(tmp_path))
+    groups = list(csv.DictReader((tmp_path / "groups.csv").open()))
+    assert any(row["size"] == "5" for row in groups)
