@@ -34,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     demo = commands.add_parser("demo", help="a synthetic company's program, end to end, locally")
     demo.add_argument("--tenant", default="demo")
-    demo.add_argument("--people", type=int, default=12)
+    demo.add_argument("--people", type=int, default=24)
     demo.add_argument("--seed", type=int, default=7)
 
     match = commands.add_parser(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -12,7 +13,8 @@ from html.parser import HTMLParser
 @dataclass
 class Form:
     values: dict[str, str] = field(default_factory=dict)  # prefilled inputs and selections
-    choices: dict[str, list[str]] = field(default_factory=dict)  # radio groups: name -> options
+    # radio groups and checkboxes: name -> options
+    choices: dict[str, list[str]] = field(default_factory=dict)
 
 
 class _FormReader(HTMLParser):
@@ -24,7 +26,7 @@ class _FormReader(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         if tag == "input" and a.get("name"):
-            if a.get("type") == "radio":
+            if a.get("type") in ("radio", "checkbox"):
                 self.form.choices.setdefault(a["name"], []).append(a.get("value", ""))
                 if "checked" in a:
                     self.form.values[a["name"]] = a.get("value", "")
@@ -64,6 +66,7 @@ def get(url: str) -> Page:
     return _open(urllib.request.Request(url))
 
 
-def post(url: str, fields: dict[str, str]) -> Page:
-    data = urllib.parse.urlencode(fields).encode()
+def post(url: str, fields: Mapping[str, str | list[str]]) -> Page:
+    """Posts the form; a list is sent as one field per value, as ticked checkboxes are."""
+    data = urllib.parse.urlencode(fields, doseq=True).encode()
     return _open(urllib.request.Request(url, data=data, method="POST"))

@@ -19,6 +19,7 @@ from devtools.simulation.year import QUARTERS, ROSTER_KEY, Played, Simulation
 from infra import tenant_files
 from tandem.model import bucket_layout
 from tandem.model.participant import Status
+from tandem.model.plan import is_circle
 from tandem.model.tenant import Tenant
 from tandem.store import participants
 
@@ -113,20 +114,25 @@ def play_year(company: Simulation) -> list[Played]:
     session every quarter), then what each quarter came to."""
     print(f"4. {QUARTERS} quarters: a notice a week ahead, matching per band, kickoff emails, then")
     print("   slots picked on the page, a few sessions moved, reminders when due, answers")
-    print("   quarter  matched  groups  trios  unmatched  paused  repeats  slots  moved  reminders")
+    print(
+        "   quarter  matched  pairs  trios  circles  unmatched  paused  repeats"
+        "  slots  moved  reminders"
+    )
     seen: set[frozenset[str]] = set()
     year = []
     for played in company.play_year(movers=MOVERS, pausing=PAUSING):
         year.append(played)
         quarter = played.quarter
         matched = sum(len(members) for members in quarter.groups)
-        trios = sum(len(members) == 3 for members in quarter.groups)
+        sizes = Counter(len(members) for members in quarter.groups)
+        # A circle band's circles beside the pairs, by size: "4+4+5".
+        circles = "+".join(sorted(str(len(m)) for m in quarter.groups if is_circle(m))) or "-"
         repeats = len(quarter.pairs & seen)
         seen |= quarter.pairs
         sent = played.conversations.sent
         reminders = sum(sent.get(k, 0) for k in ("slot_nudge", "before_session", "after_session"))
         print(
-            f"   {quarter.cycle:<8} {matched:>7} {len(quarter.groups):>7} {trios:>6}"
+            f"   {quarter.cycle:<8} {matched:>7} {sizes[2]:>6} {sizes[3]:>6} {circles:>8}"
             f" {quarter.unmatched:>10} {quarter.paused:>7} {repeats:>8}"
             f" {played.conversations.picked:>6} {played.conversations.moved:>6} {reminders:>10}"
         )

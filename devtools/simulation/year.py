@@ -20,7 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -162,6 +162,7 @@ PLEDGES = (
 # fairly fulfilled, and somewhat more than half want to keep meeting their partner.
 FULFILMENT = (2, 3, 3, 4, 4, 4, 5)
 KEEP_MEETING = 0.87  # "87% yes in one customer"
+KEEP_MEETING_EACH = 0.6  # in a circle, the chance to tick each other member (a judgement)
 MINUTE = timedelta(minutes=1)
 
 
@@ -203,7 +204,7 @@ class Simulation:
     def get(self, url: str) -> browser.Page:
         return self._tried(lambda: browser.get(url), lambda page: page.status >= 500)
 
-    def post(self, url: str, fields: dict[str, str]) -> browser.Page:
+    def post(self, url: str, fields: Mapping[str, str | list[str]]) -> browser.Page:
         return self._tried(lambda: browser.post(url, fields), lambda page: page.status >= 500)
 
     def post_local(self, path: str) -> dict[str, Any]:
@@ -317,11 +318,15 @@ class Simulation:
     def answer_pulse(self, email: outbox.SentEmail) -> None:
         """A person answers the end-of-quarter pulse by sending the form its link opens."""
         rng = self.draws(email)
-        fields = {
+        fields: dict[str, str | list[str]] = {
             "version": "0",
             "fulfilment": str(rng.choice(FULFILMENT)),
             "ongoing": "yes" if rng.random() < KEEP_MEETING else "no",
         }
+        # In a circle the page asks whom to keep meeting instead: tick some of the others.
+        circle = self.get(email.link("pulse")).form().choices.get("keep_meeting", [])
+        if circle:
+            fields["keep_meeting"] = [m for m in circle if rng.random() < KEEP_MEETING_EACH]
         expect(self.post(email.link("pulse"), fields), "your answers are recorded")
 
     def play_quarter(self, cycle: calendar.Cycle, movers: int) -> Conversations:
