@@ -114,6 +114,7 @@ def test_each_metric_follows_its_definition() -> None:
     got = {r.metric: (r.value, r.n) for r in rows if r.scope == "all" and ":" not in r.metric}
     assert got == {
         "participants": ("7", 7),
+        "groups": ("3", 7),
         "conversations_held": ("3", 7),  # one per group and session, not per member
         "pledges_made": ("5", 5),
         "pledges_checked_in": ("4", 4),
@@ -163,6 +164,55 @@ def test_a_year_sums_its_quarters_and_counts_people_once() -> None:
     assert got["all", "", "relationships_formed"].value == "6"
     # Five of Q4's people back in Q1, then all six of Q1's in Q2: (5 + 6) / (5 + 6).
     assert (got["all", "", "retention"].value, got["all", "", "retention"].n) == ("1.000", 6)
+
+
+def test_a_circle_forms_a_relationship_for_each_two_members_and_has_figures_by_format() -> None:
+    people = [person(f"c{i}") for i in range(5)] + [person(f"p{i}") for i in range(6)]
+    pledges = [pledge(p.participant, "done", "yes") for p in people]
+    q1 = quarter(
+        "2027-Q1",
+        people,
+        [("c0", "c1", "c2", "c3", "c4"), ("p0", "p1"), ("p2", "p3"), ("p4", "p5")],
+        pledges=pledges,
+    )
+
+    got = figures(first([q1], min_group=5))
+
+    def shown(scope: str, group: str, metric: str) -> tuple[str, int | None]:
+        return got[scope, group, metric].value, got[scope, group, metric].n
+
+    assert shown("all", "", "relationships_formed") == ("13", 11)  # the circle's ten, three pairs
+    assert shown("format", "circles", "relationships_formed") == ("10", 5)
+    assert shown("format", "circles", "groups") == ("1", 5)
+    assert shown("format", "pairs", "groups") == ("3", 6)
+    assert shown("format", "circles", "pledges_made") == ("5", 5)
+    assert shown("format", "pairs", "completion_rate") == ("1.000", 6)
+    assert ("format", "circles", "retention") not in got  # it would count only who came back
+    # A program of pairs alone has no format breakdown: it would repeat the overall figures.
+    pairs_only = quarter("2027-Q1", people[5:], pairs_of(people[5:]))
+    assert not [r for r in first([pairs_only], min_group=3) if r.scope == "format"]
+
+
+def test_a_small_format_is_hidden_and_cannot_be_had_by_subtracting_it_from_the_total() -> None:
+    people = [person(f"c{i}") for i in range(5)] + [person(f"p{i}") for i in range(4)]
+    q1 = quarter(
+        "2027-Q1",
+        people,
+        [("c0", "c1", "c2", "c3", "c4"), ("p0", "p1"), ("p2", "p3")],
+        pledges=pledging(people),
+    )
+
+    got = figures(first([q1], min_group=5))
+
+    pairs, circles, total = (
+        got[scope, group, "pledges_checked_in"]
+        for scope, group in (("format", "pairs"), ("format", "circles"), ("all", ""))
+    )
+    assert pairs.reason == Reason.FEW  # four people
+    # The total less the circles' would be the pairs': the smaller of the two is hidden too
+    assert circles.reason == Reason.COMPLEMENTARY
+    assert (total.value, total.n) == ("9", 9)
+    assert got["format", "pairs", "participants"].value == "4"  # operational: never hidden
 
 
 def test_min_group_below_three_is_refused() -> None:

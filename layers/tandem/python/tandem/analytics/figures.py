@@ -5,18 +5,24 @@ Rates are decimals with three places (`0.812`), means have two (`4.25`), counts 
 `n` is the number of people a figure is about (who answered, pledged, took part), not the number
 of answers.
 
-**Two kinds of figure.** *Operational* figures (participants, conversations held, relationships
-formed, retention) are what HR can count from the rows it gets anyway: who is in which group,
-and which sessions each group held. They are never hidden, since hiding them would protect no
-one; one with nothing to measure (retention in a program's first quarter) has no row. Every
-other figure counts *answers* (pledges and check-ins, helpfulness, the pulse, themes, purpose
-profiles), and is hidden as follows (Glint, Qualtrics, Peakon, Perceptyx and TalentMap apply the
-same rules), each hidden row saying why in `reason`:
+**Breakdowns**: by department, by level and, in a period where anyone met in a circle, by format
+(`pairs`, which takes in trios, and `circles`; a person counts under `circles` when any group of
+theirs in the period was a circle, so a circle member rematched into a pair stays there). The
+format breakdown has every figure but retention, which would count only those who came back.
+
+**Two kinds of figure.** *Operational* figures (participants, groups, conversations held,
+relationships formed, retention) are what HR can count from the rows it gets anyway: who is in
+which group, and which sessions each group held. They are never hidden, since hiding them would
+protect no one; one with nothing to measure (retention in a program's first quarter) has no
+row. Every other figure counts *answers* (pledges and check-ins, helpfulness, the pulse, themes,
+purpose profiles), and is hidden as follows (Glint, Qualtrics, Peakon, Perceptyx and TalentMap
+apply the same rules), each hidden row saying why in `reason`:
 
 1. *Small groups* (`fewer_than_min_group`): a figure about fewer than `min_group` people (never
    below 3) is hidden, counts as well as rates; pledge theme counts need 10.
 2. *Nothing hidden can be worked out* (`complementary`). A metric's figures overall, by
-   department and by level are sums over the people of each (department, level); the answers
+   department, by level and by format are sums over the people of each (department, level,
+   format); the answers
    of one question add up to a total. Whoever holds them can add and subtract; where that gives
    a hidden figure, or a sum about fewer than `min_group` people, the smallest figure in that
    sum is hidden too, until neither can be had (`tandem.analytics.disclosure`). A department
@@ -35,6 +41,10 @@ same rules), each hidden row saying why in `reason`:
    hidden when, with the mixes of the year's earlier files, it gives a hidden count or the
    drivers of fewer than `min_group` people.
 
+A format is one more thing HR knows of each person (from groups.csv): the sums are over the
+people of each (department, level, format), so a format's figures are protected like a
+department's.
+
 Not protected here: a department's figure counts people in their department of the time the
 tables were drawn; files of earlier years are not compared.
 """
@@ -51,6 +61,7 @@ from statistics import fmean
 from tandem.analytics.disclosure import Span
 from tandem.analytics.tables import ConversationRow, PledgeRow, PulseRow, Tables, year_to_date
 from tandem.conversations.feedback import THEMES
+from tandem.model.plan import is_circle
 from tandem.model.purpose import How, Who, Why
 
 MIN_GROUP_FLOOR = 3
@@ -60,6 +71,7 @@ NOT_RECORDED = "(not recorded)"
 NO_THEME = "(none)"
 NOT_ANSWERED = "(not answered)"
 PURPOSE_AXES = ("who", "why", "how")
+PAIRS, CIRCLES = "pairs", "circles"  # the formats a band meets in (a trio is a band of pairs')
 
 
 class Reason(StrEnum):
@@ -102,15 +114,22 @@ class _Data:
         self.everyone = frozenset(p for g in tables.groups for p in g.participants)
         self.held = {(c.cycle, c.group, c.session) for c in tables.conversations if c.held == "yes"}
         self.profiles = {p.participant: p for p in tables.participants}
+        self.in_circles = frozenset(
+            p for g in tables.groups if is_circle(g.participants) for p in g.participants
+        )
 
     def attribute(self, person: str, scope: str) -> str:
+        if scope == "format":
+            return CIRCLES if person in self.in_circles else PAIRS
         row = self.profiles.get(person)
         value = getattr(row, scope) if row else ""
         return value or NOT_RECORDED
 
-    def atom(self, person: str) -> tuple[str, str]:
-        """What anyone holding the operational rows knows of a person: department and level."""
-        return (self.attribute(person, "department"), self.attribute(person, "level"))
+    def atom(self, person: str) -> tuple[str, str, str]:
+        """What anyone holding the operational rows knows of a person: department, level and
+        format."""
+        department, level, form = (self.attribute(person, scope) for scope in BREAKDOWNS)
+        return department, level, form
 
 
 Inside = Callable[[str], bool]  # whether a person is in the group a figure is about
@@ -134,9 +153,15 @@ def _mean(items: Iterable[tuple[str, int]], inside: Inside) -> _Figure:
 
 
 def participants(d: _Data, inside: Inside) -> _Figure:
-    """People in a pair or trio in the period (each counted once in a year)."""
+    """People in a group in the period (each counted once in a year)."""
     people = frozenset(p for p in d.everyone if inside(p))
     return _Figure(len(people), people)
+
+
+def groups(d: _Data, inside: Inside) -> _Figure:
+    """Groups (pairs, trios and circles; each quarter's) with one of the group's people in them."""
+    found = [members for members in d.members.values() if any(inside(p) for p in members)]
+    return _Figure(len(found), frozenset(p for members in found for p in members if inside(p)))
 
 
 def conversations_held(d: _Data, inside: Inside) -> _Figure:
@@ -177,7 +202,8 @@ def helpfulness_mean(d: _Data, inside: Inside) -> _Figure:
 
 
 def ongoing_intent_rate(d: _Data, inside: Inside) -> _Figure:
-    """Pulse answers "I intend an ongoing relationship with my partner" = yes / answers."""
+    """Pulse answers "I intend an ongoing relationship with my partner" = yes / answers; in a
+    circle, yes is ticking at least one member to keep meeting (whom is never counted)."""
     answered = [p for p in d.tables.pulses if p.ongoing is not None]
     return _share(((p.participant, p.ongoing == "yes") for p in answered), inside)
 
@@ -188,7 +214,8 @@ def fulfilment_mean(d: _Data, inside: Inside) -> _Figure:
 
 
 def relationships_formed(d: _Data, inside: Inside) -> _Figure:
-    """Distinct partner pairs (a trio makes three) whose group held at least one conversation;
+    """Distinct partner pairs (a trio makes three, a circle of five ten: each two of its
+    members) whose group held at least one conversation;
     a group's figure counts the pairs with one of its people in them."""
     met = {key[:2] for key in d.held}
     pairs: set[frozenset[str]] = set()
@@ -218,6 +245,7 @@ METRICS: dict[str, tuple[Callable[[_Data, Inside], _Figure], str]] = {
     f.__name__: (f, kind)
     for f, kind in (
         (participants, "count"),
+        (groups, "count"),
         (conversations_held, "count"),
         (pledges_made, "count"),
         (pledges_checked_in, "count"),
@@ -232,8 +260,11 @@ METRICS: dict[str, tuple[Callable[[_Data, Inside], _Figure], str]] = {
 }
 # What HR can count from the operational rows it is given: never hidden.
 OPERATIONAL = frozenset(
-    f.__name__ for f in (participants, conversations_held, relationships_formed, retention)
+    f.__name__ for f in (participants, groups, conversations_held, relationships_formed, retention)
 )
+BREAKDOWNS = ("department", "level", "format")
+# By format, retention would count only those in a group this quarter: all came back.
+_NOT_BY_FORMAT = frozenset({"retention"})
 # A rate, and the figure of the same group its numerator or denominator follows from.
 _DERIVED = {"completion_rate": "pledges_checked_in", "impact_rate": "completion_rate"}
 
@@ -284,7 +315,7 @@ def _answer_order(cell: tuple[str, list[str]]) -> tuple[bool, int, str]:
 
 Key = tuple[str, str, str]  # scope, group, metric
 # What a figure sums over: the people of one (department, level), or one answer's givers.
-Atom = tuple[str, str] | str
+Atom = tuple[str, str, str] | str
 
 
 @dataclass(frozen=True)
@@ -317,8 +348,9 @@ def _cells(d: _Data, min_group: int) -> tuple[list[_Cell], dict[str, _Family]]:
     """Every figure of a file in the order of the file, and the families the answers' make."""
     atoms: dict[tuple[str, str], set[Atom]] = defaultdict(set)
     for person in d.everyone:
-        department, level = atom = d.atom(person)
-        for scope, group in (("all", ""), ("department", department), ("level", level)):
+        atom = d.atom(person)
+        atoms["all", ""].add(atom)
+        for scope, group in zip(BREAKDOWNS, atom, strict=True):
             atoms[scope, group].add(atom)
 
     def breakdown(scope: str, group: str) -> list[_Cell]:
@@ -327,14 +359,19 @@ def _cells(d: _Data, min_group: int) -> tuple[list[_Cell], dict[str, _Family]]:
         return [
             _Cell(scope, group, name, kind, metric(d, inside), over)
             for name, (metric, kind) in METRICS.items()
+            if scope != "format" or name not in _NOT_BY_FORMAT
         ]
 
     overall = breakdown("all", "")
-    people = d.everyone | d.tables.previously_active
+    # Departments and levels of last quarter's people too, for retention; formats only
+    # where anyone met in a circle, else they would repeat the overall figures.
+    people = dict.fromkeys(BREAKDOWNS[:2], d.everyone | d.tables.previously_active)
+    if d.in_circles:
+        people["format"] = d.everyone
     by_group = [
         cell
-        for scope in ("department", "level")
-        for group in sorted({d.attribute(p, scope) for p in people})
+        for scope, who in people.items()
+        for group in sorted({d.attribute(p, scope) for p in who})
         for cell in breakdown(scope, group)
     ]
     families = {

@@ -17,7 +17,14 @@ import pygal
 from markupsafe import Markup
 from pygal.style import Style
 
-from tandem.analytics.figures import METRICS, PURPOSE_AXES, THEME_MIN_GROUP, Reason, SummaryRow
+from tandem.analytics.figures import (
+    BREAKDOWNS,
+    METRICS,
+    PURPOSE_AXES,
+    THEME_MIN_GROUP,
+    Reason,
+    SummaryRow,
+)
 from tandem.analytics.tables import Tables
 from tandem.views.render import render as render_template
 
@@ -337,7 +344,12 @@ def render(
     `min_group` is only what the report says was hidden, not what it hides."""
     figures = _Figures(summary, tables.scope)
     period, span = _period(tables)
-    breakdowns = [(scope, figures.groups(scope)) for scope in ("department", "level")]
+    # By format only where the summary has it: a program with circles.
+    breakdowns = [
+        (scope, groups)
+        for scope in BREAKDOWNS
+        if (groups := figures.groups(scope)) or scope != "format"
+    ]
     return render_template(
         "report/report.html",
         organization=organization,
