@@ -249,3 +249,8 @@ def test_a_circle_of_five_runs_its_quarter_through_the_pages(
     served.aws("s3", "cp", "--recursive", f"s3://{served.bucket}/exports/2027-Q2", str(tmp_path))
     groups = list(csv.DictReader((tmp_path / "groups.csv").open()))
     assert any(row["size"] == "5" for row in groups)
+    # Figures by format: the circle that met formed a relationship for each two of its five
+    summary = csv.DictReader((tmp_path / "summary.csv").open())
+    figures = {(row["scope"], row["group"], row["metric"]): row["value"] for row in summary}
+    assert figures["format", "circles", "relationships_formed"] == "10"
+    assert figures["format", "circles", "participants"] == "5"
