@@ -16,9 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from tandem.analytics.figures import OPERATIONAL
+from tandem.analytics.figures import BREAKDOWNS, OPERATIONAL
 
-People = Mapping[str, tuple[str, str]]  # person -> (department, level), for one quarter
+# person -> (department, level[, format]), for one quarter: what HR knows of them
+People = Mapping[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -67,14 +68,12 @@ class _System:
 
 
 def _scope_sums(file: File, members: Mapping[str, People], scope: str, group: str) -> set[Any]:
-    """The (quarter, department, level) atoms a figure of the file sums over."""
+    """The (quarter, department, level[, format]) atoms a figure of the file sums over."""
     return {
         (quarter, *atom)
         for quarter in file.quarters
         for atom in members[quarter].values()
-        if scope == "all"
-        or (scope == "department" and atom[0] == group)
-        or (scope == "level" and atom[1] == group)
+        if scope == "all" or atom[BREAKDOWNS.index(scope)] == group
     }
 
 

@@ -22,9 +22,12 @@ DEPARTMENTS = ("Sales", "Operations", "Legal", "Research & Development", "Financ
 LEVELS = ("Manager", "Director")
 
 
-def company(rnd: random.Random, sizes: Sequence[int], quarters: int) -> list[Tables]:
+def company(
+    rnd: random.Random, sizes: Sequence[int], quarters: int, in_circles: float = 0
+) -> list[Tables]:
     """Departments of the given sizes over `quarters` quarters of 2027: about 85% of people
-    take part each quarter, paired at random (a trio when odd)."""
+    take part each quarter, about `in_circles` of them in circles of five and the others paired,
+    at random (a trio when odd)."""
     people = [
         ParticipantRow(
             f"{department[:3]}-{i}",
@@ -42,9 +45,13 @@ def company(rnd: random.Random, sizes: Sequence[int], quarters: int) -> list[Tab
     for q in range(1, quarters + 1):
         active = [p.participant for p in people if rnd.random() < 0.85]
         rnd.shuffle(active)
-        groups = [active[i : i + 2] for i in range(0, len(active) - 1, 2)]
-        if len(active) % 2 and groups:
-            groups[-1].append(active[-1])
+        circled = round(len(active) * in_circles) // 5 * 5
+        circles = [active[i : i + 5] for i in range(0, circled, 5)]
+        paired = active[circled:]
+        groups = [paired[i : i + 2] for i in range(0, len(paired) - 1, 2)]
+        if len(paired) % 2 and groups:
+            groups[-1].append(paired[-1])
+        groups += circles
         played.append(_play(rnd, f"2027-Q{q}", people, groups, previously))
         previously = frozenset(p for g in groups for p in g)
     return played

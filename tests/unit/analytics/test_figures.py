@@ -370,9 +370,11 @@ def test_a_year_hides_what_a_quarter_hid_and_says_so() -> None:
 
 @st.composite
 def companies(draw: st.DrawFn) -> tuple[list[Tables], int]:
-    """A company of uneven departments over one to four quarters, and its minimum group."""
+    """A company of uneven departments over one to four quarters, some of it in circles or
+    none, and its minimum group."""
     sizes = draw(st.lists(st.integers(1, 9), min_size=2, max_size=5))
-    quarters = company(draw(st.randoms(use_true_random=False)), sizes, draw(st.integers(1, 4)))
+    rnd, count = draw(st.randoms(use_true_random=False)), draw(st.integers(1, 4))
+    quarters = company(rnd, sizes, count, draw(st.sampled_from((0, 0.3, 0.6))))
     return quarters, draw(st.integers(3, 6))
 
 
@@ -388,15 +390,18 @@ def every_file(quarters: list[Tables], min_group: int) -> list[File]:
     ]
 
 
-def members(quarters: list[Tables]) -> dict[str, dict[str, tuple[str, str]]]:
+def members(quarters: list[Tables]) -> dict[str, dict[str, tuple[str, str, str]]]:
     """What HR knows from the operational rows: who was in a group, of which department and
-    level, each quarter."""
+    level, in a circle or not, each quarter."""
     return {
         q.scope: {
-            p: (profile[p].department, profile[p].level) for g in q.groups for p in g.participants
+            p: (profile[p].department, profile[p].level, "circles" if p in circled else "pairs")
+            for g in q.groups
+            for p in g.participants
         }
         for q in quarters
         for profile in [{p.participant: p for p in q.participants}]
+        for circled in [{p for g in q.groups if g.size >= 4 for p in g.participants}]
     }
 
 
@@ -444,8 +449,8 @@ def test_a_year_to_date_shows_an_answer_figure_only_where_every_quarter_did(comp
             assert row.note or (row.scope, row.group, row.metric) not in hidden_in_a_quarter, row
 
 
-def about_someone(row: SummaryRow, known: dict[str, dict[str, tuple[str, str]]]) -> bool:
-    place = {"all": None, "department": 0, "level": 1}[row.scope]
+def about_someone(row: SummaryRow, known: dict[str, dict[str, tuple[str, str, str]]]) -> bool:
+    place = {"all": None, "department": 0, "level": 1, "format": 2}[row.scope]
     return any(place is None or atom[place] == row.group for atom in known[row.cycle].values())
 
 
@@ -457,14 +462,18 @@ def test_figures_agree_with_the_row_tables(company) -> None:
     year = year_to_date(quarters)
     department = {p.participant: p.department for p in year.participants}
     for tables, rows in ((quarters[-1], quarter_rows), (year, year_rows)):
+        circled = {p for g in tables.groups if g.size >= 4 for p in g.participants}
         for row in rows:
             if row.note or row.scope == "level" or row.metric not in RECOMPUTE:
                 continue
-            group = row.group if row.scope == "department" else None
-            recomputed = RECOMPUTE[row.metric](
-                tables, lambda p, group=group: group is None or department[p] == group
-            )
-            assert row.value == recomputed, row
+            inside: dict[str, Callable[[str], bool]] = {
+                "all": lambda p: True,
+                "department": lambda p, group=row.group: department[p] == group,
+                "format": lambda p, group=row.group, circled=circled: (
+                    (p in circled) == (group == "circles")
+                ),
+            }
+            assert row.value == RECOMPUTE[row.metric](tables, inside[row.scope]), row
 
 
 def _ratio(hits: int, of: int) -> str:

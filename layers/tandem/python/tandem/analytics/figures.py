@@ -5,10 +5,12 @@ Rates are decimals with three places (`0.812`), means have two (`4.25`), counts 
 `n` is the number of people a figure is about (who answered, pledged, took part), not the number
 of answers.
 
-**Breakdowns**: by department, by level and, in a period where anyone met in a circle, by format
+**Breakdowns**: by department, by level and, in a quarter where anyone met in a circle, by format
 (`pairs`, which takes in trios, and `circles`; a person counts under `circles` when any group of
-theirs in the period was a circle, so a circle member rematched into a pair stays there). The
-format breakdown has every figure but retention, which would count only those who came back.
+theirs that quarter was a circle, so a circle member rematched into a pair stays there). The
+format breakdown has every figure but retention, which would count only those who came back; and
+it is in the quarter's files only: someone may meet in pairs one quarter and in a circle the
+next, and a year's figure by format would then not be the sum of its quarters' (rule 4).
 
 **Two kinds of figure.** *Operational* figures (participants, groups, conversations held,
 relationships formed, retention) are what HR can count from the rows it gets anyway: who is in
@@ -363,10 +365,10 @@ def _cells(d: _Data, min_group: int) -> tuple[list[_Cell], dict[str, _Family]]:
         ]
 
     overall = breakdown("all", "")
-    # Departments and levels of last quarter's people too, for retention; formats only
-    # where anyone met in a circle, else they would repeat the overall figures.
+    # Departments and levels of last quarter's people too, for retention; formats only in a
+    # quarter where anyone met in a circle, else they would repeat the overall figures.
     people = dict.fromkeys(BREAKDOWNS[:2], d.everyone | d.tables.previously_active)
-    if d.in_circles:
+    if d.in_circles and len(d.tables.cycles) == 1:
         people["format"] = d.everyone
     by_group = [
         cell
