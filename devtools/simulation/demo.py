@@ -136,6 +136,10 @@ def play_year(company: Simulation) -> list[Played]:
             f" {quarter.unmatched:>10} {quarter.paused:>7} {repeats:>8}"
             f" {played.conversations.picked:>6} {played.conversations.moved:>6} {reminders:>10}"
         )
+    # Why, so that a band that cannot meet again without repeats is not a mystery.
+    sat_out = sum((played.quarter.sat_out for played in year), Counter[str]())
+    for reason, people in sat_out.most_common():
+        print(f"   left out {people} times over the year: {reason}")
     return year
 
 

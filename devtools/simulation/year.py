@@ -111,8 +111,12 @@ def expect(page: browser.Page, text: str) -> int:
 class Quarter:
     cycle: str
     groups: list[tuple[str, ...]]
-    unmatched: int
+    sat_out: Counter[str]  # the matcher's reason -> how many people it left out for it
     paused: int
+
+    @property
+    def unmatched(self) -> int:
+        return self.sat_out.total()
 
     @property
     def pairs(self) -> set[frozenset[str]]:
@@ -129,7 +133,7 @@ def quarter(tenant: Tenant, cycle: str) -> Quarter:
     return Quarter(
         cycle,
         [g.members for g in matches.groups(cycle)],
-        unmatched=len(list(matches.unmatched(cycle))),
+        sat_out=Counter(reason for _, _, reason in matches.unmatched(cycle)),
         paused=paused,
     )
 
