@@ -64,6 +64,11 @@ class Served:
                 return info
             time.sleep(0.2)
 
+    def tandem(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """The `tandem` command as the operator runs it against this runtime."""
+        command = [str(Path(sys.executable).parent / "tandem"), *args, "--local", self.api_url]
+        return subprocess.run(command, capture_output=True, text=True)
+
     def aws(self, *args: str) -> subprocess.CompletedProcess[str]:
         """The AWS CLI as HR runs it, pointed at the embedded AWS."""
         env = {

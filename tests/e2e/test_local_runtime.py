@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -119,12 +117,7 @@ def test_a_malformed_page_address_gets_the_friendly_page(served: Served) -> None
 
 
 def test_hr_exports_a_quarter_on_demand_and_downloads_it(served: Served, tmp_path: Path) -> None:
-    tandem = Path(sys.executable).parent / "tandem"
-    done = subprocess.run(
-        [str(tandem), "export", "--cycle", "2027-Q1", "--local", served.api_url],
-        capture_output=True,
-        text=True,
-    )
+    done = served.tandem("export", "--cycle", "2027-Q1")
     assert done.returncode == 0, done.stderr
     assert "exports/2027-Q1/report.html" in done.stdout
 
@@ -133,11 +126,7 @@ def test_hr_exports_a_quarter_on_demand_and_downloads_it(served: Served, tmp_pat
     assert {"participants.csv", "pledges.csv", "summary.csv", "tandem-2027-Q1.xlsx"} <= names
     assert (tmp_path / "2027" / "tandem-2027.xlsx").is_file()
 
-    refused = subprocess.run(
-        [str(tandem), "export", "--cycle", "2027-Q9", "--local", served.api_url],
-        capture_output=True,
-        text=True,
-    )
+    refused = served.tandem("export", "--cycle", "2027-Q9")
     assert refused.returncode == 2 and "no cycle '2027-Q9'" in refused.stderr
 
 
@@ -154,10 +143,6 @@ def test_an_operator_revokes_then_erases_a_person_on_the_running_tenant(
         except urllib.error.HTTPError as error:
             return error.code
 
-    def tandem(*args: str) -> subprocess.CompletedProcess[str]:
-        command = [str(Path(sys.executable).parent / "tandem"), *args, "--local", served.api_url]
-        return subprocess.run(command, capture_output=True, text=True)
-
     roster = tmp_path / "rhea.csv"
     roster.write_text(
         "email,name,department,level,timezone,manager_email\n"
@@ -169,14 +154,14 @@ def test_an_operator_revokes_then_erases_a_person_on_the_running_tenant(
     signup = next(link for link in invite["links"] if "/signup/" in link)
     assert opened(signup) == 200
     time.sleep(1.1)  # a revocation refuses the links signed before its second
-    revoked = tandem("revoke", "--email", "rhea@northwind.example")
+    revoked = served.tandem("revoke", "--email", "rhea@northwind.example")
     assert revoked.returncode == 0, revoked.stderr
     assert opened(signup) == 410
     status, body = served.post("/_local/revoke", {"email": "nobody@northwind.example"})
     assert status == 404 and "no participant" in body["error"]
     assert served.post("/_local/revoke", ["rhea"])[0] == 400
 
-    erased = tandem("erase", "--email", "rhea@northwind.example")
+    erased = served.tandem("erase", "--email", "rhea@northwind.example")
     assert erased.returncode == 0, erased.stderr
     assert "profile deleted" in erased.stdout and "nothing in the table names them" in erased.stdout
     assert "roster/rhea.csv" in erased.stdout and "roster/results/rhea.csv" in erased.stdout

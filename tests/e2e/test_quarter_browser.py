@@ -5,8 +5,6 @@ good one), with an accessibility check on each page."""
 from __future__ import annotations
 
 import csv
-import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
@@ -238,12 +236,7 @@ def test_a_circle_of_five_runs_its_quarter_through_the_pages(
     assert phone.get_by_label("Jon").is_checked() and not phone.get_by_label("Max").is_checked()
 
     # HR's exports of the quarter: the circle is one group of five
-    tandem = Path(sys.executable).parent / "tandem"
-    done = subprocess.run(
-        [str(tandem), "export", "--cycle", "2027-Q2", "--local", served.api_url],
-        capture_output=True,
-        text=True,
-    )
+    done = served.tandem("export", "--cycle", "2027-Q2")
     assert done.returncode == 0, done.stderr
     served.aws("s3", "cp", "--recursive", f"s3://{served.bucket}/exports/2027-Q2", str(tmp_path))
     groups = list(csv.DictReader((tmp_path / "groups.csv").open()))
