@@ -87,7 +87,7 @@ def test_a_pair_picks_a_slot_answers_after_the_session_and_the_pulse_on_a_phone(
     no_serious_violations(phone)
     phone.locator('input[name="slot"]').first.check()
     phone.get_by_role("button", name="Send everyone the invitation").click()
-    assert phone.get_by_role("status").is_visible()  # "Done: everyone ... gets the invitation"
+    expect(phone.get_by_role("status")).to_be_visible()  # "Done: everyone ... gets the invitation"
     emails = served.wait_for_emails(before + 8)
     invitation = of_kind(emails, "invitation", "omar@northwind.example")
     assert "method=REQUEST" in invitation["attachments"][0]["content_type"].replace('"', "")
@@ -104,7 +104,7 @@ def test_a_pair_picks_a_slot_answers_after_the_session_and_the_pulse_on_a_phone(
     phone.get_by_label("Yes, we met").check()
     assert phone.get_by_label("4", exact=True).is_visible()
     phone.get_by_role("button", name="Save my answers").click()  # no rating, no pledge
-    assert phone.get_by_role("alert").is_visible()
+    expect(phone.get_by_role("alert")).to_be_visible()
     assert phone.evaluate("document.activeElement.name") == "helpfulness"  # focus on the first
     no_serious_violations(phone)
     # The same form open in a second tab: both are sent, one answer is recorded
@@ -117,9 +117,9 @@ def test_a_pair_picks_a_slot_answers_after_the_session_and_the_pulse_on_a_phone(
             "Ask two customers what they would change"
         )
     tabs[0].get_by_role("button", name="Save my answers").click()
-    assert tabs[0].get_by_text("your answers are recorded").is_visible()
+    expect(tabs[0].get_by_text("your answers are recorded")).to_be_visible()
     tabs[1].get_by_role("button", name="Save my answers").click()
-    assert tabs[1].get_by_text("already recorded").is_visible()
+    expect(tabs[1].get_by_text("already recorded")).to_be_visible()
 
     # The quarter is over: a day after the last session, the pulse
     assert served.post("/_local/clock?now=2027-03-20T12:00:00%2B01:00")[0] == 200
@@ -131,13 +131,13 @@ def test_a_pair_picks_a_slot_answers_after_the_session_and_the_pulse_on_a_phone(
     no_serious_violations(phone)
     phone.get_by_label("Yes, I want to keep meeting").check()
     phone.get_by_role("button", name="Save my answers").click()  # no fulfilment
-    assert phone.get_by_role("alert").is_visible()
+    expect(phone.get_by_role("alert")).to_be_visible()
     assert phone.evaluate("document.activeElement.name") == "fulfilment"
     no_serious_violations(phone)
     phone.get_by_label("4", exact=True).check()
     phone.get_by_label("A comment about the quarter").fill("Good questions, good partner")
     phone.get_by_role("button", name="Save my answers").click()
-    assert phone.get_by_text("your answers are recorded").is_visible()
+    expect(phone.get_by_text("your answers are recorded")).to_be_visible()
     assert phone.get_by_label("Yes, I want to keep meeting").is_checked()
 
 
