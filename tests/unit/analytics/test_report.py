@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import replace
 from html import unescape
@@ -11,7 +12,7 @@ import pytest
 from tandem.analytics.figures import Reason, summaries
 from tandem.analytics.report import WHY, render
 from tandem.analytics.tables import year_to_date
-from tests.support.programs import a_year
+from tests.support.programs import a_year, company
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 BIDI = "\u202eselaS"
@@ -77,6 +78,20 @@ def test_a_programs_first_quarter_shows_no_retention_rather_than_hidden() -> Non
 
     tile = re.search(r'<span class="label">Retention</span>(.*?)</li>', html, re.S)
     assert tile is not None and "None yet" in tile.group(1) and "Hidden" not in tile.group(1)
+
+
+def test_a_quarter_with_circles_shows_its_figures_by_format_and_the_year_does_not() -> None:
+    quarters = company(random.Random(7), (24, 18, 12, 9, 3), 2, in_circles=0.4)
+    (q1_rows, _), (q2_rows, year_rows) = summaries(quarters, min_group=5)
+
+    quarter = render(quarters[-1], [*q1_rows, *q2_rows], "Acme", min_group=5)
+    year = render(year_to_date(quarters), [*q1_rows, *q2_rows, *year_rows], "Acme", min_group=5)
+
+    by_format = re.search(r'<h2 id="format">By format</h2>(.*?)</section>', quarter, re.S)
+    assert by_format is not None
+    assert ">circles</bdi>" in by_format.group(1) and ">pairs</bdi>" in by_format.group(1)
+    assert "Retention" not in by_format.group(1)  # by format it would count only who came back
+    assert 'id="format"' not in year
 
 
 def test_the_year_report_shows_headline_figures_and_each_quarter(year_report: str) -> None:

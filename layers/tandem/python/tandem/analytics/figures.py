@@ -266,7 +266,7 @@ OPERATIONAL = frozenset(
 )
 BREAKDOWNS = ("department", "level", "format")
 # By format, retention would count only those in a group this quarter: all came back.
-_NOT_BY_FORMAT = frozenset({"retention"})
+NOT_BY_FORMAT = frozenset({"retention"})
 # A rate, and the figure of the same group its numerator or denominator follows from.
 _DERIVED = {"completion_rate": "pledges_checked_in", "impact_rate": "completion_rate"}
 
@@ -361,7 +361,7 @@ def _cells(d: _Data, min_group: int) -> tuple[list[_Cell], dict[str, _Family]]:
         return [
             _Cell(scope, group, name, kind, metric(d, inside), over)
             for name, (metric, kind) in METRICS.items()
-            if scope != "format" or name not in _NOT_BY_FORMAT
+            if scope != "format" or name not in NOT_BY_FORMAT
         ]
 
     overall = breakdown("all", "")

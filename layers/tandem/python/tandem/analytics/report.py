@@ -20,6 +20,7 @@ from pygal.style import Style
 from tandem.analytics.figures import (
     BREAKDOWNS,
     METRICS,
+    NOT_BY_FORMAT,
     PURPOSE_AXES,
     THEME_MIN_GROUP,
     Reason,
@@ -359,7 +360,14 @@ def render(
         tiles=_tiles(figures, len(tables.cycles)),
         charts=_charts(figures, summary, tables.cycles),
         breakdowns=[
-            {"scope": scope, "groups": groups, "reasons": _reasons(figures, scope, groups)}
+            {
+                "scope": scope,
+                "groups": groups,
+                "columns": [
+                    c for c in COLUMNS if scope != "format" or c.metric not in NOT_BY_FORMAT
+                ],
+                "reasons": _reasons(figures, scope, groups),
+            }
             for scope, groups in breakdowns
         ],
         columns=COLUMNS,
