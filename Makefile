@@ -16,7 +16,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 demo: $(BIN)/tandem
 	@echo "make demo: a year of peer coaching for a synthetic company, played on the embedded AWS"
-	@echo "through its real pages, emails and schedules (about three minutes)"
+	@echo "through its real pages, emails and schedules (two to five minutes, as busy as the machine is)"
 	$(BIN)/tandem demo
 
 test: $(BIN)/tandem /usr/bin/chromium $(LAYERS) lint docs
