@@ -11,6 +11,7 @@ idempotent band jobs), so a failed or repeated run is safe to retry.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,7 +19,7 @@ from tandem.model import bucket_layout, calendar
 from tandem.model.calendar import Cycle
 from tandem.model.jobs import BandJob
 from tandem.model.mail_request import MailKind, MailRequest
-from tandem.model.participant import Status
+from tandem.model.participant import Participant, Status
 from tandem.model.tenant import Tenant
 from tandem.store import bucket, matches, participants, plans, queues
 from tandem.store.settings import Setting
@@ -56,10 +57,35 @@ def matching_overdue(tenant: Tenant, now: datetime) -> bool:
     return bool(set(tenant.bands()) - state.matched_bands)
 
 
-def notify(tenant: Tenant, cycle: Cycle) -> dict[str, Any]:
-    """The notice to everyone who will be matched, and HR's preview of the cycle."""
+# What the preview says of each person, in its status column.
+TO_BE_MATCHED = "to be matched"
+PAUSED = "paused this quarter"
+NOT_SIGNED_UP = "not signed up yet"
+UNREACHABLE = "email does not reach them: not matched"
+NEVER_PICKED = "group never picked a slot"
+PREVIEW_HEADER = ("band", "level", "department", "name", "email", "status", "last_quarter")
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One person of the preview: where they stand for the quarter about to be matched."""
+
+    band: str
+    person: Participant
+    status: str
+    last_quarter: str  # NEVER_PICKED, or ""
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        p = self.person
+        return (self.band, p.level, p.department, p.name, p.email, self.status, self.last_quarter)
+
+
+def preview(tenant: Tenant, cycle: Cycle) -> list[PreviewRow]:
+    """Everyone signed up or invited, in the order of the preview file: who will be matched,
+    who is paused, who has not signed up, whom mail does not reach, and whose group never
+    picked a slot last quarter (HR's follow-up list)."""
     band_of = {level: band for band, levels in tenant.bands().items() for level in levels}
-    # HR's follow-up list: whose group never picked a slot last quarter.
     never_picked = {
         member
         for previous in calendar.earlier_cycles(tenant, cycle, 1)
@@ -67,32 +93,31 @@ def notify(tenant: Tenant, cycle: Cycle) -> dict[str, Any]:
         if plan.slot is None
         for member in plan.members
     }
-    rows, notices = [], []
+    rows = []
     for level in tenant.levels:
         for status in (Status.ACTIVE, Status.INVITED):
             for person in participants.in_level(level, status):
                 if status is Status.INVITED:
-                    state = "not signed up yet"
+                    state = NOT_SIGNED_UP
                 elif cycle.id in person.paused_cycles:
-                    state = "paused this quarter"
+                    state = PAUSED
                 elif not person.to_be_matched(cycle.id):
-                    state = "email does not reach them: not matched"
+                    state = UNREACHABLE
                 else:
-                    state = "to be matched"
-                    notices.append(MailRequest.about_cycle(MailKind.NOTICE, person.id, cycle.id))
-                last_quarter = "group never picked a slot" if person.id in never_picked else ""
-                rows.append(
-                    (
-                        band_of[level],
-                        level,
-                        person.department,
-                        person.name,
-                        person.email,
-                        state,
-                        last_quarter,
-                    )
-                )
-    queues.send_mail(notices)
-    header = ("band", "level", "department", "name", "email", "status", "last_quarter")
-    bucket.write_csv(bucket_layout.preview(cycle.id), to_csv(header, sorted(rows)))
-    return {"cycle": cycle.id, "notified": len(notices), "preview": bucket_layout.preview(cycle.id)}
+                    state = TO_BE_MATCHED
+                last_quarter = NEVER_PICKED if person.id in never_picked else ""
+                rows.append(PreviewRow(band_of[level], person, state, last_quarter))
+    return sorted(rows, key=lambda row: row.cells)
+
+
+def notify(tenant: Tenant, cycle: Cycle) -> dict[str, Any]:
+    """The notice to everyone who will be matched, and HR's preview of the cycle."""
+    rows = preview(tenant, cycle)
+    notified = queues.send_mail(
+        MailRequest.about_cycle(MailKind.NOTICE, row.person.id, cycle.id)
+        for row in rows
+        if row.status == TO_BE_MATCHED
+    )
+    key = bucket_layout.preview(cycle.id)
+    bucket.write_csv(key, to_csv(PREVIEW_HEADER, [row.cells for row in rows]))
+    return {"cycle": cycle.id, "notified": notified, "preview": key}
