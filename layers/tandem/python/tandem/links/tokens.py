@@ -90,7 +90,7 @@ class Link:
         return links_from is not None and self.signed_at < links_from
 
 
-class _ClockSigner(TimestampSigner):
+class ClockSigner(TimestampSigner):
     """Reads the product clock, so local runs and tests can age a link."""
 
     def get_timestamp(self) -> int:
@@ -111,7 +111,7 @@ class LinkTokens:
         return URLSafeTimedSerializer(
             self._keys,
             salt=f"tandem/{self._tenant}/{purpose}",
-            signer=_ClockSigner,
+            signer=ClockSigner,
             signer_kwargs={"digest_method": hashlib.sha256},
         )
 

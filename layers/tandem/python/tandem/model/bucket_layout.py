@@ -8,6 +8,7 @@ from __future__ import annotations
 
 ROSTERS = "roster/"  # HR uploads rosters here
 ROSTER_RESULTS = "roster/results/"  # Tandem writes each upload's row outcomes (inside ROSTERS)
+CONSOLE_UPLOADS = "roster/console/"  # rosters uploaded from the console's page (inside ROSTERS)
 PREVIEWS = "matching/"  # Tandem writes each quarter's matching preview
 EXPORTS = "exports/"  # Tandem writes each quarter's and year's analytics
 
@@ -17,6 +18,11 @@ WRITTEN_FOR_HR = (ROSTER_RESULTS, PREVIEWS, EXPORTS)
 
 def roster_results(upload_key: str) -> str:
     return ROSTER_RESULTS + upload_key.removeprefix(ROSTERS)
+
+
+def upload_of(results_key: str) -> str:
+    """The upload a results file is about."""
+    return ROSTERS + results_key.removeprefix(ROSTER_RESULTS)
 
 
 def is_roster_upload(key: str) -> bool:

@@ -8,7 +8,15 @@ import json
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    model_validator,
+)
 
 from tandem.model import guides
 from tandem.model.guides import DEFAULT_TRACK
@@ -145,6 +153,68 @@ class CustomDomain(_Strict):
     ]
 
 
+HttpsUrl = Annotated[str, Field(pattern=r"^https://[^\s/?#]+(/\S*)?$", max_length=2048)]
+
+
+def _domain_prefix(value: str) -> str:
+    """Cognito's rules for a domain prefix: lower case, digits and hyphens, no AWS names."""
+    if any(word in value for word in ("aws", "amazon", "cognito")):
+        raise ValueError("must not contain aws, amazon or cognito")
+    return value
+
+
+DomainPrefix = Annotated[
+    str,
+    Field(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"),
+    AfterValidator(_domain_prefix),
+]
+SecretName = Annotated[str, Field(pattern=r"^[A-Za-z0-9/_+=.@:-]{1,2048}$")]
+Claim = Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class IdentityProvider(_Strict):
+    """The company's identity provider, through which program leads sign in to the console
+    instead of as the stack's own users: SAML (its metadata URL) or OpenID Connect (its issuer
+    and the client registered there). The client secret stays out of this file: a Secrets
+    Manager secret in the tenant's account holds it, resolved by CloudFormation at deploy."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{3,32}$")]  # as the user pool names it
+    saml_metadata_url: HttpsUrl | None = None
+    oidc_issuer: HttpsUrl | None = None
+    oidc_client_id: Claim | None = None
+    oidc_client_secret_name: SecretName | None = None
+    # The provider's attribute (SAML) or claim (OIDC) holding the person's address.
+    email_attribute: Claim | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> IdentityProvider:
+        if (self.saml_metadata_url is None) == (self.oidc_issuer is None):
+            raise ValueError("name either saml_metadata_url or oidc_issuer")
+        oidc = (self.oidc_client_id, self.oidc_client_secret_name)
+        if self.oidc_issuer and None in oidc:
+            raise ValueError("oidc_issuer needs oidc_client_id and oidc_client_secret_name")
+        if self.saml_metadata_url and oidc != (None, None):
+            raise ValueError("oidc_client_id and oidc_client_secret_name go with oidc_issuer")
+        return self
+
+    @property
+    def email_claim(self) -> str:
+        if self.email_attribute:
+            return self.email_attribute
+        if self.saml_metadata_url:
+            return "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"
+        return "email"
+
+
+class Console(_Strict):
+    """The program leads' console: the prefix of its sign-in domain (unique in the region
+    across every AWS account; tandem-<name> unless given), and the company's identity
+    provider when program leads sign in with it."""
+
+    domain_prefix: DomainPrefix | None = None
+    identity_provider: IdentityProvider | None = None
+
+
 class Deployment(_Strict):
     """How the stack is deployed and operated; the functions never see this part."""
 
@@ -175,6 +245,7 @@ class Tenant(_Strict):
     conversations: Conversations = Conversations()
     open_signup: OpenSignup = OpenSignup()
     exports: Exports = Exports()
+    console: Console = Console()
     deployment: Deployment = Deployment()
 
     @model_validator(mode="after")
@@ -197,6 +268,11 @@ class Tenant(_Strict):
     def for_functions(self) -> str:
         """The configuration the functions run with (TENANT_CONFIG): all but the deployment."""
         return self.model_dump_json(exclude={"deployment"})
+
+    @property
+    def sign_in_prefix(self) -> str:
+        """The console's sign-in domain prefix (<prefix>.auth.<region>.amazoncognito.com)."""
+        return self.console.domain_prefix or f"tandem-{self.name}"
 
     def format_of(self, band: str) -> BandFormat:
         return self.matching.formats.get(band, BandFormat())

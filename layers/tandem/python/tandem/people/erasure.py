@@ -16,11 +16,13 @@ In this order, so that a run started again after a crash finishes the same work:
    own words (pledges, notes, pulse comment) are dropped on the way; a pledge still counts as
    made. Dropped: a pending request for a new partner, the note of a leave. A group still
    under way is left by the alias at the next hourly sweep (as a leave), so the partners are
-   told and no longer reminded of someone who is gone.
+   told and no longer reminded of someone who is gone. The console's audit entries about the
+   person name the alias too: what was done stays on record, not to whom.
 4. Checked: every key shape the id can be under is queried, and whatever still names it is
    reported (the command then fails): the PARTICIPANT#<id> partition, LEAVING / <id>, and in
    each quarter of the person the GROUP#, PLAN#, FEEDBACK#, PULSE#, ONGOING#, UNMATCHED# and
-   REMATCH# items, and the outcomes of everyone grouped with them. The quarters are those of
+   REMATCH# items, the outcomes of everyone grouped with them, and the audit entries about
+   them. The quarters are those of
    the person's outcomes (every item about a person in a quarter follows from their outcome),
    kept on the marker until the check passes; then the marker keeps only its date.
 5. Listed, not touched: the files in the bucket that name the address (rosters HR uploaded,
@@ -40,7 +42,15 @@ from tandem.model import bucket_layout
 from tandem.model.answers import ERASED_PLEDGE, Feedback, Pulse
 from tandem.model.participant import participant_id
 from tandem.model.validation import email_address
-from tandem.store import bucket, feedback_answers, matches, participants, plans, pulse_answers
+from tandem.store import (
+    audit,
+    bucket,
+    feedback_answers,
+    matches,
+    participants,
+    plans,
+    pulse_answers,
+)
 
 PASSES = 3  # a pass re-keys what names the person; a write racing it is caught by the next
 # Where HR's files and Tandem's files for HR are (the results are under the rosters).
@@ -50,6 +60,7 @@ FILES = (bucket_layout.ROSTERS, bucket_layout.PREVIEWS, bucket_layout.EXPORTS)
 @dataclass(frozen=True)
 class Erasure:
     participant_id: str
+    alias: str  # what stands in for the id in the history kept
     had_profile: bool
     quarters: frozenset[str]  # re-keyed and checked
     left: tuple[str, ...]  # the keys of items that still name the person: none when complete
@@ -67,13 +78,14 @@ def erase(email: str, now: datetime) -> Erasure:
     for _ in range(PASSES):
         for cycle in under_way.cycles:
             _rekey(cycle, pid, under_way.alias)
+        audit.rewrite_naming(pid, under_way.alias)
         left = remaining(pid, under_way.alias, under_way.cycles)
         if not left:
             if under_way.cycles:  # the sweep takes the alias out of a group under way
                 participants.note_leaving(under_way.alias, now)
             participants.end_erasure(pid)
             break
-    return Erasure(pid, had_profile, under_way.cycles, tuple(left))
+    return Erasure(pid, under_way.alias, had_profile, under_way.cycles, tuple(left))
 
 
 def _rekey(cycle: str, pid: str, alias: str) -> None:
@@ -106,7 +118,7 @@ def _rekey(cycle: str, pid: str, alias: str) -> None:
 def remaining(pid: str, alias: str, cycles: frozenset[str]) -> list[str]:
     """The keys of the items that still name the person, in every key shape they can be under
     (see the module's doc): none once the erasure is complete."""
-    left = participants.naming(pid)
+    left = participants.naming(pid) + audit.naming(pid)
     for cycle in sorted(cycles):
         groups = [g.members for g in matches.groups(cycle) if {pid, alias} & set(g.members)]
         left += matches.outcomes_naming(cycle, {m for g in groups for m in g}, pid)

@@ -24,6 +24,11 @@ class Setting(StrEnum):
     SES_CONFIGURATION_SET = "SES_CONFIGURATION_SET"
     TENANT = "TENANT_CONFIG"
     MAILERS = "MAILER_INSTANCES"  # how many mailers share SES's send rate
+    # The console's sign-in: the user pool's OAuth domain (locally, the runtime's stand-in),
+    # the console's app client, and the issuer named in the ID tokens it hands out.
+    SIGN_IN_URL = "SIGN_IN_URL"
+    SIGN_IN_CLIENT = "SIGN_IN_CLIENT_ID"
+    SIGN_IN_ISSUER = "SIGN_IN_ISSUER"
 
 
 def setting(name: Setting) -> str:

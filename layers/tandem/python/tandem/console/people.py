@@ -1,0 +1,66 @@
+"""One participant as a program lead sees them in the console: where they stand in the program
+and their group this quarter; never what they answered (no ratings, pledges, notes or pulse).
+What a lead does for them is the participant's own use case (tandem.people)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tandem.conversations.quarter import partners_of
+from tandem.model import calendar
+from tandem.model.calendar import Cycle
+from tandem.model.participant import Participant, Status, participant_id
+from tandem.model.plan import Plan
+from tandem.model.tenant import Tenant
+from tandem.model.validation import email_address
+from tandem.people import erasure
+from tandem.store import matches, participants, plans
+
+
+@dataclass(frozen=True)
+class Group:
+    """The person's group this quarter: who else is in it, and when it meets."""
+
+    partners: list[Participant]
+    plan: Plan
+
+
+@dataclass(frozen=True)
+class Standing:
+    person: Participant
+    current: Cycle  # the quarter under way
+    upcoming: Cycle  # the next one, which a pause applies to
+    group: Group | None  # this quarter's
+    reason: str | None  # why the person has no group this quarter, if the matching said
+
+    @property
+    def paused_next(self) -> bool:
+        return self.upcoming.id in self.person.paused_cycles
+
+    @property
+    def left(self) -> bool:
+        return self.person.status is Status.LEFT
+
+
+def find(email: str) -> Participant | None:
+    """The participant with this address; ValueError for something that is not one."""
+    return participants.get(participant_id(email_address(email)))
+
+
+def standing(pid: str, tenant: Tenant, now: datetime) -> Standing | None:
+    person = participants.get(pid)
+    if person is None:
+        return None
+    current = calendar.current_cycle(tenant, now)
+    outcome = matches.outcome(pid, current.id)
+    plan = plans.get(current.id, outcome.group) if outcome and outcome.group else None
+    group = Group(partners_of(outcome, plan), plan) if outcome and plan else None
+    reason = outcome.reason if outcome and not plan else None
+    return Standing(person, current, calendar.next_cycle(tenant, now), group, reason)
+
+
+def erase(person: Participant, now: datetime) -> tuple[erasure.Erasure, list[str]]:
+    """The erasure, and the files in the bucket that still name the address, for HR."""
+    done = erasure.erase(person.email, now)
+    return done, erasure.naming_files(person.email)
