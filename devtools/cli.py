@@ -1,5 +1,6 @@
 """The `tandem` command: run a tenant locally, play the demo, match people from CSV files; and
-an operator's steps on a tenant, deployed or local: exports now, erase a person, revoke links."""
+an operator's steps on a tenant, deployed or local: exports now, erase a person, revoke links,
+give someone a role in the console."""
 
 from __future__ import annotations
 
@@ -122,6 +123,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         command.add_argument("--region", help="the stack's region (default: your AWS profile's)")
     erase.add_argument("--bucket", help="with --table: the bucket to list the files of")
 
+    console = commands.add_parser("console", help="the program leads' console")
+    console_commands = console.add_subparsers(dest="console_command", required=True)
+    add_user = console_commands.add_parser(
+        "add-user",
+        help="give someone a role in the console",
+        description="Puts the person in the role's group (and out of the other). In a stack "
+        "without the company's identity provider, someone new is created with a temporary "
+        "password, which they change at their first sign-in, where they also set up their "
+        "authenticator app; with --local the password is permanent (no MFA locally). With the "
+        "company's provider, the person must have signed in once: run it again then. Exits 2 "
+        "on bad input.",
+    )
+    add_user.add_argument("--email", required=True, help="the person's work address")
+    add_user.add_argument("--role", required=True, choices=[r.value for r in _roles()])
+    where = add_user.add_mutually_exclusive_group(required=True)
+    where.add_argument("--local", nargs="?", const=LOCAL, metavar="URL", help=LOCAL_HELP)
+    where.add_argument("--stack", help="the tenant's deployed stack, e.g. Tandem-acme")
+    add_user.add_argument("--region", help="the stack's region (default: your AWS profile's)")
+
     args = parser.parse_args(argv)
     try:
         if args.command == "serve":
@@ -134,6 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _revoke(args)
         if args.command == "export":
             return _export(args)
+        if args.command == "console":
+            return _add_console_user(args)
         from devtools.simulation import demo as demo_run
 
         return demo_run.run(args.tenant, args.people, args.seed)
@@ -274,6 +296,69 @@ def _revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def _roles() -> list[Any]:
+    from tandem.console.sessions import Role
+
+    return list(Role)
+
+
+def _add_console_user(args: argparse.Namespace) -> int:
+    import json
+    import os
+    import secrets
+    import urllib.request
+
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from tandem.model.validation import email_address
+    from tandem.store.user_pool import NotSignedInYet, UserPool
+
+    try:
+        email = email_address(args.email)
+        if args.local:
+            with urllib.request.urlopen(f"{args.local.rstrip('/')}/_local/info") as response:
+                info = json.load(response)
+            from devtools.local_runtime.aws import client_environment
+
+            os.environ.update(client_environment(info["aws_endpoint"]))
+            pool, client = info["console"]["user_pool"], info["console"]["client_id"]
+            where = f"{info['console']['url']}"
+        else:
+            if args.region:
+                os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"] = args.region
+            outputs = _stack_outputs(boto3.Session(), args.stack)
+            pool, client = outputs["ConsoleUserPoolId"], outputs["ConsoleClientId"]
+            where = outputs["ConsoleUrl"]
+        users = UserPool(pool, client)
+        others = [role.value for role in _roles() if role.value != args.role]
+        member = users.give_role(email, args.role, others)
+        password = member.temporary_password
+        if password and args.local:
+            password = f"Local-{secrets.token_urlsafe(9)}-1"
+            users.set_password(member.username, password)
+    except NotSignedInYet:
+        print(
+            f"tandem console add-user: {args.email} has not signed in through the company's "
+            "identity provider yet: ask them to sign in once, then run this again",
+            file=sys.stderr,
+        )
+        return 2
+    except (BotoCoreError, ClientError, KeyError, OSError, ValueError) as error:
+        print(f"tandem console add-user: {error}", file=sys.stderr)
+        return 2
+    print(f"{email} is now {args.role} of the console at {where}")
+    if password and args.local:
+        print(f"  password: {password}")
+    elif password:
+        print(
+            f"  temporary password: {password}\n"
+            "  Hand it over by a channel other than email; it works for 7 days. At the first "
+            "sign-in they choose their own password and set up an authenticator app."
+        )
+    return 0
+
+
 def _local(url: str, endpoint: str, body: dict[str, str] | None = None) -> dict[str, Any]:
     """POSTs to a developer endpoint of the running `tandem serve`: its JSON answer, or error."""
     import json
@@ -342,9 +427,12 @@ def _serve(tenant_name: str, port: int, aws_port: int) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     assert runtime.resources is not None
     bucket = runtime.resources.bucket
+    lead = runtime.console_users[0]
     print(
         f"Tandem for {tenant.organization} (tenant {tenant.name}) is running on the embedded AWS.\n"
         f"  API            {runtime.api_url}\n"
+        f"  Console        {runtime.console_url}   (sign in as {lead.email}, password "
+        f"{lead.password}; the viewer's sign-in is in Info)\n"
         f"  AWS endpoint   {runtime.aws.endpoint}   (credentials: any; region eu-west-1)\n"
         f"  Outbox         {runtime.api_url}/_local/outbox\n"
         f"  Info           {runtime.api_url}/_local/info\n\n"

@@ -20,14 +20,20 @@ class Grant(Enum):
     WRITE_TABLE = auto()
     RUN_ONCE = auto()  # Powertools idempotency records
     READ_ROSTERS = auto()
+    LIST_ROSTERS = auto()  # the uploads and their results (names, times)
+    UPLOAD_ROSTERS = auto()  # presign the console's upload form, for its own keys only
     WRITE_ROSTER_RESULTS = auto()
     WRITE_PREVIEWS = auto()
+    READ_PREVIEWS = auto()  # presign download links to them
+    LIST_PREVIEWS = auto()
     WRITE_EXPORTS = auto()  # write and replace files under exports/
+    READ_EXPORTS = auto()  # presign download links to them
     LIST_EXPORTS = auto()  # name the files of an export (list them, never read them)
     SEND_MAIL = auto()  # put requests on the mail queue
     SEND_BAND_JOBS = auto()
     SEND_EMAIL = auto()  # send through SES: the mailer only
     SIGN_LINKS = auto()
+    SIGN_IN_LEADS = auto()  # the console's sign-in through the user pool (no AWS call)
 
     @property
     def settings(self) -> tuple[Setting, ...]:
@@ -43,14 +49,20 @@ _SETTINGS_OF = {
     Grant.WRITE_TABLE: (Setting.TABLE,),
     Grant.RUN_ONCE: (Setting.IDEMPOTENCY_TABLE,),
     Grant.READ_ROSTERS: (Setting.BUCKET,),
+    Grant.LIST_ROSTERS: (Setting.BUCKET,),
+    Grant.UPLOAD_ROSTERS: (Setting.BUCKET,),
     Grant.WRITE_ROSTER_RESULTS: (Setting.BUCKET,),
     Grant.WRITE_PREVIEWS: (Setting.BUCKET,),
+    Grant.READ_PREVIEWS: (Setting.BUCKET,),
+    Grant.LIST_PREVIEWS: (Setting.BUCKET,),
     Grant.WRITE_EXPORTS: (Setting.BUCKET,),
+    Grant.READ_EXPORTS: (Setting.BUCKET,),
     Grant.LIST_EXPORTS: (Setting.BUCKET,),
     Grant.SEND_MAIL: (Setting.MAIL_QUEUE,),
     Grant.SEND_BAND_JOBS: (Setting.BAND_QUEUE,),
     Grant.SEND_EMAIL: (Setting.SES_CONFIGURATION_SET, Setting.MAILERS),
     Grant.SIGN_LINKS: (Setting.SIGNING_SECRET,),
+    Grant.SIGN_IN_LEADS: (Setting.SIGN_IN_URL, Setting.SIGN_IN_CLIENT, Setting.SIGN_IN_ISSUER),
 }
 
 
@@ -224,6 +236,34 @@ EXPORTS = Function(
     timeout_s=900,
 )
 
+CONSOLE = Function(
+    "console",
+    "The program leads' console: sign-in, overview, roster, matching, exports, people, audit",
+    # Reads and writes the table for the audit trail and the actions taken for a person (an
+    # erasure among them); signs its own sessions with the links' secret; reads (and lists)
+    # every file kept for HR, to show it, hand out links to it, or find an erased address in
+    # it; and presigns the roster form's upload.
+    frozenset(
+        {
+            Grant.READ_TABLE,
+            Grant.WRITE_TABLE,
+            Grant.SEND_MAIL,
+            Grant.SIGN_LINKS,
+            Grant.SIGN_IN_LEADS,
+            Grant.READ_ROSTERS,
+            Grant.LIST_ROSTERS,
+            Grant.UPLOAD_ROSTERS,
+            Grant.READ_PREVIEWS,
+            Grant.LIST_PREVIEWS,
+            Grant.READ_EXPORTS,
+            Grant.LIST_EXPORTS,
+        }
+    ),
+    memory_mb=1024,  # the overview draws the quarter's figures as the exports do
+    timeout_s=29,  # API Gateway's own limit
+    link_base=True,
+)
+
 FUNCTIONS: tuple[Function, ...] = (
     PARTICIPANT_PAGES,
     ROSTER_IMPORT,
@@ -233,6 +273,7 @@ FUNCTIONS: tuple[Function, ...] = (
     REMINDERS,
     MAIL_EVENTS,
     EXPORTS,
+    CONSOLE,
 )
 
 _FORMS = (
@@ -249,10 +290,36 @@ _FORMS = (
     "/feedback/{token}",
     "/pulse/{token}",
 )
+# What a program lead does for one person from the console, each a POST of the person's page.
+_PERSON_ACTIONS = ("links", "pause", "resume", "leave", "revoke", "erase")
 ROUTES: tuple[Route, ...] = (
     # A page with a form: GET shows it, POST is the change.
     *(Route(method, path, PARTICIPANT_PAGES.name) for path in _FORMS for method in ("GET", "POST")),
     Route("GET", "/guide/{token}", PARTICIPANT_PAGES.name),
+    *(
+        Route(method, "/console" + path, CONSOLE.name)
+        for method, path in (
+            ("GET", ""),
+            ("GET", "/sign-in"),
+            ("GET", "/callback"),
+            ("POST", "/sign-out"),
+            ("GET", "/signed-out"),
+            ("GET", "/roster"),
+            ("GET", "/roster/uploaded"),  # where S3 sends the browser after an upload
+            ("GET", "/roster/results"),
+            ("GET", "/matching"),
+            ("GET", "/matching/preview"),
+            ("GET", "/exports"),
+            ("GET", "/exports/{scope}/{name}"),
+            ("GET", "/people"),
+            ("POST", "/people"),
+            ("GET", "/people/{pid}"),
+            *(("POST", f"/people/{{pid}}/{action}") for action in _PERSON_ACTIONS),
+            ("GET", "/people/{pid}/erase"),
+            ("GET", "/audit"),
+            ("GET", "/settings"),
+        )
+    ),
 )
 
 QUEUES: tuple[Queue, ...] = (
@@ -294,9 +361,14 @@ SCHEDULES: tuple[Schedule, ...] = (
 # Bucket prefixes behind the bucket grants.
 BUCKET_PREFIXES = {
     Grant.READ_ROSTERS: bucket_layout.ROSTERS,
+    Grant.LIST_ROSTERS: bucket_layout.ROSTERS,
+    Grant.UPLOAD_ROSTERS: bucket_layout.CONSOLE_UPLOADS,
     Grant.WRITE_ROSTER_RESULTS: bucket_layout.ROSTER_RESULTS,
     Grant.WRITE_PREVIEWS: bucket_layout.PREVIEWS,
+    Grant.READ_PREVIEWS: bucket_layout.PREVIEWS,
+    Grant.LIST_PREVIEWS: bucket_layout.PREVIEWS,
     Grant.WRITE_EXPORTS: bucket_layout.EXPORTS,
+    Grant.READ_EXPORTS: bucket_layout.EXPORTS,
     Grant.LIST_EXPORTS: bucket_layout.EXPORTS,
 }
 

@@ -27,6 +27,7 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from devtools.local_runtime.usage import CountingApp, Usage
 from infra import wiring
+from tandem.console.sessions import Role
 from tandem.model.tenant import Tenant
 from tandem.store import idempotency
 from tandem.store.settings import Setting
@@ -48,6 +49,13 @@ class Resources:
     dead_letter_urls: dict[str, str]
     secret_arn: str
     configuration_set: str
+    user_pool: str  # the console's
+    console_client: str
+
+    @property
+    def issuer(self) -> str:
+        """The issuer moto names in the user pool's tokens, as Cognito does."""
+        return f"https://cognito-idp.{REGION}.amazonaws.com/{self.user_pool}"
 
     def settings(self, tenant: Tenant, link_base: str) -> dict[Setting, str]:
         return {
@@ -61,6 +69,10 @@ class Resources:
             Setting.LINK_BASE: link_base,
             Setting.TENANT: tenant.for_functions(),
             Setting.MAILERS: str(wiring.MAILERS),
+            # The runtime's stand-in for the user pool's OAuth domain (idp.py).
+            Setting.SIGN_IN_URL: f"{link_base}/_local/idp",
+            Setting.SIGN_IN_CLIENT: self.console_client,
+            Setting.SIGN_IN_ISSUER: self.issuer,
         }
 
 
@@ -158,6 +170,7 @@ def provision(tenant: Tenant) -> Resources:
         dead_letter_urls=dead_letter_urls,
         secret_arn=_secret(f"{name}/link-signing"),
         configuration_set=_ses(name, tenant.sender),
+        **_user_pool(f"{name}-console"),
     )
     return resources
 
@@ -255,6 +268,25 @@ def _bucket(name: str, queue_urls: dict[str, str]) -> str:
         Bucket=name, NotificationConfiguration={"QueueConfigurations": notifications}
     )
     return name
+
+
+def _user_pool(name: str) -> dict[str, str]:
+    """The console's user pool, its app client and role groups, as the stack declares them but
+    for MFA, which the local sign-in does not ask (devtools/local_runtime/idp.py)."""
+    cognito = boto3.client("cognito-idp")
+    pool = cognito.create_user_pool(
+        PoolName=name, UsernameAttributes=["email"], MfaConfiguration="OFF"
+    )["UserPool"]["Id"]
+    client = cognito.create_user_pool_client(
+        UserPoolId=pool,
+        ClientName="console",
+        GenerateSecret=False,
+        ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"],
+        SupportedIdentityProviders=["COGNITO"],
+    )["UserPoolClient"]["ClientId"]
+    for role in Role:
+        cognito.create_group(GroupName=role.value, UserPoolId=pool)
+    return {"user_pool": pool, "console_client": client}
 
 
 def _secret(name: str) -> str:

@@ -27,10 +27,12 @@ from moto.sqs.models import Queue, sqs_backends
 
 from devtools.local_runtime import events
 from devtools.local_runtime.aws import ACCOUNT, REGION, EmbeddedAws, Resources, provision
+from devtools.local_runtime.idp import ConsoleUser, LocalIdp, console_users, seed
 from devtools.local_runtime.usage import Usage
 from infra import wiring
 from tandem.model.clock import clock
 from tandem.model.tenant import Tenant
+from tandem.store.user_pool import UserPool
 
 Handler = Callable[[dict[str, Any], Any], Any]
 log = logging.getLogger("tandem.local")
@@ -77,6 +79,9 @@ class LocalRuntime:
         self._pollers: list[threading.Thread] = []
         self.handlers: dict[str, Handler] = {}
         self.resources: Resources | None = None
+        self.console_url = f"{self.api_url}/console"
+        self.console_users: list[ConsoleUser] = []
+        self.idp: LocalIdp | None = None
 
     def start(self) -> None:
         logging.getLogger("werkzeug").setLevel(
@@ -85,6 +90,11 @@ class LocalRuntime:
         warnings.filterwarnings("ignore", message="No application metrics to publish")
         self.aws.start()
         self.resources = provision(self.tenant)
+        self.console_users = console_users(self.tenant)
+        seed(UserPool(self.resources.user_pool, self.resources.console_client), self.console_users)
+        self.idp = LocalIdp(
+            self.resources.user_pool, self.resources.console_client, self.console_url
+        )
         os.environ.update(POWERTOOLS_ENVIRONMENT | {"POWERTOOLS_LOG_LEVEL": self.log_level})
         os.environ.update(
             {str(k): v for k, v in self.resources.settings(self.tenant, self.api_url).items()}

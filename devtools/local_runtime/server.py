@@ -1,6 +1,6 @@
 """The local HTTP server: the tenant's API, routed by the wiring as API Gateway would, plus the
 developer endpoints under /_local/ (info, OpenAPI document, outbox, clock, schedules, SES
-events, revoking a person's links)."""
+events, revoking a person's links, and the stand-in for the console's sign-in pages)."""
 
 from __future__ import annotations
 
@@ -80,9 +80,11 @@ class LocalApi:
         )
         result = self.runtime.invoke(route.function, event)
         request.environ["tandem.route"] = f"{route.method} {route.path}"
-        headers = {**result.get("headers", {})}
+        # A header of many values is sent as many headers, as API Gateway does (each cookie
+        # its own Set-Cookie).
+        headers = list(result.get("headers", {}).items())
         for name, values in (result.get("multiValueHeaders") or {}).items():
-            headers[name] = ", ".join(values)
+            headers += [(name, value) for value in values]
         return Response(result.get("body", ""), result["statusCode"], headers=headers)
 
     def _local(self, request: Request) -> Response:
@@ -120,6 +122,8 @@ class LocalApi:
             return self._ses_event(request)
         if name == "revoke" and request.method == "POST":
             return self._revoke(request)
+        if name.startswith("idp/") and self.runtime.idp is not None:
+            return self.runtime.idp(request, name.removeprefix("idp/"))
         return _json({"error": f"no such local endpoint: {request.method} {request.path}"}, 404)
 
     def _ses_event(self, request: Request) -> Response:
@@ -197,6 +201,15 @@ class LocalApi:
             "aws_requests": self.runtime.usage.by_service(),
             "invocations": dict(self.runtime.usage.invocations),
             "now": clock.now().isoformat(),
+            "console": {
+                "url": self.runtime.console_url,
+                "users": [
+                    {"email": user.email, "password": user.password, "role": user.role.value}
+                    for user in self.runtime.console_users
+                ],
+                "user_pool": resources.user_pool,
+                "client_id": resources.console_client,
+            },
         }
 
 

@@ -10,6 +10,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra.stack.api import Api
+from infra.stack.console import ConsoleSignIn
 from infra.stack.functions import Functions, Shared
 from infra.stack.mail import Mail
 from infra.stack.monitoring import Monitoring
@@ -62,6 +63,8 @@ class TenantStack(Stack):
         )
         api = Api(self, "Api", tenant, functions.by_name)
         functions.set_link_base(api.url)
+        sign_in = ConsoleSignIn(self, "ConsoleSignIn", tenant, f"{api.url}/console")
+        functions.set_sign_in(sign_in)
         queues.connect(functions.by_name, storage.bucket, mail)
         schedules = Schedules(self, "Schedules", tenant, functions.by_name)
         dead_letters = {
@@ -88,6 +91,9 @@ class TenantStack(Stack):
             "HrPolicyArn": storage.hr_policy.managed_policy_arn,
             "AlarmTopicArn": monitoring.topic.topic_arn,
             "ExportsFunctionName": functions.by_name["exports"].function_name,  # tandem export
+            "ConsoleUrl": f"{api.url}/console",
+            "ConsoleUserPoolId": sign_in.pool.user_pool_id,  # tandem console add-user
+            "ConsoleClientId": sign_in.client.user_pool_client_id,
             **{f"{_camel(name)}QueueArn": q.queue_arn for name, q in queues.queues.items()},
             **{f"{_camel(name)}QueueUrl": q.queue_url for name, q in queues.queues.items()},
             **{

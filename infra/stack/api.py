@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_lambda as lambda_
@@ -17,6 +17,7 @@ from tandem.model.tenant import Tenant
 from tandem.views import pages
 
 # The route template, never the path: paths carry link tokens. No IP or user agent either.
+STAGE = "prod"
 ACCESS_LOG = {
     "requestId": "$context.requestId",
     "time": "$context.requestTime",
@@ -51,7 +52,7 @@ class Api(Construct):
             disable_execute_api_endpoint=tenant.deployment.domain is not None,
             cloud_watch_role=False,
             deploy_options=apigateway.StageOptions(
-                stage_name="prod",
+                stage_name=STAGE,
                 access_log_destination=apigateway.LogGroupLogDestination(access_log),
                 access_log_format=apigateway.AccessLogFormat.custom(json.dumps(ACCESS_LOG)),
                 throttling_rate_limit=50,
@@ -111,11 +112,17 @@ class Api(Construct):
         excuse(
             self.rest_api,
             "AwsSolutions-APIG4",
-            "Employees never log in: every route is opened from an emailed link whose signed, "
-            "expiring, purpose-bound token is the authorisation, checked by the function.",
+            "Employees never log in: every link page is opened from an emailed link whose "
+            "signed, expiring, purpose-bound token is the authorisation, checked by the "
+            "function. The console's pages check their own session cookie in the function, "
+            "which a browser sends where it would not send a bearer token.",
         )
         excuse(
-            self.rest_api, "AwsSolutions-COG4", "No user pool by design: see AwsSolutions-APIG4."
+            self.rest_api,
+            "AwsSolutions-COG4",
+            "The link pages have no users (see AwsSolutions-APIG4); the console signs in "
+            "through the tenant's user pool itself (authorization code with PKCE) and keeps "
+            "a signed session cookie, which a Cognito authorizer cannot read.",
         )
         excuse(
             self.rest_api,
@@ -138,9 +145,15 @@ class Api(Construct):
 
     @property
     def url(self) -> str:
-        """Where the link pages are: the tenant's own domain, or API Gateway's stage address."""
+        """Where the link pages are: the tenant's own domain, or API Gateway's stage address.
+        Built from the API's id and the stage's name, not the stage itself, so a function the
+        API calls (the console) can be told it without a circular dependency."""
         custom = self._tenant.deployment.domain
-        return f"https://{custom.name}" if custom else self.rest_api.url.rstrip("/")
+        if custom:
+            return f"https://{custom.name}"
+        stack = Stack.of(self)
+        host = f"{self.rest_api.rest_api_id}.execute-api.{stack.region}.{stack.url_suffix}"
+        return f"https://{host}/{STAGE}"
 
 
 def _path_parameters(path: str) -> list[str]:

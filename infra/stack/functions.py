@@ -19,6 +19,7 @@ from cdk_nag import RegexAppliesTo
 from constructs import Construct
 
 from infra import wiring
+from infra.stack.console import ConsoleSignIn
 from infra.stack.mail import Mail
 from infra.stack.nag import dead_letter_queue, excuse
 from infra.wiring import Grant
@@ -71,6 +72,13 @@ class Shared:
     queues: Mapping[str, sqs.IQueue]  # by wiring queue name
     signing_secret: secretsmanager.ISecret
     mail: Mail
+
+
+# Settings that name what exists only once the functions do (the API, the console's user pool):
+# given by set_link_base and set_sign_in.
+_LATER = frozenset(
+    {Setting.LINK_BASE, Setting.SIGN_IN_URL, Setting.SIGN_IN_CLIENT, Setting.SIGN_IN_ISSUER}
+)
 
 
 class Functions(Construct):
@@ -151,7 +159,7 @@ class Functions(Construct):
                 **{
                     setting.value: self._value(setting)
                     for setting in spec.settings
-                    if setting is not Setting.LINK_BASE
+                    if setting not in _LATER
                 },
             },
         )
@@ -204,10 +212,12 @@ class Functions(Construct):
                 shared.table.grant(function, *_TABLE_WRITES)
             case Grant.RUN_ONCE:
                 shared.idempotency_table.grant(function, "dynamodb:GetItem", *_TABLE_WRITES)
-            case Grant.READ_ROSTERS:
+            case Grant.READ_ROSTERS | Grant.READ_PREVIEWS | Grant.READ_EXPORTS:
                 objects = shared.bucket.arn_for_objects(wiring.BUCKET_PREFIXES[grant] + "*")
                 self._allow(function, ["s3:GetObject"], objects)
-            case Grant.WRITE_ROSTER_RESULTS | Grant.WRITE_PREVIEWS:
+            case Grant.LIST_ROSTERS | Grant.LIST_PREVIEWS | Grant.LIST_EXPORTS:
+                self._allow_listing(function, wiring.BUCKET_PREFIXES[grant])
+            case Grant.WRITE_ROSTER_RESULTS | Grant.WRITE_PREVIEWS | Grant.UPLOAD_ROSTERS:
                 objects = shared.bucket.arn_for_objects(wiring.BUCKET_PREFIXES[grant] + "*")
                 self._allow(function, ["s3:PutObject"], objects)
             case Grant.WRITE_EXPORTS:
@@ -217,8 +227,6 @@ class Functions(Construct):
                 writes = ["s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"]
                 self._allow(function, writes, objects)
                 self._allow_listing(function, prefix)
-            case Grant.LIST_EXPORTS:
-                self._allow_listing(function, wiring.BUCKET_PREFIXES[grant])
             case Grant.SEND_MAIL:
                 shared.queues["mail"].grant_send_messages(function)
             case Grant.SEND_BAND_JOBS:
@@ -227,6 +235,8 @@ class Functions(Construct):
                 shared.mail.grant_send(function)
             case Grant.SIGN_LINKS:
                 shared.signing_secret.grant_read(function)
+            case Grant.SIGN_IN_LEADS:
+                pass  # the user pool's OAuth endpoints answer anyone, over HTTPS
 
     @staticmethod
     def _allow(function: lambda_.Function, actions: list[str], resource: str) -> None:
@@ -243,7 +253,22 @@ class Functions(Construct):
         )
 
     def set_link_base(self, url: str) -> None:
-        """Functions that write links into emails learn the API's address once it exists."""
+        """Functions that write links into emails, and the console, learn the API's address
+        once it exists."""
+        self._set_later({Setting.LINK_BASE: url})
+
+    def set_sign_in(self, sign_in: ConsoleSignIn) -> None:
+        """The console learns its user pool once it exists (its client names the console)."""
+        self._set_later(
+            {
+                Setting.SIGN_IN_URL: sign_in.url,
+                Setting.SIGN_IN_CLIENT: sign_in.client.user_pool_client_id,
+                Setting.SIGN_IN_ISSUER: sign_in.issuer,
+            }
+        )
+
+    def _set_later(self, values: Mapping[Setting, str]) -> None:
         for spec in wiring.FUNCTIONS:
-            if Setting.LINK_BASE in spec.settings:
-                self.by_name[spec.name].add_environment(Setting.LINK_BASE.value, url)
+            for setting, value in values.items():
+                if setting in spec.settings:
+                    self.by_name[spec.name].add_environment(setting.value, value)

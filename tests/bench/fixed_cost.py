@@ -16,6 +16,10 @@ How each resource is priced:
   others publish only when something happens (a sign-up, a failure), which a quiet month does
   not have. A metric filter with a default value publishes for every log line: every hour.
 - Dashboards $3, customer-managed KMS keys $1, Secrets Manager secrets $0.40 a month each.
+- The console's user pool (Cognito, Lite plan) is billed per monthly active user: a handful of
+  program leads sign in each month. The pool's own users: $0.0055 each beyond the 10,000 free;
+  through the company's identity provider (SAML or OIDC): $0.015 each beyond the 50 free. The
+  free tiers are the account's, so a shared account pays from the first user.
 - An SQS event source mapping long-polls its queue even when it is empty: 20-second receives,
   each an SQS request ($0.40 per million), from 2 pollers once idle, or 5 when the mapping sets
   MaximumConcurrency (Lambda then keeps them). Five pollers everywhere is the upper bound.
@@ -44,8 +48,18 @@ DASHBOARD = 3.00
 KMS_KEY = 1.00
 SECRET = 0.40
 SQS_REQUEST = 0.40 / 1e6
+COGNITO_USER = 0.0055  # a monthly active user of the pool's own
+COGNITO_FEDERATED_USER = 0.015  # one signed in through the company's identity provider
+CONSOLE_USERS = 5  # program leads and viewers signing in each month: a handful
 # What an account of its own gets free each month (always-free tiers).
-FREE = {"alarm metrics": 10, "custom metrics": 10, "dashboards": 3, "SQS requests": 1e6}
+FREE = {
+    "alarm metrics": 10,
+    "custom metrics": 10,
+    "dashboards": 3,
+    "SQS requests": 1e6,
+    "console users": 10_000,
+    "federated console users": 50,
+}
 
 HOURS = 730  # in a month, as AWS bills them
 IDLE_POLLERS, KEPT_POLLERS = 2, 5
@@ -65,6 +79,11 @@ FREE_WHEN_IDLE = frozenset(
         "AWS::ApiGateway::Resource",
         "AWS::ApiGateway::RestApi",
         "AWS::ApiGateway::Stage",
+        # Priced with the user pool, by its users.
+        "AWS::Cognito::UserPoolClient",
+        "AWS::Cognito::UserPoolDomain",
+        "AWS::Cognito::UserPoolGroup",
+        "AWS::Cognito::UserPoolIdentityProvider",
         "AWS::DynamoDB::Table",
         "AWS::Events::Rule",  # AWS services' events on the default bus are delivered free
         "AWS::IAM::ManagedPolicy",
@@ -144,6 +163,7 @@ def lines(resources: Resources, emitted: Iterable[Emitted]) -> list[Line]:
     )
     pollers = [_pollers(m) for m in resources.values() if _polls_a_queue(m, resources)]
     receives = sum(pollers) * RECEIVES_PER_POLLER
+    federated = count("AWS::Cognito::UserPoolIdentityProvider") > 0
     return [
         _line(
             "CloudWatch alarms",
@@ -171,6 +191,14 @@ def lines(resources: Resources, emitted: Iterable[Emitted]) -> list[Line]:
             SQS_REQUEST,
             "SQS requests",
         ),
+        _line(
+            "Cognito user pool (the console)",
+            f"{count('AWS::Cognito::UserPool')} pool, {CONSOLE_USERS} users a month"
+            + (" through the company's identity provider" if federated else ", its own"),
+            CONSOLE_USERS * count("AWS::Cognito::UserPool"),
+            COGNITO_FEDERATED_USER if federated else COGNITO_USER,
+            "federated console users" if federated else "console users",
+        ),
     ]
 
 
@@ -178,6 +206,7 @@ _PRICED = frozenset(
     {
         "AWS::CloudWatch::Alarm",
         "AWS::CloudWatch::Dashboard",
+        "AWS::Cognito::UserPool",
         "AWS::KMS::Key",
         "AWS::Lambda::EventSourceMapping",
         "AWS::Logs::MetricFilter",

@@ -83,3 +83,16 @@ def test_the_bench_finds_the_metrics_a_function_publishes(tmp_path: Path) -> Non
         'metrics.add_dimension(name="queue", value="mail")\n'
     )
     assert fixed_cost.emf_metrics(tmp_path) == [Emitted("reminders", "Queued")]
+
+
+def test_the_consoles_user_pool_costs_its_users_more_when_federated(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    item = "Cognito user pool (the console)"
+    own_users = fixed_cost.lines(resources, [])
+    [line] = [line for line in own_users if line.item == item]
+    assert line.own_account == 0  # a handful of users, inside the account's 10,000 free
+    assert line.shared_account == pytest.approx(12 * 5 * 0.0055)
+    company = {"Type": "AWS::Cognito::UserPoolIdentityProvider", "Properties": {}}
+    federated = fixed_cost.lines({**resources, "Company": company}, [])
+    assert shared(federated, item) == pytest.approx(12 * 5 * 0.015)

@@ -77,13 +77,15 @@ def sent() -> list[outbox.SentEmail]:
     return outbox.sent_emails()
 
 
-def call_api(
-    method: str, url_or_path: str, form: dict[str, str] | dict[str, str | list[str]] | None = None
-) -> tuple[int, str]:
-    """Calls the pages function with an API Gateway event for a path (or a link from an email);
-    a list in `form` is sent as one field per value, as checkboxes are."""
-    from functions.participant_pages import handler as pages
+Form = dict[str, str] | dict[str, str | list[str]]
 
+
+def api_event(
+    method: str, url_or_path: str, form: Form | None = None, cookie: str | None = None
+) -> tuple[str, dict[str, Any]]:
+    """The function a path is routed to, and API Gateway's event for the request (a form posted
+    as url-encoded fields, a list as one field per value, as checkboxes are; the browser's cookie
+    header, if any)."""
     url = urlsplit(url_or_path)
     path, query = url.path, dict(parse_qsl(url.query))
     found = route_for(method, path)
@@ -99,7 +101,17 @@ def call_api(
         multiValueQueryStringParameters={k: [v] for k, v in query.items()} or None,
         body=urlencode(form, doseq=True) if form is not None else None,
     )
+    if cookie is not None:
+        event["headers"] = {**event["headers"], "Cookie": cookie}
     event["requestContext"].update(httpMethod=method, resourcePath=route.path, path=f"/prod{path}")
+    return route.function, event
+
+
+def call_api(method: str, url_or_path: str, form: Form | None = None) -> tuple[int, str]:
+    """Calls the pages function with an API Gateway event for a path (or a link from an email)."""
+    from functions.participant_pages import handler as pages
+
+    _, event = api_event(method, url_or_path, form)
     response = pages.handler(event, context("participant_pages"))
     return response["statusCode"], response["body"]
 

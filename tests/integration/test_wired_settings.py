@@ -9,6 +9,7 @@ import boto3
 import pytest
 
 from devtools.local_runtime.aws import Resources
+from devtools.local_runtime.idp import console_users
 from functions.match_band import handler
 from functions.matching import handler as matching
 from functions.roster_import import handler as roster_import
@@ -20,6 +21,7 @@ from tandem.model.participant import MailBlock, Participant, Source, Status, par
 from tandem.model.tenant import Tenant
 from tandem.store import matches, participants
 from tandem.store.settings import Setting
+from tests.integration.console.support import CONSOLE, csrf, local_idp, sign_in
 from tests.integration.support import (
     LINK_BASE,
     ROSTER,
@@ -36,6 +38,7 @@ COVERED = {
     *("roster_import", "mailer", "participant_pages", "matching", "match_band", "reminders"),
     "mail_events",
     "exports",
+    "console",
 }
 
 
@@ -143,3 +146,15 @@ def test_exports(aws: Resources, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
     deliver_mail(aws)
     [ready] = [e for e in sent() if e.kind == "exports_ready"]
     assert f"s3://{aws.bucket}/exports/2027-Q1/" in ready.text and "report.html" in ready.text
+
+
+def test_console(aws: Resources, tenant: Tenant, monkeypatch: pytest.MonkeyPatch) -> None:
+    roster_import.handler(upload(aws, "roster/staff.csv", ROSTER), context("roster_import"))
+    idp = local_idp(aws, tenant, monkeypatch)
+    only_the_settings_of("console", monkeypatch)
+    lead = sign_in(idp, console_users(tenant)[0])
+    ada = lead.post(f"{CONSOLE}/people", {"csrf": csrf(lead), "email": "ada@acme.example"})
+    links = lead.post(f"{ada['multiValueHeaders']['Location'][0]}/links", {"csrf": csrf(lead)})
+    assert links["statusCode"] == 303
+    for page in ("", "/roster", "/matching", "/exports", "/audit", "/settings"):
+        assert lead.get(CONSOLE + page)["statusCode"] == 200, page

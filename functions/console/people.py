@@ -1,0 +1,150 @@
+"""People: find a participant by address, see where they stand (never their answers), and act
+for them through their own use cases: fresh links, a pause, leaving, revoked links, erasure.
+The address travels in a form, never in a page's address."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Router
+
+from tandem.console import people
+from tandem.console.audit import Action
+from tandem.model.clock import clock
+from tandem.model.participant import Participant
+from tandem.model.tenant import Tenant
+from tandem.people import revocation, selfservice
+from tandem.store import participants, settings
+
+from . import web
+
+router = Router()
+PARTICIPANT_ID = re.compile(r"^[0-9a-f]{20}$")
+# What each action did, as the person's page says it once done.
+DONE = {
+    "links": "Fresh links are on their way to them (one email a day at most).",
+    "paused": "They are paused for next quarter; matching resumes by itself after it.",
+    "resumed": "They will be matched next quarter.",
+    "left": "They have left the program: no more matching or mail.",
+    "revoked": "Every link sent to them so far no longer works; their next email has new ones.",
+}
+
+
+def _search(email: str = "", problem: str = "", status: int = 200) -> Response[str]:
+    return web.page(router, "people.html", "People", email=email, problem=problem, status=status)
+
+
+@router.get("/console/people")
+def search_page() -> Response[str]:
+    return _search()
+
+
+@router.post("/console/people")
+def search() -> Response[str]:
+    email = web.form(router).get("email", "").strip()
+    try:
+        person = people.find(email)
+    except ValueError:
+        return _search(email, "Enter an email address, like name@example.com.", 400)
+    if person is None:
+        return _search(email, "Nobody in the program has this address.", 404)
+    return web.redirect(f"{web.address()}/people/{person.id}")
+
+
+def _person(pid: str) -> Participant | None:
+    return participants.get(pid) if PARTICIPANT_ID.match(pid) else None
+
+
+def _nobody() -> Response[str]:
+    return web.message(
+        "Nobody here",
+        "Nobody in the program has this address any more.",
+        status=404,
+        session=web.current(router),
+    )
+
+
+@router.get("/console/people/<pid>")
+def person_page(pid: str) -> Response[str]:
+    standing = people.standing(pid, settings.tenant(), clock.now()) if _person(pid) else None
+    if standing is None:
+        return _nobody()
+    done = DONE.get(router.current_event.get_query_string_value("done") or "")
+    return web.page(router, "person.html", standing.person.name, standing=standing, done=done)
+
+
+def _act(
+    pid: str, action: Action, done: str, act: Callable[[Participant, Tenant], object]
+) -> Response[str]:
+    person = _person(pid)
+    if person is None:
+        return _nobody()
+    act(person, settings.tenant())
+    web.record(router, action, person.id)
+    return web.redirect(f"{web.address()}/people/{person.id}?done={done}")
+
+
+@router.post("/console/people/<pid>/links")
+def send_links(pid: str) -> Response[str]:
+    return _act(
+        pid,
+        Action.SENT_LINKS,
+        "links",
+        lambda p, _: selfservice.request_links(p.email, clock.now()),
+    )
+
+
+@router.post("/console/people/<pid>/pause")
+def pause(pid: str) -> Response[str]:
+    return _act(
+        pid,
+        Action.PAUSED,
+        "paused",
+        lambda p, t: selfservice.set_paused(p.id, t, clock.now(), True),
+    )
+
+
+@router.post("/console/people/<pid>/resume")
+def resume(pid: str) -> Response[str]:
+    return _act(
+        pid,
+        Action.RESUMED,
+        "resumed",
+        lambda p, t: selfservice.set_paused(p.id, t, clock.now(), False),
+    )
+
+
+@router.post("/console/people/<pid>/leave")
+def leave(pid: str) -> Response[str]:
+    return _act(
+        pid, Action.MARKED_LEFT, "left", lambda p, t: selfservice.leave(p.id, t, clock.now())
+    )
+
+
+@router.post("/console/people/<pid>/revoke")
+def revoke(pid: str) -> Response[str]:
+    return _act(
+        pid, Action.REVOKED_LINKS, "revoked", lambda p, _: revocation.revoke(p.email, clock.now())
+    )
+
+
+@router.get("/console/people/<pid>/erase")
+def erase_page(pid: str) -> Response[str]:
+    person = _person(pid)
+    if person is None:
+        return _nobody()
+    return web.page(router, "erase.html", f"Erase {person.name}", person=person)
+
+
+@router.post("/console/people/<pid>/erase")
+def erase(pid: str) -> Response[str]:
+    person = _person(pid)
+    if person is None:
+        return _nobody()
+    done, files = people.erase(person, clock.now())
+    web.record(router, Action.ERASED, done.alias)
+    return web.page(
+        router, "erased.html", "Data erased", email=person.email, erasure=done, files=files
+    )

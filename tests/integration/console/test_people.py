@@ -1,0 +1,79 @@
+"""A program lead acts for one person from the console: each action is the person's own use case,
+and each is in the audit trail (who, what, when, from which address), which a viewer cannot see."""
+
+from __future__ import annotations
+
+from devtools.local_runtime.aws import Resources
+from tandem.console import audit
+from tandem.model.calendar import next_cycle
+from tandem.model.clock import clock
+from tandem.model.participant import Participant, Status
+from tandem.model.tenant import Tenant
+from tandem.store import participants
+from tests.integration.console.support import CONSOLE, Browser, csrf, location
+
+
+def _find(lead: Browser, email: str) -> str:
+    found = lead.post(f"{CONSOLE}/people", {"csrf": csrf(lead), "email": email})
+    assert found["statusCode"] == 303
+    return location(found)
+
+
+def test_a_lead_finds_a_person_and_sees_their_group_never_their_answers(
+    pair: list[Participant], lead: Browser
+) -> None:
+    flo, gus = pair
+    page = lead.get(_find(lead, flo.email))
+    assert page["statusCode"] == 200
+    assert flo.email in page["body"] and gus.name in page["body"]
+    for answer in ("Society", "Karma", "Human"):  # Flo's purpose answers
+        assert answer not in page["body"]
+
+
+def test_an_unknown_or_bad_address_is_said_in_words(pair: list[Participant], lead: Browser) -> None:
+    token = csrf(lead)
+    unknown = lead.post(f"{CONSOLE}/people", {"csrf": token, "email": "nobody@acme.example"})
+    assert unknown["statusCode"] == 404 and "Nobody in the program" in unknown["body"]
+    bad = lead.post(f"{CONSOLE}/people", {"csrf": token, "email": "not an address"})
+    assert bad["statusCode"] == 400 and "Enter an email address" in bad["body"]
+
+
+def test_pausing_and_leaving_are_the_persons_own_use_cases_and_audited(
+    pair: list[Participant], lead: Browser, viewer: Browser, tenant: Tenant
+) -> None:
+    flo = pair[0]
+    person_page = _find(lead, flo.email)
+    paused = lead.post(f"{person_page}/pause", {"csrf": csrf(lead)})
+    assert paused["statusCode"] == 303 and location(paused).endswith("?done=paused")
+    upcoming = next_cycle(tenant, clock.now()).id
+    stored = participants.get(flo.id)
+    assert stored is not None and upcoming in stored.paused_cycles
+    lead.post(f"{person_page}/leave", {"csrf": csrf(lead)})
+    stored = participants.get(flo.id)
+    assert stored is not None and stored.status is Status.LEFT
+    lines = audit.month(clock.now())
+    assert [(line.action, line.about) for line in lines[:2]] == [
+        ("marked as left", flo.email),
+        ("paused next quarter for", flo.email),
+    ]
+    assert {line.source_ip for line in lines} == {"203.0.113.9"}
+    page = lead.get(f"{CONSOLE}/audit")["body"]
+    assert "marked as left" in page and "paused next quarter for" in page
+    assert viewer.get(f"{CONSOLE}/audit")["statusCode"] == 403
+
+
+def test_erasing_asks_first_and_the_audit_then_names_nobody(
+    aws: Resources, pair: list[Participant], lead: Browser
+) -> None:
+    flo = pair[0]
+    person_page = _find(lead, flo.email)
+    lead.post(f"{person_page}/revoke", {"csrf": csrf(lead)})
+    confirm = lead.get(f"{person_page}/erase")["body"]
+    assert "cannot be undone" in confirm and "Deleted" in confirm
+    erased = lead.post(f"{person_page}/erase", {"csrf": csrf(lead)})
+    assert erased["statusCode"] == 200 and "is erased" in erased["body"]
+    assert participants.get(flo.id) is None
+    page = lead.get(f"{CONSOLE}/audit")["body"]
+    assert flo.email not in page
+    for action in ("revoked the links of", "erased the data of"):
+        assert f"{action} <bdi>a person whose data was erased</bdi>" in page
