@@ -1,13 +1,15 @@
-"""Overview: the current quarter, live."""
+"""Overview: the current quarter, live, with the exports' figures and their suppression."""
 
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Router
 
-from tandem.model import calendar
+from tandem.analytics import report
+from tandem.console import overview
 from tandem.model.clock import clock
 from tandem.store import settings
+from tandem.views import console as views
 
 from . import web
 
@@ -16,5 +18,13 @@ router = Router()
 
 @router.get("/console")
 def overview_page() -> Response[str]:
-    cycle = calendar.current_cycle(settings.tenant(), clock.now())
-    return web.page(router, "overview.html", "Overview", cycle=cycle)
+    tenant = settings.tenant()
+    now = overview.current(tenant, clock.now())
+    return web.page(
+        router,
+        "overview.html",
+        "Overview",
+        overview=now,
+        charts=[(title, views.svg_image(chart)) for title, chart in now.figures.charts],
+        why=lambda reason: report.why(reason, now.min_group),
+    )

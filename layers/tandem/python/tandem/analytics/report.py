@@ -123,6 +123,11 @@ WHY = {
 }
 
 
+def why(reason: str, min_group: int) -> str:
+    """Why a figure is hidden, in words."""
+    return WHY[Reason(reason)].format(min_group=min_group)
+
+
 @dataclass(frozen=True)
 class Cell:
     """One figure as the report shows it: its text, or why it is hidden."""
@@ -225,17 +230,18 @@ def _by_quarter_chart(rows: Sequence[SummaryRow], cycles: Sequence[str]) -> Mark
     return _svg(chart)
 
 
-def _charts(figures: _Figures, rows: Sequence[SummaryRow], cycles: Sequence[str]) -> dict[str, Any]:
+def _helpfulness_chart(figures: _Figures) -> Markup:
     scores = dict(figures.answers("helpfulness"))
+    answers = [(str(score), scores.get(str(score))) for score in range(1, 6)]
+    return _answers_chart("How helpful was the conversation?", answers, pygal.Bar)
+
+
+def _charts(figures: _Figures, rows: Sequence[SummaryRow], cycles: Sequence[str]) -> dict[str, Any]:
     purposes = [figures.answers(f"purpose_{axis}") for axis in PURPOSE_AXES]
     shown = any(value is not None for answers in purposes for _, value in answers)
     return {
         "benchmarks": _benchmark_chart(figures),
-        "helpfulness": _answers_chart(
-            "How helpful was the conversation?",
-            [(str(score), scores.get(str(score))) for score in range(1, 6)],
-            pygal.Bar,
-        ),
+        "helpfulness": _helpfulness_chart(figures),
         "themes": _answers_chart("Pledges by theme", figures.answers("pledge_theme")),
         "purpose": [
             (_answers_chart(axis.upper(), answers), figures.hidden_answers(f"purpose_{axis}"))
@@ -283,23 +289,36 @@ class Tile:
     cell: Cell
     context: str = ""
     tone: str = ""  # above | below a published figure
+    metric: str = ""  # the figure's, for its definition
 
 
 def _tiles(figures: _Figures, quarters: int) -> list[Tile]:
     tiles = [
-        Tile("Participants", figures.cell("participants")),
+        Tile("Participants", figures.cell("participants"), metric="participants"),
         _retention(figures),
-        Tile("Conversations held", figures.cell("conversations_held")),
+        Tile("Conversations held", figures.cell("conversations_held"), metric="conversations_held"),
         _relationships(figures, quarters),
     ]
     for metric, (target, label, source) in BENCHMARKS.items():
         value = figures.number(metric)
         # Judged as shown, to the percent: 90.6% reads 91% and meets 91%.
         tone = "" if value is None else ("above" if round(value, 2) >= target else "below")
-        tiles.append(Tile(label, figures.cell(metric), source, tone))
+        tiles.append(Tile(label, figures.cell(metric), source, tone, metric))
     tiles += [
-        Tile("Helpfulness", figures.cell("helpfulness_mean"), "mean answer, 1 to 5"),
-        Tile("Fulfilment", figures.cell("fulfilment_mean"), "mean answer, 1 to 5"),
+        Tile(
+            "Helpfulness",
+            figures.cell("helpfulness_mean"),
+            "mean answer, 1 to 5",
+            "",
+            "helpfulness_mean",
+        ),
+        Tile(
+            "Fulfilment",
+            figures.cell("fulfilment_mean"),
+            "mean answer, 1 to 5",
+            "",
+            "fulfilment_mean",
+        ),
     ]
     return tiles
 
@@ -307,8 +326,14 @@ def _tiles(figures: _Figures, quarters: int) -> list[Tile]:
 def _retention(figures: _Figures) -> Tile:
     cell = figures.cell("retention")
     if not cell.text:  # no one was in a group the quarter before (a program's first quarter)
-        return Tile("Retention", Cell("None yet"), "no quarter before this one to come back from")
-    return Tile("Retention", cell, "of last quarter's participants came back")
+        return Tile(
+            "Retention",
+            Cell("None yet"),
+            "no quarter before this one to come back from",
+            "",
+            "retention",
+        )
+    return Tile("Retention", cell, "of last quarter's participants came back", "", "retention")
 
 
 def _relationships(figures: _Figures, quarters: int) -> Tile:
@@ -317,17 +342,51 @@ def _relationships(figures: _Figures, quarters: int) -> Tile:
     participants, pairs = figures.number("participants"), figures.number("relationships_formed")
     expected = PEERS_PER_QUARTER * quarters
     if not participants or pairs is None:
-        return Tile("Relationships formed", figures.cell("relationships_formed"))
+        return Tile(
+            "Relationships formed",
+            figures.cell("relationships_formed"),
+            metric="relationships_formed",
+        )
     peers = 2 * pairs / participants  # each pair gives both of its people a peer
     tone = "above" if peers >= expected * 0.95 else "below"
     context = f"{peers:.1f} new peers each; benchmark {expected}"
-    return Tile("Relationships formed", figures.cell("relationships_formed"), context, tone)
+    return Tile(
+        "Relationships formed",
+        figures.cell("relationships_formed"),
+        context,
+        tone,
+        "relationships_formed",
+    )
 
 
 def _reasons(figures: _Figures, scope: str, groups: Sequence[str]) -> list[Reason]:
     """Why a breakdown's hidden figures are hidden, in the order of their letters."""
     cells = (figures.cell(c.metric, scope, group) for group in groups for c in COLUMNS)
     return sorted({Reason(cell.reason) for cell in cells if cell.hidden}, key=list(Reason).index)
+
+
+@dataclass(frozen=True)
+class Glance:
+    """The report's figures at a glance, for another page (the console's overview): its tiles,
+    its charts against the published figures and of the helpfulness answers (SVG documents),
+    and each figure's definition."""
+
+    tiles: list[Tile]
+    charts: list[tuple[str, Markup]]  # what it shows, the chart
+    definitions: list[Column]
+
+
+def glance(tables: Tables, summary: Sequence[SummaryRow]) -> Glance:
+    """As `render` shows `summary`'s figures of `tables.scope`, hidden ones hidden alike."""
+    figures = _Figures(summary, tables.scope)
+    return Glance(
+        _tiles(figures, len(tables.cycles)),
+        [
+            ("This program against the published figures", _benchmark_chart(figures)),
+            ("Answers to how helpful was the conversation (1 to 5)", _helpfulness_chart(figures)),
+        ],
+        COLUMNS,
+    )
 
 
 def _period(tables: Tables) -> tuple[str, str]:
@@ -373,6 +432,6 @@ def render(
         columns=COLUMNS,
         min_group=min_group,
         theme_min_group=max(min_group, THEME_MIN_GROUP),
-        why=lambda reason, threshold=min_group: WHY[Reason(reason)].format(min_group=threshold),
+        why=lambda reason, threshold=min_group: why(reason, threshold),
         mark=lambda reason: "abcde"[list(Reason).index(Reason(reason))],  # a table's notes
     )
