@@ -20,7 +20,7 @@ from playwright.sync_api import Page
 def no_serious_violations(page: Page) -> None:
     found = Axe().run(page).response["violations"]
     serious = [(v["id"], v["help"]) for v in found if v["impact"] in ("serious", "critical")]
-    assert serious == []
+    assert serious == [], serious
 
 
 @dataclass(frozen=True)
