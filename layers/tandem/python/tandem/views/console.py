@@ -37,9 +37,16 @@ def headers(form_targets: Iterable[str] = ()) -> dict[str, str]:
     return {**pages.HEADERS, "Content-Security-Policy": policy}
 
 
+SVG_NAMESPACE = 'xmlns="http://www.w3.org/2000/svg"'
+
+
 def svg_image(svg: str) -> str:
-    """An SVG document as an image's data: address; drawn as an image, its own styles apply and
-    nothing in it runs, under the page's strict policy."""
+    """An SVG chart as an image's data: address; drawn as an image, its own styles apply and
+    nothing in it runs, under the page's strict policy. An image is an XML document of its own:
+    it needs the namespace that inline SVG goes without."""
+    svg = str(svg)  # not Markup, whose replace would escape the quotes put in
+    if SVG_NAMESPACE not in svg.partition(">")[0]:
+        svg = svg.replace("<svg", f"<svg {SVG_NAMESPACE}", 1)
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
