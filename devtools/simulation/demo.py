@@ -12,7 +12,9 @@ from pathlib import Path
 
 import boto3
 
+from devtools.cli import LOCAL
 from devtools.local_runtime import outbox
+from devtools.local_runtime.idp import console_users
 from devtools.local_runtime.runtime import LocalRuntime
 from devtools.simulation import year as simulation
 from devtools.simulation.year import QUARTERS, ROSTER_KEY, Played, Simulation
@@ -106,7 +108,16 @@ def run(tenant_name: str, people: int, seed: int) -> int:
         f"roster and signups {year_starts - up:.0f} s, the year {year_ends - year_starts:.0f} s, "
         f"its answers and exports {ended - year_ends:.0f} s."
     )
+    _console_sign_in(tenant)
     return 0
+
+
+def _console_sign_in(tenant: Tenant) -> None:
+    """Where the program leads' console is on a local run, and the sign-ins it seeds."""
+    lead, viewer = console_users(tenant)
+    print(f"\nThe program leads' console, on a local run: tandem serve --tenant {tenant.name}")
+    print(f"  then open {LOCAL}/console and sign in as {lead.email}, password {lead.password}")
+    print(f"  (or as a viewer: {viewer.email}, password {viewer.password})")
 
 
 def play_year(company: Simulation) -> list[Played]:

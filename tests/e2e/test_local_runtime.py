@@ -24,14 +24,24 @@ def test_info_describes_the_running_tenant(served: Served) -> None:
     assert isinstance(info["schedules"], list)
 
 
-def test_the_openapi_document_lists_every_wired_route_with_html_answers(served: Served) -> None:
+def test_info_lists_the_consoles_address_and_its_two_seeded_users(served: Served) -> None:
+    console = served.get_json("/_local/info")["console"]
+    assert console["url"] == f"{served.api_url}/console"
+    assert {user["role"] for user in console["users"]} == {"program-lead", "viewer"}
+    assert all(user["email"] and user["password"] for user in console["users"])
+
+
+def test_the_openapi_document_lists_every_link_page_route_with_html_answers(served: Served) -> None:
     document = served.get_json("/_local/openapi.json")
     served_routes = {
         (method.upper(), path)
         for path, operations in document["paths"].items()
         for method in operations
     }
-    assert served_routes == {(route.method, route.path) for route in wiring.ROUTES}
+    # The link pages' document: the console's routes are not in it (they answer a browser's
+    # session, not a token), so the fuzzing of the pages does not take them in.
+    pages = [r for r in wiring.ROUTES if r.function == wiring.PARTICIPANT_PAGES.name]
+    assert served_routes == {(route.method, route.path) for route in pages}
     answers = document["paths"]["/feedback/{token}"]["post"]["responses"]
     assert {"200", "400", "404", "410", "413"} <= set(answers)
     assert all(list(answer["content"]) == ["text/html"] for answer in answers.values())
