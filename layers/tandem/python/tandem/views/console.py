@@ -5,25 +5,14 @@ nothing cached; forms post only to the console, or to the bucket the roster form
 from __future__ import annotations
 
 import base64
-import hashlib
 from collections.abc import Iterable
-from importlib import resources
 from typing import Any
-
-from markupsafe import Markup
 
 from tandem.model.tenant import Tenant
 from tandem.views import pages
-from tandem.views.render import render
+from tandem.views.render import render, stylesheet
 
-_CSS = (
-    resources.files("tandem")
-    .joinpath("views/templates/console/style.css")
-    .read_text(encoding="utf-8")
-)
-# Our own stylesheet, not input: marked safe so the bytes hashed for the CSP are the bytes sent.
-_STYLE = Markup(_CSS)  # noqa: S704
-_CSS_HASH = base64.b64encode(hashlib.sha256(_CSS.encode()).digest()).decode()
+_STYLE = stylesheet("console/style.css")
 
 
 def headers(form_targets: Iterable[str] = ()) -> dict[str, str]:
@@ -31,7 +20,7 @@ def headers(form_targets: Iterable[str] = ()) -> dict[str, str]:
     form of the page may post to besides the console."""
     targets = " ".join(("'self'", *form_targets))
     policy = (
-        f"default-src 'none'; style-src 'sha256-{_CSS_HASH}'; img-src data:; "
+        f"default-src 'none'; style-src 'sha256-{_STYLE.sha256}'; img-src data:; "
         f"form-action {targets}; frame-ancestors 'none'; base-uri 'none'"
     )
     return {**pages.HEADERS, "Content-Security-Policy": policy}
@@ -51,4 +40,4 @@ def svg_image(svg: str) -> str:
 
 
 def page(name: str, tenant: Tenant, **context: Any) -> str:
-    return render(f"console/{name}", css=_STYLE, tenant=tenant, **context)
+    return render(f"console/{name}", css=_STYLE.css, tenant=tenant, **context)

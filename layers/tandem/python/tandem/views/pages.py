@@ -3,29 +3,17 @@ browser may do with them (no scripts, no framing, no referrer that could leak a 
 
 from __future__ import annotations
 
-import base64
-import hashlib
-from importlib import resources
 from typing import Any
 from zoneinfo import available_timezones
 
-from markupsafe import Markup
-
 from tandem.model.tenant import Tenant
-from tandem.views.render import render
+from tandem.views.render import render, stylesheet
 
-_CSS = (
-    resources.files("tandem")
-    .joinpath("views/templates/pages/style.css")
-    .read_text(encoding="utf-8")
-)
-# Our own stylesheet, not input: marked safe so the bytes hashed for the CSP are the bytes sent.
-_STYLE = Markup(_CSS)  # noqa: S704
-_CSS_HASH = base64.b64encode(hashlib.sha256(_CSS.encode()).digest()).decode()
+_STYLE = stylesheet("pages/style.css")
 
 HEADERS = {
     "Content-Security-Policy": (
-        f"default-src 'none'; style-src 'sha256-{_CSS_HASH}'; form-action 'self'; "
+        f"default-src 'none'; style-src 'sha256-{_STYLE.sha256}'; form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "Referrer-Policy": "no-referrer",
@@ -51,7 +39,7 @@ TIME_ZONES = [*sorted(zone for zone in available_timezones() if zone.startswith(
 
 
 def page(name: str, tenant: Tenant, **context: Any) -> str:
-    return render(f"pages/{name}", css=_STYLE, tenant=tenant, time_zones=TIME_ZONES, **context)
+    return render(f"pages/{name}", css=_STYLE.css, tenant=tenant, time_zones=TIME_ZONES, **context)
 
 
 def message(tenant: Tenant, title: str, *paragraphs: str) -> str:
