@@ -51,6 +51,7 @@ def test_hr_imports_a_roster_with_the_real_aws_cli(served: Served, tmp_path: Pat
     roster = tmp_path / "roster.csv"
     roster.write_text(ROSTER, encoding="utf-8")
     before = len(served.outbox())
+    imports_before = served.get_json("/_local/info")["invocations"].get("roster_import", 0)
     served.aws("s3", "cp", str(roster), f"s3://{served.bucket}/roster/hr upload.csv")
     emails = served.wait_for_emails(before + 2)[before:]
     assert sorted(e["to"][0] for e in emails) == ["kai@northwind.example", "noor@northwind.example"]
@@ -71,7 +72,7 @@ def test_hr_imports_a_roster_with_the_real_aws_cli(served: Served, tmp_path: Pat
     ]
     # The results file, written under roster/ too, is not taken for one more upload.
     info = served.wait_until_idle()
-    assert info["invocations"]["roster_import"] == 1
+    assert info["invocations"]["roster_import"] == imports_before + 1  # other tests import too
 
 
 def test_the_clock_can_be_moved_and_refuses_nonsense(served: Served) -> None:
