@@ -81,7 +81,15 @@ def _act(
     person = _person(pid)
     if person is None:
         return _nobody()
-    act(person, settings.tenant())
+    try:
+        act(person, settings.tenant())
+    except selfservice.Gone:  # left (or erased) since the page was shown, from another tab
+        return web.message(
+            "Nothing done",
+            f"{person.name} has left the program since this page was shown: nothing was changed.",
+            status=409,
+            session=web.current(router),
+        )
     web.record(router, action, person.id)
     return web.redirect(f"{web.address()}/people/{person.id}?done={done}")
 

@@ -77,3 +77,15 @@ def test_erasing_asks_first_and_the_audit_then_names_nobody(
     assert flo.email not in page
     for action in ("revoked the links of", "erased the data of"):
         assert f"{action} <bdi>a person whose data was erased</bdi>" in page
+
+
+def test_acting_for_someone_who_has_left_meanwhile_says_so_in_a_page(
+    pair: list[Participant], lead: Browser
+) -> None:
+    flo = pair[0]
+    person_page = _find(lead, flo.email)
+    lead.post(f"{person_page}/leave", {"csrf": csrf(lead)})  # another lead's tab, say
+    paused = lead.post(f"{person_page}/pause", {"csrf": csrf(lead)})
+    assert paused["statusCode"] == 409
+    assert "has left the program" in paused["body"]
+    assert [line.action for line in audit.month(clock.now())][:1] == ["marked as left"]
