@@ -22,13 +22,34 @@ from . import web
 
 router = Router()
 PARTICIPANT_ID = re.compile(r"^[0-9a-f]{20}$")
-# What each action did, as the person's page says it once done.
-DONE = {
-    "links": "Fresh links are on their way to them (one email a day at most).",
-    "paused": "They are paused for next quarter; matching resumes by itself after it.",
-    "resumed": "They will be matched next quarter.",
-    "left": "They have left the program: no more matching or mail.",
-    "revoked": "Every link sent to them so far no longer works; their next email has new ones.",
+# What a lead may do for a person, by the route's last word: the audit's name for it, what the
+# person's page then says, and the person's own use case that does it.
+ACTIONS: dict[str, tuple[Action, str, Callable[[Participant, Tenant], object]]] = {
+    "links": (
+        Action.SENT_LINKS,
+        "Fresh links are on their way to them (one email a day at most).",
+        lambda p, _: selfservice.request_links(p.email, clock.now()),
+    ),
+    "pause": (
+        Action.PAUSED,
+        "They are paused for next quarter; matching resumes by itself after it.",
+        lambda p, t: selfservice.set_paused(p.id, t, clock.now(), True),
+    ),
+    "resume": (
+        Action.RESUMED,
+        "They will be matched next quarter.",
+        lambda p, t: selfservice.set_paused(p.id, t, clock.now(), False),
+    ),
+    "leave": (
+        Action.MARKED_LEFT,
+        "They have left the program: no more matching or mail.",
+        lambda p, t: selfservice.leave(p.id, t, clock.now()),
+    ),
+    "revoke": (
+        Action.REVOKED_LINKS,
+        "Every link sent to them so far no longer works; their next email has new ones.",
+        lambda p, _: revocation.revoke(p.email, clock.now()),
+    ),
 }
 
 
@@ -71,18 +92,23 @@ def person_page(pid: str) -> Response[str]:
     standing = people.standing(pid, settings.tenant(), clock.now()) if _person(pid) else None
     if standing is None:
         return _nobody()
-    done = DONE.get(router.current_event.get_query_string_value("done") or "")
-    return web.page(router, "person.html", standing.person.name, standing=standing, done=done)
+    done = ACTIONS.get(router.current_event.get_query_string_value("done") or "")
+    return web.page(
+        router,
+        "person.html",
+        standing.person.name,
+        standing=standing,
+        done=done[1] if done else None,
+    )
 
 
-def _act(
-    pid: str, action: Action, done: str, act: Callable[[Participant, Tenant], object]
-) -> Response[str]:
+def _act(pid: str, name: str) -> Response[str]:
+    action, _, use_case = ACTIONS[name]
     person = _person(pid)
     if person is None:
         return _nobody()
     try:
-        act(person, settings.tenant())
+        use_case(person, settings.tenant())
     except selfservice.Gone:  # left (or erased) since the page was shown, from another tab
         return web.message(
             "Nothing done",
@@ -91,51 +117,32 @@ def _act(
             session=web.current(router),
         )
     web.record(router, action, person.id)
-    return web.redirect(f"{web.address()}/people/{person.id}?done={done}")
+    return web.redirect(f"{web.address()}/people/{person.id}?done={name}")
 
 
 @router.post("/console/people/<pid>/links")
 def send_links(pid: str) -> Response[str]:
-    return _act(
-        pid,
-        Action.SENT_LINKS,
-        "links",
-        lambda p, _: selfservice.request_links(p.email, clock.now()),
-    )
+    return _act(pid, "links")
 
 
 @router.post("/console/people/<pid>/pause")
 def pause(pid: str) -> Response[str]:
-    return _act(
-        pid,
-        Action.PAUSED,
-        "paused",
-        lambda p, t: selfservice.set_paused(p.id, t, clock.now(), True),
-    )
+    return _act(pid, "pause")
 
 
 @router.post("/console/people/<pid>/resume")
 def resume(pid: str) -> Response[str]:
-    return _act(
-        pid,
-        Action.RESUMED,
-        "resumed",
-        lambda p, t: selfservice.set_paused(p.id, t, clock.now(), False),
-    )
+    return _act(pid, "resume")
 
 
 @router.post("/console/people/<pid>/leave")
 def leave(pid: str) -> Response[str]:
-    return _act(
-        pid, Action.MARKED_LEFT, "left", lambda p, t: selfservice.leave(p.id, t, clock.now())
-    )
+    return _act(pid, "leave")
 
 
 @router.post("/console/people/<pid>/revoke")
 def revoke(pid: str) -> Response[str]:
-    return _act(
-        pid, Action.REVOKED_LINKS, "revoked", lambda p, _: revocation.revoke(p.email, clock.now())
-    )
+    return _act(pid, "revoke")
 
 
 @router.get("/console/people/<pid>/erase")

@@ -44,7 +44,7 @@ def test_pausing_and_leaving_are_the_persons_own_use_cases_and_audited(
     flo = pair[0]
     person_page = _find(lead, flo.email)
     paused = lead.post(f"{person_page}/pause", {"csrf": csrf(lead)})
-    assert paused["statusCode"] == 303 and location(paused).endswith("?done=paused")
+    assert paused["statusCode"] == 303 and location(paused).endswith("?done=pause")
     upcoming = next_cycle(tenant, clock.now()).id
     stored = participants.get(flo.id)
     assert stored is not None and upcoming in stored.paused_cycles
