@@ -17,6 +17,7 @@ from tandem.views import pages
 from . import web
 
 router = Router()
+CHOOSE_A_TIME = "Please choose a time."
 
 
 @router.get("/schedule/<token>")
@@ -34,12 +35,20 @@ def pick_slot(token: str) -> Response[str]:
         return web.no_group()
     tenant, fields = settings.tenant(), web.form(router.current_event)
     track = fields.get("track", quarter.track(tenant))
+    problems = {}
     try:
         first = datetime.fromisoformat(fields.get("slot", ""))
         seen = int(fields.get("version", ""))
+    except ValueError:  # nothing chosen
+        problems["slot"] = CHOOSE_A_TIME
+    if track not in guides.tracks():  # a stale form, from before a track was removed
+        problems["track"] = "Please choose a topic from the list."
+    if problems:
+        return _schedule(link, person, quarter, fields, problems, status=400)
+    try:
         sessions.pick(person, quarter, first, track, seen, tenant, clock.now())
-    except ValueError:  # nothing chosen, or not a time the page offered
-        return _schedule(link, person, quarter, fields, invalid={"slot"}, status=400)
+    except sessions.NotOffered:  # not a time the page offered, or no longer fits everyone
+        return _schedule(link, person, quarter, fields, {"slot": CHOOSE_A_TIME}, status=400)
     except sessions.Changed:
         notice = "Someone in your group changed the plan meanwhile: here it is now."
         return _schedule(link, person, _again(person, quarter), {}, notice=notice, status=409)
@@ -59,7 +68,7 @@ def _schedule(
     person: Participant,
     quarter: Quarter,
     form: dict[str, str],
-    invalid: frozenset[str] | set[str] = frozenset(),
+    problems: dict[str, str] | None = None,
     notice: str = "",
     status: int = 200,
 ) -> Response[str]:
@@ -78,8 +87,7 @@ def _schedule(
         can_pick=can_pick,
         options=sessions.slot_options(quarter, person, tenant, now) if can_pick else [],
         form={"track": quarter.track(tenant), "slot": _chosen(quarter), **form},
-        errors=["Please choose a time."] if invalid else [],
-        invalid=invalid,
+        problems=problems or {},
         notice=notice,
         links=web.links(link),
     )

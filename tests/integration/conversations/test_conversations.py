@@ -135,6 +135,24 @@ def test_an_empty_post_changes_nothing(aws: Resources, pair: list[Participant]) 
     assert of_kind("invitation") == []
 
 
+def test_a_stale_form_with_a_track_that_is_gone_gets_the_form_back_with_its_error(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    link = kickoff("flo@acme.example").link("schedule")
+    _, page = call_api("GET", link)
+    form = {
+        "slot": form_value(page, "slot"),
+        "version": form_value(page, "version"),
+        "track": "a-track-since-removed",
+    }
+    status, page = call_api("POST", link, form)
+    assert status == 400 and 'id="track-error"' in page and "Please choose a topic" in page
+    assert 'aria-describedby="track-hint track-error"' in page
+    assert f'value="{form["slot"]}" checked' in page  # the time chosen is kept
+    deliver_mail(aws)
+    assert of_kind("invitation") == []
+
+
 def test_moving_one_session_updates_that_occurrence_only(
     aws: Resources, pair: list[Participant]
 ) -> None:
