@@ -262,7 +262,8 @@ class Simulation:
             if self.rng.random() > rate:
                 if not opted_out:
                     opted_out += expect(
-                        self.post(email.link("leave"), {}), "You have left the program"
+                        self.post(email.link("leave"), {"action": "leave"}),
+                        "You have left the program",
                     )
                 continue
             form = self.get(email.link("signup")).form()

@@ -34,7 +34,7 @@ def change_preferences(token: str) -> Response[str]:
     link, person = web.opened(Purpose.PREFERENCES, token)
     fields = web.form(router.current_event)
     action = fields.get("action")
-    if action in ("leave", "rejoin"):
+    if action == "rejoin":  # leaving is the leave page's, which asks first
         return _leave_or_rejoin(person.id, action)
     person = selfservice.in_program(person)
     if action in ("pause", "resume", "timezone") and person.status is not Status.ACTIVE:
@@ -124,8 +124,25 @@ def _not_signed_up(status: int) -> Response[str]:
 @router.get("/leave/<token>")
 def leave_page(token: str) -> Response[str]:
     link, person = web.opened(Purpose.LEAVE, token)
+    return _leave_page(link, person)
+
+
+@router.post("/leave/<token>")
+def leave(token: str) -> Response[str]:
+    """The leave page's buttons, and the one-click unsubscribe of every email: RFC 8058's body
+    leaves too. Any other POST (a link scanner's empty one) gets the page back, unchanged."""
+    link, person = web.opened(Purpose.LEAVE, token)
+    fields = web.form(router.current_event)
+    one_click = fields.get("List-Unsubscribe") == "One-Click"
+    action = "leave" if one_click else fields.get("action", "")
+    if action not in ("leave", "rejoin"):
+        return _leave_page(link, person, status=400)
+    return _leave_or_rejoin(person.id, action)
+
+
+def _leave_page(link: Link, person: Participant, status: int = 200) -> Response[str]:
     if person.status is Status.LEFT:
-        return _left()
+        return _left(status)
     body = pages.page(
         "leave.html",
         settings.tenant(),
@@ -133,16 +150,7 @@ def leave_page(token: str) -> Response[str]:
         participant=person,
         links=web.links(link),
     )
-    return web.html(body)
-
-
-@router.post("/leave/<token>")
-def leave(token: str) -> Response[str]:
-    """Also the one-click unsubscribe target of every email (RFC 8058); the page it shows
-    offers to rejoin, which the same link's token allows."""
-    _, person = web.opened(Purpose.LEAVE, token)
-    action = "rejoin" if web.form(router.current_event).get("action") == "rejoin" else "leave"
-    return _leave_or_rejoin(person.id, action)
+    return web.html(body, status)
 
 
 def _leave_or_rejoin(pid: str, action: str) -> Response[str]:
@@ -156,5 +164,6 @@ def _leave_or_rejoin(pid: str, action: str) -> Response[str]:
     return _left()
 
 
-def _left() -> Response[str]:
-    return web.html(pages.page("left.html", settings.tenant(), title="You have left the program"))
+def _left(status: int = 200) -> Response[str]:
+    page = pages.page("left.html", settings.tenant(), title="You have left the program")
+    return web.html(page, status)

@@ -104,8 +104,10 @@ def reschedule_page(token: str) -> Response[str]:
     link, person, quarter = web.quarter(Purpose.RESCHEDULE, token)
     if quarter is None:
         return web.no_group()
-    number = router.current_event.get_query_string_value("session", "")
-    return _reschedule(link, person, quarter, web.whole_number(number))
+    query = router.current_event.get_query_string_value
+    if query("action", "") == "stop":  # the second step, that asks before stopping
+        return _reschedule(link, person, quarter, None, stopping=True)
+    return _reschedule(link, person, quarter, web.whole_number(query("session", "")))
 
 
 @router.post("/reschedule/<token>")
@@ -145,6 +147,7 @@ def _reschedule(
     invalid: frozenset[str] | set[str] = frozenset(),
     notice: str = "",
     status: int = 200,
+    stopping: bool = False,
 ) -> Response[str]:
     tenant, now = settings.tenant(), clock.now()
     upcoming = quarter.plan.upcoming(now)
@@ -159,6 +162,7 @@ def _reschedule(
         upcoming=upcoming,
         session=session,
         options=options,
+        stopping=stopping and bool(upcoming),
         errors=["Please choose a time."] if invalid else [],
         invalid=invalid,
         notice=notice,

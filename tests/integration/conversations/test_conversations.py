@@ -240,6 +240,11 @@ def test_a_partner_who_stops_cancels_the_rest_and_the_other_gets_priority(
     clock.set(datetime(2027, 10, 20, tzinfo=UTC))  # after session 1
     link = of_kind("invitation", "gus@acme.example")[0].link("reschedule")
     _, page = call_api("GET", link)
+    assert 'value="stop"' not in page  # one tap does not stop: it asks first
+    status, page = call_api("GET", link + "?action=stop")
+    assert status == 200 and "Stop your conversations this quarter?" in page
+    assert "Conversations 2 to 5 with Flo are cancelled" in page
+    assert of_kind("cancellation") == []
     status, page = call_api(
         "POST", link, {"action": "stop", "version": form_value(page, "version")}
     )

@@ -239,7 +239,7 @@ def test_who_stopped_for_the_quarter_gets_no_pulse(aws: Resources, trio: None) -
     pick_first_slot(kickoff("ann@acme.example").link("schedule"))
     deliver_mail(aws)
     link = of_kind("invitation", "cat@acme.example")[0].link("reschedule")
-    _, page = call_api("GET", link)
+    _, page = call_api("GET", link + "?action=stop")
     assert (
         call_api("POST", link, {"action": "stop", "version": form_value(page, "version")})[0] == 200
     )

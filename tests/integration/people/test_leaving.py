@@ -32,6 +32,7 @@ from tests.integration.support import (
 )
 from tests.support.faults import first_answer_lost
 
+ONE_CLICK = {"List-Unsubscribe": "One-Click"}  # RFC 8058's body
 FLO, GUS = participant_id("flo@acme.example"), participant_id("gus@acme.example")
 
 
@@ -49,7 +50,7 @@ def cut_short(leave: str) -> None:
     """Flo leaves, and the function dies before her group is told."""
     dies = mock.patch.object(sessions, "stop", side_effect=TimeoutError("the function died"))
     with dies, pytest.raises(TimeoutError):
-        call_api("POST", leave, {})
+        call_api("POST", leave, {"action": "leave"})
 
 
 def their_plan() -> Plan:
@@ -70,7 +71,7 @@ def test_a_leave_whose_answer_was_lost_still_takes_the_person_out_of_their_group
 ) -> None:
     # The write that leaves reaches DynamoDB; its answer is lost and the SDK sends it again
     with first_answer_lost("dynamodb.UpdateItem", "dynamodb.TransactWriteItems"):
-        status, page = call_api("POST", leave, {})
+        status, page = call_api("POST", leave, {"action": "leave"})
     assert status == 200 and "You have left the program" in page
     assert FLO not in their_plan().active
     assert gus_told(aws) == 1
@@ -79,7 +80,7 @@ def test_a_leave_whose_answer_was_lost_still_takes_the_person_out_of_their_group
 def test_a_leave_cut_short_is_finished_by_the_next_click(aws: Resources, leave: str) -> None:
     cut_short(leave)
     assert FLO in their_plan().active  # left, and still in the group
-    assert call_api("POST", leave, {})[0] == 200  # the unsubscribe, clicked again
+    assert call_api("POST", leave, ONE_CLICK)[0] == 200  # the unsubscribe, clicked again
     assert FLO not in their_plan().active
     assert gus_told(aws) == 1
 
@@ -113,7 +114,7 @@ def test_a_leave_while_the_partner_moves_a_session_keeps_both_changes(
         return save(plan, due)
 
     with mock.patch.object(plans, "save", gus_moves_first):
-        status, _ = call_api("POST", leave, {})
+        status, _ = call_api("POST", leave, {"action": "leave"})
     assert status == 200
     plan = their_plan()
     assert FLO not in plan.active and plan.moved == {3: starts}
@@ -124,7 +125,7 @@ def test_leaving_after_the_quarters_last_session_changes_nothing_for_the_partner
     aws: Resources, leave: str
 ) -> None:
     clock.set(datetime(2027, 12, 6, 16, tzinfo=UTC))  # the fifth conversation is over
-    assert call_api("POST", leave, {})[0] == 200
+    assert call_api("POST", leave, {"action": "leave"})[0] == 200
     reminders("2027-12-07T16:00:00Z")  # a day after the last session: the pulse
     deliver_mail(aws)
     to_gus = {e.kind for e in of_kind("partner_left") + of_kind("cancellation")}

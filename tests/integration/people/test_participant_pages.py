@@ -163,15 +163,33 @@ def test_leaving_from_the_link_or_the_one_click_unsubscribe(invite: str, aws: Re
     status, html = call_api("POST", leave, {"List-Unsubscribe": "One-Click"})
     assert status == 200 and "You have left the program" in html
     assert stored().status is Status.LEFT
-    assert call_api("POST", leave, {})[0] == 200  # leaving twice is leaving once
+    # leaving twice is leaving once
+    assert call_api("POST", leave, {"List-Unsubscribe": "One-Click"})[0] == 200
     status, html = call_api("GET", invite)
     assert status == 410 and "no longer in the program" in html
+
+
+def test_only_the_leave_pages_button_or_the_one_click_body_leaves(
+    invite: str, aws: Resources
+) -> None:
+    sign_up(invite, aws)
+    leave = sent()[-1].link("leave")
+    # A link scanner's empty POST, or any other body, is not a person leaving
+    for body in ({}, {"List-Unsubscribe": "yes"}, {"action": "explode"}):
+        status, html = call_api("POST", leave, body)
+        assert status == 400 and "Leave the program?" in html
+        assert stored().status is Status.ACTIVE
+    # The page is the confirmation: its button says what it does
+    _, html = call_api("GET", leave)
+    assert 'name="action" value="leave"' in html
+    assert call_api("POST", leave, {"action": "leave"})[0] == 200
+    assert stored().status is Status.LEFT
 
 
 def test_whoever_left_can_rejoin_from_the_same_link(invite: str, aws: Resources) -> None:
     sign_up(invite, aws)
     leave = sent()[-1].link("leave")
-    call_api("POST", leave, {})
+    call_api("POST", leave, {"action": "leave"})
     status, html = call_api("GET", leave)
     assert status == 200 and "Rejoin the program" in html and stored().status is Status.LEFT
     status, html = call_api("POST", leave, {"action": "rejoin"})
@@ -442,7 +460,14 @@ def test_preferences_refuse_bad_input_in_words_and_change_nothing(
 
 def test_leaving_from_the_preferences_and_rejoining(invite: str, aws: Resources) -> None:
     link = preferences_link(invite, aws)
-    status, html = call_api("POST", link, {"action": "leave"})
+    # The page leads to the leave page, which asks first; its own POST cannot leave
+    _, html = call_api("GET", link)
+    assert 'value="leave"' not in html
+    status, _ = call_api("POST", link, {"action": "leave"})
+    assert status == 400 and stored().status is Status.ACTIVE
+    leave = "/leave/" + html.split('href="../leave/', 1)[1].split('"', 1)[0]
+    assert "Leave the program?" in call_api("GET", leave)[1]
+    status, html = call_api("POST", leave, {"action": "leave"})
     assert status == 200 and "You have left the program" in html
     assert stored().status is Status.LEFT
     status, html = call_api("GET", link)  # the page now offers to rejoin
