@@ -17,12 +17,12 @@ from tandem.views.render import names_list
 
 @dataclass(frozen=True)
 class Named:
-    first_name: str
+    known_as: str
     name: str
 
 
-def listed(*first_names: str, attribute: str = "first_name") -> str:
-    return names_list([Named(n, f"{n} Example") for n in first_names], attribute)
+def listed(*known_as_names: str, attribute: str = "known_as") -> str:
+    return names_list([Named(n, f"{n} Example") for n in known_as_names], attribute)
 
 
 def test_names_read_as_a_sentence_lists_them() -> None:

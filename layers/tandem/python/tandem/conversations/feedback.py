@@ -181,7 +181,7 @@ def to_check_in(
 ) -> list[PledgeToCheck]:
     """The pledges made at the session before, for the group to check in on, as `reader` sees
     them: their own first, then each partner's (the partner sees the pledge: that is the point)."""
-    names = {reader.id: "You", **{p.id: p.first_name for p in partners}}
+    names = {reader.id: "You", **{p.id: p.known_as for p in partners}}
     pledges = sorted(pledges_before(plan, session), key=lambda f: f.participant != reader.id)
     return [
         PledgeToCheck(names[f.participant], str(f.pledge))

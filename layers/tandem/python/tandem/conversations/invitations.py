@@ -115,7 +115,7 @@ def _event(
     event.add("dtstamp", now.astimezone(UTC))
     event.add("dtstart", starts.astimezone(zone))
     event.add("dtend", (starts + CONVERSATION).astimezone(zone))
-    names = " & ".join(p.first_name for p in attendees)
+    names = " & ".join(p.known_as for p in attendees)
     event.add("summary", f"Peer coaching: {names}")
     event.add(
         "description",

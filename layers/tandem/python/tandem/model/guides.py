@@ -244,5 +244,5 @@ def _angles(question: Question, number: int, people: list[Participant]) -> list[
         name = str(getattr(person.purpose, question.lens))
         driver = drivers()[name]
         text = driver.pledge if question.pledge and driver.pledge else driver.sessions[number - 1]
-        angles.append(Angle(person.first_name, name, text))
+        angles.append(Angle(person.known_as, name, text))
     return angles

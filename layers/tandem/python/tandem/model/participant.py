@@ -112,7 +112,7 @@ class Participant:
         return participant_id(self.email)
 
     @property
-    def first_name(self) -> str:
+    def known_as(self) -> str:
         return self.name.split()[0]
 
     def to_be_matched(self, cycle: str) -> bool:

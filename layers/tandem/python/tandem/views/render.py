@@ -53,7 +53,7 @@ def _local(moment: datetime, timezone: str) -> datetime:
     return moment.astimezone(ZoneInfo(timezone))
 
 
-def names_list(people: Iterable[Any], attribute: str = "first_name") -> str:
+def names_list(people: Iterable[Any], attribute: str = "known_as") -> str:
     """People as a sentence lists them: "Ada", "Ada and Bo", "Ada, Bo and Cy"."""
     found = [str(getattr(person, attribute)) for person in people]
     return " and ".join([", ".join(found[:-1]), found[-1]] if len(found) > 1 else found)
