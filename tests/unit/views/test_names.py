@@ -21,8 +21,8 @@ class Named:
     name: str
 
 
-def listed(*known_as_names: str, attribute: str = "known_as") -> str:
-    return names_list([Named(n, f"{n} Example") for n in known_as_names], attribute)
+def listed(*names: str, attribute: str = "known_as") -> str:
+    return names_list([Named(n, f"{n} Example") for n in names], attribute)
 
 
 def test_names_read_as_a_sentence_lists_them() -> None:
