@@ -46,7 +46,12 @@ def _profile_page(purpose_: Purpose, token: str) -> Response[str]:
     link, person = web.opened_by_member(purpose_, token)
     if purpose_ is Purpose.SIGNUP and person.status is Status.ACTIVE:
         return _saved(link, person, just_joined=False)
-    form = {"name": person.name, "location": person.location, "answers": person.answers}
+    form = {
+        "name": person.name,
+        "preferred_name": person.preferred_name,
+        "location": person.location,
+        "answers": person.answers,
+    }
     return _profile_form(person, form, person.timezone, problems={}, missing=[])
 
 
@@ -87,7 +92,7 @@ def _save_profile(purpose_: Purpose, token: str) -> Response[str]:
     if missing:
         problems["answers"] = f"{len(missing)} question(s) still need an answer"
     if problems:
-        form = {"name": "", "location": "", **fields, "answers": answers}
+        form = {"name": "", "preferred_name": "", "location": "", **fields, "answers": answers}
         return _profile_form(person, form, fields.get("timezone", ""), problems, missing)
     person, just_joined = selfservice.save_profile(person.id, personal, answers, clock.now())
     if just_joined:

@@ -159,6 +159,7 @@ def person(name: str, department: str, level: str = "Manager", **changes: Any) -
     fields: dict[str, Any] = {
         "email": f"{name.lower()}@acme.example",
         "name": f"{name} Example",
+        "preferred_name": name,
         "department": department,
         "level": level,
         "timezone": "Europe/Paris",

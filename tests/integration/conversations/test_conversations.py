@@ -108,6 +108,28 @@ def test_picking_a_slot_sends_both_a_calendar_invitation_for_five_sessions(
     assert len(IcsCalendarStream.calendar_from_ics(part.text).events) == 1
 
 
+def test_partners_are_called_by_their_preferred_or_whole_name_in_subjects_and_calendars(
+    aws: Resources,
+) -> None:
+    participants.create_many(
+        [
+            replace(person("Flo", "Engineering"), name="Lovelace, Ada", preferred_name="Ada"),
+            replace(person("Gus", "Sales"), name="O'Connor, Marc", preferred_name=None),
+        ]
+    )
+    clock.set(datetime.fromisoformat(START))
+    daily(START)
+    run_band_jobs(aws)
+    deliver_mail(aws)
+    assert kickoff("flo@acme.example").subject == "Meet your peer coaching partner: O'Connor, Marc"
+    assert kickoff("gus@acme.example").subject == "Meet your peer coaching partner: Ada"
+    assert kickoff("gus@acme.example").text.startswith("Hi O'Connor, Marc,\n")
+    pick_first_slot(kickoff("flo@acme.example").link("schedule"))
+    deliver_mail(aws)
+    calendar = icalendar.Calendar.from_ical(of_kind("invitation")[0].attachments[0].text)
+    assert str(calendar.walk("VEVENT")[0]["SUMMARY"]) == "Peer coaching: Ada & O'Connor, Marc"
+
+
 def test_a_member_who_opens_the_page_after_the_pick_sees_the_slot_not_the_form(
     aws: Resources, pair: list[Participant]
 ) -> None:

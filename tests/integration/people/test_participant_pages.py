@@ -199,6 +199,23 @@ def test_whoever_left_can_rejoin_from_the_same_link(invite: str, aws: Resources)
     assert [p.id for p in participants.in_level("Manager", Status.ACTIVE)] == [ADA]
 
 
+def test_the_profile_sets_the_name_a_person_goes_by_and_refuses_an_invisible_name(
+    invite: str, aws: Resources
+) -> None:
+    status, html = call_api("POST", invite, {**DETAILS, **ANSWERS, "name": "\u200b"})
+    assert status == 400 and 'id="name-error"' in html and stored().status is Status.INVITED
+    form = {**DETAILS, **ANSWERS, "name": "Lovelace, Augusta Ada", "preferred_name": "Ada"}
+    status, html = call_api("POST", invite, form)
+    assert status == 200 and "re in, Ada!</h1>" in html
+    assert (stored().name, stored().preferred_name) == ("Lovelace, Augusta Ada", "Ada")
+    deliver_mail(aws)
+    profile = sent()[-1].link("profile")
+    assert 'name="preferred_name" value="Ada"' in call_api("GET", profile)[1]
+    # Cleared, the greeting is the name as written: never cut at a comma or space
+    call_api("POST", profile, {**form, "preferred_name": ""})
+    assert stored().preferred_name is None and stored().known_as == "Lovelace, Augusta Ada"
+
+
 def test_opening_the_profile_link_changes_nothing(invite: str, aws: Resources) -> None:
     sign_up(invite, aws)
     before = stored()

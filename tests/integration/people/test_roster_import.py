@@ -58,6 +58,24 @@ def test_each_valid_row_creates_a_participant_and_one_invite(aws: Resources) -> 
     assert all(any("/signup/" in link for link in email.links) for email in invites)
 
 
+def test_a_name_written_last_comma_first_greets_by_the_preferred_name_or_the_whole_name(
+    aws: Resources,
+) -> None:
+    # A common HRIS export: "Last, First", with the name people go by beside it (or not)
+    roster = (
+        "email,name,department,level,timezone,manager_email,preferred_name\n"
+        'sio@acme.example,"O\'Connor, Siobhán",Engineering,Manager,Europe/Dublin,,Siobhán\n'
+        'marc@acme.example,"Dupont, Marc",Sales,Manager,Europe/Paris,,\n'
+    )
+    handler.handler(upload(aws, "roster/hris.csv", roster), context("roster_import"))
+    assert [r["outcome"] for r in results(aws, "hris.csv")] == ["created", "created"]
+    deliver_mail(aws)
+    greetings = {e.to[0]: e.text.splitlines()[0] for e in sent()}
+    assert greetings == {"sio@acme.example": "Hi Siobhán,", "marc@acme.example": "Hi Dupont, Marc,"}
+    sio = participants.get(participant_id("sio@acme.example"))
+    assert sio is not None and (sio.name, sio.preferred_name) == ("O'Connor, Siobhán", "Siobhán")
+
+
 def test_importing_the_same_file_again_invites_nobody_twice(aws: Resources) -> None:
     handler.handler(upload(aws, "roster/staff.csv", ROSTER), context("roster_import"))
     deliver_mail(aws)

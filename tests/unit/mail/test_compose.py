@@ -43,7 +43,7 @@ def test_an_invite_has_both_parts_the_signup_link_and_one_click_unsubscribe(tena
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert LINKS["signup"] in text and LINKS["signup"] in html
-    assert "Hi Ada," in text
+    assert "Hi Ada Lovelace," in text  # no preferred name: the name as written
 
 
 def test_the_welcome_carries_the_profile_the_next_quarter_and_every_self_service_link(
@@ -76,7 +76,7 @@ def test_names_are_escaped_in_html_and_plain_in_text(tenant: Tenant) -> None:
     )
     html = message.get_body(("html",)).get_content()
     assert "<b>Eve</b>" not in html and "&lt;b&gt;Eve&lt;/b&gt;" in html
-    assert "Hi <b>Eve</b>," in message.get_body(("plain",)).get_content()
+    assert "Hi <b>Eve</b> Hacker," in message.get_body(("plain",)).get_content()
 
 
 def test_a_name_cannot_add_an_address_to_the_headers(tenant: Tenant) -> None:

@@ -19,6 +19,7 @@ def partner(name: str, how: str, who: str = "Society") -> Participant:
     return Participant(
         email=f"{name.lower()}@acme.example",
         name=f"{name} Example",
+        preferred_name=name,
         department="Sales",
         level="Manager",
         timezone="Europe/Paris",

@@ -38,3 +38,10 @@ def test_accepted_text_holds_no_break_or_control_code(value: str) -> None:
     except ValidationError:
         return
     assert all(unicodedata.category(c) not in ("Cc", "Zl", "Zp") for c in accepted)
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200b\u2060", " \ufeff ", "\u200d\u0301"])
+def test_a_value_of_only_invisible_characters_is_refused(invisible: str) -> None:
+    with pytest.raises(ValidationError):
+        ONE_LINE.validate_python(invisible)
+    assert ONE_LINE.validate_python(f"Zoë{invisible}") == f"Zoë{invisible}".strip()

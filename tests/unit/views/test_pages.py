@@ -34,13 +34,14 @@ def test_everything_a_person_typed_is_escaped(tenant: Tenant) -> None:
         title="Sign up",
         signing_up=True,
         participant=person,
-        form={"name": person.name, "location": None, "answers": {}},
+        form={"name": person.name, "preferred_name": "<b>E</b>", "location": None, "answers": {}},
         selected_zone="UTC",
         questions=purpose.QUESTIONS,
         problems={"name": "<b>bad</b>"},
         missing=[],
     )
     assert "<script>" not in html and "<i>Ops</i>" not in html and "<b>bad</b>" not in html
+    assert "<b>E</b>" not in html
     assert "&lt;script&gt;" in html and "&lt;i&gt;Ops&lt;/i&gt;" in html
 
 
@@ -60,7 +61,7 @@ def test_the_signup_form_asks_every_question_with_labelled_choices(tenant: Tenan
         title="Sign up",
         signing_up=True,
         participant=person,
-        form={"name": "Ada", "location": None, "answers": {}},
+        form={"name": "Ada", "preferred_name": None, "location": None, "answers": {}},
         selected_zone="Europe/Paris",
         questions=purpose.QUESTIONS,
         problems={},

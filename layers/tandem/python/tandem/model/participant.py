@@ -38,7 +38,7 @@ class Source(StrEnum):
 
 
 HR_FIELDS = ("department", "level", "manager_email")
-PERSONAL_FIELDS = ("name", "timezone", "location")
+PERSONAL_FIELDS = ("name", "preferred_name", "timezone", "location")
 
 
 class PersonalDetails(BaseModel):
@@ -49,6 +49,7 @@ class PersonalDetails(BaseModel):
     name: Text
     timezone: TimeZoneName
     location: OptionalText = None
+    preferred_name: OptionalText = None  # what the person goes by, if not their name as written
 
 
 class Details(PersonalDetails):
@@ -96,6 +97,7 @@ class Participant:
     source: Source
     manager_email: str | None = None
     location: str | None = None
+    preferred_name: str | None = None
     purpose: PurposeProfile | None = None
     answers: dict[str, str] = field(default_factory=dict)
     paused_cycles: frozenset[str] = frozenset()
@@ -113,7 +115,9 @@ class Participant:
 
     @property
     def known_as(self) -> str:
-        return self.name.split()[0]
+        """The name to greet and list a person by: the one they go by, else their name as
+        written. Never a part cut from it: "O'Connor, Siobhán" has no first word to greet."""
+        return self.preferred_name or self.name
 
     def to_be_matched(self, cycle: str) -> bool:
         """Signed up, not pausing the quarter, and reachable by mail: a partner who never gets

@@ -104,12 +104,19 @@ def without_bidi_controls(value: str) -> str:
 _BREAKS = frozenset({"Cc", "Zl", "Zp"})
 
 
+# What can be seen: letters, numbers, punctuation and symbols (not spaces, marks or formats).
+_VISIBLE = frozenset("LNPS")
+
+
 def _one_line(value: str) -> str:
     """Names and places go into email headers, CSV rows and calendars: no line breaks or control
-    codes."""
+    codes, and something to see (a lone zero-width space is an empty name)."""
     if any(unicodedata.category(c) in _BREAKS for c in value):
         raise ValueError("must be one line of text, without control characters")
-    return without_bidi_controls(value)
+    cleaned = without_bidi_controls(value)
+    if not any(unicodedata.category(c)[0] in _VISIBLE for c in cleaned):
+        raise ValueError("must not be empty")
+    return cleaned
 
 
 Text = Annotated[

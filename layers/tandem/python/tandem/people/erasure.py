@@ -4,9 +4,10 @@ In this order, so that a run started again after a crash finishes the same work:
 1. Marked: PARTICIPANT#<id> / ERASED, first. A roster import or the open signup creates a
    person only if that marker is absent, in the same transaction, so nobody brings the
    person back, even an import that looked before the erasure began.
-2. Deleted: the profile, which holds every piece of personal data in the table (name,
-   address, department, level, manager, time zone, location, answers, purpose profile). From
-   then on, pages and queued emails find no one: the mailer drops what is queued.
+2. Deleted: the profile, which holds every piece of personal data in the table (name and
+   the name they go by, address, department, level, manager, time zone, location, answers,
+   purpose profile). From then on, pages and queued emails find no one: the mailer drops
+   what is queued.
 3. Re-keyed: in every quarter the person took part in, whatever names their id is rewritten
    with a random alias in its place: their groups (the old one too, if they were re-matched),
    plans, everyone's answers in those groups, outcomes (theirs and their partners'), their

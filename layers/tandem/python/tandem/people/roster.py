@@ -37,7 +37,7 @@ from tandem.store import bucket, participants, queues
 from tandem.views.csvfiles import to_csv
 
 REQUIRED = ("email", "name", "department", "level", "timezone", "manager_email")
-OPTIONAL = ("location",)
+OPTIONAL = ("location", "preferred_name")
 MAX_BYTES = 20 * 1024 * 1024
 LEFT_DETAIL = "left the program; not invited again"
 NEWER_DETAIL = "a newer roster upload already set this person: not applied"

@@ -35,6 +35,7 @@ class Gone(Exception):
 PROBLEMS = {
     "email": "Please enter your work email address.",
     "name": "Please enter your name (one line, up to 200 characters).",
+    "preferred_name": "Please keep the name you go by to one line of up to 200 characters.",
     "department": "Please enter your department (one line, up to 200 characters).",
     "level": "Please choose your level from the list.",
     "timezone": "Please choose your time zone from the list.",

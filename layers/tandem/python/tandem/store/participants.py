@@ -70,6 +70,7 @@ class ParticipantItem(TableModel):
     timezone = UnicodeAttribute()
     manager_email = UnicodeAttribute(null=True)
     location = UnicodeAttribute(null=True)
+    preferred_name = UnicodeAttribute(null=True)
     status = UnicodeAttribute()
     source = UnicodeAttribute()
     purpose_who = UnicodeAttribute(null=True)
@@ -139,6 +140,7 @@ def _to_item(p: Participant) -> ParticipantItem:
         timezone=p.timezone,
         manager_email=p.manager_email,
         location=p.location,
+        preferred_name=p.preferred_name,
         status=p.status.value,
         source=p.source.value,
         purpose_who=purpose.who.value if purpose else None,
@@ -171,6 +173,7 @@ def _to_participant(item: ParticipantItem) -> Participant:
         timezone=item.timezone,
         manager_email=item.manager_email,
         location=item.location,
+        preferred_name=item.preferred_name,
         status=Status(item.status),
         source=Source(item.source),
         purpose=purpose,
