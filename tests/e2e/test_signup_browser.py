@@ -28,7 +28,7 @@ def test_an_invited_employee_signs_up_from_a_phone(
 
     phone.goto(signup)
     assert phone.get_by_role("heading", name="Welcome, Mina").is_visible()
-    assert phone.get_by_label("Name").input_value() == "Mina Sato"
+    assert phone.get_by_label("Name", exact=True).input_value() == "Mina Sato"
     # The page fits the phone: nothing wider than the screen.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
@@ -50,6 +50,7 @@ def test_an_invited_employee_signs_up_from_a_phone(
     ):
         phone.get_by_label(choice).check()
     phone.get_by_label("Location").fill("Tokyo")
+    phone.get_by_label("Name you go by").fill("Mina")
     phone.get_by_role("button", name="Sign up").click()
 
     assert phone.get_by_role("heading", name="You're in, Mina!").is_visible()
