@@ -175,6 +175,34 @@ def test_a_stale_form_with_a_track_that_is_gone_gets_the_form_back_with_its_erro
     assert of_kind("invitation") == []
 
 
+def test_fresh_links_bring_back_the_quarter_someone_is_in(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    # Gus lost his kickoff: fresh links let him pick the time
+    assert call_api("POST", "/links", {"email": "gus@acme.example"})[0] == 200
+    deliver_mail(aws)
+    [before] = of_kind("links", "gus@acme.example")
+    assert "Pick a time together" in before.text
+    assert "Pick a time together" in call_api("GET", before.link("schedule"))[1]
+    pick_first_slot(before.link("schedule"))
+    deliver_mail(aws)
+    # After the first conversation, a day later: the plan, the next guide, how the first went
+    clock.set(datetime(2027, 10, 12, 9, tzinfo=UTC))
+    call_api("POST", "/links", {"email": "gus@acme.example"})
+    deliver_mail(aws)
+    [after] = of_kind("links", "gus@acme.example")[1:]
+    assert "Guide for conversation 2 (Monday 25 October 2027)" in after.text
+    assert "How did conversation 1 go?" in after.text
+    for purpose, shows in [
+        ("schedule", "Your conversations"),
+        ("guide", "conversation 2 of 5"),
+        ("feedback", "Did your conversation take place?"),
+    ]:
+        status, page = call_api("GET", after.link(purpose))
+        assert status == 200 and shows in page, purpose
+    assert not any("/pulse/" in link for link in after.links)  # not open before the last
+
+
 def test_moving_one_session_updates_that_occurrence_only(
     aws: Resources, pair: list[Participant]
 ) -> None:

@@ -6,12 +6,13 @@ calendar and SES, which the use cases that ask for mail do not.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from tandem.conversations import feedback, invitations
-from tandem.conversations.quarter import partners_of
+from tandem.conversations import feedback, invitations, pulse
+from tandem.conversations.quarter import Quarter, partners_of, quarter_of
 from tandem.lambdas.observability import logger
+from tandem.links.tokens import Purpose
 from tandem.links.urls import Links, link_tokens
 from tandem.mail.compose import compose, compose_for_lead
 from tandem.model import bucket_layout, calendar, guides
@@ -34,14 +35,10 @@ def deliver(request: MailRequest, now: datetime) -> str | None:
     if context is None:
         return None
     links = Links(settings.setting(settings.Setting.LINK_BASE), link_tokens())
-    message = compose(
-        request,
-        participant,
-        tenant,
-        links.for_participant(participant.id, request.cycle, request.session),
-        now,
-        **context,
-    )
+    urls = links.for_participant(participant.id, request.cycle, request.session)
+    if request.kind is MailKind.LINKS:
+        urls |= _quarter_links(links, participant.id, context, tenant)
+    message = compose(request, participant, tenant, urls, now, **context)
     try:
         message_id = ses.send(message)
     except ses.AddressRejected:
@@ -90,6 +87,8 @@ def _context(
 ) -> dict[str, Any] | None:
     """What a kind of mail says beyond the participant: the cycle, partners, the reason, the
     group's sessions and calendar."""
+    if request.kind is MailKind.LINKS:
+        return _quarter_now(participant, tenant, now)
     if request.cycle is None:
         return {}
     cycle = calendar.cycle(tenant, request.cycle)
@@ -105,6 +104,46 @@ def _context(
         return None
     circle = is_circle((participant.id, *outcome.partners))
     return {"cycle": cycle, "partners": partners, "reason": outcome.reason, "circle": circle}
+
+
+def _quarter_now(participant: Participant, tenant: Tenant, now: datetime) -> dict[str, Any]:
+    """For fresh links, the quarter the person is in (None if in no group): the conversation
+    ahead, the one whose answers are open (the last begun, until the next begins) and whether
+    the pulse is open."""
+    quarter = quarter_of(participant, calendar.current_cycle(tenant, now).id, tenant)
+    if quarter is None:
+        return {"quarter": None}
+    sessions = [s for s in quarter.plan.sessions if not s.cancelled]
+    days = tenant.conversations.feedback_link_days
+    begun = [s for s in sessions if s.starts <= now < s.ends + timedelta(days=days)]
+    return {
+        "quarter": quarter,
+        "ahead": next((s for s in sessions if s.starts > now), None),
+        "answering": begun[-1] if begun else None,
+        "pulse_open": pulse.is_open(quarter.plan, days, now),
+    }
+
+
+def _quarter_links(
+    links: Links, pid: str, context: dict[str, Any], tenant: Tenant
+) -> dict[str, str]:
+    """The links to that quarter: its plan, the guide ahead, and the answers while they are
+    open (a feedback or pulse link expires when the one sent after the session would)."""
+    quarter: Quarter | None = context["quarter"]
+    if quarter is None:
+        return {}
+    cycle = quarter.cycle.id
+    urls = {"schedule": links.url(Purpose.SCHEDULE, pid, cycle)}  # it links to moving one
+    answers_close = timedelta(days=tenant.conversations.feedback_link_days)
+    if ahead := context["ahead"]:
+        urls["guide"] = links.url(Purpose.GUIDE, pid, f"{cycle}/{ahead.number}")
+    if answering := context["answering"]:
+        scope, closes = f"{cycle}/{answering.number}", answering.ends + answers_close
+        urls["feedback"] = links.url(Purpose.FEEDBACK, pid, scope, closes)
+    last = pulse.last_session(quarter.plan)
+    if context["pulse_open"] and last is not None:
+        urls["pulse"] = links.url(Purpose.PULSE, pid, cycle, last.ends + answers_close)
+    return urls
 
 
 def _about_plan(
