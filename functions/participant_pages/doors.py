@@ -62,8 +62,9 @@ def send_links() -> Response[str]:
     entered = web.form(router.current_event).get("email", "")
     try:
         email = email_address(entered)
-    except ValueError as error:
-        return links_form("Get fresh links", "", "", email=entered, errors=[str(error)], status=400)
+    except ValueError:
+        problem = selfservice.PROBLEMS["email"]
+        return links_form("Get fresh links", "", "", email=entered, errors=[problem], status=400)
     selfservice.request_links(email, clock.now())
     return web.message(
         "Check your inbox",

@@ -62,9 +62,9 @@ def record_feedback(token: str) -> Response[str]:
             "Your next conversation has started, so these answers can no longer change.",
             status=409,
         )
-    notice = (
-        "Thank you: your answers are recorded. You can change them until your next conversation."
-    )
+    notice = "Thank you: your answers are recorded."
+    if not ctx.last:
+        notice += " You can change them until your next conversation."
     return _feedback(person, quarter, ctx, _as_form(saved), saved, {}, notice)
 
 

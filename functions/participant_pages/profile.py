@@ -90,7 +90,11 @@ def _save_profile(purpose_: Purpose, token: str) -> Response[str]:
         wrong = invalid_fields(error)
         problems = {f: selfservice.PROBLEMS[f] for f in PERSONAL_FIELDS if f in wrong}
     if missing:
-        problems["answers"] = f"{len(missing)} question(s) still need an answer"
+        problems["answers"] = (
+            "1 question still needs an answer"
+            if len(missing) == 1
+            else f"{len(missing)} questions still need an answer"
+        )
     if problems:
         form = {"name": "", "preferred_name": "", "location": "", **fields, "answers": answers}
         return _profile_form(person, form, fields.get("timezone", ""), problems, missing)

@@ -203,6 +203,23 @@ def test_fresh_links_bring_back_the_quarter_someone_is_in(
     assert not any("/pulse/" in link for link in after.links)  # not open before the last
 
 
+def test_after_the_last_conversation_nothing_promises_a_next_one(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    pick_first_slot(kickoff("flo@acme.example").link("schedule"))
+    deliver_mail(aws)
+    clock.set(datetime(2027, 12, 6, 15, 5, tzinfo=UTC))  # session 5 has just ended
+    reminders("2027-12-06T15:05:00Z")
+    deliver_mail(aws)
+    [last] = [e for e in of_kind("after_session", "gus@acme.example") if e.session == 5]
+    assert "next conversation" not in last.text + last.html
+    _, page = call_api("GET", last.link("feedback"))
+    assert "next time" not in page and "next conversation" not in page
+    answers = {"held": "yes", "helpfulness": "4", "version": form_value(page, "version")}
+    status, page = call_api("POST", last.link("feedback"), answers)
+    assert status == 200 and "answers are recorded" in page and "next conversation" not in page
+
+
 def test_moving_one_session_updates_that_occurrence_only(
     aws: Resources, pair: list[Participant]
 ) -> None:

@@ -90,9 +90,16 @@ def test_an_incomplete_form_comes_back_with_the_problems_and_saves_nothing(invit
     assert status == 400
     assert "Please enter your name" in html
     assert "Please choose your time zone" in html
-    assert "1 question(s) still need an answer" in html
+    assert "1 question still needs an answer" in html
     assert 'value="Society" checked' in html  # what was answered is kept
     assert stored().status is Status.INVITED
+
+
+def test_the_fresh_links_form_says_what_to_enter_without_quoting_it_back(aws: Resources) -> None:
+    for entered in ("", "ada@"):
+        status, html = call_api("POST", "/links", {"email": entered})
+        assert status == 400 and "Please enter your work email address." in html
+        assert "not a valid email address" not in html
 
 
 def test_the_invite_link_after_signup_shows_the_profile(invite: str, aws: Resources) -> None:

@@ -78,7 +78,7 @@ class Context:
     plan: Plan
     session: int
     asks_checkin: bool  # the check-in on the person's pledge from the session before
-    pledge_optional: bool  # session 5: "what you will keep doing"
+    last: bool  # session 5: none follows, so its pledge is optional ("what you will keep doing")
 
 
 def context(plan: Plan, session: int, pid: str) -> Context:
@@ -122,7 +122,7 @@ def validate(fields: dict[str, str], ctx: Context, themes: tuple[str, ...]) -> A
         problems["checkin"] = _MESSAGES["checkin"]
     if checkin in ("done", "partly") and "impact" not in raw:
         problems["impact"] = _MESSAGES["impact"]
-    if held == "yes" and not ctx.pledge_optional and "pledge" not in raw:
+    if held == "yes" and not ctx.last and "pledge" not in raw:
         problems["pledge"] = _MESSAGES["pledge"]
     if raw.get("theme", "") not in ("", *themes):
         problems["theme"] = _MESSAGES["theme"]
