@@ -175,7 +175,7 @@ def _export_year(runtime: LocalRuntime, cycles: list[str]) -> None:
     folder = _download(data, bucket_layout.EXPORTS, DEMO_OUT / "exports")
     print(f"6. HR's exports, as with: aws s3 cp --recursive s3://{data}/exports/ {folder}")
     year = cycles[-1].split("-")[0]
-    with (folder / year / "summary.csv").open(newline="") as summary:
+    with (folder / year / "summary.csv").open(encoding="utf-8-sig", newline="") as summary:
         everyone = {r["metric"]: r for r in csv.DictReader(summary) if r["scope"] == "all"}
     print("   the year's headline figures (summary.csv; hidden when about too few people):")
     for metric in HEADLINES:

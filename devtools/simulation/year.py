@@ -251,7 +251,7 @@ class Simulation:
         s3.put_object(Bucket=bucket, Key=ROSTER_KEY, Body=to_csv((*REQUIRED, "location"), rows))
         self.settle()
         result = s3.get_object(Bucket=bucket, Key=bucket_layout.roster_results(ROSTER_KEY))
-        return list(csv.DictReader(io.StringIO(result["Body"].read().decode())))
+        return list(csv.DictReader(io.StringIO(result["Body"].read().decode("utf-8-sig"))))
 
     def sign_up(self, rate: float) -> Signups:
         """Each invitee opens the invitation: most sign up with their own answers, the rest do

@@ -137,7 +137,7 @@ def upload(
 def results(resources: Resources, name: str) -> list[dict[str, str]]:
     key = f"roster/results/{name}"
     body = boto3.client("s3").get_object(Bucket=resources.bucket, Key=key)["Body"].read()
-    return list(csv.DictReader(io.StringIO(body.decode())))
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
 
 
 def snapshot(resources: Resources) -> tuple[list[dict[str, Any]], dict[str, int]]:

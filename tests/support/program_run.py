@@ -100,7 +100,7 @@ def export_csvs(tenant: Tenant, cycle_ids: list[str]) -> dict[str, str]:
         for plan in plans.of_cycle(cycle)
     }
     return {
-        key: PSEUDONYM.sub(lambda m: real.get(m[0], m[0]), bucket.read(key).decode())
+        key: PSEUDONYM.sub(lambda m: real.get(m[0], m[0]), bucket.read(key).decode("utf-8-sig"))
         for key in bucket.keys_under(bucket_layout.EXPORTS)
         if key.endswith(".csv")
     }

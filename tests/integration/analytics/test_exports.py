@@ -103,7 +103,7 @@ def read(aws: Resources, key: str) -> bytes:
 
 
 def rows(aws: Resources, key: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(read(aws, key).decode("utf-8"))))
+    return list(csv.DictReader(io.StringIO(read(aws, key).decode("utf-8-sig"))))
 
 
 def keys(aws: Resources) -> list[str]:
@@ -127,8 +127,6 @@ def test_a_quarter_and_its_year_to_date_each_get_every_file(
         (*bucket_layout.export_keys(Q1), *bucket_layout.export_keys("2027"))
     )
     assert keys(aws) == sorted(written)
-    head = read(aws, f"exports/{Q1}/pledges.csv")
-    assert not head.startswith(b"\xef\xbb\xbf")  # no BOM
     header = {
         "participants.csv": "participant,department,level,status,cycle,group",
         "groups.csv": "cycle,group,size,participants,slot_picked,sessions_held",
@@ -137,7 +135,7 @@ def test_a_quarter_and_its_year_to_date_each_get_every_file(
         "summary.csv": "cycle,scope,group,metric,value,n,note,reason",
     }
     for name, columns in header.items():
-        assert read(aws, f"exports/{Q1}/{name}").decode().splitlines()[0] == columns
+        assert read(aws, f"exports/{Q1}/{name}").decode("utf-8-sig").splitlines()[0] == columns
 
 
 def test_rows_say_who_takes_part_and_which_conversations_were_held(
@@ -237,7 +235,7 @@ def test_no_cell_runs_as_a_formula_in_csv_or_xlsx(
     assert texts and all(t.startswith("'=HYPERLINK") for t in texts)
     for key in keys(aws):
         if key.endswith(".csv"):
-            for row in csv.reader(io.StringIO(read(aws, key).decode())):
+            for row in csv.reader(io.StringIO(read(aws, key).decode("utf-8-sig"))):
                 assert not any(c[:1] in ("=", "+", "-", "@", "\t", "\r", "\0") for c in row), key
 
     workbook = read(aws, f"exports/{Q1}/tandem-{Q1}.xlsx")
@@ -245,12 +243,35 @@ def test_no_cell_runs_as_a_formula_in_csv_or_xlsx(
         xml = b"".join(parts.read(n) for n in parts.namelist() if n.startswith("xl/worksheets/"))
     assert b"<f>" not in xml  # no formula anywhere
     book = openpyxl.load_workbook(io.BytesIO(workbook), read_only=True)
-    assert book.sheetnames == ["participants", "groups", "conversations", "pledges", "summary"]
+    assert book.sheetnames == ["summary", "participants", "groups", "conversations", "pledges"]
     sheet = [list(r) for r in book["participants"].iter_rows(values_only=True)]
     assert sheet[0][:4] == ["participant", "department", "level", "status"]
     assert "=cmd|' /C calc'!A0" in {r[6] for r in sheet[1:]}  # the text itself, never run
     conversations = list(book["conversations"].iter_rows(values_only=True))
     assert len(conversations) == 1 + 10 and conversations[1][2] == 1  # numbers stay numbers
+
+
+def test_csv_files_open_in_excel_as_utf_8_and_the_workbook_is_ready_to_read(
+    aws: Resources, tenant: Tenant, people: list[Participant]
+) -> None:
+    exports.export(with_exports(tenant, include_identity=True, min_group_size=3), Q1)
+    # A byte-order mark: Excel on Windows reads "Zoë" and "李伟" as UTF-8 only with it
+    for key in keys(aws):
+        if key.endswith(".csv"):
+            assert read(aws, key).startswith(b"\xef\xbb\xbf"), key
+    book = openpyxl.load_workbook(io.BytesIO(read(aws, f"exports/{Q1}/tandem-{Q1}.xlsx")))
+    assert book.sheetnames[0] == "summary"  # the figures first
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2", sheet.title
+        last = sheet.cell(sheet.max_row, sheet.max_column).coordinate
+        assert sheet.auto_filter.ref in (f"A1:{last}", last), sheet.title  # "A1": header only
+        for column in range(1, sheet.max_column + 1):
+            letter = sheet.cell(1, column).column_letter
+            longest = max(len(str(c.value or "")) for c in sheet[letter])
+            assert sheet.column_dimensions[letter].width >= min(longest, 60), (sheet.title, letter)
+    summary = list(book["summary"].iter_rows(min_row=2, values_only=True))
+    values = [row[4] for row in summary if row[4] is not None]
+    assert values and all(isinstance(v, int | float) for v in values)  # numbers, not text
 
 
 def test_re_exporting_replaces_the_same_files_and_removes_strays(

@@ -339,7 +339,7 @@ def test_hr_preview_of_the_next_quarter_lists_groups_that_never_picked_a_slot(
 
     daily("2028-01-03T09:00:00Z")  # a week before 2028-Q1: its notice and preview
     body = boto3.client("s3").get_object(Bucket=aws.bucket, Key="matching/preview-2028-Q1.csv")
-    rows = list(csv.DictReader(io.StringIO(body["Body"].read().decode())))
+    rows = list(csv.DictReader(io.StringIO(body["Body"].read().decode("utf-8-sig"))))
     assert {r["name"]: r["last_quarter"] for r in rows} == {
         "Flo Example": "group never picked a slot",
         "Gus Example": "group never picked a slot",

@@ -67,7 +67,7 @@ def preview(aws: Resources, cycle: str) -> list[dict[str, str]]:
     body = boto3.client("s3").get_object(Bucket=aws.bucket, Key=f"matching/preview-{cycle}.csv")[
         "Body"
     ]
-    return list(csv.DictReader(io.StringIO(body.read().decode())))
+    return list(csv.DictReader(io.StringIO(body.read().decode("utf-8-sig"))))
 
 
 def test_nothing_is_due_before_the_notice(company: list[Participant], aws: Resources) -> None:

@@ -42,7 +42,7 @@ def test_it_writes_the_groups_and_says_who_is_left_out_and_why(
 ) -> None:
     code, out = run(tmp_path, PEOPLE, "--unmatched", str(tmp_path / "unmatched.csv"))
     assert code == 0
-    rows = list(csv.DictReader(out.open()))
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert [(r["cycle"], sorted([r["a"], r["b"], r["c"]])) for r in rows] == [
         ("2027-Q1", ["ana", "ben", "cai"])
     ]
@@ -51,7 +51,7 @@ def test_it_writes_the_groups_and_says_who_is_left_out_and_why(
     said = capsys.readouterr().err
     assert f"unmatched dev: {reason}" in said
     assert "2027-Q1: matched 3 of 4 people (pairs: 0, trios: 1)" in said
-    assert list(csv.DictReader((tmp_path / "unmatched.csv").open())) == [
+    assert list(csv.DictReader((tmp_path / "unmatched.csv").open(encoding="utf-8-sig"))) == [
         {"id": "dev", "reason": reason}
     ]
 
@@ -63,7 +63,7 @@ def test_history_keeps_partners_apart(tmp_path: Path) -> None:
         tmp_path, people, "--history", str(tmp_path / "history.csv"), "--odd-policy", "sit_out"
     )
     assert code == 0
-    pairs = {frozenset((r["a"], r["b"])) for r in csv.DictReader(out.open())}
+    pairs = {frozenset((r["a"], r["b"])) for r in csv.DictReader(out.open(encoding="utf-8-sig"))}
     # Four people who could all meet, last quarter's partners kept apart: the other two pairs
     assert pairs == {frozenset(("ana", "cai")), frozenset(("ben", "dev"))} or pairs == {
         frozenset(("ana", "dev")),
@@ -110,7 +110,7 @@ CIRCLE_PEOPLE = "id,department,level,timezone\n" + "".join(
 def test_circles_come_one_row_per_person_and_feed_the_next_cycle(tmp_path: Path) -> None:
     code, out = run(tmp_path, CIRCLE_PEOPLE, "--format", "circles", "--size", "6")
     assert code == 0
-    rows = list(csv.DictReader(out.open()))
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert list(rows[0]) == ["cycle", "circle", "person", "score"]
     assert len(rows) == 12 and {r["person"] for r in rows} == {f"p{n:02}" for n in range(12)}
     circles: dict[str, set[str]] = {}
@@ -129,7 +129,7 @@ def test_circles_come_one_row_per_person_and_feed_the_next_cycle(tmp_path: Path)
     )
     assert code == 0
     again: dict[str, set[str]] = {}
-    for row in csv.DictReader(later.open()):
+    for row in csv.DictReader(later.open(encoding="utf-8-sig")):
         if row["circle"]:
             again.setdefault(row["circle"], set()).add(row["person"])
     for circle in again.values():

@@ -149,7 +149,7 @@ def test_groups_written_read_back_as_history(tmp_path: Path) -> None:
     write_groups(path, groups)
 
     # Then the file is sorted, keeps the scores, and is a valid history file
-    assert path.read_text().splitlines() == [
+    assert path.read_text(encoding="utf-8-sig").splitlines() == [
         "cycle,a,b,c,score",
         "2027-Q1,ann,bob,,-12",
         "2027-Q1,cat,dan,eve,40",
@@ -163,7 +163,7 @@ def test_groups_written_read_back_as_history(tmp_path: Path) -> None:
 def test_unmatched_are_written_with_their_reason(tmp_path: Path) -> None:
     path = tmp_path / "unmatched.csv"
     write_unmatched(path, [Unmatched("zed", "odd number"), Unmatched("amy", "no one")])
-    assert list(csv.reader(path.open())) == [
+    assert list(csv.reader(path.open(encoding="utf-8-sig"))) == [
         ["id", "reason"],
         ["amy", "no one"],
         ["zed", "odd number"],
@@ -174,5 +174,14 @@ def test_written_files_never_carry_a_formula(tmp_path: Path) -> None:
     path = tmp_path / "pairs.csv"
     write_groups(path, [Group("2027-Q1", ("=cmd|' /C calc'!A0", "@bob"), 3)])
     write_unmatched(tmp_path / "u.csv", [Unmatched("-amy", "+reason")])
-    assert list(csv.reader(path.open()))[1] == ["2027-Q1", "'=cmd|' /C calc'!A0", "'@bob", "", "3"]
-    assert list(csv.reader((tmp_path / "u.csv").open()))[1] == ["'-amy", "'+reason"]
+    assert list(csv.reader(path.open(encoding="utf-8-sig")))[1] == [
+        "2027-Q1",
+        "'=cmd|' /C calc'!A0",
+        "'@bob",
+        "",
+        "3",
+    ]
+    assert list(csv.reader((tmp_path / "u.csv").open(encoding="utf-8-sig")))[1] == [
+        "'-amy",
+        "'+reason",
+    ]

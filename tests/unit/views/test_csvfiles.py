@@ -14,8 +14,14 @@ def test_cells_that_a_spreadsheet_would_run_are_neutralised() -> None:
 
 def test_to_csv_quotes_and_neutralises_and_reads_back() -> None:
     data = to_csv(("name", "note"), [("O'Brien, Dev", '=cmd|"/c calc"'), ("Ada", 3)])
-    assert list(csv.reader(io.StringIO(data.decode()))) == [
+    assert list(csv.reader(io.StringIO(data.decode("utf-8-sig")))) == [
         ["name", "note"],
         ["O'Brien, Dev", '\'=cmd|"/c calc"'],
         ["Ada", "3"],
     ]
+
+
+def test_to_csv_starts_with_a_byte_order_mark_so_excel_reads_utf_8() -> None:
+    data = to_csv(("name",), [("Zoë",), ("李伟",)])
+    assert data.startswith(b"\xef\xbb\xbfname\n")
+    assert data.decode("utf-8-sig").splitlines() == ["name", "Zoë", "李伟"]

@@ -31,7 +31,8 @@ _IN_MEMORY = 4 * 1024 * 1024  # a temporary file beyond this goes to disk
 class Sheet:
     name: str  # the CSV file's name without .csv, and the workbook sheet's
     header: tuple[str, ...]
-    rows: Callable[[], Iterator[tuple[Cell, ...]]]  # read once for the CSV, once for the sheet
+    rows: Callable[[], Iterator[tuple[Cell, ...]]]  # read for the CSV, and twice for the sheet
+    numbers: tuple[str, ...] = ()  # columns of numbers written as text, rounded ("0.850")
 
 
 def cell(value: Any) -> Cell:
@@ -57,11 +58,13 @@ def neutralised(value: Cell) -> Cell:
     return value
 
 
-def _sheet(name: str, columns: Sequence[str], rows: Iterable[object]) -> Sheet:
+def _sheet(
+    name: str, columns: Sequence[str], rows: Iterable[object], numbers: tuple[str, ...] = ()
+) -> Sheet:
     def read() -> Iterator[tuple[Cell, ...]]:
         return (tuple(cell(getattr(row, c)) for c in columns) for row in rows)
 
-    return Sheet(name, tuple(columns), read)
+    return Sheet(name, tuple(columns), read, numbers)
 
 
 # The columns HR reads (docs/analytics.md, "The files"). Rows carry only what running the
@@ -106,9 +109,10 @@ def _shared_pledges(tables: Tables, min_group: int) -> list[PledgeRow]:
 def sheets(
     tables: Tables, summary: Sequence[object], *, identity: bool, min_group: int
 ) -> list[Sheet]:
-    """The export's files: who takes part (with names if the tenant asks), the groups and
-    their sessions, the words of pledges shared, and the figures last."""
+    """The export's files: the figures first, then who takes part (with names if the tenant
+    asks), the groups and their sessions, and the words of pledges shared."""
     return [
+        _sheet("summary", SUMMARY, summary, numbers=("value",)),
         _sheet(
             "participants",
             (*PARTICIPANTS, *(("name", "email") if identity else ())),
@@ -117,7 +121,6 @@ def sheets(
         _sheet("groups", GROUPS, tables.groups),
         _sheet("conversations", CONVERSATIONS, _group_sessions(tables)),
         _sheet("pledges", PLEDGES, _shared_pledges(tables, min_group)),
-        _sheet("summary", SUMMARY, summary),
     ]
 
 
@@ -127,8 +130,9 @@ def spooled() -> IO[bytes]:
 
 
 def write_csv(sheet: Sheet, out: IO[bytes]) -> None:
-    """UTF-8 without BOM, a header row, RFC 4180 quoting; `out` is left open at its end."""
-    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    """UTF-8 with a byte-order mark (Excel on Windows reads UTF-8 only with it), a header
+    row, RFC 4180 quoting; `out` is left open at its end."""
+    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
     writer = csv.writer(text)
     writer.writerow(sheet.header)
     writer.writerows(tuple(neutralised(v) for v in row) for row in sheet.rows())
@@ -138,7 +142,9 @@ def write_csv(sheet: Sheet, out: IO[bytes]) -> None:
 
 def write_xlsx(sheets: Sequence[Sheet], out: IO[bytes]) -> None:
     """One workbook, a sheet per table, rows streamed (constant memory): text as strings,
-    numbers as numbers, so nothing in it is ever a formula."""
+    numbers as numbers (a summary value too, shown as rounded), so nothing in it is ever a
+    formula. Each sheet opens ready to read: its header frozen and filtered, its columns as
+    wide as what they hold."""
     book = xlsxwriter.Workbook(
         out,
         {
@@ -150,15 +156,40 @@ def write_xlsx(sheets: Sequence[Sheet], out: IO[bytes]) -> None:
         },
     )
     bold = book.add_format({"bold": True})
+    rounded = {
+        places: book.add_format({"num_format": f"0.{'0' * places}" if places else "0"})
+        for places in range(4)
+    }
     for sheet in sheets:
+        widths, count = _measured(sheet)
         page = book.add_worksheet(sheet.name)
+        for c, width in enumerate(widths):  # before any row: constant memory writes them first
+            page.set_column(c, c, width)
         page.write_row(0, 0, sheet.header, bold)
         page.freeze_panes(1, 0)
+        page.autofilter(0, 0, count, len(sheet.header) - 1)
+        numbers = {sheet.header.index(name) for name in sheet.numbers}
         for r, row in enumerate(sheet.rows(), start=1):
             for c, value in enumerate(row):
-                if isinstance(value, str):
+                if isinstance(value, str) and c in numbers and value:
+                    places = len(value.partition(".")[2])
+                    page.write_number(r, c, float(value), rounded[places])
+                elif isinstance(value, str):
                     if value:
                         page.write_string(r, c, value)
                 else:
                     page.write_number(r, c, value)
     book.close()
+
+
+_WIDEST = 60  # characters: a longer text wraps in the cell rather than push the rest away
+
+
+def _measured(sheet: Sheet) -> tuple[list[int], int]:
+    """Each column's width (its longest text, header included, and a margin) and the rows."""
+    widths = [len(name) for name in sheet.header]
+    count = 0
+    for row in sheet.rows():
+        widths = [max(width, len(str(value))) for width, value in zip(widths, row, strict=True)]
+        count += 1
+    return [min(width + 2, _WIDEST) for width in widths], count

@@ -1,5 +1,6 @@
 """CSV that is safe to open in a spreadsheet: a cell that starts like a formula is written with
-a leading quote, so a name such as "=HYPERLINK(...)" stays text."""
+a leading quote, so a name such as "=HYPERLINK(...)" stays text; and UTF-8 with a byte-order
+mark, without which Excel on Windows reads "Zoë" as "ZoÃ«" (every reader here accepts it)."""
 
 from __future__ import annotations
 
@@ -22,4 +23,4 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     writer.writerows([safe_cell(cell) for cell in row] for row in rows)
-    return buffer.getvalue().encode("utf-8")
+    return buffer.getvalue().encode("utf-8-sig")
