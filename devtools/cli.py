@@ -33,10 +33,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--aws-port", type=int, help="embedded AWS endpoint port (default: port + 1)"
     )
 
-    demo = commands.add_parser("demo", help="a synthetic company's program, end to end, locally")
-    demo.add_argument("--tenant", default="demo")
-    demo.add_argument("--people", type=int, default=24)
-    demo.add_argument("--seed", type=int, default=7)
+    demo = commands.add_parser(
+        "demo",
+        help="a synthetic company's program, end to end, locally",
+        description="A synthetic company's year of peer coaching on the embedded AWS: HR's "
+        "roster, signups from the invitations, four quarters through the real pages, emails "
+        "and schedules, and HR's exports downloaded into demo-out/.",
+    )
+    demo.add_argument(
+        "--tenant", default="demo", help="a tenant file in infra/tenants/ (default: demo)"
+    )
+    demo.add_argument(
+        "--people",
+        type=int,
+        default=24,
+        metavar="N",
+        help="employees on the roster (default: 24, for circles of team leads; at least one per department at each level "
+        "above the first, 12 for the demo tenant)",
+    )
+    demo.add_argument(
+        "--seed", type=int, default=7, help="the company and its people's choices (default: 7)"
+    )
 
     match = commands.add_parser(
         "match",
@@ -368,11 +385,27 @@ def _local(url: str, endpoint: str, body: dict[str, str] | None = None) -> dict[
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(f"{url.rstrip('/')}/_local/{endpoint}", data, method="POST")
     try:
-        with urllib.request.urlopen(request) as response:
+        with _answer_of(url, request) as response:
             answer: dict[str, Any] = json.load(response)
     except urllib.error.HTTPError as refused:
         answer = json.load(refused)
     return answer
+
+
+def _answer_of(url: str, request: Any) -> Any:
+    """urlopen, with a sentence instead of "Connection refused" when no server runs there."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        return urllib.request.urlopen(request)
+    except urllib.error.URLError as error:
+        if isinstance(error, urllib.error.HTTPError):
+            raise
+        raise OSError(
+            f"nothing answers at {url}: start the local runtime with `tandem serve` "
+            "(or give --local the URL it prints)"
+        ) from None
 
 
 def _use_tenant(args: argparse.Namespace) -> datetime:
@@ -380,7 +413,6 @@ def _use_tenant(args: argparse.Namespace) -> datetime:
     --local, the stack's with --stack); returns the tenant's time (the local runtime's clock)."""
     import json
     import os
-    import urllib.request
 
     import boto3
 
@@ -392,7 +424,7 @@ def _use_tenant(args: argparse.Namespace) -> datetime:
     if args.local:
         from devtools.local_runtime.aws import client_environment
 
-        with urllib.request.urlopen(f"{args.local.rstrip('/')}/_local/info") as response:
+        with _answer_of(args.local, f"{args.local.rstrip('/')}/_local/info") as response:
             info = json.load(response)
         os.environ.update(client_environment(info["aws_endpoint"]))
         os.environ[Setting.TABLE], os.environ[Setting.BUCKET] = info["table"], info["bucket"]

@@ -6,6 +6,7 @@ devtools/simulation/year.py for the steps)."""
 from __future__ import annotations
 
 import csv
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -16,6 +17,7 @@ from devtools.cli import LOCAL
 from devtools.local_runtime import outbox
 from devtools.local_runtime.idp import console_users
 from devtools.local_runtime.runtime import LocalRuntime
+from devtools.simulation import population
 from devtools.simulation import year as simulation
 from devtools.simulation.year import QUARTERS, ROSTER_KEY, Played, Simulation
 from infra import tenant_files
@@ -44,6 +46,14 @@ HEADLINES = (
 def run(tenant_name: str, people: int, seed: int) -> int:
     started = time.monotonic()
     tenant = tenant_files.tenant(tenant_name)
+    least = population.smallest(tenant.levels)
+    if people < least:
+        print(
+            f"tandem demo: --people {people} is too few for tenant {tenant.name}: at least "
+            f"{least} (someone in each department at each level above the first)",
+            file=sys.stderr,
+        )
+        return 2
     print(f"Starting the embedded AWS for {people} people of a synthetic company...")
     with simulation.running(tenant) as runtime:
         assert runtime.resources is not None
@@ -97,9 +107,11 @@ def run(tenant_name: str, people: int, seed: int) -> int:
         year = play_year(company)
         year_ends = time.monotonic()
         kickoffs = sum(e.kind == "kickoff" for e in outbox.sent_emails())
-        print(
-            f"   {kickoffs} kickoff emails; HR previews in s3://{runtime.resources.bucket}/{bucket_layout.preview('<quarter>')}"
+        # Downloaded: the embedded bucket is gone once the demo exits.
+        previews = _download(
+            runtime.resources.bucket, bucket_layout.PREVIEWS, DEMO_OUT / bucket_layout.PREVIEWS
         )
+        print(f"   {kickoffs} kickoff emails; HR's matching previews in {previews}/")
         _report_answers(year)
         _export_year(runtime, [played.quarter.cycle for played in year])
     ended = time.monotonic()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 DEPARTMENTS = ("Sales", "Engineering", "Finance", "Operations", "Marketing", "People")
@@ -110,6 +111,12 @@ class Employee:
             self.manager_email,
             self.location,
         ]
+
+
+def smallest(levels: Sequence[str]) -> int:
+    """The fewest people company() makes: each level above the first has someone in every
+    department (for the managers), whatever `size` asks."""
+    return len(DEPARTMENTS) * (len(levels) - 1)
 
 
 def company(size: int, levels: tuple[str, ...], domain: str, seed: int = 7) -> list[Employee]:
