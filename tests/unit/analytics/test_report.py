@@ -114,3 +114,23 @@ def test_a_department_name_cannot_inject_markup_or_turn_the_text_around() -> Non
     # The override stays inside its own isolate: the rest of the line reads as written.
     assert f"<bdi>{BIDI}</bdi>" in html
     assert html.count("\u202e") == html.count(f"<bdi>{BIDI}</bdi>")
+
+
+def test_a_chart_with_every_answer_hidden_is_its_title_and_why_not_empty_axes() -> None:
+    quarters, _ = a_year()
+    rows = [row for quarter, year in summaries(quarters, 100) for row in (*quarter, *year)]
+    html = unescape(render(year_to_date(quarters), rows, "Acme", min_group=100))
+    assert '<p class="chart-title">Pledges by theme</p>' in html
+    assert "chart-pledges-by-theme" not in html  # no SVG drawn with empty axes
+    assert "Hidden: Delegation" in html  # the caption says what and why
+
+
+def test_only_the_published_figures_are_grey_and_values_read_on_their_bars(
+    year_report: str,
+) -> None:
+    benchmarks, by_quarter = (
+        year_report.split('id="chart-against-the-published-figures"')[1].split("</svg>")[0],
+        year_report.split('id="chart-fulfilment-and-helpfulness-by-quarter"')[1].split("</svg>")[0],
+    )
+    assert "#8a94a3" in benchmarks and "#8a94a3" not in by_quarter
+    assert "#ffffff" in benchmarks  # white values on the dark blue bars

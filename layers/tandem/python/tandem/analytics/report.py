@@ -38,27 +38,41 @@ BENCHMARKS = {
 PEERS_PER_QUARTER = 1
 
 _INK, _ACCENT, _MUTED, _LINE = "#1d2433", "#0b5cad", "#8a94a3", "#d5dae1"
-_STYLE = Style(
-    background="transparent",
-    plot_background="transparent",
-    foreground=_INK,
-    foreground_strong=_INK,
-    foreground_subtle=_LINE,
-    font_family='system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
-    label_font_size=17,
-    major_label_font_size=17,
-    value_font_size=17,
-    value_label_font_size=17,
-    legend_font_size=17,
-    title_font_size=19,
-    no_data_font_size=19,
-    colors=(_ACCENT, _MUTED, "#2e7d5b", "#b3541e"),
-    opacity="1",
-    opacity_hover="1",
-    transition="none",
-    guide_stroke_color=_LINE,
-    major_guide_stroke_color=_LINE,
-)
+_LIGHT = "#9cc3ea"  # a light blue: a second series that reads apart from the first in greyscale
+# A series' colour and the colour of the values printed on its bars, readable on it. Grey is
+# only ever the published figures; the program's own second series is light blue.
+_PROGRAM = ((_ACCENT, "#ffffff"), (_LIGHT, _INK))
+_AGAINST_PUBLISHED = ((_ACCENT, "#ffffff"), (_MUTED, _INK))
+
+
+_LOOK: dict[str, Any] = {  # everything but the colours, the same in every chart
+    "background": "transparent",
+    "plot_background": "transparent",
+    "foreground": _INK,
+    "foreground_strong": _INK,
+    "foreground_subtle": _LINE,
+    "font_family": 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+    "label_font_size": 17,
+    "major_label_font_size": 17,
+    "value_font_size": 17,
+    "value_label_font_size": 17,
+    "legend_font_size": 17,
+    "title_font_size": 19,
+    "no_data_font_size": 19,
+    "opacity": "1",
+    "opacity_hover": "1",
+    "transition": "none",
+    "guide_stroke_color": _LINE,
+    "major_guide_stroke_color": _LINE,
+}
+
+
+def _style(series: tuple[tuple[str, str], ...]) -> Style:
+    return Style(
+        colors=tuple(colour for colour, _ in series),
+        value_colors=tuple(on for _, on in series),
+        **_LOOK,
+    )
 
 
 def _isolate(text: str) -> str:
@@ -80,7 +94,7 @@ def _inert(root: Any) -> Any:
 
 def _chart(kind: Callable[..., Any], title: str, **config: Any) -> Any:
     chart = kind(
-        style=_STYLE,
+        style=_style(config.pop("series", _PROGRAM)),
         js=[],
         disable_xml_declaration=True,
         title=title,
@@ -89,7 +103,7 @@ def _chart(kind: Callable[..., Any], title: str, **config: Any) -> Any:
         print_values=True,
         show_legend=config.pop("show_legend", False),
         legend_at_bottom=True,
-        legend_at_bottom_columns=2,
+        legend_at_bottom_columns=1,  # side by side, a name ran into the next one's square
         truncate_legend=-1,
         max_scale=6,
         truncate_label=-1,
@@ -185,6 +199,7 @@ def _benchmark_chart(figures: _Figures) -> Markup:
     chart = _chart(
         pygal.HorizontalBar,
         "Against the published figures",
+        series=_AGAINST_PUBLISHED,
         show_legend=True,
         range=(0, 1),
         value_formatter=_percent,
@@ -203,6 +218,9 @@ def _benchmark_chart(figures: _Figures) -> Markup:
 def _answers_chart(
     title: str, answers: Sequence[tuple[str, float | None]], kind: Any = pygal.HorizontalBar
 ) -> Markup:
+    if all(value is None for _, value in answers):
+        # Empty axes saying "Hidden" say nothing: the title, and the caption says why.
+        return Markup('<p class="chart-title">{}</p>').format(title)
     if kind is pygal.HorizontalBar:
         answers = list(reversed(answers))  # first answer on top
     height = 300 if kind is pygal.Bar else 80 + 40 * len(answers)
@@ -325,6 +343,8 @@ def _tiles(figures: _Figures, quarters: int) -> list[Tile]:
 
 def _retention(figures: _Figures) -> Tile:
     cell = figures.cell("retention")
+    if cell.hidden:  # "hidden of last quarter's participants came back" says nothing
+        return Tile("Retention", cell)
     if not cell.text:  # no one was in a group the quarter before (a program's first quarter)
         return Tile(
             "Retention",
