@@ -11,6 +11,7 @@ from tandem.links.tokens import Link, Purpose
 from tandem.model import guides
 from tandem.model.clock import clock
 from tandem.model.participant import Participant
+from tandem.model.slots import a_time_a_day
 from tandem.store import settings
 from tandem.views import pages
 
@@ -85,7 +86,11 @@ def _schedule(
         track=guides.tracks()[quarter.track(tenant)],
         tracks=guides.tracks(),
         can_pick=can_pick,
-        options=sessions.slot_options(quarter, person, tenant, now) if can_pick else [],
+        options=a_time_a_day(
+            sessions.slot_options(quarter, person, tenant, now) if can_pick else [],
+            lambda slot: slot.first,
+            person.timezone,
+        ),
         form={"track": quarter.track(tenant), "slot": _chosen(quarter), **form},
         problems=problems or {},
         notice=notice,
@@ -152,7 +157,7 @@ def _reschedule(
     tenant, now = settings.tenant(), clock.now()
     upcoming = quarter.plan.upcoming(now)
     session = next((s for s in upcoming if s.number == number), None)
-    options = sessions.move_options(quarter, person, session, tenant, now) if session else []
+    moves = sessions.move_options(quarter, person, session, tenant, now) if session else []
     body = pages.page(
         "reschedule.html",
         tenant,
@@ -161,7 +166,7 @@ def _reschedule(
         quarter=quarter,
         upcoming=upcoming,
         session=session,
-        options=options,
+        options=a_time_a_day(moves, lambda starts: starts, person.timezone),
         stopping=stopping and bool(upcoming),
         errors=["Please choose a time."] if invalid else [],
         invalid=invalid,

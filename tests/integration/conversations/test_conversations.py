@@ -53,6 +53,17 @@ def test_the_schedule_page_offers_slots_that_fit_both_on_every_date_in_each_ones
     assert "Mondays at 09:00</strong>, from Monday 11 October 2027" in page  # in his own time
 
 
+def test_the_schedule_page_shows_a_time_a_day_first_and_the_rest_one_step_away(
+    pair: list[Participant],
+) -> None:
+    _, page = call_api("GET", kickoff("flo@acme.example").link("schedule"))
+    shown, _, more = page.partition('<details class="more">')
+    # Monday to Friday, the first time each day; the other five behind one tap, no script
+    assert shown.count('name="slot"') == 5 and more.count('name="slot"') == 5
+    assert "<summary>5 more times</summary>" in more and "<script" not in page
+    assert form_value(page, "slot") == "2027-10-11T13:00:00+00:00"  # still the first of all
+
+
 def test_a_new_time_zone_from_the_preferences_shapes_the_slots_offered_from_then_on(
     pair: list[Participant],
 ) -> None:

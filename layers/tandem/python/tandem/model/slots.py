@@ -7,14 +7,16 @@ out on real dates, with each zone's offset on that date (DST-correct).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from tandem.model.rhythm import SESSION_INTERVAL
 
 CONVERSATION = timedelta(hours=1)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, order=True)
@@ -131,3 +133,19 @@ def whole_hours(window: Window, timezone: str) -> list[datetime]:
         starts.append(hour.astimezone(UTC))
         hour += timedelta(hours=1)
     return starts
+
+
+def a_time_a_day(
+    options: Sequence[T], starts: Callable[[T], datetime], timezone: str
+) -> tuple[list[T], list[T]]:
+    """The options a phone shows first, the earliest of each day in `timezone` (spread over the
+    week), and the rest, each in the order given."""
+    zone = ZoneInfo(timezone)
+    first: list[T] = []
+    rest: list[T] = []
+    days: set[date] = set()
+    for option in options:
+        day = starts(option).astimezone(zone).date()
+        (rest if day in days else first).append(option)
+        days.add(day)
+    return first, rest
