@@ -48,8 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=int,
         default=24,
         metavar="N",
-        help="employees on the roster (default: 24, for circles of team leads; at least one per department at each level "
-        "above the first, 12 for the demo tenant)",
+        help="employees on the roster (default: 24, for circles of team leads; at least one "
+        "per department at each level above the first, 12 for the demo tenant)",
     )
     demo.add_argument(
         "--seed", type=int, default=7, help="the company and its people's choices (default: 7)"

@@ -42,6 +42,7 @@ def member(name: str) -> Participant:
     return Participant(
         email=f"{name.strip('<>/b').lower()}@acme.example",
         name=f"{name} Example",
+        preferred_name=name,
         department="Sales",
         level="Director",
         timezone="Europe/Paris",
