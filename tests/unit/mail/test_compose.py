@@ -3,6 +3,7 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import getaddresses
+from types import SimpleNamespace
 
 from tandem.mail.compose import compose
 from tandem.model.mail_request import MailKind, MailRequest, applies_to
@@ -144,3 +145,27 @@ def test_the_footer_says_who_a_reply_reaches(tenant: Tenant) -> None:
         assert "Questions about the program: Hana Ruiz" in partners_reply
         assert "Reply to this email" not in partners_reply
         assert "Questions? Reply to this email." in to_leads.get_body((body,)).get_content()
+
+
+def test_how_did_it_go_says_who_sees_the_pledge_in_agreement_with_how_many(
+    tenant: Tenant,
+) -> None:
+    request = MailRequest(
+        mail_id="after", kind=MailKind.AFTER_SESSION, participant_id="p1", session=2
+    )
+    links = {**LINKS, "feedback": "https://links.example/feedback/tok"}
+
+    def told(*partners: str) -> str:
+        message = compose(
+            request,
+            person(Status.ACTIVE),
+            tenant,
+            links,
+            NOW,
+            partners=[person(Status.ACTIVE, name) for name in partners],
+            session=SimpleNamespace(number=2),
+        )
+        return " ".join(message.get_body(("plain",)).get_content().split())
+
+    assert "Raj sees your pledge before your next conversation." in told("Raj")
+    assert "李伟 and Ana see your pledge before your next conversation." in told("李伟", "Ana")
