@@ -147,17 +147,16 @@ def test_the_footer_says_who_a_reply_reaches(tenant: Tenant) -> None:
         assert "Questions? Reply to this email." in to_leads.get_body((body,)).get_content()
 
 
-def test_how_did_it_go_says_who_sees_the_pledge_in_agreement_with_how_many(
-    tenant: Tenant,
-) -> None:
-    request = MailRequest(
-        mail_id="after", kind=MailKind.AFTER_SESSION, participant_id="p1", session=2
-    )
-    links = {**LINKS, "feedback": "https://links.example/feedback/tok"}
+def test_verbs_agree_with_how_many_partners_are_named(tenant: Tenant) -> None:
+    links = {
+        **LINKS,
+        "feedback": "https://links.example/feedback/tok",
+        "reschedule": "https://links.example/reschedule/tok",
+    }
 
-    def told(*partners: str) -> str:
+    def told(*partners: str, kind: MailKind = MailKind.AFTER_SESSION) -> str:
         message = compose(
-            request,
+            MailRequest(mail_id="m", kind=kind, participant_id="p1", session=2),
             person(Status.ACTIVE),
             tenant,
             links,
@@ -169,3 +168,5 @@ def test_how_did_it_go_says_who_sees_the_pledge_in_agreement_with_how_many(
 
     assert "Raj sees your pledge before your next conversation." in told("Raj")
     assert "李伟 and Ana see your pledge before your next conversation." in told("李伟", "Ana")
+    assert "Raj is told" in told("Raj", kind=MailKind.NOT_MEETING)
+    assert "李伟 and Ana are told" in told("李伟", "Ana", kind=MailKind.NOT_MEETING)
