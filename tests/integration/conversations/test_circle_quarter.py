@@ -78,7 +78,7 @@ def picked(aws: Resources) -> None:
 
 def stop(name: str) -> int:
     link = of_kind("invitation", address(name))[0].link("reschedule")
-    _, page = call_api("GET", link)
+    _, page = call_api("GET", link + "?action=stop")  # stopping asks first
     status, _ = call_api("POST", link, {"action": "stop", "version": form_value(page, "version")})
     return status
 
