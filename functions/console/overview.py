@@ -25,6 +25,9 @@ def overview_page() -> Response[str]:
         "overview.html",
         "Overview",
         overview=now,
-        charts=[(title, views.svg_image(chart)) for title, chart in now.figures.charts],
+        charts=[
+            (title, views.svg_image(chart) if chart else None)
+            for title, chart in now.figures.charts
+        ],
         why=lambda reason: report.why(reason, now.min_group),
     )

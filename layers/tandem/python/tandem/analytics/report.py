@@ -388,25 +388,24 @@ def _reasons(figures: _Figures, scope: str, groups: Sequence[str]) -> list[Reaso
 @dataclass(frozen=True)
 class Glance:
     """The report's figures at a glance, for another page (the console's overview): its tiles,
-    its charts against the published figures and of the helpfulness answers (SVG documents),
-    and each figure's definition."""
+    its charts against the published figures and of the helpfulness answers (SVG documents;
+    None for a chart whose answers are all hidden, as the tiles say why), and each figure's
+    definition."""
 
     tiles: list[Tile]
-    charts: list[tuple[str, Markup]]  # what it shows, the chart
+    charts: list[tuple[str, Markup | None]]  # what it shows, the chart
     definitions: list[Column]
 
 
 def glance(tables: Tables, summary: Sequence[SummaryRow]) -> Glance:
     """As `render` shows `summary`'s figures of `tables.scope`, hidden ones hidden alike."""
     figures = _Figures(summary, tables.scope)
-    return Glance(
-        _tiles(figures, len(tables.cycles)),
-        [
-            ("This program against the published figures", _benchmark_chart(figures)),
-            ("Answers to how helpful was the conversation (1 to 5)", _helpfulness_chart(figures)),
-        ],
-        COLUMNS,
-    )
+    charts = [
+        ("This program against the published figures", _benchmark_chart(figures)),
+        ("Answers to how helpful was the conversation (1 to 5)", _helpfulness_chart(figures)),
+    ]
+    drawn = [(title, chart if chart.startswith("<svg") else None) for title, chart in charts]
+    return Glance(_tiles(figures, len(tables.cycles)), drawn, COLUMNS)
 
 
 def _period(tables: Tables) -> tuple[str, str]:
