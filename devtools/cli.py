@@ -46,10 +46,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument(
         "--people",
         type=int,
-        default=24,
+        default=40,
         metavar="N",
-        help="employees on the roster (default: 24, for circles of team leads; at least one "
-        "per department at each level above the first, 12 for the demo tenant)",
+        help="employees on the roster (default: 40, whose 25 team leads can meet in circles all "
+        "year; at least one per department at each level above the first: 12 for the demo tenant)",
     )
     demo.add_argument(
         "--seed", type=int, default=7, help="the company and its people's choices (default: 7)"

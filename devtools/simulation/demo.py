@@ -162,7 +162,8 @@ def play_year(company: Simulation) -> list[Played]:
     # Why, so that a band that cannot meet again without repeats is not a mystery.
     sat_out = sum((played.quarter.sat_out for played in year), Counter[str]())
     for reason, people in sat_out.most_common():
-        print(f"   left out {people} times over the year: {reason}")
+        times = "once" if people == 1 else f"{people} times"
+        print(f"   left out {times} over the year: {reason}")
     return year
 
 
