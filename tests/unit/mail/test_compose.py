@@ -80,6 +80,13 @@ def test_names_are_escaped_in_html_and_plain_in_text(tenant: Tenant) -> None:
     assert "Hi <b>Eve</b> Hacker," in message.get_body(("plain",)).get_content()
 
 
+def test_the_html_part_is_titled_with_the_subject(tenant: Tenant) -> None:
+    # A screen reader announces the title first; without one it reads out the file's name.
+    message = compose(MailRequest.invite("p1"), person(), tenant, LINKS, NOW)
+    html = message.get_body(("html",)).get_content()
+    assert "<title>You&#39;re invited: peer coaching at Acme Test</title>" in html
+
+
 def test_a_name_cannot_add_an_address_to_the_headers(tenant: Tenant) -> None:
     """An accent makes the name an encoded word; the rest of it must not leak out as another
     address that SES would send to (or reply to), as formataddr lets it."""

@@ -109,9 +109,9 @@ def _bodies(
     if footer:
         text = text.rstrip("\n") + "\n" + footer
     message.set_content(text, cte="quoted-printable")
-    message.add_alternative(
-        template(f"mail/{kind}.html").render(context), subtype="html", cte="quoted-printable"
-    )
+    # The subject titles the HTML part: a screen reader announces the title first.
+    html = template(f"mail/{kind}.html").render({**context, "subject": message["Subject"]})
+    message.add_alternative(html, subtype="html", cte="quoted-printable")
 
 
 def _address(name: str, email: str) -> Address:
