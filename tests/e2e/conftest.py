@@ -17,6 +17,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from devtools.chromium import launch as chromium_launch
 from tests.e2e.support import Served
 from tests.support.clock import PINNED
 
@@ -73,21 +74,10 @@ def served() -> Iterator[Served]:
     process.wait(timeout=20)
 
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        chromium = chromium_launch(playwright)
         yield chromium
         chromium.close()
 

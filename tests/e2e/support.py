@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
+
+from devtools.chromium import serious_violations
 
 
 def no_serious_violations(page: Page) -> None:
-    found = Axe().run(page).response["violations"]
-    serious = [(v["id"], v["help"]) for v in found if v["impact"] in ("serious", "critical")]
+    serious = serious_violations(page)
     assert serious == [], serious
 
 
