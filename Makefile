@@ -12,7 +12,7 @@ LAMBDA_PLATFORMS := --platform manylinux2014_x86_64 --platform manylinux_2_28_x8
 LAYERS := $(patsubst layers/%/requirements.in,build/layers/%/.built,$(wildcard layers/*/requirements.in))
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: demo test test-later check lint docs serve synth bench layer lock deploy clean
+.PHONY: demo test test-later check lint docs serve synth bench layer lock deploy clean gallery
 
 demo: $(BIN)/tandem
 	@echo "make demo: a year of peer coaching for a synthetic company, played on the embedded AWS"
@@ -27,6 +27,11 @@ test: $(BIN)/tandem /usr/bin/chromium $(LAYERS) lint docs
 # every timed wait (a thread's Event.wait(0.2)) wait four years.
 test-later: $(BIN)/tandem /usr/bin/faketime
 	faketime --exclude-monotonic -f +1461d $(BIN)/pytest -q -p no:cacheprovider tests/unit tests/integration
+
+# Every page state and email kind in headless Chromium at 360 and 1280 px, each checked for
+# accessibility, into build/gallery/index.html (a few minutes; not part of `make test`).
+gallery: $(BIN)/tandem /usr/bin/chromium
+	$(BIN)/python -m devtools.gallery --out build/gallery
 
 check: lint
 	$(BIN)/pytest tests/unit
