@@ -27,6 +27,7 @@ from devtools.local_runtime import outbox
 from devtools.simulation import browser
 from devtools.simulation.year import Simulation, roster_rows, running
 from infra import tenant_files
+from tandem.model import calendar
 
 TENANT, PEOPLE, SEED = "demo", 24, 7
 WIDTHS = {360: 740, 1280: 900}  # width -> the viewport's height; the images are whole pages
@@ -41,6 +42,14 @@ class State:
 
 def page_state(name: str, caption: str, page: browser.Page) -> State:
     return State(name, f"{caption} ({page.status})", page.html)
+
+
+def forms(name: str, caption: str, url: str) -> list[State]:
+    """A page with its form open, and that form sent empty."""
+    return [
+        page_state(f"{name}-open", caption, browser.get(url)),
+        page_state(f"{name}-open-empty", f"{caption}, sent empty", browser.post(url, {})),
+    ]
 
 
 def text_page(subject: str, text: str) -> str:
@@ -94,7 +103,16 @@ def collect() -> list[State]:
             page_state("join-errors", "Open signup sent empty", browser.post(f"{api}/join", {})),
         ]
 
-        next(company.play_year(movers=1, quarters=1))
+        # The quarter as play_year plays it, stopping where the slot and move forms are open.
+        cycle = calendar.cycle(tenant, company.next_quarter().cycle)
+        kickoff = next(e for e in outbox.sent_emails() if e.kind == "kickoff")
+        states += forms("schedule", "Pick a slot", kickoff.link("schedule"))
+        company.pick_slots(cycle)
+        invitation = next(e for e in outbox.sent_emails() if e.kind == "invitation")
+        move = invitation.link("reschedule") + "?session=2"
+        states += forms("reschedule", "Move conversation 2", move)
+        company.play_quarter(cycle, movers=1)
+        company.export_when_due(cycle)
 
         emails: dict[str, outbox.SentEmail] = {}
         for email in outbox.sent_emails():
