@@ -22,12 +22,24 @@ os.environ.update(
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 
 from tandem.model.clock import clock
 from tandem.model.tenant import Tenant
 from tests.support.clock import PINNED
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """`make test-later` runs the tests with the wall clock years ahead (TANDEM_WALL_CLOCK_DAYS),
+    before anything is signed or stored: no test may depend on the day it runs. Only the wall
+    clock moves; monotonic time and sleeps stay the machine's (libfaketime moved them too, and
+    its timed waits hung or failed)."""
+    days = os.environ.get("TANDEM_WALL_CLOCK_DAYS")
+    if days:
+        time_machine.travel(datetime.now(UTC) + timedelta(days=int(days)), tick=True).start()
 
 
 @pytest.fixture(autouse=True)
