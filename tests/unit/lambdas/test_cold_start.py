@@ -49,3 +49,38 @@ def test_the_pages_function_starts_without_the_x_ray_sdk() -> None:
 
 def test_the_functions_that_trace_still_load_it() -> None:
     assert "aws_xray_sdk" in modules_after("import functions.reminders.handler")
+
+
+def test_a_cold_page_parses_each_of_botocores_data_files_once() -> None:
+    """A page's first request builds a client for the signing key and one for each item type it
+    reads or writes (PynamoDB connects per model class): each would parse botocore's data files
+    (the 1 MB endpoints file among them) again if it had a session of its own."""
+    probe = """
+import json
+import botocore.loaders
+read = []
+load_file = botocore.loaders.JSONFileLoader.load_file
+def counted(self, path):
+    read.append(path)
+    return load_file(self, path)
+botocore.loaders.JSONFileLoader.load_file = counted
+from tandem.store import clients, table
+from tandem.store.participants import ParticipantItem
+from tandem.store.plans import PlanItem
+clients.client("secretsmanager")
+for model in (ParticipantItem, PlanItem):
+    model._get_connection().connection.client
+table.connection().client
+print(json.dumps(read))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env={**os.environ, "AWS_DEFAULT_REGION": "eu-west-1", "TABLE_NAME": "bench"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    read = json.loads(done.stdout)
+    assert any(path.endswith("/endpoints") for path in read)
+    assert sorted(path for path in set(read) if read.count(path) > 1) == []

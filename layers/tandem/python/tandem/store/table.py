@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 from functools import cache
 
+import pynamodb.connection.base
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
@@ -20,7 +21,12 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from tandem.store import clients
 from tandem.store.settings import Setting
+
+# PynamoDB opens a botocore session for each model class's connection: every one uses the
+# store's session instead, which reads botocore's data files once (store/clients.py).
+pynamodb.connection.base.get_session = clients.session
 
 
 @dataclass(frozen=True)
