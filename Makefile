@@ -6,10 +6,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 TENANT ?= demo
 # The Lambda runtime the functions and layers are built for (infra/ uses the same).
-LAMBDA_PYTHON := 3.14
-# Lambda's Python 3.14 runs on Amazon Linux 2023 (glibc 2.34): manylinux 2014 and 2_28 wheels.
+LAMBDA_PYTHON := 3.13
+# Lambda's Python 3.13 runs on Amazon Linux 2023 (glibc 2.34): manylinux 2014 and 2_28 wheels.
 LAMBDA_PLATFORMS := --platform manylinux2014_x86_64 --platform manylinux_2_28_x86_64
+# Everything the functions ship carries its bytecode, compiled by a Python of the runtime's
+# version: Lambda's file system is read-only, so a module shipped without it is compiled again on
+# every cold start (that tripled the pages function's import). pyenv's, or one on the PATH.
+RUNTIME_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/$(LAMBDA_PYTHON).*/bin/python$(LAMBDA_PYTHON)) \
+	$(shell command -v python$(LAMBDA_PYTHON)))
 LAYERS := $(patsubst layers/%/requirements.in,build/layers/%/.built,$(wildcard layers/*/requirements.in))
+# What a deployment uploads: the third-party layers and our code (the domain layer, the functions).
+BUILT := $(LAYERS) build/code/.built
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: demo test test-later check lint docs serve synth bench layer lock deploy clean gallery
@@ -19,7 +26,7 @@ demo: $(BIN)/tandem
 	@echo "through its real pages, emails and schedules (two to five minutes, as busy as the machine is)"
 	$(BIN)/tandem demo
 
-test: $(BIN)/tandem /usr/bin/chromium $(LAYERS) lint docs
+test: $(BIN)/tandem /usr/bin/chromium $(BUILT) lint docs
 	$(BIN)/pytest
 
 # No test may depend on the day it runs: the unit and integration tests again, four years on
@@ -48,11 +55,11 @@ docs: $(BIN)/tandem
 serve: $(BIN)/tandem
 	$(BIN)/tandem serve --tenant $(TENANT)
 
-synth: $(BIN)/tandem $(LAYERS)
+synth: $(BIN)/tandem $(BUILT)
 	CDK_CONTEXT_JSON='{"tenant": "$(TENANT)"}' CDK_OUTDIR=cdk.out $(BIN)/python -m infra.app
 	@echo "Wrote cdk.out/Tandem-$(TENANT).template.json"
 
-bench: $(BIN)/tandem $(LAYERS)
+bench: $(BIN)/tandem $(BUILT)
 	$(BIN)/python tests/bench/matching.py --exact-max 2000  # networkx at 2,000: ~5 min; growth: ~5 min
 	$(BIN)/python -m tests.bench.fixed_cost  # a tenant's fixed cost, from its template: ~1 min
 	$(BIN)/python tests/bench/cost.py  # a whole year for 24 people, scaled to 1,000: ~7-20 min
@@ -62,7 +69,7 @@ bench: $(BIN)/tandem $(LAYERS)
 	$(BIN)/python -m tests.bench.cold_start  # each function's imports, fresh processes: ~2 min
 	$(BIN)/python -m tests.bench.pages_load  # 1,000 page submissions at once, 48 people: ~5 min
 
-layer: $(LAYERS)
+layer: $(BUILT)
 
 # One lock for every environment: the tests run the versions the Lambda layers ship.
 lock: $(BIN)/tandem
@@ -96,10 +103,28 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 # The third-party layers (layers/<name>/requirements.in at the locked versions), built without
 # Docker for the Lambda platform; boto3 and its dependencies come with the Lambda runtime.
-build/layers/%/.built: layers/%/requirements.in requirements.lock $(BIN)/tandem
+build/layers/%/.built: layers/%/requirements.in requirements.lock Makefile $(BIN)/tandem
 	rm -rf $(@D)
 	$(BIN)/pip install --quiet --no-compile -r $< -c requirements.lock --target $(@D)/python \
 		$(LAMBDA_PLATFORMS) --implementation cp --python-version $(LAMBDA_PYTHON) --only-binary=:all:
 	cd $(@D)/python && rm -rf bin boto3* botocore* s3transfer* jmespath* dateutil* python_dateutil* six* urllib3* \
 		&& find . -depth -type d -name tests -exec rm -rf {} +
+	$(call bytecode,$(@D))
 	touch $@
+
+# Our own code as Lambda gets it: the domain layer and the functions' folders, with bytecode.
+build/code/.built: $(shell find layers/tandem functions -type f -not -path '*/__pycache__/*') Makefile
+	rm -rf $(@D) && mkdir -p $(@D)/domain $(@D)/functions
+	cp -r layers/tandem/python $(@D)/domain/ && cp -r functions/*/ $(@D)/functions/
+	find $(@D) -depth -type d -name __pycache__ -exec rm -rf {} +
+	$(call bytecode,$(@D))
+	touch $@
+
+# Unchecked: a layer never changes once built, so its bytecode need not be checked against
+# the sources' times (which a zip does not keep anyway).
+define bytecode
+	@test -x "$(RUNTIME_PYTHON)" && "$(RUNTIME_PYTHON)" -c '' 2>/dev/null || { echo "Python \
+	$(LAMBDA_PYTHON), the Lambda runtime's, compiles what the functions ship: install it (pyenv \
+	install $(LAMBDA_PYTHON), uv python install $(LAMBDA_PYTHON)) or name it: RUNTIME_PYTHON=..."; exit 1; }
+	"$(RUNTIME_PYTHON)" -m compileall -q -j 0 --invalidation-mode unchecked-hash $(1)
+endef

@@ -10,17 +10,16 @@ from aws_cdk.assertions import Template
 
 from infra.app import build
 from infra.stack import TenantStack
-from infra.stack.functions import BUILT_LAYERS
+from infra.stack.functions import BUILT_CODE, BUILT_LAYERS
 
 TENANTS = ("demo", "globex")
 
 
 @pytest.fixture(scope="session")
 def stacks() -> dict[str, TenantStack]:
-    if not all((BUILT_LAYERS / name / "python").is_dir() for name in ("deps", "matching")):
-        pytest.fail(
-            f"layers missing in {BUILT_LAYERS}: `make test` builds them (or run `make layer`)"
-        )
+    needed = (BUILT_LAYERS / "deps", BUILT_LAYERS / "matching", BUILT_CODE)
+    if not all(path.is_dir() for path in needed):
+        pytest.fail(f"{', '.join(map(str, needed))}: `make test` builds them (or `make layer`)")
     app = cdk.App()
     built = build(app, list(TENANTS))
     app.synth()

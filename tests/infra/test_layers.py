@@ -1,10 +1,13 @@
-"""One lock for every environment: the Lambda layers ship exactly the versions the tests run."""
+"""One lock for every environment: the Lambda layers ship exactly the versions the tests run,
+ready to run (compiled for the runtime's Python)."""
 
 from __future__ import annotations
 
 import re
 from importlib import metadata
 from pathlib import Path
+
+from infra.stack.functions import BUILT_CODE, BUILT_LAYERS, RUNTIME
 
 ROOT = Path(__file__).parents[2]
 PIN = re.compile(r"^([A-Za-z0-9_.-]+)==(\S+)$", re.MULTILINE)
@@ -40,3 +43,13 @@ def test_the_built_layers_ship_the_locked_versions_which_the_tests_run() -> None
     for name, version in shipped:
         assert pins.get(name) == version, f"the layer ships {name} {version}"
         assert metadata.version(name) == version, f"the tests run {name} {metadata.version(name)}"
+
+
+def test_every_module_shipped_carries_bytecode_for_the_lambda_runtime() -> None:
+    """Lambda's file system is read-only: a module shipped without bytecode for the runtime's
+    Python is compiled again on every cold start (that tripled the pages function's import)."""
+    tag = "cpython-" + RUNTIME.name.removeprefix("python").replace(".", "")
+    shipped = [*BUILT_LAYERS.glob("*/python/**/*.py"), *BUILT_CODE.glob("**/*.py")]
+    assert len(shipped) > 1000, "nothing built: `make layer` first"
+    compiled = [path.parent / "__pycache__" / f"{path.stem}.{tag}.pyc" for path in shipped]
+    assert [str(pyc) for pyc in compiled if not pyc.exists()] == []

@@ -14,6 +14,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 
 from infra import wiring
 from infra.stack import TenantStack
+from infra.stack.functions import BUILT_CODE, RUNTIME
 from tandem.store.settings import Setting
 from tandem.store.table import SCHEMA
 from tests.infra.support import allows, function_ids, of_type
@@ -150,7 +151,7 @@ def test_the_roster_import_is_not_fed_the_results_files_it_writes_under_roster(
     assert set(filters.values()) == {None}  # every other queue feeds its consumer everything
 
 
-def test_functions_run_the_current_runtime_traced_with_their_own_settings_only(
+def test_functions_run_the_runtime_their_bytecode_is_for_traced_with_their_own_settings_only(
     tenant_resources: dict[str, dict[str, Any]],
 ) -> None:
     functions = function_ids(tenant_resources)
@@ -158,7 +159,7 @@ def test_functions_run_the_current_runtime_traced_with_their_own_settings_only(
     [secret] = of_type(tenant_resources, "AWS::SecretsManager::Secret")
     for spec in wiring.FUNCTIONS:
         properties = tenant_resources[functions[spec.name]]["Properties"]
-        assert properties["Runtime"] == "python3.14"
+        assert properties["Runtime"] == RUNTIME.name
         assert properties["TracingConfig"] == {"Mode": "Active"}
         # the shared third-party layer, the domain, and the function's own (matching's numpy)
         assert len(properties["Layers"]) == 2 + len(spec.layers)
@@ -279,7 +280,7 @@ def test_each_function_ships_its_own_folder_as_a_package_that_lambda_can_import(
     assert stage is not None
     assembly = Path(stage.synth().directory)
     ids = function_ids(resources)
-    layer = Path(__file__).parents[2] / "layers" / "tandem" / "python"
+    layer = BUILT_CODE / "domain" / "python"
     for spec in wiring.FUNCTIONS:
         properties = resources[ids[spec.name]]["Properties"]
         assert properties["Handler"] == f"{spec.name}.handler.handler"
