@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from infra import tenant_files
+from tandem.model import guides
 from tandem.model.tenant import TenantFileError, load_tenant
 
 GOOD = {
@@ -139,3 +140,24 @@ def test_a_dashboard_only_for_a_tenant_that_asks_for_one(tmp_path: Path) -> None
     assert load_tenant(write(tmp_path)).deployment.dashboard is False
     asked = load_tenant(write(tmp_path, deployment={"dashboard": True}))
     assert asked.deployment.dashboard is True
+
+
+def test_a_tenant_naming_tracks_is_checked_without_reading_the_guides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every function validates its tenant on a cold start; the guide library is read only by
+    the pages that show a guide."""
+    guides.tracks.cache_clear()
+
+    def unread(name: str) -> None:
+        raise AssertionError(f"read {name}")
+
+    monkeypatch.setattr(guides, "_read", unread)
+    path = write(tmp_path, conversations={"track": "feedback", "tracks_by_cycle": {"2027-Q2": "x"}})
+    with pytest.raises(TenantFileError, match="unknown track 'x'"):
+        load_tenant(path)
+    assert load_tenant(write(tmp_path, conversations={"track": "feedback"})).conversations.track
+
+
+def test_the_track_ids_are_the_librarys_tracks() -> None:
+    assert guides.track_ids() == tuple(sorted(guides.tracks()))

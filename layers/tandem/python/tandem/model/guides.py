@@ -113,6 +113,15 @@ def _library(folder: str) -> dict[str, Track]:
 
 
 @cache
+def track_ids() -> tuple[str, ...]:
+    """The library's track ids (each file's own name, as tracks() checks), without reading the
+    files: a tenant's configuration names tracks on every cold start, and a guide is shown on
+    few of them."""
+    entries = _CONTENT.joinpath("tracks").iterdir()
+    return tuple(sorted(e.name.removesuffix(".toml") for e in entries if e.name.endswith(".toml")))
+
+
+@cache
 def tracks() -> dict[str, Track]:
     """Every track of the library, by id, as pairs and trios hold them; ContentError if a file
     is not a valid track."""

@@ -106,7 +106,7 @@ class Conversations(_Strict):
 
     @model_validator(mode="after")
     def _tracks_known(self) -> Conversations:
-        known = guides.tracks()
+        known = guides.track_ids()
         for track in (self.track, *self.tracks_by_cycle.values()):
             if track not in known:
                 raise ValueError(f"unknown track {track!r} (tracks: {', '.join(known)})")
