@@ -82,6 +82,7 @@ def callback() -> Response[str]:
 
 @router.post("/console/sign-out")
 def sign_out() -> Response[str]:
+    web.sessions().end(web.current(router))
     web.record(router, Action.SIGNED_OUT)
     provider = _provider()
     query = urlencode(

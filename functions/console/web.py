@@ -134,7 +134,8 @@ def guard(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Respo
         return refused(
             401,
             "Please sign in again",
-            "Your session has ended (it lasts a working day), or it is not one of this console.",
+            "Your session has ended (you signed out, or its working day is over), or it is not "
+            "one of this console.",
             forget=True,
         )
     if posted and not sessions().csrf_matches(session, form(app).get("csrf", "")):

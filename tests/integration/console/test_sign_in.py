@@ -93,3 +93,24 @@ def test_signing_out_forgets_the_session(lead: Browser) -> None:
     out = lead.post(f"{CONSOLE}/sign-out", {"csrf": csrf(lead)})
     assert out["statusCode"] == 303 and "/_local/idp/logout?" in location(out)
     assert "tandem_console" not in lead.cookies
+
+
+def test_a_cookie_copied_before_signing_out_no_longer_opens_the_console(lead: Browser) -> None:
+    """Signing out ends the session on the server too (OWASP ASVS 3.3.1): a copy of the cookie
+    (another tab's, a shared machine's, a stolen one) is refused from then on."""
+    copied = Browser({"tandem_console": lead.cookies["tandem_console"]})
+    token = csrf(copied)  # the copy opens the console, forms and all
+    lead.post(f"{CONSOLE}/sign-out", {"csrf": csrf(lead)})
+    page = copied.get(CONSOLE)
+    assert page["statusCode"] == 401 and "Please sign in again" in page["body"]
+    assert copied.post(f"{CONSOLE}/people", {"csrf": token})["statusCode"] == 401
+
+
+def test_every_sign_in_is_a_session_of_its_own(
+    idp: LocalIdp, lead: Browser, tenant: Tenant
+) -> None:
+    """Signing out on one device leaves the person's other sessions open."""
+    [user] = [u for u in console_users(tenant) if u.role is Role.PROGRAM_LEAD]
+    other = sign_in(idp, user)
+    lead.post(f"{CONSOLE}/sign-out", {"csrf": csrf(lead)})
+    assert other.get(CONSOLE)["statusCode"] == 200

@@ -1,7 +1,8 @@
 """The console's own session, once the identity provider has said who someone is: a cookie
 value signed with the stack's signing key (itsdangerous, as link tokens are), bound to the
 tenant, the person, their role and the time it was signed, and refused after a working day.
-Nothing is stored: signing out forgets the cookie, and a role taken away applies from the next
+Each sign-in is also recorded as open (tandem.store.console_sessions) until its person signs
+out: a copy of the cookie is refused from then on. A role taken away applies from the next
 sign-in.
 
 Every form carries a CSRF token, an HMAC of the session's random id under a salt of its own: a
@@ -20,6 +21,8 @@ from typing import Any
 from itsdangerous import BadSignature, Signer, URLSafeTimedSerializer
 
 from tandem.links.tokens import ClockSigner
+from tandem.model.clock import clock
+from tandem.store import console_sessions
 
 LIFETIME = timedelta(hours=9)  # a working day
 
@@ -104,15 +107,24 @@ class Sessions:
 
     def issue(self, email: str, subject: str, role: Role, session_id: str) -> str:
         """The cookie's value for a session that starts now."""
+        console_sessions.start(session_id, until=clock.now() + LIFETIME)
         return self._sessions.sign([email, subject, role.value, session_id])
 
     def open(self, cookie: str) -> Session:
-        """The session a cookie holds; SessionRefused unless it is genuine and under a day."""
+        """The session a cookie holds; SessionRefused unless it is genuine, under a day and
+        not signed out of."""
         value, signed_at = self._sessions.open(cookie, LIFETIME)
         match value:
-            case [str(email), str(subject), str(role), str(session_id)] if role in set(Role):
+            case [str(email), str(subject), str(role), str(session_id)] if role in set(
+                Role
+            ) and console_sessions.is_open(session_id):
                 return Session(email, subject, Role(role), session_id, signed_at)
         raise SessionRefused
+
+    @staticmethod
+    def end(session: Session) -> None:
+        """Signs the session out: its cookie, and any copy of it, opens nothing any more."""
+        console_sessions.end(session.id)
 
     def csrf_token(self, session: Session) -> str:
         return self._forms.mac(session.id)
