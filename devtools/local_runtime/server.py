@@ -29,6 +29,8 @@ _pages = Environment(
     autoescape=select_autoescape(),
 )
 _SES_EVENTS = {"Bounce", "Complaint"}
+# The OpenAPI documents of the functions behind the API, by their /_local/ name.
+_DOCUMENTS = {"openapi.json": wiring.PARTICIPANT_PAGES, "console-openapi.json": wiring.CONSOLE}
 _BOUNCE_TYPES = {"Permanent", "Transient", "Undetermined"}
 _ROUTES = [
     (route, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", route.path) + "$"))
@@ -97,12 +99,10 @@ class LocalApi:
                 emails=emails, tenant=self.runtime.tenant.name
             )
             return Response(html, mimetype="text/html")
-        if name == "openapi.json" and request.method == "GET":
+        if name in _DOCUMENTS and request.method == "GET":
             # Loaded on demand: the handler reads its settings when it loads.
-            pages_function = importlib.import_module(
-                f"functions.{wiring.PARTICIPANT_PAGES.name}.handler"
-            )
-            return _json(pages_function.openapi())
+            function = importlib.import_module(f"functions.{_DOCUMENTS[name].name}.handler")
+            return _json(function.openapi())
         if name == "outbox.json" and request.method == "GET":
             return _json([e.as_dict() for e in outbox.sent_emails()])
         if name == "clock":

@@ -2,7 +2,6 @@
 never changes anything (mail scanners open links); the change is the POST of the page's form.
 Domain errors become friendly pages here, in one place."""
 
-from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -10,6 +9,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tandem.lambdas.observability import logger, metrics
+from tandem.lambdas.openapi import html_pages
 from tandem.links.tokens import InvalidLink
 from tandem.model import purpose
 from tandem.people import selfservice
@@ -67,28 +67,12 @@ def not_found(_: Exception) -> Response[str]:
 # What each method's pages may answer, all as HTML: a page, a form back with its problems
 # (400), a link that leads nowhere (404), a conflict with a newer answer (409), a link expired
 # or a person gone (410), a body too large (413).
-_STATUSES = {"get": ("200", "404", "410"), "post": ("200", "400", "404", "409", "410", "413")}
+_STATUSES = {"get": (200, 404, 410), "post": (200, 400, 404, 409, 410, 413)}
 
 
 def openapi() -> dict[str, Any]:
-    """The pages' OpenAPI document, as Powertools generates it from the routes, completed with
-    what the routes read by hand: a form body for each POST, and the HTML answers."""
-    document = app.get_openapi_schema(title="Tandem link pages", version="1").model_dump(
-        mode="json", by_alias=True, exclude_none=True
-    )
-    html = {"text/html": {"schema": {"type": "string"}}}
-    form = {"type": "object", "additionalProperties": {"type": "string"}}
-    for operations in document["paths"].values():
-        for method, operation in operations.items():
-            operation["responses"] = {
-                status: {"description": HTTPStatus(int(status)).phrase, "content": html}
-                for status in _STATUSES[method]
-            }
-            if method == "post":
-                operation["requestBody"] = {
-                    "content": {"application/x-www-form-urlencoded": {"schema": form}}
-                }
-    return document
+    """The pages' OpenAPI document (served by the local runtime at /_local/openapi.json)."""
+    return html_pages(app, "Tandem link pages", _STATUSES)
 
 
 # Not traced by the X-Ray SDK: a person waits for its cold start, and Tracer would record each
