@@ -12,9 +12,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from devtools.local_runtime import ADDRESS as LOCAL
+from devtools.local_runtime import PORT
 from tandem.model.tenant import TenantFileError
 
-LOCAL = "http://127.0.0.1:8000"
 LOCAL_HELP = f"the running `tandem serve` (default: {LOCAL})"
 
 
@@ -28,7 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument(
         "--tenant", default="demo", help="a tenant file in infra/tenants/ (default: demo)"
     )
-    serve.add_argument("--port", type=int, default=8000, help="API port (default: 8000)")
+    serve.add_argument("--port", type=int, default=PORT, help=f"API port (default: {PORT})")
     serve.add_argument(
         "--aws-port", type=int, help="embedded AWS endpoint port (default: port + 1)"
     )

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import boto3
 
-from devtools.cli import LOCAL
-from devtools.local_runtime import outbox
+from devtools.local_runtime import ADDRESS, outbox
 from devtools.local_runtime.idp import console_users
 from devtools.local_runtime.runtime import LocalRuntime
 from devtools.simulation import population
@@ -128,7 +127,7 @@ def _console_sign_in(tenant: Tenant) -> None:
     """Where the program leads' console is on a local run, and the sign-ins it seeds."""
     lead, viewer = console_users(tenant)
     print(f"\nThe program leads' console, on a local run: tandem serve --tenant {tenant.name}")
-    print(f"  then open {LOCAL}/console and sign in as {lead.email}, password {lead.password}")
+    print(f"  then open {ADDRESS}/console and sign in as {lead.email}, password {lead.password}")
     print(f"  (or as a viewer: {viewer.email}, password {viewer.password})")
 
 
