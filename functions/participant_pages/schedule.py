@@ -1,6 +1,6 @@
 """A group's plan for the quarter: pick the slot (and the track), move one conversation, or stop."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Router
@@ -11,7 +11,7 @@ from tandem.links.tokens import Link, Purpose
 from tandem.model import guides
 from tandem.model.clock import clock
 from tandem.model.participant import Participant
-from tandem.model.slots import a_time_a_day
+from tandem.model.slots import NOTICE, a_time_a_day
 from tandem.store import settings
 from tandem.views import pages
 
@@ -19,6 +19,10 @@ from . import web
 
 router = Router()
 CHOOSE_A_TIME = "Please choose a time."
+TOO_SOON = (  # a page left open while the time it offered came too close
+    f"That time is now less than {NOTICE // timedelta(hours=1)} hours away: "
+    "please choose a later one."
+)
 
 
 @router.get("/schedule/<token>")
@@ -48,6 +52,8 @@ def pick_slot(token: str) -> Response[str]:
         return _schedule(link, person, quarter, fields, problems, status=400)
     try:
         sessions.pick(person, quarter, first, track, seen, tenant, clock.now())
+    except sessions.TooSoon:
+        return _schedule(link, person, quarter, fields, {"slot": TOO_SOON}, status=400)
     except sessions.NotOffered:  # not a time the page offered, or no longer fits everyone
         return _schedule(link, person, quarter, fields, {"slot": CHOOSE_A_TIME}, status=400)
     except sessions.Changed:
@@ -135,8 +141,10 @@ def reschedule(token: str) -> Response[str]:
             raise ValueError("no session")
         starts = datetime.fromisoformat(fields.get("starts", ""))
         sessions.move(person, quarter, number, starts, seen, tenant, now)
-    except ValueError:
-        return _reschedule(link, person, quarter, number, invalid={"starts"}, status=400)
+    except sessions.TooSoon:
+        return _reschedule(link, person, quarter, number, problem=TOO_SOON, status=400)
+    except ValueError:  # nothing chosen, or not a time the page offered
+        return _reschedule(link, person, quarter, number, problem=CHOOSE_A_TIME, status=400)
     except (sessions.Changed, sessions.TooLate):
         notice = "This conversation changed meanwhile, or has started: here is the plan now."
         return _reschedule(link, person, _again(person, quarter), None, notice=notice, status=409)
@@ -149,7 +157,7 @@ def _reschedule(
     person: Participant,
     quarter: Quarter,
     number: int | None,
-    invalid: frozenset[str] | set[str] = frozenset(),
+    problem: str = "",
     notice: str = "",
     status: int = 200,
     stopping: bool = False,
@@ -168,8 +176,8 @@ def _reschedule(
         session=session,
         options=a_time_a_day(moves, lambda starts: starts, person.timezone),
         stopping=stopping and bool(upcoming),
-        errors=["Please choose a time."] if invalid else [],
-        invalid=invalid,
+        errors=[problem] if problem else [],
+        problem=problem,
         notice=notice,
         links=web.links(link),
     )

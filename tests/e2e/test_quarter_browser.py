@@ -8,6 +8,7 @@ import csv
 import time
 import urllib.parse
 import urllib.request
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,14 @@ def of_kind(emails: list[dict[str, Any]], kind: str, address: str) -> dict[str, 
 
 def link(email: dict[str, Any], purpose: str) -> str:
     return next(url for url in email["links"] if f"/{purpose}/" in url)
+
+
+def the_day_before(served: Served, email: dict[str, Any]) -> None:
+    """Moves the clock to 23 hours before the conversation the email's calendar event starts
+    (the first of a series), whichever time was picked or moved to."""
+    [event] = icalendar.Calendar.from_ical(email["attachments"][0]["text"]).walk("VEVENT")
+    at = (event["DTSTART"].dt - timedelta(hours=23)).astimezone(UTC).isoformat()
+    assert served.post(f"/_local/clock?now={urllib.parse.quote(at)}")[0] == 200
 
 
 def wait_for_kind(served: Served, kind: str, address: str) -> dict[str, Any]:
@@ -197,13 +206,14 @@ def test_a_circle_of_five_runs_its_quarter_through_the_pages(
     phone.locator('input[name="starts"]').first.check()
     phone.get_by_role("button", name="Move conversation 2").click()
     expect(phone.get_by_role("status")).to_be_visible()
-    assert len(all_of_kind(served, "session_moved", 5)) == 5
+    moved = all_of_kind(served, "session_moved", 5)
+    assert len(moved) == 5
 
     # The day before each of the first two conversations: the guide names a different focus
-    assert served.post("/_local/clock?now=2027-04-12T12:00:00%2B02:00")[0] == 200
+    the_day_before(served, invitations[0])
     served.post("/_local/schedules/reminders")
     first = focus_of(phone, link(all_of_kind(served, "before_session", 5)[0], "guide"))
-    assert served.post("/_local/clock?now=2027-04-25T18:00:00%2B02:00")[0] == 200
+    the_day_before(served, moved[0])
     served.post("/_local/schedules/reminders")
     deadline = time.monotonic() + 60
     while all_of_kind(served, "before_session", 5)[0]["session"] != 2:

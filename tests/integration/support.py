@@ -7,6 +7,7 @@ import csv
 import gc
 import io
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -272,9 +273,11 @@ def form_value(page: str, name: str, nth: int = 0) -> str:
 
 
 def pick_first_slot(link: str, track: str = "manager-essentials") -> tuple[int, str]:
+    """Picks the soonest slot the schedule page offers, in whatever order the page shows them."""
     _, page = call_api("GET", link)
+    offered = re.findall(r'name="slot" value="([^"]+)"', page)
     form = {
-        "slot": form_value(page, "slot"),
+        "slot": min(offered, key=datetime.fromisoformat),
         "version": form_value(page, "version"),
         "track": track,
     }
@@ -293,9 +296,9 @@ def after_session_link(aws: Resources, address: str) -> str:
     """Picks the first slot, runs the reminders past session 1, returns `address`'s feedback
     link from the after_session email."""
     pick_first_slot(kickoff("flo@acme.example").link("schedule"))
-    reminders("2027-10-11T14:05:00Z")
+    reminders("2027-10-12T14:05:00Z")
     deliver_mail(aws)
-    clock.set(datetime(2027, 10, 11, 14, 30, tzinfo=UTC))
+    clock.set(datetime(2027, 10, 12, 14, 30, tzinfo=UTC))
     return of_kind("after_session", address)[0].link("feedback")
 
 

@@ -99,7 +99,7 @@ def day_before(aws: Resources) -> Callable[[], Any]:
     clock.set(datetime(2027, 10, 11, 8, tzinfo=UTC))
     pick_first_slot(kickoff("flo@acme.example").link("schedule"))
     deliver_mail(aws)
-    return lambda: reminders("2027-10-10T13:30:00Z")
+    return lambda: reminders("2027-10-11T13:30:00Z")
 
 
 def bounce(aws: Resources) -> Callable[[], Any]:

@@ -99,18 +99,18 @@ def test_one_slot_fits_all_five_on_every_date_and_one_invitation_names_them_all(
     # 09:00 and 10:00 in New York are 14:00-16:00 in London and 15:00-17:00 in Paris, on both
     # sides of the changes of clocks (31 October in Europe, 7 November in America)
     _, page = call_api("GET", kickoff(address("Eli")).link("schedule"))
-    assert "Mondays at 09:00</strong>, from Monday 11 October 2027" in page
-    assert "Mondays at 10:00</strong>" in page
-    assert "Mondays at 08:00" not in page and "Mondays at 11:00" not in page
+    assert "Tuesdays at 09:00</strong>, from Tuesday 12 October 2027" in page
+    assert "Tuesdays at 10:00</strong>" in page
+    assert "Tuesdays at 08:00" not in page and "Tuesdays at 11:00" not in page
     _, page = call_api("GET", kickoff(address("Cho")).link("schedule"))
-    assert "Mondays at 14:00</strong>" in page and "Mondays at 13:00" not in page
+    assert "Tuesdays at 14:00</strong>" in page and "Tuesdays at 13:00" not in page
     status, _ = pick_first_slot(kickoff(address("Eli")).link("schedule"))
     assert status == 200
     deliver_mail(aws)
     invitations = of_kind("invitation")
     assert sorted(e.to[0] for e in invitations) == sorted(address(n) for n in NAMES)
     ana = next(e for e in invitations if e.to == [address("Ana")])
-    assert "Eli picked a time" in ana.text and "Monday 11 October 2027, 15:00-16:00" in ana.text
+    assert "Eli picked a time" in ana.text and "Tuesday 12 October 2027, 15:00-16:00" in ana.text
     [event] = icalendar.Calendar.from_ical(ana.attachments[0].text).walk("VEVENT")
     assert sorted(str(a) for a in event["ATTENDEE"]) == sorted(
         f"mailto:{address(n)}" for n in NAMES
@@ -142,7 +142,7 @@ def test_the_guides_name_each_sessions_focus_in_turn_and_coach_by_their_drivers(
     [group] = matches.groups("2027-Q4")
     turns = guides.focus_order(group.members)
     picked(aws)
-    for number, run in ((1, "2027-10-11T10:30:00Z"), (2, "2027-10-24T13:30:00Z")):
+    for number, run in ((1, "2027-10-11T13:30:00Z"), (2, "2027-10-25T13:30:00Z")):
         reminders(run)
         clock.set(datetime.fromisoformat(run))
         deliver_mail(aws)
@@ -164,14 +164,14 @@ def test_every_members_pledge_comes_back_to_the_whole_circle(
     aws: Resources, circle: list[Participant]
 ) -> None:
     picked(aws)
-    reminders("2027-10-11T14:05:00Z")  # after session 1
+    reminders("2027-10-12T14:05:00Z")  # after session 1
     deliver_mail(aws)
-    clock.set(datetime(2027, 10, 11, 14, 30, tzinfo=UTC))
+    clock.set(datetime(2027, 10, 12, 14, 30, tzinfo=UTC))
     for name in ("Ana", "Cho"):
         link = of_kind("after_session", address(name))[0].link("feedback")
         answer = {"held": "yes", "helpfulness": "5", "pledge": f"{name} delegates a report"}
         assert call_api("POST", link, {**answer, "version": "0"})[0] == 200
-    reminders("2027-10-24T13:30:00Z")
+    reminders("2027-10-25T13:30:00Z")
     deliver_mail(aws)
     eli = of_kind("before_session", address("Eli"))[-1]
     assert 'Ana: "Ana delegates a report"' in eli.text
@@ -192,13 +192,13 @@ def test_the_circle_carries_on_while_three_remain_then_the_last_two_may_be_remat
         "You carry on with (Cho and Dev|Dev and Cho)", told[-1].text
     )
     assert "METHOD:REQUEST" in told[-1].attachments[0].text  # the update without Ana and Ben
-    assert reminders("2027-10-24T13:30:00Z")["queued"]["before_session"] == 3
+    assert reminders("2027-10-25T13:30:00Z")["queued"]["before_session"] == 3
     assert stop("Cho") == 200
     deliver_mail(aws)
     [last] = of_kind("partner_left", address("Eli"))[2:]
     assert "Only Dev and you remain in your circle" in last.text
     assert "METHOD:CANCEL" in last.attachments[0].text
-    assert reminders("2027-11-07T13:30:00Z") == {}  # nothing more for a circle that stopped
+    assert reminders("2027-11-08T13:30:00Z") == {}  # nothing more for a circle that stopped
     assert {participant_id(address(n)) for n in ("Dev", "Eli")} <= {
         pid for pid, _, _ in matches.unmatched("2027-Q4")
     }
@@ -214,9 +214,9 @@ def test_the_circle_carries_on_while_three_remain_then_the_last_two_may_be_remat
 
 def _pulse_links(aws: Resources) -> dict[str, str]:
     picked(aws)
-    for at in ("2027-12-06T15:05:00Z", "2027-12-07T15:05:00Z"):
+    for at in ("2027-12-07T15:05:00Z", "2027-12-08T15:05:00Z"):
         reminders(at)
-    clock.set(datetime.fromisoformat("2027-12-07T15:05:00+00:00"))
+    clock.set(datetime.fromisoformat("2027-12-08T15:05:00+00:00"))
     deliver_mail(aws)
     return {n: of_kind("pulse", address(n))[0].link("pulse") for n in NAMES}
 

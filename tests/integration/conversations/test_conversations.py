@@ -46,11 +46,11 @@ def test_the_schedule_page_offers_slots_that_fit_both_on_every_date_in_each_ones
     assert status == 200 and "Pick a time together" in page
     assert "Gus Example" in page and "Boston" in page
     # Paris 15:00 is New York 09:00 all quarter: both sides change clocks between sessions
-    assert "Mondays at 15:00</strong>, from Monday 11 October 2027" in page
-    assert "Gus: Monday 09:00" in page
-    assert "Mondays at 14:00" not in page  # 08:00 in New York
+    assert "Tuesdays at 15:00</strong>, from Tuesday 12 October 2027" in page
+    assert "Gus: Tuesday 09:00" in page
+    assert "Tuesdays at 14:00" not in page  # 08:00 in New York
     status, page = call_api("GET", kickoff("gus@acme.example").link("schedule"))
-    assert "Mondays at 09:00</strong>, from Monday 11 October 2027" in page  # in his own time
+    assert "Tuesdays at 09:00</strong>, from Tuesday 12 October 2027" in page  # in his own time
 
 
 def test_the_schedule_page_shows_a_time_a_day_first_and_the_rest_one_step_away(
@@ -58,10 +58,59 @@ def test_the_schedule_page_shows_a_time_a_day_first_and_the_rest_one_step_away(
 ) -> None:
     _, page = call_api("GET", kickoff("flo@acme.example").link("schedule"))
     shown, _, more = page.partition('<details class="more">')
-    # Monday to Friday, the first time each day; the other five behind one tap, no script
-    assert shown.count('name="slot"') == 5 and more.count('name="slot"') == 5
-    assert "<summary>5 more times</summary>" in more and "<script" not in page
-    assert form_value(page, "slot") == "2027-10-11T13:00:00+00:00"  # still the first of all
+    # Tuesday to Friday (Monday is within 24 hours), the first time each day; the other four
+    # behind one tap, no script
+    assert shown.count('name="slot"') == 4 and more.count('name="slot"') == 4
+    assert "<summary>4 more times</summary>" in more and "<script" not in page
+    assert form_value(page, "slot") == "2027-10-12T13:00:00+00:00"  # still the first of all
+
+
+def test_no_slot_starting_within_24_hours_is_offered(pair: list[Participant]) -> None:
+    # 09:05 in Paris on the kickoff Monday: Monday 15:00 is six hours away, too soon to plan
+    clock.set(datetime(2027, 10, 11, 7, 5, tzinfo=UTC))
+    _, page = call_api("GET", kickoff("flo@acme.example").link("schedule"))
+    assert "Mondays at" not in page and "Tuesdays at 15:00" in page
+    # 15:30 in Paris: Tuesday 15:00 is now within 24 hours, Tuesday 16:00 is not
+    clock.set(datetime(2027, 10, 11, 13, 30, tzinfo=UTC))
+    _, page = call_api("GET", kickoff("flo@acme.example").link("schedule"))
+    assert "Tuesdays at 15:00" not in page and "Tuesdays at 16:00" in page
+
+
+def test_a_stale_form_with_a_slot_now_within_24_hours_is_refused_and_changes_nothing(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    link = kickoff("flo@acme.example").link("schedule")
+    _, page = call_api("GET", link)
+    form = {"slot": "2027-10-12T13:00:00+00:00", "version": form_value(page, "version")}
+    assert f'value="{form["slot"]}"' in page  # Tuesday 15:00 in Paris, offered at 12:00
+    clock.set(datetime(2027, 10, 11, 13, 30, tzinfo=UTC))  # the page left open until 15:30
+    status, page = call_api("POST", link, {**form, "track": "feedback"})
+    assert status == 400 and "less than 24 hours away" in page
+    assert 'name="slot"' in page  # the form again, with the times still open
+    deliver_mail(aws)
+    assert of_kind("invitation") == []
+    assert "Pick a time together" in call_api("GET", link)[1]
+
+
+def test_a_session_is_never_moved_to_within_24_hours(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    link = kickoff("flo@acme.example").link("schedule")
+    version = form_value(call_api("GET", link)[1], "version")
+    wednesdays = {"slot": "2027-10-13T13:00:00+00:00", "version": version, "track": "feedback"}
+    assert call_api("POST", link, wednesdays)[0] == 200  # 15:00 in Paris
+    deliver_mail(aws)
+    link = of_kind("invitation", "flo@acme.example")[0].link("reschedule")
+    # Tuesday 9 November, 15:30 in Paris: conversation 3 is tomorrow at 15:00
+    clock.set(datetime(2027, 11, 9, 14, 30, tzinfo=UTC))
+    _, page = call_api("GET", link + "?session=3")
+    assert 'value="2027-11-09T15:00:00+00:00"' not in page  # today 16:00: too soon
+    assert 'value="2027-11-10T15:00:00+00:00"' in page  # tomorrow 16:00: 24.5 hours ahead
+    form = {"session": "3", "version": form_value(page, "version")}
+    status, page = call_api("POST", link, {**form, "starts": "2027-11-09T15:00:00+00:00"})
+    assert status == 400 and "less than 24 hours away" in page
+    deliver_mail(aws)
+    assert of_kind("session_moved") == []
 
 
 def test_a_new_time_zone_from_the_preferences_shapes_the_slots_offered_from_then_on(
@@ -75,8 +124,8 @@ def test_a_new_time_zone_from_the_preferences_shapes_the_slots_offered_from_then
     move = {"action": "timezone", "shown_timezone": "America/New_York", "timezone": "Europe/Paris"}
     assert call_api("POST", preferences, move)[0] == 200
     status, page = call_api("GET", kickoff("gus@acme.example").link("schedule"))
-    # Offered in his new time: 16:00 in Paris was "Mondays at 10:00" on his page before
-    assert status == 200 and "Mondays at 16:00</strong>, from Monday 11 October 2027" in page
+    # Offered in his new time: 16:00 in Paris was "Tuesdays at 10:00" on his page before
+    assert status == 200 and "Tuesdays at 16:00</strong>, from Tuesday 12 October 2027" in page
 
 
 def test_picking_a_slot_sends_both_a_calendar_invitation_for_five_sessions(
@@ -88,7 +137,7 @@ def test_picking_a_slot_sends_both_a_calendar_invitation_for_five_sessions(
     invitations = of_kind("invitation")
     assert sorted(e.to[0] for e in invitations) == ["flo@acme.example", "gus@acme.example"]
     gus = next(e for e in invitations if e.to == ["gus@acme.example"])
-    assert "Flo picked a time" in gus.text and "Monday 11 October 2027, 09:00-10:00" in gus.text
+    assert "Flo picked a time" in gus.text and "Tuesday 12 October 2027, 09:00-10:00" in gus.text
     assert "Topic: Feedback." in gus.text  # the track the picker chose
     [part] = gus.attachments
     assert part.content_type.replace('"', "").startswith("text/calendar")
@@ -108,11 +157,11 @@ def test_picking_a_slot_sends_both_a_calendar_invitation_for_five_sessions(
     ]
     # Five, two weeks apart, at 15:00 in Paris across the change of clocks on 31 October
     assert [s.astimezone(PARIS).strftime("%d %b %H:%M") for s in starts] == [
-        "11 Oct 15:00",
-        "25 Oct 15:00",
-        "08 Nov 15:00",
-        "22 Nov 15:00",
-        "06 Dec 15:00",
+        "12 Oct 15:00",
+        "26 Oct 15:00",
+        "09 Nov 15:00",
+        "23 Nov 15:00",
+        "07 Dec 15:00",
     ]
     assert {s.astimezone(NEW_YORK).strftime("%H:%M") for s in starts} == {"09:00"}
     # A strict parser reads it too
@@ -198,11 +247,11 @@ def test_fresh_links_bring_back_the_quarter_someone_is_in(
     pick_first_slot(before.link("schedule"))
     deliver_mail(aws)
     # After the first conversation, a day later: the plan, the next guide, how the first went
-    clock.set(datetime(2027, 10, 12, 9, tzinfo=UTC))
+    clock.set(datetime(2027, 10, 13, 9, tzinfo=UTC))
     call_api("POST", "/links", {"email": "gus@acme.example"})
     deliver_mail(aws)
     [after] = of_kind("links", "gus@acme.example")[1:]
-    assert "Guide for conversation 2 (Monday 25 October 2027)" in after.text
+    assert "Guide for conversation 2 (Tuesday 26 October 2027)" in after.text
     assert "How did conversation 1 go?" in after.text
     for purpose, shows in [
         ("schedule", "Your conversations"),
@@ -219,8 +268,8 @@ def test_after_the_last_conversation_nothing_promises_a_next_one(
 ) -> None:
     pick_first_slot(kickoff("flo@acme.example").link("schedule"))
     deliver_mail(aws)
-    clock.set(datetime(2027, 12, 6, 15, 5, tzinfo=UTC))  # session 5 has just ended
-    reminders("2027-12-06T15:05:00Z")
+    clock.set(datetime(2027, 12, 7, 15, 5, tzinfo=UTC))  # session 5 has just ended
+    reminders("2027-12-07T15:05:00Z")
     deliver_mail(aws)
     [last] = [e for e in of_kind("after_session", "gus@acme.example") if e.session == 5]
     assert "next conversation" not in last.text + last.html
@@ -243,7 +292,7 @@ def test_moving_one_session_updates_that_occurrence_only(
     form = {
         "session": "3",
         "version": form_value(page, "version"),
-        "starts": form_value(page, "starts"),
+        "starts": "2027-11-09T15:00:00+00:00",  # an hour later that day
     }
     status, page = call_api("POST", link, form)
     assert status == 200 and "conversation 3 moved" in page
@@ -257,8 +306,8 @@ def test_moving_one_session_updates_that_occurrence_only(
     )
     assert event["UID"] == original.walk("VEVENT")[0]["UID"]
     assert event["SEQUENCE"] > original.walk("VEVENT")[0]["SEQUENCE"]
-    assert event["RECURRENCE-ID"].dt.astimezone(PARIS).strftime("%d %b %H:%M") == "08 Nov 15:00"
-    assert event["DTSTART"].dt.astimezone(PARIS).strftime("%d %b %H:%M") == "08 Nov 16:00"
+    assert event["RECURRENCE-ID"].dt.astimezone(PARIS).strftime("%d %b %H:%M") == "09 Nov 15:00"
+    assert event["DTSTART"].dt.astimezone(PARIS).strftime("%d %b %H:%M") == "09 Nov 16:00"
 
 
 def test_reminders_go_out_once_the_day_before_and_after_however_often_the_schedule_runs(
@@ -266,25 +315,25 @@ def test_reminders_go_out_once_the_day_before_and_after_however_often_the_schedu
 ) -> None:
     pick_first_slot(kickoff("flo@acme.example").link("schedule"))
     deliver_mail(aws)
-    assert reminders("2027-10-10T10:00:00Z") == {}  # nothing due yet
-    # The day before the first session (Monday 11 Oct 13:00 UTC): twice, as a duplicate delivery
-    report = reminders("2027-10-10T13:30:00Z")
+    assert reminders("2027-10-11T10:00:00Z") == {}  # nothing due yet
+    # The day before the first session (Tuesday 12 Oct 13:00 UTC): twice, as a duplicate delivery
+    report = reminders("2027-10-11T13:30:00Z")
     assert report["queued"] == {"before_session": 2}
-    assert reminders("2027-10-10T13:30:00Z") == {}
+    assert reminders("2027-10-11T13:30:00Z") == {}
     deliver_mail(aws)
     [before] = of_kind("before_session", "gus@acme.example")
-    assert before.session == 1 and "Monday 11 October 2027 at 09:00" in before.text
+    assert before.session == 1 and "Tuesday 12 October 2027 at 09:00" in before.text
     assert "Getting to know each other" in before.text and "-driven:" in before.text
     assert any("/guide/" in link for link in before.links)
     assert before.reply_to == ["flo@acme.example"]  # "running late" reaches the partner
     # After the session: how did it go
-    assert reminders("2027-10-11T14:05:00Z")["queued"] == {"after_session": 2}
+    assert reminders("2027-10-12T14:05:00Z")["queued"] == {"after_session": 2}
     deliver_mail(aws)
     assert len(of_kind("after_session")) == 2
     # How it went is the person's own view: a reply reaches the program leads, not the partner.
     assert of_kind("after_session", "gus@acme.example")[0].reply_to == ["hana@acme.example"]
     # A late run, after session 2 began, never sends its day-before reminder, only the after
-    report = reminders("2027-10-25T15:00:00Z")
+    report = reminders("2027-10-26T15:00:00Z")
     assert report["queued"] == {"after_session": 2}
 
 
@@ -292,7 +341,7 @@ def test_the_guide_page_is_personalised_by_the_partners_drivers(
     aws: Resources, pair: list[Participant]
 ) -> None:
     pick_first_slot(kickoff("flo@acme.example").link("schedule"))
-    reminders("2027-10-10T13:30:00Z")
+    reminders("2027-10-11T13:30:00Z")
     deliver_mail(aws)
     before = of_kind("before_session", "flo@acme.example")[0]
     status, page = call_api("GET", before.link("guide"))
@@ -337,7 +386,7 @@ def test_a_partner_who_stops_cancels_the_rest_and_the_other_gets_priority(
     assert len(calendar.walk("VEVENT")) == 4  # sessions 2-5
     flo = participant_id("flo@acme.example")
     assert flo in {pid for pid, _, _ in matches.unmatched("2027-Q4")}
-    assert reminders("2027-10-24T13:30:00Z") == {}  # no reminders for a dissolved pair
+    assert reminders("2027-10-25T13:30:00Z") == {}  # no reminders for a dissolved pair
 
 
 def test_hr_preview_of_the_next_quarter_lists_groups_that_never_picked_a_slot(
@@ -481,7 +530,7 @@ def test_a_pledge_is_recorded_once_and_the_partner_sees_it_before_the_next_sessi
     status, page = call_api("POST", link, answer)  # a double tap: the same version again
     assert status == 409 and "already recorded" in page
     assert "Delegate the weekly report to &lt;b&gt;Sam&lt;/b&gt;" in page
-    reminders("2027-10-24T13:30:00Z")  # the day before session 2
+    reminders("2027-10-25T13:30:00Z")  # the day before session 2
     deliver_mail(aws)
     [gus] = of_kind("before_session", "gus@acme.example")[-1:]
     assert gus.session == 2 and 'Flo: "Delegate the weekly report to <b>Sam</b>"' in gus.text
@@ -523,9 +572,9 @@ def test_no_check_in_is_asked_of_someone_who_made_no_pledge(
 
     first = after_session_link(aws, "flo@acme.example")
     assert call_api("POST", first, {"held": "no", "version": "0"})[0] == 200  # so no pledge
-    reminders("2027-10-25T14:05:00Z")  # after session 2
+    reminders("2027-10-26T14:05:00Z")  # after session 2
     deliver_mail(aws)
-    clock.set(datetime(2027, 10, 25, 14, 30, tzinfo=UTC))
+    clock.set(datetime(2027, 10, 26, 14, 30, tzinfo=UTC))
     second = of_kind("after_session", "flo@acme.example")[-1].link("feedback")
     status, page = call_api("GET", second)
     assert status == 200 and "Did you complete it?" not in page
@@ -546,14 +595,14 @@ def test_a_group_that_did_not_meet_twice_in_a_row_is_asked_once_how_to_go_on(
     aws: Resources, pair: list[Participant]
 ) -> None:
     pick_first_slot(kickoff("flo@acme.example").link("schedule"))
-    for at in ("2027-10-11T14:05:00Z", "2027-10-25T14:05:00Z", "2027-10-27T15:00:00Z"):
+    for at in ("2027-10-12T14:05:00Z", "2027-10-26T14:05:00Z", "2027-10-28T15:00:00Z"):
         reminders(at)
     deliver_mail(aws)
     assert sorted(e.to[0] for e in of_kind("not_meeting")) == [
         "flo@acme.example",
         "gus@acme.example",
     ]
-    reminders("2027-11-10T15:00:00Z")  # after session 3: not again
+    reminders("2027-11-11T15:00:00Z")  # after session 3: not again
     deliver_mail(aws)
     assert len(of_kind("not_meeting")) == 2
 
@@ -561,10 +610,10 @@ def test_a_group_that_did_not_meet_twice_in_a_row_is_asked_once_how_to_go_on(
 def test_the_feedback_link_works_for_the_tenants_days_after_the_session(
     aws: Resources, pair: list[Participant]
 ) -> None:
-    link = after_session_link(aws, "flo@acme.example")  # sent as session 1 ended, 11 October
-    clock.set(datetime(2027, 11, 9, 9, tzinfo=UTC))  # 29 days on (the default is 30)
+    link = after_session_link(aws, "flo@acme.example")  # sent as session 1 ended, 12 October
+    clock.set(datetime(2027, 11, 10, 9, tzinfo=UTC))  # 29 days on (the default is 30)
     assert call_api("GET", link)[0] == 200
-    clock.set(datetime(2027, 11, 11, 12, tzinfo=UTC))
+    clock.set(datetime(2027, 11, 12, 12, tzinfo=UTC))
     status, page = call_api("GET", link)
     assert status == 410 and "This link has expired" in page
 
@@ -607,7 +656,7 @@ def test_hostile_names_pledges_and_notes_come_out_inert_in_pages_and_emails(
     answer = {"held": "yes", "helpfulness": "4", "pledge": hostile, "note": hostile}
     status, page = call_api("POST", link, {**answer, "version": "0"})
     assert status == 200
-    reminders("2027-10-24T13:30:00Z")  # the day before session 2: Flo's pledge goes to Gus
+    reminders("2027-10-25T13:30:00Z")  # the day before session 2: Flo's pledge goes to Gus
     deliver_mail(aws)
     to_gus = [e for e in sent() if e.to == ["gus@acme.example"]]
     assert {"kickoff", "before_session"} <= {e.kind for e in to_gus}
@@ -652,9 +701,9 @@ def test_answers_that_do_not_apply_after_an_earlier_one_are_not_stored(
     assert (recorded.held, recorded.helpfulness) == ("no", None)
     pledge = {"held": "yes", "helpfulness": "4", "pledge": "Ask for feedback", "version": "1"}
     assert call_api("POST", first, pledge)[0] == 200
-    reminders("2027-10-25T14:05:00Z")  # after session 2: the check-in on that pledge
+    reminders("2027-10-26T14:05:00Z")  # after session 2: the check-in on that pledge
     deliver_mail(aws)
-    clock.set(datetime(2027, 10, 25, 14, 30, tzinfo=UTC))
+    clock.set(datetime(2027, 10, 26, 14, 30, tzinfo=UTC))
     second = of_kind("after_session", "flo@acme.example")[-1].link("feedback")
     answer = {"held": "yes", "helpfulness": "3", "checkin": "not_done", "impact": "yes"}
     assert call_api("POST", second, {**answer, "pledge": "Try again", "version": "0"})[0] == 200

@@ -30,10 +30,10 @@ from tests.integration.support import (
     run_band_jobs,
 )
 
-# The pair's sessions are on Mondays at 14:00 UTC; the fifth ends on 6 December at 15:00.
-AFTER_LAST = "2027-12-06T15:05:00Z"
-PULSE_DUE = "2027-12-07T15:05:00Z"  # a day later
-REMINDER_DUE = "2027-12-14T15:05:00Z"  # a week after the pulse
+# The pair's sessions are on Tuesdays at 14:00 UTC; the fifth ends on 7 December at 15:00.
+AFTER_LAST = "2027-12-07T15:05:00Z"
+PULSE_DUE = "2027-12-08T15:05:00Z"  # a day later
+REMINDER_DUE = "2027-12-15T15:05:00Z"  # a week after the pulse
 FLO, GUS = "flo@acme.example", "gus@acme.example"
 
 
@@ -67,7 +67,7 @@ def test_the_pulse_goes_out_once_a_day_after_the_last_session(
 ) -> None:
     pick_first_slot(kickoff(FLO).link("schedule"))
     assert "pulse" not in reminders(AFTER_LAST)["queued"]  # the after_session mails first
-    assert reminders("2027-12-07T14:30:00Z") == {}
+    assert reminders("2027-12-08T14:30:00Z") == {}
     assert reminders(PULSE_DUE)["queued"] == {"pulse": 2}
     assert reminders(PULSE_DUE) == {}  # a duplicate run
     clock.set(datetime.fromisoformat(PULSE_DUE))
@@ -87,10 +87,10 @@ def test_a_week_later_only_who_has_not_answered_is_reminded_once(
 ) -> None:
     quarter_over(aws)
     assert answer(FLO, fulfilment="4", ongoing="no")[0] == 200
-    assert reminders("2027-12-14T14:30:00Z") == {}
+    assert reminders("2027-12-15T14:30:00Z") == {}
     assert reminders(REMINDER_DUE)["queued"] == {"pulse_reminder": 1}
     assert reminders(REMINDER_DUE) == {}
-    assert reminders("2027-12-21T15:05:00Z") == {}
+    assert reminders("2027-12-22T15:05:00Z") == {}
     deliver_mail(aws)
     [reminder] = of_kind("pulse_reminder")
     assert reminder.to == [GUS] and "/pulse/" in reminder.link("pulse")
@@ -257,11 +257,11 @@ def test_the_link_refuses_other_purposes_and_expires_with_the_feedback_links(
     assert call_api("GET", f"/schedule/{token}")[0] == 404  # a pulse token is no schedule token
     schedule_token = kickoff(FLO).link("schedule").rsplit("/", 1)[1]
     assert call_api("GET", f"/pulse/{schedule_token}")[0] == 404
-    # Open until 30 days after the last session (5 January 15:00), though this link, sent a
+    # Open until 30 days after the last session (6 January 15:00), though this link, sent a
     # day later, would live a day longer
-    clock.set(datetime(2028, 1, 5, 14, tzinfo=UTC))
+    clock.set(datetime(2028, 1, 6, 14, tzinfo=UTC))
     assert call_api("GET", link)[0] == 200
-    clock.set(datetime(2028, 1, 5, 16, tzinfo=UTC))
+    clock.set(datetime(2028, 1, 6, 16, tzinfo=UTC))
     status, page = call_api("GET", link)
     assert status == 410 and "This link has expired" in page
     assert answer(FLO, fulfilment="4", ongoing="yes")[0] == 410

@@ -31,7 +31,7 @@ from tests.integration.support import (
 
 @pytest.fixture
 def picked(aws: Resources, pair: list[Participant]) -> list[Participant]:
-    """The pair, with their slot picked (Mondays from 11 October)."""
+    """The pair, with their slot picked (Tuesdays from 12 October)."""
     pick_first_slot(kickoff("flo@acme.example").link("schedule"))
     deliver_mail(aws)
     return pair
@@ -56,10 +56,10 @@ def test_a_permanent_bounce_stops_the_persons_mail_and_tells_the_partner_once(
     deliver_mail(aws)
     [told] = of_kind("partner_unreachable")
     assert told.to == ["flo@acme.example"] and "Our emails no longer reach Gus" in told.subject
-    assert "Monday 11 October 2027" in told.text  # the sessions still in the calendar
+    assert "Tuesday 12 October 2027" in told.text  # the sessions still in the calendar
     assert "@acme.example" not in caplog.text
     # And the reminders before the first session reach Flo only
-    reminders("2027-10-10T16:00:00Z")
+    reminders("2027-10-11T16:00:00Z")
     deliver_mail(aws)
     assert [e.to for e in of_kind("before_session")] == [["flo@acme.example"]]
 

@@ -38,7 +38,7 @@ FLO, GUS = participant_id("flo@acme.example"), participant_id("gus@acme.example"
 
 @pytest.fixture
 def leave(aws: Resources, pair: list[Participant]) -> str:
-    """Flo and Gus have picked Mondays from 11 October and held their first session: Flo's
+    """Flo and Gus have picked Tuesdays from 12 October and held their first session: Flo's
     leave link."""
     pick_first_slot(kickoff("flo@acme.example").link("schedule"))
     deliver_mail(aws)
@@ -91,7 +91,7 @@ def test_a_leave_cut_short_is_finished_by_the_hourly_run(aws: Resources, leave: 
     assert FLO not in their_plan().active
     reminders("2027-10-20T11:00:00Z")
     assert gus_told(aws) == 1
-    assert reminders("2027-10-24T13:30:00Z") == {}  # no reminder for a pair that is no more
+    assert reminders("2027-10-25T13:30:00Z") == {}  # no reminder for a pair that is no more
 
 
 def test_a_leave_while_the_partner_moves_a_session_keeps_both_changes(
@@ -124,9 +124,9 @@ def test_a_leave_while_the_partner_moves_a_session_keeps_both_changes(
 def test_leaving_after_the_quarters_last_session_changes_nothing_for_the_partner(
     aws: Resources, leave: str
 ) -> None:
-    clock.set(datetime(2027, 12, 6, 16, tzinfo=UTC))  # the fifth conversation is over
+    clock.set(datetime(2027, 12, 7, 16, tzinfo=UTC))  # the fifth conversation is over
     assert call_api("POST", leave, {"action": "leave"})[0] == 200
-    reminders("2027-12-07T16:00:00Z")  # a day after the last session: the pulse
+    reminders("2027-12-08T16:00:00Z")  # a day after the last session: the pulse
     deliver_mail(aws)
     to_gus = {e.kind for e in of_kind("partner_left") + of_kind("cancellation")}
     assert to_gus == set()

@@ -16,7 +16,7 @@ from tandem.model.jobs import RematchJob
 from tandem.model.mail_request import MailKind, MailRequest
 from tandem.model.participant import Participant
 from tandem.model.plan import Plan, Session
-from tandem.model.slots import Slot, recurring_slots, shared_windows, whole_hours
+from tandem.model.slots import NOTICE, Slot, recurring_slots, shared_windows, whole_hours
 from tandem.model.tenant import Tenant
 from tandem.store import matches, plans, queues
 from tandem.store.settings import Setting
@@ -36,14 +36,19 @@ class NotOffered(ValueError):
     """The time asked for is not one the page offered (or no longer fits everyone)."""
 
 
+class TooSoon(NotOffered):
+    """The time asked for starts within NOTICE of now: it was offered by a page left open."""
+
+
 def slot_options(q: Quarter, person: Participant, tenant: Tenant, now: datetime) -> list[Slot]:
     """The recurring slots in the person's own time zone that fit everyone on every session's
-    real date: in the group's first conversation week, or the week after once it has gone."""
+    real date, starting NOTICE from now at the soonest: in the group's first conversation week,
+    or the week after once it has gone."""
     week = q.cycle.conversation_weeks[q.plan.first_session - 1]
     zones = [person.timezone, *(p.timezone for p in q.partners)]
     for start in (week, week + LATE_START):
         found = recurring_slots(
-            zones, person.timezone, start, q.plan.count, tenant.matching.workday, now
+            zones, person.timezone, start, q.plan.count, tenant.matching.workday, now + NOTICE
         )
         if found:
             return found
@@ -70,6 +75,8 @@ def pick(
         raise Changed(q.plan.group)
     if not can_pick(q.plan, now):
         raise TooLate(q.plan.group)
+    if first <= now + NOTICE:
+        raise TooSoon(first.isoformat())
     slot = next((s for s in slot_options(q, person, tenant, now) if s.first == first), None)
     if slot is None:
         raise NotOffered(first.isoformat())
@@ -88,7 +95,7 @@ def move_options(
     q: Quarter, person: Participant, session: Session, tenant: Tenant, now: datetime
 ) -> list[datetime]:
     """Whole hours in the session's week or the week after when everyone is at work, in the
-    person's time zone; its current time excluded."""
+    person's time zone, NOTICE from now at the soonest; its current time excluded."""
     local = session.starts.astimezone(ZoneInfo(person.timezone))
     week = local.date() - timedelta(days=local.weekday())
     zones = [person.timezone, *(p.timezone for p in q.partners)]
@@ -99,7 +106,7 @@ def move_options(
         for starts in whole_hours(window, person.timezone)
     ]
     taken = {s.starts for s in q.plan.sessions}
-    return [o for o in options if o > now and o not in taken]
+    return [o for o in options if o > now + NOTICE and o not in taken]
 
 
 def move(
@@ -117,6 +124,8 @@ def move(
     session = q.plan.session(number)
     if session is None or session.cancelled or session.starts <= now:
         raise TooLate(q.plan.group)
+    if starts <= now + NOTICE:
+        raise TooSoon(starts.isoformat())
     if starts not in move_options(q, person, session, tenant, now):
         raise NotOffered(starts.isoformat())
     stored = _save(q.plan.changed(moved={**q.plan.moved, number: starts}), now)

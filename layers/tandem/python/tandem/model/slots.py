@@ -16,6 +16,9 @@ from zoneinfo import ZoneInfo
 from tandem.model.rhythm import SESSION_INTERVAL
 
 CONVERSATION = timedelta(hours=1)
+# No time is offered that starts sooner than this: people plan their working day the day before,
+# and a partner who reads the invitation tomorrow morning must not find the meeting gone.
+NOTICE = timedelta(hours=24)
 T = TypeVar("T")
 
 
