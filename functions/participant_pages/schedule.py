@@ -11,7 +11,7 @@ from tandem.links.tokens import Link, Purpose
 from tandem.model import guides
 from tandem.model.clock import clock
 from tandem.model.participant import Participant
-from tandem.model.slots import NOTICE, a_time_a_day
+from tandem.model.slots import NOTICE
 from tandem.store import settings
 from tandem.views import pages
 
@@ -92,11 +92,7 @@ def _schedule(
         track=guides.tracks()[quarter.track(tenant)],
         tracks=guides.tracks(),
         can_pick=can_pick,
-        options=a_time_a_day(
-            sessions.slot_options(quarter, person, tenant, now) if can_pick else [],
-            lambda slot: slot.first,
-            person.timezone,
-        ),
+        options=sessions.slot_choices(quarter, person, tenant, now) if can_pick else ([], []),
         form={"track": quarter.track(tenant), "slot": _chosen(quarter), **form},
         problems=problems or {},
         notice=notice,
@@ -165,7 +161,7 @@ def _reschedule(
     tenant, now = settings.tenant(), clock.now()
     upcoming = quarter.plan.upcoming(now)
     session = next((s for s in upcoming if s.number == number), None)
-    moves = sessions.move_options(quarter, person, session, tenant, now) if session else []
+    moves = sessions.move_choices(quarter, person, session, tenant, now) if session else ([], [])
     body = pages.page(
         "reschedule.html",
         tenant,
@@ -174,7 +170,7 @@ def _reschedule(
         quarter=quarter,
         upcoming=upcoming,
         session=session,
-        options=a_time_a_day(moves, lambda starts: starts, person.timezone),
+        options=moves,
         stopping=stopping and bool(upcoming),
         errors=[problem] if problem else [],
         problem=problem,

@@ -53,16 +53,20 @@ def test_the_schedule_page_offers_slots_that_fit_both_on_every_date_in_each_ones
     assert "Tuesdays at 09:00</strong>, from Tuesday 12 October 2027" in page  # in his own time
 
 
-def test_the_schedule_page_shows_a_time_a_day_first_and_the_rest_one_step_away(
+def test_the_schedule_page_shows_the_best_few_times_first_and_the_rest_one_step_away(
     pair: list[Participant],
 ) -> None:
     _, page = call_api("GET", kickoff("flo@acme.example").link("schedule"))
     shown, _, more = page.partition('<details class="more">')
-    # Tuesday to Friday (Monday is within 24 hours), the first time each day; the other four
-    # behind one tap, no script
-    assert shown.count('name="slot"') == 4 and more.count('name="slot"') == 4
-    assert "<summary>4 more times</summary>" in more and "<script" not in page
-    assert form_value(page, "slot") == "2027-10-12T13:00:00+00:00"  # still the first of all
+    # Tuesday to Friday share the same two hours (Monday is within 24 hours): three days
+    # spread over the week first, the other five times behind one tap, no script
+    assert [form_value(shown, "slot", n) for n in range(3)] == [
+        "2027-10-12T13:00:00+00:00",
+        "2027-10-13T13:00:00+00:00",
+        "2027-10-15T13:00:00+00:00",
+    ]
+    assert shown.count('name="slot"') == 3 and more.count('name="slot"') == 5
+    assert "<summary>5 more times</summary>" in more and "<script" not in page
 
 
 def test_no_slot_starting_within_24_hours_is_offered(pair: list[Participant]) -> None:

@@ -16,7 +16,14 @@ from tandem.model.jobs import RematchJob
 from tandem.model.mail_request import MailKind, MailRequest
 from tandem.model.participant import Participant
 from tandem.model.plan import Plan, Session
-from tandem.model.slots import NOTICE, Slot, recurring_slots, shared_windows, whole_hours
+from tandem.model.slots import (
+    NOTICE,
+    Slot,
+    best_first,
+    recurring_slots,
+    shared_windows,
+    whole_hours,
+)
 from tandem.model.tenant import Tenant
 from tandem.store import matches, plans, queues
 from tandem.store.settings import Setting
@@ -45,7 +52,7 @@ def slot_options(q: Quarter, person: Participant, tenant: Tenant, now: datetime)
     real date, starting NOTICE from now at the soonest: in the group's first conversation week,
     or the week after once it has gone."""
     week = q.cycle.conversation_weeks[q.plan.first_session - 1]
-    zones = [person.timezone, *(p.timezone for p in q.partners)]
+    zones = _timezones(q, person)
     for start in (week, week + LATE_START):
         found = recurring_slots(
             zones, person.timezone, start, q.plan.count, tenant.matching.workday, now + NOTICE
@@ -53,6 +60,24 @@ def slot_options(q: Quarter, person: Participant, tenant: Tenant, now: datetime)
         if found:
             return found
     return []
+
+
+def slot_choices(
+    q: Quarter, person: Participant, tenant: Tenant, now: datetime
+) -> tuple[list[Slot], list[Slot]]:
+    """The slot options as a phone shows them: the few best first, the rest one step away."""
+    options = slot_options(q, person, tenant, now)
+    return best_first(
+        options,
+        lambda slot: slot.starts,
+        _timezones(q, person),
+        tenant.matching.workday,
+        person.timezone,
+    )
+
+
+def _timezones(q: Quarter, person: Participant) -> list[str]:
+    return [person.timezone, *(p.timezone for p in q.partners)]
 
 
 def can_pick(plan: Plan, now: datetime) -> bool:
@@ -98,7 +123,7 @@ def move_options(
     person's time zone, NOTICE from now at the soonest; its current time excluded."""
     local = session.starts.astimezone(ZoneInfo(person.timezone))
     week = local.date() - timedelta(days=local.weekday())
-    zones = [person.timezone, *(p.timezone for p in q.partners)]
+    zones = _timezones(q, person)
     options = [
         starts
         for monday in (week, week + timedelta(weeks=1))
@@ -107,6 +132,20 @@ def move_options(
     ]
     taken = {s.starts for s in q.plan.sessions}
     return [o for o in options if o > now + NOTICE and o not in taken]
+
+
+def move_choices(
+    q: Quarter, person: Participant, session: Session, tenant: Tenant, now: datetime
+) -> tuple[list[datetime], list[datetime]]:
+    """The move options as a phone shows them: the few best first, the rest one step away."""
+    options = move_options(q, person, session, tenant, now)
+    return best_first(
+        options,
+        lambda starts: [starts],
+        _timezones(q, person),
+        tenant.matching.workday,
+        person.timezone,
+    )
 
 
 def move(

@@ -7,7 +7,7 @@ out on real dates, with each zone's offset on that date (DST-correct).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
@@ -19,7 +19,8 @@ CONVERSATION = timedelta(hours=1)
 # No time is offered that starts sooner than this: people plan their working day the day before,
 # and a partner who reads the invitation tomorrow morning must not find the meeting gone.
 NOTICE = timedelta(hours=24)
-T = TypeVar("T")
+SUGGESTED = 3  # the times a phone shows first; the rest are one step away
+H = TypeVar("H", bound=Hashable)
 
 
 @dataclass(frozen=True, order=True)
@@ -138,17 +139,49 @@ def whole_hours(window: Window, timezone: str) -> list[datetime]:
     return starts
 
 
-def a_time_a_day(
-    options: Sequence[T], starts: Callable[[T], datetime], timezone: str
-) -> tuple[list[T], list[T]]:
-    """The options a phone shows first, the earliest of each day in `timezone` (spread over the
-    week), and the rest, each in the order given."""
+def fit(
+    timezones: Sequence[str], starts: datetime, workday: tuple[time, time]
+) -> tuple[timedelta, timedelta]:
+    """How well a conversation starting then sits in everyone's working day: the working time
+    they all share that day, and the room it leaves before or after it, whichever is less."""
+    days = [
+        working_hours(zone, starts.astimezone(ZoneInfo(zone)).date(), workday) for zone in timezones
+    ]
+    shared = Window(max(d.starts for d in days), min(d.ends for d in days))
+    room = min(starts - shared.starts, shared.ends - (starts + CONVERSATION))
+    return shared.ends - shared.starts, room
+
+
+def best_first(
+    options: Sequence[H],
+    occurrences: Callable[[H], Sequence[datetime]],
+    timezones: Sequence[str],
+    workday: tuple[time, time],
+    timezone: str,
+) -> tuple[list[H], list[H]]:
+    """The few options a phone shows first, and the rest, each in the order given (soonest
+    first). The few are each the best of its day in `timezone` (the most working time shared on
+    every date, then the most room around the conversation), on up to SUGGESTED days: those
+    sharing the most time, spread over the week (the day farthest from the days already chosen,
+    the sooner on a tie)."""
     zone = ZoneInfo(timezone)
-    first: list[T] = []
-    rest: list[T] = []
-    days: set[date] = set()
+
+    def score(option: H) -> tuple[timedelta, timedelta]:
+        fits = [fit(timezones, starts, workday) for starts in occurrences(option)]
+        return min(shared for shared, _ in fits), min(room for _, room in fits)
+
+    best: dict[date, tuple[tuple[timedelta, timedelta], H]] = {}
     for option in options:
-        day = starts(option).astimezone(zone).date()
-        (rest if day in days else first).append(option)
-        days.add(day)
-    return first, rest
+        day = occurrences(option)[0].astimezone(zone).date()
+        if day not in best or score(option) > best[day][0]:
+            best[day] = (score(option), option)
+
+    def merit(day: date, chosen: list[date]) -> tuple[timedelta, int, int]:
+        apart = min((abs((day - other).days) for other in chosen), default=0)
+        return best[day][0][0], apart, -day.toordinal()
+
+    chosen: list[date] = []
+    while len(chosen) < min(SUGGESTED, len(best)):
+        chosen.append(max(best.keys() - chosen, key=lambda day: merit(day, chosen)))
+    suggested = {best[day][1] for day in chosen}
+    return [o for o in options if o in suggested], [o for o in options if o not in suggested]
