@@ -96,6 +96,24 @@ def test_a_stale_form_with_a_slot_now_within_24_hours_is_refused_and_changes_not
     assert "Pick a time together" in call_api("GET", link)[1]
 
 
+def test_a_time_without_its_offset_is_refused_not_compared(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    link = kickoff("flo@acme.example").link("schedule")
+    version = form_value(call_api("GET", link)[1], "version")
+    naive = {"slot": "2027-10-12T13:00:00", "version": version, "track": "feedback"}
+    status, page = call_api("POST", link, naive)
+    assert status == 400 and "Please choose a time." in page
+    pick_first_slot(link)
+    deliver_mail(aws)
+    link = of_kind("invitation", "flo@acme.example")[0].link("reschedule")
+    _, page = call_api("GET", link + "?session=3")
+    form = {"session": "3", "version": form_value(page, "version")}
+    status, page = call_api("POST", link, {**form, "starts": "2027-11-10T15:00:00"})
+    assert status == 400 and "Please choose a time." in page
+    assert of_kind("session_moved") == []
+
+
 def test_a_session_is_never_moved_to_within_24_hours(
     aws: Resources, pair: list[Participant]
 ) -> None:

@@ -100,11 +100,9 @@ def pick(
         raise Changed(q.plan.group)
     if not can_pick(q.plan, now):
         raise TooLate(q.plan.group)
-    if first <= now + NOTICE:
-        raise TooSoon(first.isoformat())
     slot = next((s for s in slot_options(q, person, tenant, now) if s.first == first), None)
     if slot is None:
-        raise NotOffered(first.isoformat())
+        raise _refusal(first, now)
     if track not in guides.tracks():
         raise NotOffered(track)
     changed = q.plan.changed(slot=slot, picked_by=person.id, picked_at=now, track=track, moved={})
@@ -163,10 +161,8 @@ def move(
     session = q.plan.session(number)
     if session is None or session.cancelled or session.starts <= now:
         raise TooLate(q.plan.group)
-    if starts <= now + NOTICE:
-        raise TooSoon(starts.isoformat())
     if starts not in move_options(q, person, session, tenant, now):
-        raise NotOffered(starts.isoformat())
+        raise _refusal(starts, now)
     stored = _save(q.plan.changed(moved={**q.plan.moved, number: starts}), now)
     queues.send_mail(
         MailRequest.about_plan(
@@ -175,6 +171,13 @@ def move(
         for m in stored.active
     )
     return stored
+
+
+def _refusal(asked: datetime, now: datetime) -> NotOffered:
+    """Why a time is not among the options: too soon (a page left open), or never offered
+    (a time without its UTC offset is no time at all)."""
+    too_soon = asked.tzinfo is not None and asked <= now + NOTICE
+    return (TooSoon if too_soon else NotOffered)(asked.isoformat())
 
 
 def stop(person_id: str, plan: Plan, now: datetime, seen: int | None = None) -> Plan | None:
