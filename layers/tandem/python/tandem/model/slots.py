@@ -1,4 +1,5 @@
-"""When a pair or trio can meet: the windows of a week in which everyone is at work.
+"""When a pair or trio can meet: the windows of a week in which everyone is at work, the slots
+in them, and which few of those a phone shows first.
 
 Matching only promises enough shared working time on the 24-hour clock; the weekdays can still
 part (Auckland's Monday morning is Los Angeles's Sunday afternoon), so the windows are worked
@@ -172,9 +173,9 @@ def best_first(
 
     best: dict[date, tuple[tuple[timedelta, timedelta], H]] = {}
     for option in options:
-        day = occurrences(option)[0].astimezone(zone).date()
-        if day not in best or score(option) > best[day][0]:
-            best[day] = (score(option), option)
+        day, scored = occurrences(option)[0].astimezone(zone).date(), score(option)
+        if day not in best or scored > best[day][0]:
+            best[day] = (scored, option)
 
     def merit(day: date, chosen: list[date]) -> tuple[timedelta, int, int]:
         apart = min((abs((day - other).days) for other in chosen), default=0)
