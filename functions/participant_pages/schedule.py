@@ -48,6 +48,7 @@ def pick_slot(token: str) -> Response[str]:
         problems["slot"] = CHOOSE_A_TIME
     if track not in guides.tracks():  # a stale form, from before a track was removed
         problems["track"] = "Please choose a topic from the list."
+        fields["track"] = quarter.track(tenant)  # not the list's first, that it would show
     if problems:
         return _schedule(link, person, quarter, fields, problems, status=400)
     try:

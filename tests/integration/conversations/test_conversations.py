@@ -4,6 +4,7 @@ happens when a partner stops."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -244,6 +245,8 @@ def test_a_stale_form_with_a_track_that_is_gone_gets_the_form_back_with_its_erro
 ) -> None:
     link = kickoff("flo@acme.example").link("schedule")
     _, page = call_api("GET", link)
+    quarters_topic = re.search(r'<option value="[^"]+" selected>', page)
+    assert quarters_topic is not None
     form = {
         "slot": form_value(page, "slot"),
         "version": form_value(page, "version"),
@@ -253,8 +256,18 @@ def test_a_stale_form_with_a_track_that_is_gone_gets_the_form_back_with_its_erro
     assert status == 400 and 'id="track-error"' in page and "Please choose a topic" in page
     assert 'aria-describedby="track-hint track-error"' in page
     assert f'value="{form["slot"]}" checked' in page  # the time chosen is kept
+    assert quarters_topic.group() in page  # and the topic shown is the quarter's, not the first
     deliver_mail(aws)
     assert of_kind("invitation") == []
+
+
+def test_a_form_sent_back_for_its_time_keeps_the_topic_chosen(pair: list[Participant]) -> None:
+    link = kickoff("flo@acme.example").link("schedule")
+    _, page = call_api("GET", link)
+    form = {"version": form_value(page, "version"), "track": "feedback"}
+    status, page = call_api("POST", link, form)
+    assert status == 400 and "Please choose a time" in page
+    assert '<option value="feedback" selected>' in page
 
 
 def test_fresh_links_bring_back_the_quarter_someone_is_in(
