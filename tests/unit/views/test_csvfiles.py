@@ -5,7 +5,7 @@ from tandem.views.csvfiles import safe_cell, to_csv
 
 
 def test_cells_that_a_spreadsheet_would_run_are_neutralised() -> None:
-    for dangerous in ('=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"):
+    for dangerous in ('=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx", "\0x"):
         assert safe_cell(dangerous).startswith("'")
     assert safe_cell("Ada") == "Ada"
     assert safe_cell(None) == ""

@@ -2,9 +2,9 @@
 the words of pledges shared) and the figures, each as a CSV file and all of them as the sheets
 of one xlsx workbook, written to temporary files so that memory does not grow with the rows.
 
-A cell a spreadsheet would run as a formula (first character = + - @ tab, CR or NUL) is
-neutralised in the CSV files with a leading single quote (OWASP, CWE-1236); the workbook stores
-every text as a string cell, which Excel never evaluates.
+A cell a spreadsheet would run as a formula is written with a leading single quote in the CSV
+files (`tandem.views.csvfiles.safe_cell`); the workbook stores every text as a string cell, which
+Excel never evaluates (a quote there would show).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from typing import IO, Any
 import xlsxwriter
 
 from tandem.analytics.tables import PledgeRow, Tables
+from tandem.views.csvfiles import safe_cell
 
 Cell = str | int | float
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
 _IN_MEMORY = 4 * 1024 * 1024  # a temporary file beyond this goes to disk
 
 
@@ -50,12 +50,6 @@ def cell(value: Any) -> Cell:
     if isinstance(value, int | float):
         return value
     return str(value)
-
-
-def neutralised(value: Cell) -> Cell:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _sheet(
@@ -135,7 +129,7 @@ def write_csv(sheet: Sheet, out: IO[bytes]) -> None:
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
     writer = csv.writer(text)
     writer.writerow(sheet.header)
-    writer.writerows(tuple(neutralised(v) for v in row) for row in sheet.rows())
+    writer.writerows(tuple(safe_cell(v) for v in row) for row in sheet.rows())
     text.flush()
     text.detach()
 

@@ -8,7 +8,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")  # OWASP, CWE-1236
 
 
 def safe_cell(value: object) -> str:

@@ -1,7 +1,7 @@
 """The engine's CSV files: people and history in, groups and unmatched people out.
 
 Readers validate the whole file before returning and raise InputError naming file and line.
-Writers neutralise text cells a spreadsheet would run as a formula (tandem.csvfiles).
+Writers neutralise text cells a spreadsheet would run as a formula (tandem.views.csvfiles).
 """
 
 from __future__ import annotations
