@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
 import pytest
@@ -12,17 +11,12 @@ from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 
 from devtools.local_runtime.aws import Resources, provision
-from tandem.model.clock import clock
 from tandem.model.participant import Participant
 from tandem.model.tenant import Tenant
-from tandem.store import participants
 from tests.integration.support import (
     LINK_BASE,
-    START,
-    daily,
-    deliver_mail,
+    kicked_off,
     person,
-    run_band_jobs,
 )
 
 # DynamoDB applies each conditional write atomically; moto in the test's process does not (two
@@ -51,14 +45,6 @@ def aws(tenant: Tenant, monkeypatch: pytest.MonkeyPatch) -> Iterator[Resources]:
 def pair(aws: Resources) -> list[Participant]:
     """Flo in Paris (Lyon) and Gus in New York (Boston), matched as 2027-Q4 starts, on the
     morning of its first day: their kickoffs sent, no slot picked yet."""
-    people = [
-        person("Flo", "Engineering", location="Lyon"),
-        person("Gus", "Sales", timezone="America/New_York", location="Boston"),
-    ]
-    participants.create_many(people)
-    clock.set(datetime.fromisoformat(START))
-    daily(START)
-    run_band_jobs(aws)
-    deliver_mail(aws)
-    clock.set(datetime.fromisoformat("2027-10-11T10:00:00+00:00"))
-    return people
+    flo = person("Flo", "Engineering", location="Lyon")
+    gus = person("Gus", "Sales", timezone="America/New_York", location="Boston")
+    return kicked_off(aws, [flo, gus])

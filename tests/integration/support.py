@@ -312,11 +312,25 @@ def notification(sample: str, address: str, **changes: Any) -> dict[str, Any]:
     return event
 
 
-def matched_pair(aws: Resources) -> None:
-    participants.create_many([person("Flo", "Engineering"), person("Gus", "Sales")])
+def matched(aws: Resources, people: list[Participant]) -> None:
+    """`people` join and are matched as 2027-Q4 starts (START); no mail delivered yet."""
+    participants.create_many(people)
     clock.set(datetime.fromisoformat(START))
     daily(START)
     run_band_jobs(aws)
+
+
+def matched_pair(aws: Resources) -> None:
+    matched(aws, [person("Flo", "Engineering"), person("Gus", "Sales")])
+
+
+def kicked_off(aws: Resources, people: list[Participant]) -> list[Participant]:
+    """`people` matched as 2027-Q4 starts, their kickoffs delivered; the clock on the morning
+    of its first day (10:00 UTC), before anyone picks a time."""
+    matched(aws, people)
+    deliver_mail(aws)
+    clock.set(datetime.fromisoformat("2027-10-11T10:00:00+00:00"))
+    return people
 
 
 ANSWERS = {

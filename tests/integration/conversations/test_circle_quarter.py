@@ -16,13 +16,12 @@ from tandem.model import guides
 from tandem.model.clock import clock
 from tandem.model.participant import Participant, participant_id
 from tandem.model.tenant import Tenant
-from tandem.store import matches, participants, pulse_answers
+from tandem.store import matches, pulse_answers
 from tests.integration.support import (
-    START,
     call_api,
-    daily,
     deliver_mail,
     form_value,
+    kicked_off,
     kickoff,
     of_kind,
     person,
@@ -58,16 +57,13 @@ def tenant(tenant: Tenant) -> Tenant:
 @pytest.fixture
 def circle(aws: Resources) -> list[Participant]:
     """The five directors, matched into one circle as 2027-Q4 starts, their kickoffs sent."""
-    people = [
-        person(n, department, "Director", timezone=zone) for n, (department, zone) in ZONES.items()
-    ]
-    participants.create_many(people)
-    clock.set(datetime.fromisoformat(START))
-    daily(START)
-    run_band_jobs(aws)
-    deliver_mail(aws)
-    clock.set(datetime.fromisoformat("2027-10-11T10:00:00+00:00"))
-    return people
+    return kicked_off(
+        aws,
+        [
+            person(n, department, "Director", timezone=zone)
+            for n, (department, zone) in ZONES.items()
+        ],
+    )
 
 
 def picked(aws: Resources) -> None:

@@ -20,14 +20,13 @@ from tandem.model.answers import Feedback
 from tandem.model.clock import clock
 from tandem.model.participant import Details, Participant, participant_id
 from tandem.model.plan import group_key
-from tandem.store import participants
 from tests.integration.support import (
-    START,
     after_session_link,
     call_api,
     daily,
     deliver_mail,
     form_value,
+    kicked_off,
     kickoff,
     of_kind,
     person,
@@ -194,16 +193,13 @@ def test_picking_a_slot_sends_both_a_calendar_invitation_for_five_sessions(
 def test_partners_are_called_by_their_preferred_or_whole_name_in_subjects_and_calendars(
     aws: Resources,
 ) -> None:
-    participants.create_many(
+    kicked_off(
+        aws,
         [
             replace(person("Flo", "Engineering"), name="Lovelace, Ada", preferred_name="Ada"),
             replace(person("Gus", "Sales"), name="O'Connor, Marc", preferred_name=None),
-        ]
+        ],
     )
-    clock.set(datetime.fromisoformat(START))
-    daily(START)
-    run_band_jobs(aws)
-    deliver_mail(aws)
     assert kickoff("flo@acme.example").subject == "Meet your peer coaching partner: O'Connor, Marc"
     assert kickoff("gus@acme.example").subject == "Meet your peer coaching partner: Ada"
     assert kickoff("gus@acme.example").text.startswith("Hi O'Connor, Marc,\n")
@@ -474,11 +470,7 @@ def test_two_people_whose_partners_left_are_paired_for_the_rest_of_the_quarter(
         person("Cy", "Finance"),
         person("Di", "People"),
     ]
-    participants.create_many(people)
-    clock.set(datetime.fromisoformat(START))
-    daily(START)
-    run_band_jobs(aws)
-    deliver_mail(aws)
+    kicked_off(aws, people)
     groups = [e for e in sent() if e.kind == "kickoff"]
     pairs = {e.to[0]: e.text for e in groups}
     # One member of each pair leaves after the first week; their partners are left alone
@@ -675,17 +667,13 @@ def test_hostile_names_pledges_and_notes_come_out_inert_in_pages_and_emails(
             "location": f"{RLO}Lyon{XSS}",
         }
     )
-    participants.create_many(
+    kicked_off(
+        aws,
         [
             replace(person("Flo", "Engineering"), **flo.model_dump()),
             person("Gus", "Sales", timezone="America/New_York"),
-        ]
+        ],
     )
-    clock.set(datetime.fromisoformat(START))
-    daily(START)
-    run_band_jobs(aws)
-    deliver_mail(aws)
-    clock.set(datetime.fromisoformat("2027-10-11T10:00:00+00:00"))
     link = after_session_link(aws, "flo@acme.example")
     hostile = f"{RLO}{XSS} {FORMULA}"
     answer = {"held": "yes", "helpfulness": "4", "pledge": hostile, "note": hostile}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -20,10 +20,8 @@ from tandem.model.participant import participant_id
 from tandem.store import participants
 from tests.integration.support import (
     call_api,
-    daily,
-    deliver_mail,
+    kicked_off,
     person,
-    run_band_jobs,
     snapshot,
 )
 
@@ -129,18 +127,10 @@ TOKEN_ROUTES = [route for route in wiring.ROUTES if route.path.endswith("/{token
 @pytest.fixture
 def quarter(aws: Resources) -> Iterator[Resources]:
     """Flo and Gus are matched for 2027-Q4; Hal joined after the matching."""
-    participants.create_many(
-        [
-            person("Flo", "Engineering"),
-            person("Gus", "Sales", timezone="America/New_York"),
-        ]
+    kicked_off(
+        aws, [person("Flo", "Engineering"), person("Gus", "Sales", timezone="America/New_York")]
     )
-    clock.set(datetime.fromisoformat(START))
-    daily(START)
-    run_band_jobs(aws)
-    deliver_mail(aws)
     participants.create_many([person("Hal", "Finance")])
-    clock.set(datetime.fromisoformat("2027-10-11T10:00:00+00:00"))
     yield aws
     clock.reset()
 

@@ -33,11 +33,10 @@ from tandem.store import (
 )
 from tests.integration.support import (
     ROSTER,
-    START,
     call_api,
     context,
-    daily,
     deliver_mail,
+    matched,
     person,
     results,
     run_band_jobs,
@@ -229,10 +228,7 @@ def rematched(aws: Resources) -> tuple[str, str]:
     """Four people paired as 2027-Q4 starts; one of each pair leaves, and the two left alone
     are paired for the rest of the quarter. Each of those two has said something in both
     groups. Returns the two re-matched ids."""
-    participants.create_many(PEOPLE)
-    clock.set(datetime.fromisoformat(START))
-    daily(START)
-    run_band_jobs(aws)
+    matched(aws, PEOPLE)
     tenant = settings.tenant()
     clock.set(datetime(2027, 10, 19, 9, tzinfo=UTC))
     first = list(matches.groups(QUARTER))
@@ -312,10 +308,7 @@ def test_erasing_one_of_a_trio_renames_them_for_both_partners(aws: Resources) ->
 def test_erasing_someone_waiting_for_a_new_partner_drops_the_request(
     aws: Resources,
 ) -> None:
-    participants.create_many(PEOPLE[:2])
-    clock.set(datetime.fromisoformat(START))
-    daily(START)
-    run_band_jobs(aws)
+    matched(aws, PEOPLE[:2])
     tenant = settings.tenant()
     clock.set(datetime(2027, 10, 19, 9, tzinfo=UTC))
     selfservice.leave(PEOPLE[1].id, tenant, clock.now())
