@@ -48,6 +48,13 @@ def sign_in(page: Page, served: Served, role: str) -> None:
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
+def reads_well(page: Page) -> None:
+    """No serious accessibility violation, and nothing wider than the screen."""
+    no_serious_violations(page)
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
 def menu(page: Page, name: str) -> Locator:
     return page.get_by_role("navigation", name="Console").get_by_role("link", name=name)
 
@@ -62,10 +69,10 @@ def test_a_lead_uploads_a_roster_reads_the_figures_downloads_and_acts(
     page: Page, served: Served, tmp_path: Path
 ) -> None:
     sign_in(page, served, "program-lead")
-    no_serious_violations(page)
+    reads_well(page)
 
     menu(page, "Roster").click()
-    no_serious_violations(page)
+    reads_well(page)
     roster = tmp_path / "staff.csv"
     roster.write_text(ROSTER)
     page.get_by_label("Roster file (CSV UTF-8)").set_input_files(roster)
@@ -79,7 +86,7 @@ def test_a_lead_uploads_a_roster_reads_the_figures_downloads_and_acts(
     expect(page.get_by_role("status")).to_contain_text("1 rejected")
     first = page.get_by_role("row").nth(1)
     expect(first).to_contain_text("broken@@globex")
-    no_serious_violations(page)
+    reads_well(page)
 
     # The overview agrees with the quarter's summary.csv, written now.
     menu(page, "Overview").click()
@@ -91,10 +98,10 @@ def test_a_lead_uploads_a_roster_reads_the_figures_downloads_and_acts(
     page.reload()
     participants = page.locator(".tile", has_text="Participants").first
     expect(participants.locator(".value")).to_have_text(summary["participants"]["value"])
-    no_serious_violations(page)
+    reads_well(page)
 
     menu(page, "Exports").click()
-    no_serious_violations(page)
+    reads_well(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="summary.csv").first.click()
     assert download.value.suggested_filename == "summary.csv"
@@ -103,18 +110,18 @@ def test_a_lead_uploads_a_roster_reads_the_figures_downloads_and_acts(
     page.get_by_label("Their email address").fill("rae@globex.example")
     page.get_by_role("button", name="Find").click()
     expect(page.get_by_role("heading", name="Rae Console")).to_be_visible()
-    no_serious_violations(page)
+    reads_well(page)
     page.get_by_role("button", name="Send fresh links").click()
     expect(page.get_by_role("status")).to_contain_text("Fresh links are on their way")
 
     menu(page, "Audit").click()
     entry = page.get_by_role("row", name=re.compile("sent fresh links to rae@globex.example")).first
     expect(entry).to_be_visible()
-    no_serious_violations(page)
+    reads_well(page)
     for name in ("Matching", "Settings"):
         menu(page, name).click()
         expect(page.get_by_role("heading", level=1)).to_be_visible()
-        no_serious_violations(page)
+        reads_well(page)
 
 
 def test_a_viewer_is_refused_each_lead_page_and_action(page: Page, served: Served) -> None:
@@ -126,7 +133,7 @@ def test_a_viewer_is_refused_each_lead_page_and_action(page: Page, served: Serve
         answer = page.goto(console + path)
         assert answer is not None and answer.status == 403, path
         expect(page.get_by_role("heading", name="For program leads only")).to_be_visible()
-    no_serious_violations(page)
+    reads_well(page)
     for action in ("links", "pause", "leave", "revoke", "erase"):
         posted = page.request.post(
             f"{console}/people/{'0' * 20}/{action}", form={"csrf": csrf}, max_redirects=0
