@@ -16,18 +16,26 @@ from __future__ import annotations
 import argparse
 import html
 import sys
+from collections import Counter
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Response, sync_playwright
 
 from devtools.chromium import launch, serious_violations
 from devtools.local_runtime import outbox
+from devtools.local_runtime.runtime import LocalRuntime
 from devtools.simulation import browser
 from devtools.simulation.year import Simulation, roster_rows, running
 from infra import tenant_files
+from tandem.console.sessions import Role
+from tandem.matching.band import REMATCH_NUDGE_AFTER
 from tandem.model import calendar
+from tandem.model.clock import clock
+from tandem.model.participant import participant_id
+from tandem.store import matches
 
 TENANT, PEOPLE, SEED = "demo", 24, 7
 WIDTHS = {360: 740, 1280: 900}  # width -> the viewport's height; the images are whole pages
@@ -111,7 +119,9 @@ def collect() -> list[State]:
         invitation = next(e for e in outbox.sent_emails() if e.kind == "invitation")
         move = invitation.link("reschedule") + "?session=2"
         states += forms("reschedule", "Move conversation 2", move)
-        company.play_quarter(cycle, movers=1)
+        silent, stopping = troubles(company, cycle)
+        states.append(page_state("reschedule-stop", "Stop for the quarter, asked first", stopping))
+        company.play_quarter(cycle, movers=1, silent=silent)
         company.export_when_due(cycle)
 
         emails: dict[str, outbox.SentEmail] = {}
@@ -154,6 +164,99 @@ def collect() -> list[State]:
             page_state("expired", "Signup link past its lifetime", browser.get(signup)),
             page_state("not-found", "A broken link", browser.get(links["profile"] + "x")),
         ]
+        states += console(runtime, next(iter(signed_up)))
+    return states
+
+
+def troubles(company: Simulation, cycle: calendar.Cycle) -> tuple[frozenset[str], browser.Page]:
+    """What a quarter of the demo seldom sends, set off once the slots are picked: in two pairs
+    of one band a member stops (their cancellation, the partner's "partner left") and the two
+    left alone ask for a new partner (rematched, then nudged two days on without a time); one
+    person's mail bounces (the partner is told); someone asks for fresh links. Returns the
+    addresses of a pair that will answer nothing (asked whether it is meeting, reminded of the
+    pulse), and the page that asks before stopping."""
+    invitations = {
+        e.to[0]: e for e in outbox.sent_emails() if e.kind == "invitation" and e.cycle == cycle.id
+    }
+    by_id = {participant_id(address): address for address in invitations}
+    pairs = [
+        (group.band, [by_id[m] for m in group.members])
+        for group in matches.groups(cycle.id)
+        if len(group.members) == 2 and all(m in by_id for m in group.members)
+    ]
+    bands = Counter(band for band, _ in pairs)
+    band = next(band for band, count in bands.items() if count >= 2)
+    stopping_pairs = [members for b, members in pairs if b == band][:2]
+    silent, bouncing = [members for _, members in pairs if members not in stopping_pairs][:2]
+
+    stop = invitations[stopping_pairs[0][0]].link("reschedule")
+    asked = browser.get(stop + "?action=stop")
+    for stopper, _ in stopping_pairs:
+        link = invitations[stopper].link("reschedule")
+        version = browser.get(link + "?action=stop").form().values["version"]
+        browser.post(link, {"action": "stop", "version": version})
+    company.settle()
+    left_alone = {partner for _, partner in stopping_pairs}
+    for email in outbox.sent_emails():
+        if email.kind == "partner_left" and email.to[0] in left_alone:
+            browser.post(email.link("rematch"), {"action": "rematch"})
+    company.post_local("/_local/ses-events", {"type": "Bounce", "email": bouncing[0]})
+    browser.post(f"{company.runtime.api_url}/links", {"email": bouncing[1]})
+    company.settle()
+    # The new pair is nudged before the quarter's play picks a time for it (from the kickoffs).
+    company.run_schedule_at("reminders", clock.now() + REMATCH_NUDGE_AFTER + timedelta(hours=1))
+    return frozenset(silent), asked
+
+
+def console(runtime: LocalRuntime, someone: str) -> list[State]:
+    """The program leads' console as a lead and a viewer reach it, in a browser (it signs in):
+    the sign-in page and a wrong password, each page of the menu, a person found (`someone`)
+    and the question before erasing them, a search that is not an address and one that finds
+    nobody, a person who is not there, the page after signing out, and a lead's page refused
+    to a viewer."""
+    users = {user.role: user for user in runtime.console_users}
+    states: list[State] = []
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        page = chromium.new_page()
+
+        def keep(name: str, caption: str, answer: Response | None) -> None:
+            status = answer.status if answer else 0
+            states.append(
+                State(f"console-{name}", f"Console: {caption} ({status})", page.content())
+            )
+
+        def visit(name: str, caption: str, path: str) -> None:
+            keep(name, caption, page.goto(runtime.console_url + path))
+
+        def submit(button: str) -> Response | None:
+            with page.expect_navigation() as navigation:
+                page.get_by_role("button", name=button).click()
+            return navigation.value
+
+        def sign_in(role: Role, password: str) -> Response | None:
+            page.goto(runtime.console_url)
+            page.get_by_label("Email").fill(users[role].email)
+            page.get_by_label("Password").fill(password)
+            return submit("Sign in")
+
+        keep("sign-in", "sign in", page.goto(runtime.console_url))
+        lead, viewer = users[Role.PROGRAM_LEAD], users[Role.VIEWER]
+        keep("sign-in-error", "sign in, a wrong password", sign_in(lead.role, viewer.password))
+        sign_in(lead.role, lead.password)
+        for name in ("overview", "roster", "matching", "exports", "people", "audit", "settings"):
+            visit(name, name, "" if name == "overview" else f"/{name}")
+        for name, address in (("not-an-address", "not an address"), ("nobody", "no@one.example")):
+            page.goto(runtime.console_url + "/people")
+            page.get_by_label("Their email address").fill(address)
+            keep(f"people-{name}", f"people, {address}", submit("Find"))
+        visit("person", "a person found", f"/people/{participant_id(someone)}")
+        visit("erase", "before erasing a person", f"/people/{participant_id(someone)}/erase")
+        visit("not-found", "a person who is not there", "/people/p-nobody")
+        keep("signed-out", "signed out", submit("Sign out"))
+        sign_in(viewer.role, viewer.password)
+        visit("refused", "a lead's page, to a viewer", "/roster")
+        chromium.close()
     return states
 
 

@@ -211,12 +211,13 @@ class Simulation:
     def post(self, url: str, fields: Mapping[str, str | list[str]]) -> browser.Page:
         return self._tried(lambda: browser.post(url, fields), lambda page: page.status >= 500)
 
-    def post_local(self, path: str) -> dict[str, Any]:
-        """A developer endpoint of the runtime (the clock, a schedule's run), as the scheduler
-        uses them."""
+    def post_local(self, path: str, body: Any = None) -> dict[str, Any]:
+        """A developer endpoint of the runtime (the clock, a schedule's run, an SES event), as
+        the scheduler and SES use them; `body` sent as JSON."""
+        data = None if body is None else json.dumps(body).encode()
 
         def attempt() -> dict[str, Any]:
-            request = urllib.request.Request(self.runtime.api_url + path, method="POST")
+            request = urllib.request.Request(self.runtime.api_url + path, data, method="POST")
             with urllib.request.urlopen(request, timeout=600) as response:
                 result: dict[str, Any] = json.load(response)
                 return result
@@ -334,11 +335,14 @@ class Simulation:
             fields["keep_meeting"] = [m for m in circle if rng.random() < KEEP_MEETING_EACH]
         expect(self.post(email.link("pulse"), fields), "your answers are recorded")
 
-    def play_quarter(self, cycle: calendar.Cycle, movers: int) -> Conversations:
+    def play_quarter(
+        self, cycle: calendar.Cycle, movers: int, silent: frozenset[str] = frozenset()
+    ) -> Conversations:
         """The quarter through the doors people use: one member of each group picks a slot on
         the page the kickoff links to, a few move a session from their invitation, then the
-        reminders schedule runs whenever something is due and everyone answers each "how did it
-        go?" and, after the last session, the end-of-quarter pulse."""
+        reminders schedule runs whenever something is due and everyone (but the `silent`
+        addresses) answers each "how did it go?" and, after the last session, the
+        end-of-quarter pulse."""
         read = outbox.count()
         picked = self.pick_slots(cycle)
         moved = self.move_sessions(cycle, movers)
@@ -349,6 +353,8 @@ class Simulation:
             read += len(fresh)
             sent.update(e.kind for e in fresh if e.cycle == cycle.id and e.kind)
             for email in fresh:
+                if email.to[0] in silent:
+                    continue
                 if email.kind == "after_session" and email.cycle == cycle.id:
                     self.answer_after_session(email)
                 elif email.kind == "pulse" and email.cycle == cycle.id:
