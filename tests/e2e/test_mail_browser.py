@@ -10,22 +10,10 @@ from playwright.sync_api import Page
 
 from tandem.mail.compose import compose
 from tandem.model.mail_request import MailKind, MailRequest
-from tandem.model.participant import Participant, Source, Status
 from tandem.model.tenant import Tenant
+from tests.integration.support import person
 
 LINKS = {p: f"https://links.example/{p}/tok" for p in ("preferences", "leave")}
-
-
-def member(name: str, email: str) -> Participant:
-    return Participant(
-        email=email,
-        name=name,
-        department="Eng",
-        level="Manager",
-        timezone="Europe/Paris",
-        status=Status.ACTIVE,
-        source=Source.ROSTER,
-    )
 
 
 @pytest.mark.e2e
@@ -45,10 +33,10 @@ def test_a_session_list_keeps_each_number_on_one_line_on_a_phone(
         )
         for n in range(1, 6)
     ]
-    partner = member("Yusuf Tanaka", "yusuf@acme.example")
+    partner = person("Yusuf", "Sales")
     message = compose(
         MailRequest(mail_id="m", kind=MailKind.PARTNER_UNREACHABLE, participant_id="p1"),
-        member("Carmen Nakamura", "carmen@acme.example"),
+        person("Carmen", "Engineering"),
         tenant,
         LINKS,
         first,
