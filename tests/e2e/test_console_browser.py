@@ -111,6 +111,11 @@ def test_a_lead_uploads_a_roster_reads_the_figures_downloads_and_acts(
     page.get_by_role("button", name="Find").click()
     expect(page.get_by_role("heading", name="Rae Console")).to_be_visible()
     reads_well(page)
+    page.get_by_role("link", name="Erase Rae Console's data…").click()
+    erase = page.get_by_role("button", name=re.compile("^Erase"))
+    assert erase.inner_text() == "Erase Rae Console's data"  # as shown, the space kept
+    reads_well(page)
+    page.go_back()
     page.get_by_role("button", name="Send fresh links").click()
     expect(page.get_by_role("status")).to_contain_text("Fresh links are on their way")
 
