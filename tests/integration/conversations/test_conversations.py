@@ -386,6 +386,9 @@ def test_a_group_without_a_slot_is_nudged_once(aws: Resources, pair: list[Partic
     assert reminders("2027-10-17T08:00:00Z") == {}
     deliver_mail(aws)
     assert len(of_kind("slot_nudge")) == 2
+    [to_flo] = of_kind("slot_nudge", "flo@acme.example")
+    # A pair is not told about "your group"
+    assert "You and Gus have not picked a time for your conversations yet." in to_flo.text
 
 
 def test_a_partner_who_stops_cancels_the_rest_and_the_other_gets_priority(
@@ -410,6 +413,7 @@ def test_a_partner_who_stops_cancels_the_rest_and_the_other_gets_priority(
     deliver_mail(aws)
     [cancel] = of_kind("cancellation", "gus@acme.example")
     assert "method=CANCEL" in cancel.attachments[0].content_type.replace('"', "")
+    assert cancel.reply_to == ["hana@acme.example"]  # not Flo, whom Gus just stopped meeting
     [told] = of_kind("partner_left", "flo@acme.example")
     assert "priority next quarter" in told.text
     calendar = icalendar.Calendar.from_ical(told.attachments[0].text)

@@ -57,6 +57,7 @@ def test_a_permanent_bounce_stops_the_persons_mail_and_tells_the_partner_once(
     [told] = of_kind("partner_unreachable")
     assert told.to == ["flo@acme.example"] and "Our emails no longer reach Gus" in told.subject
     assert "Tuesday 12 October 2027" in told.text  # the sessions still in the calendar
+    assert told.reply_to == ["hana@acme.example"]  # "the program leads will help", not Gus
     assert "@acme.example" not in caplog.text
     # And the reminders before the first session reach Flo only
     reminders("2027-10-11T16:00:00Z")

@@ -41,9 +41,12 @@ class MailKind(StrEnum):
     ONGOING_MATCH = "ongoing_match"  # a partner also wants to keep meeting: their address
 
 
-# Mail asking for a person's own view of the conversations: a reply may be candid about the
-# partner, so it reaches the program leads, not the partners.
-REPLIES_TO_LEADS = frozenset({MailKind.AFTER_SESSION, MailKind.PULSE, MailKind.PULSE_REMINDER})
+# Mail asking for a person's own view of the conversations (a reply may be candid about the
+# partner), and the cancellation sent to whoever stopped: replies reach the program leads, not
+# the partners.
+REPLIES_TO_LEADS = frozenset(
+    {MailKind.AFTER_SESSION, MailKind.PULSE, MailKind.PULSE_REMINDER, MailKind.CANCELLATION}
+)
 
 # Who each kind is for: a person who left gets nothing, an invite is moot once signed up.
 _FOR_STATUS = {
