@@ -19,6 +19,7 @@ from . import web
 
 router = Router()
 CHOOSE_A_TIME = "Please choose a time."
+CHOOSE_A_CONVERSATION = "Choose the conversation to move."
 TOO_SOON = (  # a page left open while the time it offered came too close
     f"That time is now less than {NOTICE // timedelta(hours=1)} hours away: "
     "please choose a later one."
@@ -162,6 +163,8 @@ def _reschedule(
     tenant, now = settings.tenant(), clock.now()
     upcoming = quarter.plan.upcoming(now)
     session = next((s for s in upcoming if s.number == number), None)
+    if problem and session is None:  # sent without one of the conversations still to come
+        problem = CHOOSE_A_CONVERSATION
     moves = sessions.move_choices(quarter, person, session, tenant, now) if session else ([], [])
     body = pages.page(
         "reschedule.html",

@@ -114,6 +114,21 @@ def test_a_time_without_its_offset_is_refused_not_compared(
     assert of_kind("session_moved") == []
 
 
+def test_a_move_sent_without_its_conversation_says_which_to_choose(
+    aws: Resources, pair: list[Participant]
+) -> None:
+    pick_first_slot(kickoff("flo@acme.example").link("schedule"))
+    deliver_mail(aws)
+    link = of_kind("invitation", "flo@acme.example")[0].link("reschedule")
+    version = form_value(call_api("GET", link + "?session=3")[1], "version")
+    for chosen in ({}, {"session": "9"}):  # none, or none of the quarter's
+        status, page = call_api("POST", link, {"version": version, **chosen})
+        assert status == 400 and 'role="alert"' in page
+        assert "Choose the conversation to move." in page and "Please choose a time" not in page
+    deliver_mail(aws)
+    assert of_kind("session_moved") == []
+
+
 def test_a_session_is_never_moved_to_within_24_hours(
     aws: Resources, pair: list[Participant]
 ) -> None:
