@@ -7,48 +7,26 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
 
 from devtools.local_runtime.aws import Resources
-from devtools.local_runtime.runtime import LambdaContext, LocalRuntime
-from devtools.local_runtime.server import LocalApi
 from functions.participant_pages import handler
 from infra import wiring
 from tandem.links.tokens import ABOUT_SESSION, SCOPED, Purpose
 from tandem.links.urls import link_tokens
 from tandem.model.participant import participant_id
-from tandem.model.tenant import Tenant
-from tandem.store import settings as tandem_settings
+from tests.integration.fuzzing import answered_as_declared, api_schema, generated
 from tests.integration.support import invite_ada, snapshot
 
 ADA = participant_id("ada@acme.example")
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance]
 EXAMPLES = 60  # per operation; the two without inputs (GET /join, GET /links) have one each
 CALLS: Counter[str] = Counter()
 
 
-class _InProcess:
-    """The part of the local runtime the HTTP front needs: the tenant and the pages function,
-    run in this process against moto."""
-
-    @property
-    def tenant(self) -> Tenant:
-        return tandem_settings.tenant()
-
-    def invoke(self, function: str, event: dict[str, Any]) -> Any:
-        assert function == wiring.PARTICIPANT_PAGES.name
-        return handler.handler(event, LambdaContext(function, 512, 10))
-
-
-schema = schemathesis.openapi.from_wsgi(
-    "/_local/openapi.json", LocalApi(cast(LocalRuntime, _InProcess()))
-)
+schema = api_schema("openapi.json", wiring.PARTICIPANT_PAGES, handler.handler)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -70,26 +48,14 @@ def tokens(aws: Resources) -> dict[str, str]:
 
 
 @schema.parametrize()
-@settings(
-    max_examples=EXAMPLES,
-    derandomize=True,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-)
+@generated(EXAMPLES)
 def test_generated_requests_get_declared_answers_and_refusals_change_nothing(
     case: schemathesis.Case, aws: Resources, tokens: dict[str, str], state: list[Any]
 ) -> None:
     token = case.path_parameters.get("token") if case.path_parameters else None
     if isinstance(token, str) and len(token) % 2 == 0:  # half the time, the real thing
         case.path_parameters = {"token": tokens[case.path.split("/")[1]]}
-    response = case.call()
-    case.validate_response(response, checks=CHECKS)
-    # Nothing else runs meanwhile: the state before this request is the one after the last.
-    after = snapshot(aws)
-    if response.status_code >= 400:
-        assert after == state[0], f"{case.method} {case.path} refused, yet changed state"
-    state[0] = after
-    CALLS[f"{case.method} {case.path}"] += 1
+    answered_as_declared(case, aws, state, CALLS)
 
 
 @pytest.fixture

@@ -9,50 +9,30 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from itertools import cycle
-from typing import Any, cast
+from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
 
 from devtools.local_runtime.aws import Resources
-from devtools.local_runtime.runtime import LambdaContext, LocalRuntime
-from devtools.local_runtime.server import LocalApi
 from functions.console import handler
 from infra import wiring
 from tandem.model.participant import participant_id
-from tandem.model.tenant import Tenant
-from tandem.store import settings as tandem_settings
 from tests.integration.console.support import Browser, csrf
+from tests.integration.fuzzing import answered_as_declared, api_schema, generated
 from tests.integration.support import invite_ada, snapshot
 
 ADA = participant_id("ada@acme.example")
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance]
 EXAMPLES = 30  # per operation
 CALLS: Counter[str] = Counter()
 # Every other request signed in, every other form of those with the session's CSRF token.
 SIGNED_IN, WITH_CSRF = cycle((True, False)), cycle((True, False))
 
 
-class _InProcess:
-    """The part of the local runtime the HTTP front needs: the tenant and the console, run in
-    this process against moto."""
-
-    @property
-    def tenant(self) -> Tenant:
-        return tandem_settings.tenant()
-
-    def invoke(self, function: str, event: dict[str, Any]) -> Any:
-        assert function == wiring.CONSOLE.name
-        return handler.handler(event, LambdaContext(function, 1024, 30))
-
-
 # Signing out would end the session the other requests use; its own tests are in test_sign_in.
-schema = schemathesis.openapi.from_wsgi(
-    "/_local/console-openapi.json", LocalApi(cast(LocalRuntime, _InProcess()))
-).exclude(path="/console/sign-out")
+schema = api_schema("console-openapi.json", wiring.CONSOLE, handler.handler).exclude(
+    path="/console/sign-out"
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -76,12 +56,7 @@ def state(aws: Resources, session: dict[str, str]) -> list[Any]:
 
 
 @schema.parametrize()
-@settings(
-    max_examples=EXAMPLES,
-    derandomize=True,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-)
+@generated(EXAMPLES)
 def test_generated_console_requests_get_declared_answers_and_refusals_change_nothing(
     case: schemathesis.Case, aws: Resources, session: dict[str, str], state: list[Any]
 ) -> None:
@@ -94,10 +69,4 @@ def test_generated_console_requests_get_declared_answers_and_refusals_change_not
             case.body = {**case.body, **typed, **token}
         if case.path_parameters and "pid" in case.path_parameters:
             case.path_parameters = {**case.path_parameters, "pid": ADA}
-    response = case.call()
-    case.validate_response(response, checks=CHECKS)
-    after = snapshot(aws)
-    if response.status_code >= 400:
-        assert after == state[0], f"{case.method} {case.path} refused, yet changed state"
-    state[0] = after
-    CALLS[f"{case.method} {case.path}"] += 1
+    answered_as_declared(case, aws, state, CALLS)
