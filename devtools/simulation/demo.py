@@ -126,8 +126,10 @@ def run(tenant_name: str, people: int, seed: int) -> int:
 def _console_sign_in(tenant: Tenant) -> None:
     """Where the program leads' console is on a local run, and the sign-ins it seeds."""
     lead, viewer = console_users(tenant)
-    print(f"\nThe program leads' console, on a local run: tandem serve --tenant {tenant.name}")
-    print(f"  then open {ADDRESS}/console and sign in as {lead.email}, password {lead.password}")
+    # The demo's embedded AWS is gone once it ends: the local run starts a tenant of its own.
+    print("\nTry it yourself: `make serve` runs the demo tenant, empty, on the embedded AWS")
+    print("  (docs/walkthrough.md takes it from a roster to a quarter); its console:")
+    print(f"  open {ADDRESS}/console and sign in as {lead.email}, password {lead.password}")
     print(f"  (or as a viewer: {viewer.email}, password {viewer.password})")
 
 
@@ -214,4 +216,5 @@ def _purpose_mix(tenant: Tenant) -> None:
     patterns = {p.purpose.pattern for p in signed_up if p.purpose}
     answered = sum(p.purpose is not None for p in signed_up)
     print(f"3. Purpose profiles: {answered} of {len(signed_up)} answered the questionnaire")
-    print(f"   {len(patterns)} of the 24 patterns among them; HR sees the mix only in its report")
+    print(f"   {len(patterns)} of the 24 patterns among them; HR sees the mix only in its report,")
+    print("   for patterns held by enough people")

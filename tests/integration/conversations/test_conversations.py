@@ -174,7 +174,8 @@ def test_picking_a_slot_sends_both_a_calendar_invitation_for_five_sessions(
     invitations = of_kind("invitation")
     assert sorted(e.to[0] for e in invitations) == ["flo@acme.example", "gus@acme.example"]
     gus = next(e for e in invitations if e.to == ["gus@acme.example"])
-    assert "Flo picked a time" in gus.text and "Tuesday 12 October 2027, 09:00-10:00" in gus.text
+    assert "Flo picked a time for your conversations together." in gus.text  # not "with Flo"
+    assert "Tuesday 12 October 2027, 09:00-10:00" in gus.text
     assert "Topic: Feedback." in gus.text  # the track the picker chose
     [part] = gus.attachments
     assert part.content_type.replace('"', "").startswith("text/calendar")
