@@ -378,7 +378,10 @@ def test_reminders_go_out_once_the_day_before_and_after_however_often_the_schedu
     deliver_mail(aws)
     assert len(of_kind("after_session")) == 2
     # How it went is the person's own view: a reply reaches the program leads, not the partner.
-    assert of_kind("after_session", "gus@acme.example")[0].reply_to == ["hana@acme.example"]
+    [after] = of_kind("after_session", "gus@acme.example")
+    assert after.reply_to == ["hana@acme.example"]
+    assert "reach HR only in figures about at least 5 people" in after.text
+    assert "a reply to this email reaches Hana Ruiz, with your name" in after.text
     # A late run, after session 2 began, never sends its day-before reminder, only the after
     report = reminders("2027-10-26T15:00:00Z")
     assert report["queued"] == {"after_session": 2}

@@ -77,6 +77,8 @@ def test_the_pulse_goes_out_once_a_day_after_the_last_session(
     assert email.cycle == "2027-Q4" and "Flo" in email.text
     # Whether to keep meeting the partner is not for the partner to read in a reply.
     assert email.reply_to == ["hana@acme.example"]
+    # and the email says so: a reply is not an answer counted among others
+    assert "a reply to this email reaches Hana Ruiz, with your name" in email.text
     status, page = call_api("GET", pulse_link(GUS))
     assert status == 200 and "How fulfilled do you feel at work?" in page
     assert "Do you intend an ongoing relationship with your partner?" in page
@@ -94,6 +96,13 @@ def test_a_week_later_only_who_has_not_answered_is_reminded_once(
     deliver_mail(aws)
     [reminder] = of_kind("pulse_reminder")
     assert reminder.to == [GUS] and "/pulse/" in reminder.link("pulse")
+
+
+def test_the_comment_says_who_reads_it(aws: Resources, pair: list[Participant]) -> None:
+    """Nobody but its writer: it never leaves in a file or a console page (docs/analytics.md)."""
+    quarter_over(aws)
+    _, page = call_api("GET", pulse_link(FLO))
+    assert "for you alone, not shown to Gus or HR" in page and "program team" not in page
 
 
 def test_a_get_and_an_empty_post_record_nothing(aws: Resources, pair: list[Participant]) -> None:
