@@ -29,6 +29,12 @@ def test_people_in_different_departments_at_the_same_level_are_paired() -> None:
     assert result.unmatched == ()
 
 
+def test_a_department_written_another_way_is_the_same_department() -> None:
+    """A person who joins types their department: "engineering " is the roster's Engineering."""
+    result = run([person("a", "Engineering"), person("b", "engineering ")])
+    assert paired(result) == set()
+
+
 def test_same_department_is_never_paired() -> None:
     # Given two people in sales and one in legal
     people = [person("a", "sales"), person("b", "sales"), person("c", "legal")]

@@ -145,9 +145,12 @@ def _band(
     start, end = rules.workday
 
     def codes(values: Iterable[str | None]) -> Ints:
+        # Departments and offices are typed (on the join page, in HR's files): "engineering "
+        # is Engineering, whatever its case and spaces.
         table: dict[str, int] = {}
+        keys = (None if v is None else " ".join(v.casefold().split()) for v in values)
         return np.array(
-            [UNKNOWN if v is None else table.setdefault(v, len(table)) for v in values],
+            [UNKNOWN if k is None else table.setdefault(k, len(table)) for k in keys],
             dtype=np.int64,
         )
 
