@@ -251,6 +251,11 @@ def console(runtime: LocalRuntime, someone: str) -> list[State]:
             page.get_by_label("Their email address").fill(address)
             keep(f"people-{name}", f"people, {address}", submit("Find"))
         visit("person", "a person found", f"/people/{participant_id(someone)}")
+        visit(
+            "mark-left",
+            "before marking a person as left",
+            f"/people/{participant_id(someone)}?confirm=leave",
+        )
         visit("erase", "before erasing a person", f"/people/{participant_id(someone)}/erase")
         visit("not-found", "a person who is not there", "/people/p-nobody")
         keep("signed-out", "signed out", submit("Sign out"))

@@ -92,13 +92,15 @@ def person_page(pid: str) -> Response[str]:
     standing = people.standing(pid, settings.tenant(), clock.now()) if _person(pid) else None
     if standing is None:
         return _nobody()
-    done = ACTIONS.get(router.current_event.get_query_string_value("done") or "")
+    query = router.current_event.get_query_string_value
+    done = ACTIONS.get(query("done") or "")
     return web.page(
         router,
         "person.html",
         standing.person.name,
         standing=standing,
         done=done[1] if done else None,
+        confirming_leave=query("confirm") == "leave",  # leaving asks first, on this page
     )
 
 

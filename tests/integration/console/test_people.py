@@ -3,6 +3,8 @@ and each is in the audit trail (who, what, when, from which address), which a vi
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from devtools.local_runtime.aws import Resources
 from tandem.console import audit
 from tandem.model.calendar import next_cycle
@@ -36,6 +38,19 @@ def test_an_unknown_or_bad_address_is_said_in_words(pair: list[Participant], lea
     assert unknown["statusCode"] == 404 and "Nobody in the program" in unknown["body"]
     bad = lead.post(f"{CONSOLE}/people", {"csrf": token, "email": "not an address"})
     assert bad["statusCode"] == 400 and "Enter an email address" in bad["body"]
+
+
+def test_marking_someone_as_left_asks_first(pair: list[Participant], lead: Browser) -> None:
+    """It tells their group at once and stops their mail: one tap must not do it."""
+    person_page = _find(lead, pair[0].email)
+    page = lead.get(person_page)["body"]
+    assert f'action="{urlsplit(person_page).path}/leave"' not in page
+    assert '?confirm=leave#leaving">Mark as left…</a>' in page
+    asking = lead.get(f"{person_page}?confirm=leave")
+    assert asking["statusCode"] == 200 and "Mark <bdi>Flo Example</bdi> as left?" in asking["body"]
+    assert f'action="{urlsplit(person_page).path}/leave"' in asking["body"]
+    stored = participants.get(pair[0].id)
+    assert stored is not None and stored.status is Status.ACTIVE
 
 
 def test_pausing_and_leaving_are_the_persons_own_use_cases_and_audited(
