@@ -84,8 +84,11 @@ def _save_profile(purpose_: Purpose, token: str) -> Response[str]:
     fields = web.form(router.current_event)
     answers = {q.id: fields.get(q.id, "") for q in purpose.QUESTIONS}
     problems, missing = {}, purpose.unanswered(answers)
+    # An optional field the form did not send keeps its value: a browser sends every field (an
+    # emptied one clears it), a script may leave out what it does not change.
+    kept = {f: getattr(person, f) or "" for f in ("location", "preferred_name")}
     try:
-        personal = PersonalDetails.model_validate(fields)
+        personal = PersonalDetails.model_validate({**kept, **fields})
     except ValidationError as error:
         wrong = invalid_fields(error)
         problems = {f: selfservice.PROBLEMS[f] for f in PERSONAL_FIELDS if f in wrong}

@@ -237,7 +237,7 @@ def ses_error(request: Any, code: str, message: str, status: int = 400) -> AWSRe
     return AWSResponse(url, status, {"Content-Type": "text/xml"}, ResponseBody(body.encode()))
 
 
-def invite_ada() -> None:
+def invite_ada(location: str | None = None) -> None:
     """Ada, on the roster and not signed up yet, with her invitation queued."""
     ada = Participant(
         email="ada@acme.example",
@@ -247,6 +247,7 @@ def invite_ada() -> None:
         timezone="UTC",
         status=Status.INVITED,
         source=Source.ROSTER,
+        location=location,
     )
     participants.create_many([ada])
     queues.send_mail([MailRequest.invite(participant_id(ada.email))])

@@ -389,6 +389,21 @@ def test_a_form_without_a_field_gets_the_form_back_in_words(
     ] in html
 
 
+def test_a_form_that_leaves_out_the_location_keeps_the_rosters(aws: Resources) -> None:
+    """A browser sends every field, an emptied one to clear it; a form sent without the field
+    (a script's) keeps what the roster says."""
+    invite_ada(location="Lisbon")
+    deliver_mail(aws)
+    link = sent()[-1].link("signup")
+    fields = {k: v for k, v in {**DETAILS, **ANSWERS}.items() if k != "location"}
+    assert call_api("POST", link, fields)[0] == 200
+    assert stored().location == "Lisbon"
+    deliver_mail(aws)
+    profile = [e for e in sent() if e.subject.startswith("You're signed up")][-1].link("profile")
+    assert call_api("POST", profile, {**DETAILS, "location": "", **ANSWERS})[0] == 200
+    assert stored().location is None
+
+
 def test_the_signup_link_after_signup_changes_nothing_and_leads_to_the_profile(
     invite: str, aws: Resources
 ) -> None:
