@@ -27,7 +27,8 @@ def invalid_link(error: InvalidLink) -> Response[str]:
     if error.expired:
         return doors.links_form(
             "This link has expired",
-            "Links in our emails stop working after a while, to keep your account safe.",
+            "Links in our emails stop working after a while, so that an old email in the wrong "
+            "hands opens nothing.",
             "../links",
             status=410,
         )

@@ -351,6 +351,8 @@ def test_the_leads_mail_names_the_files_and_how_to_fetch_them_with_no_link_to_th
 
     [mail] = [e for e in sent() if e.kind == "exports_ready"]
     assert Q1 in mail.subject
+    assert "Hi Hana Ruiz," in mail.text  # a name as written, never cut at a space
+    assert "the console's Exports page" in mail.text  # named, not linked
     # Forwarded, the email gives no one the files: no link to the bucket, signed or not.
     assert mail.links == []
     for body in (mail.text, mail.html):

@@ -48,6 +48,7 @@ def test_a_stale_preferences_link_renders_no_link_that_outlives_it(
     for link in links.values():
         status, page = call_api("GET", link)
         assert status == 410 and "This link has expired" in page
+        assert "account" not in page  # there are none: people act through their links
 
 
 def test_the_schedule_page_links_only_to_moving_a_conversation_of_that_quarter(
