@@ -320,6 +320,7 @@ def test_after_the_last_conversation_nothing_promises_a_next_one(
     deliver_mail(aws)
     [last] = [e for e in of_kind("after_session", "gus@acme.example") if e.session == 5]
     assert "next conversation" not in last.text + last.html
+    assert last.subject == "Your last conversation with Flo: how did it go?"  # not one of 5 alike
     _, page = call_api("GET", last.link("feedback"))
     assert "next time" not in page and "next conversation" not in page
     answers = {"held": "yes", "helpfulness": "4", "version": form_value(page, "version")}
@@ -380,6 +381,7 @@ def test_reminders_go_out_once_the_day_before_and_after_however_often_the_schedu
     # How it went is the person's own view: a reply reaches the program leads, not the partner.
     [after] = of_kind("after_session", "gus@acme.example")
     assert after.reply_to == ["hana@acme.example"]
+    assert after.subject == "Conversation 1 with Flo: how did it go?"
     assert "reach HR only in figures about at least 5 people" in after.text
     assert "a reply to this email reaches Hana Ruiz, with your name" in after.text
     # A late run, after session 2 began, never sends its day-before reminder, only the after
