@@ -64,7 +64,10 @@ def send_links() -> Response[str]:
         email = email_address(entered)
     except ValueError:
         problem = selfservice.PROBLEMS["email"]
-        return links_form("Get fresh links", "", "", email=entered, errors=[problem], status=400)
+        if entered.strip():  # something, but not an address: show what one looks like
+            domain = settings.tenant().sender.partition("@")[2]
+            problem = f"{problem.removesuffix('.')}, like name@{domain}."
+        return links_form("Get fresh links", "", "", email=entered, problem=problem, status=400)
     selfservice.request_links(email, clock.now())
     return web.message(
         "Check your inbox",
@@ -78,7 +81,7 @@ def links_form(
     intro: str,
     action: str,
     email: str = "",
-    errors: list[str] | None = None,
+    problem: str = "",
     status: int = 200,
 ) -> Response[str]:
     """`action` is where the form posts: "" from /links itself, "../links" from a link page."""
@@ -88,7 +91,7 @@ def links_form(
         title=title,
         intro=intro,
         email=email,
-        errors=errors or [],
+        problems={"email": problem} if problem else {},
         action=action,
     )
     return web.html(body, status)

@@ -96,10 +96,15 @@ def test_an_incomplete_form_comes_back_with_the_problems_and_saves_nothing(invit
 
 
 def test_the_fresh_links_form_says_what_to_enter_without_quoting_it_back(aws: Resources) -> None:
-    for entered in ("", "ada@"):
+    for entered, problem in (
+        ("", "Please enter your work email address."),
+        ("ada@", "Please enter your work email address, like name@acme.example."),
+    ):
         status, html = call_api("POST", "/links", {"email": entered})
-        assert status == 400 and "Please enter your work email address." in html
-        assert "not a valid email address" not in html
+        assert status == 400 and "not a valid email address" not in html
+        # next to the field, which points to it, as on every other form
+        assert f'<p class="error" id="email-error">{problem}</p>' in html
+        assert 'aria-invalid="true" aria-describedby="email-error"' in html
 
 
 def test_the_invite_link_after_signup_shows_the_profile(invite: str, aws: Resources) -> None:
