@@ -66,6 +66,13 @@ def gus_told(aws: Resources) -> int:
     return len(of_kind("partner_left", "gus@acme.example"))
 
 
+def test_the_leave_page_says_what_leaving_does_to_the_group(aws: Resources, leave: str) -> None:
+    status, page = call_api("GET", leave)
+    assert status == 200 and "Leave the program?" in page
+    told = "your remaining conversations this quarter are cancelled, and the others in your group"
+    assert f"{told} are told" in page
+
+
 def test_a_leave_whose_answer_was_lost_still_takes_the_person_out_of_their_group(
     aws: Resources, leave: str
 ) -> None:
