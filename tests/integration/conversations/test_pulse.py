@@ -99,10 +99,11 @@ def test_a_week_later_only_who_has_not_answered_is_reminded_once(
 
 
 def test_the_comment_says_who_reads_it(aws: Resources, pair: list[Participant]) -> None:
-    """Nobody but its writer: it never leaves in a file or a console page (docs/analytics.md)."""
+    """Nobody but its writer: it never leaves in a file or a console page (docs/analytics.md).
+    Its label names no partner: a partner's name labels their keep-meeting box."""
     quarter_over(aws)
     _, page = call_api("GET", pulse_link(FLO))
-    assert "for you alone, not shown to Gus or HR" in page and "program team" not in page
+    assert "for you alone, not shown to your partner or HR" in page and "program team" not in page
 
 
 def test_a_get_and_an_empty_post_record_nothing(aws: Resources, pair: list[Participant]) -> None:
