@@ -119,9 +119,10 @@ def collect() -> list[State]:
         invitation = next(e for e in outbox.sent_emails() if e.kind == "invitation")
         move = invitation.link("reschedule") + "?session=2"
         states += forms("reschedule", "Move conversation 2", move)
+        company.move_sessions(cycle, movers=1)  # before anyone stops: a group still meeting
         silent, stopping = troubles(company, cycle)
         states.append(page_state("reschedule-stop", "Stop for the quarter, asked first", stopping))
-        company.play_quarter(cycle, movers=1, silent=silent)
+        company.play_quarter(cycle, movers=0, silent=silent)
         company.export_when_due(cycle)
 
         emails: dict[str, outbox.SentEmail] = {}
