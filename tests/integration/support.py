@@ -193,6 +193,14 @@ def run_band_jobs(aws: Resources) -> list[dict[str, Any]]:
     return reports
 
 
+def live_clients() -> list[BaseClient]:
+    """Every botocore client in this process, boto3's and PynamoDB's alike. A handler's import
+    freezes what exists then (tandem/lambdas/cold_start.py), and the collector does not list
+    frozen objects: they are thawed first."""
+    gc.unfreeze()
+    return [o for o in gc.get_objects() if isinstance(o, BaseClient)]
+
+
 @contextmanager
 def aws_calls() -> Iterator[Counter[str]]:
     """Counts the AWS calls made in the block, as "service.Operation", with a botocore hook on
@@ -203,7 +211,7 @@ def aws_calls() -> Iterator[Counter[str]]:
     def count(model: OperationModel, **_: Any) -> None:
         counted[f"{model.service_model.service_name}.{model.name}"] += 1
 
-    clients = [o for o in gc.get_objects() if isinstance(o, BaseClient)]
+    clients = live_clients()
     for client in clients:
         client.meta.events.register("before-call", count, unique_id="test-aws-calls")
     try:

@@ -18,7 +18,6 @@ SQS's event source (receive, delete, visibility) are Lambda's, not ours, and are
 
 from __future__ import annotations
 
-import gc
 import json
 import random
 import threading
@@ -34,7 +33,7 @@ from botocore.exceptions import ReadTimeoutError
 from botocore.hooks import first_non_none_response
 from botocore.session import Session
 
-from tests.integration.support import ResponseBody
+from tests.integration.support import ResponseBody, live_clients
 
 SERVICES = frozenset({"dynamodb", "ses", "s3", "sqs"})
 SPARED = frozenset(
@@ -198,7 +197,7 @@ def inject(share: float, seed: int, services: frozenset[str] = SERVICES) -> Iter
 @contextmanager
 def attached(faults: Faults) -> Iterator[Faults]:
     """The faults on every botocore client alive now or created inside the block."""
-    clients = [o for o in gc.get_objects() if isinstance(o, BaseClient)]
+    clients = live_clients()
     create_client = Session.create_client
 
     def create_and_attach(session: Session, *args: Any, **kwargs: Any) -> BaseClient:
