@@ -2,16 +2,19 @@
 a session, a CSRF token with each POST, the route's role). GET pages change nothing but the
 audit trail (a download is recorded as it is handed out); actions are POSTs."""
 
-from typing import Any
+from tandem.lambdas.cold_start import collector_paused
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
+with collector_paused():
+    from typing import Any
 
-from tandem.lambdas.observability import logger, metrics
-from tandem.lambdas.openapi import html_pages
+    from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+    from aws_lambda_powertools.logging import correlation_paths
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from . import audit, exports, matching, overview, people, roster, settings, sign_in, web
+    from tandem.lambdas.observability import logger, metrics
+    from tandem.lambdas.openapi import html_pages
+
+    from . import audit, exports, matching, overview, people, roster, settings, sign_in, web
 
 app = APIGatewayRestResolver()
 app.use(middlewares=[web.guard])

@@ -1,16 +1,19 @@
 """HR's exports: the daily `exports` schedule exports each quarter once when it is due (and
 mails the program leads); `{"cycle": "2027-Q1"}`, from `tandem export`, exports one on demand."""
 
-from typing import Any
+from tandem.lambdas.cold_start import collector_paused
 
-from aws_lambda_powertools.utilities.parser import parse
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ConfigDict
+with collector_paused():
+    from typing import Any
 
-from tandem.analytics import exports
-from tandem.lambdas.observability import logger, tracer
-from tandem.store import settings
+    from aws_lambda_powertools.utilities.parser import parse
+    from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from pydantic import BaseModel, ConfigDict
+
+    from tandem.analytics import exports
+    from tandem.lambdas.observability import logger, tracer
+    from tandem.store import settings
 
 
 class OnDemand(BaseModel):

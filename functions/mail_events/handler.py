@@ -2,14 +2,17 @@
 EventBridge's rule and the mail-events queue. A permanent bounce or a complaint stops mail to
 the address and tells the person's partners; anything else is acknowledged and ignored."""
 
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel, SqsRecordModel
-from pydantic import Json
+from tandem.lambdas.cold_start import collector_paused
 
-from tandem.lambdas.observability import logger
-from tandem.lambdas.queue_consumer import sqs_consumer
-from tandem.mail import bounces
-from tandem.model.clock import clock
-from tandem.store import settings
+with collector_paused():
+    from aws_lambda_powertools.utilities.parser.models import EventBridgeModel, SqsRecordModel
+    from pydantic import Json
+
+    from tandem.lambdas.observability import logger
+    from tandem.lambdas.queue_consumer import sqs_consumer
+    from tandem.mail import bounces
+    from tandem.model.clock import clock
+    from tandem.store import settings
 
 
 class SesEventBridgeModel(EventBridgeModel):

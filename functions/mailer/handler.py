@@ -4,16 +4,19 @@ A failed send fails only its own record (partial batch response); SQS retries it
 the last attempt, moves it to the dead-letter queue.
 """
 
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
-from pydantic import Json
+from tandem.lambdas.cold_start import collector_paused
 
-from tandem.lambdas.observability import logger
-from tandem.lambdas.queue_consumer import sqs_consumer
-from tandem.mail import delivery
-from tandem.model.clock import clock
-from tandem.model.mail_request import MailRequest
-from tandem.store.idempotency import persistence_layer
+with collector_paused():
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+    from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+    from pydantic import Json
+
+    from tandem.lambdas.observability import logger
+    from tandem.lambdas.queue_consumer import sqs_consumer
+    from tandem.mail import delivery
+    from tandem.model.clock import clock
+    from tandem.model.mail_request import MailRequest
+    from tandem.store.idempotency import persistence_layer
 
 
 class MailRecord(SqsRecordModel):

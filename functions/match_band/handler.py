@@ -5,19 +5,22 @@ A job runs once at a time (Powertools idempotency keyed on cycle and band) and a
 the band already settled; a failure fails its record, for SQS to retry, then dead-letter.
 """
 
-from typing import Any
+from tandem.lambdas.cold_start import collector_paused
 
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
-from pydantic import Json
+with collector_paused():
+    from typing import Any
 
-from tandem.lambdas.observability import logger
-from tandem.lambdas.queue_consumer import sqs_consumer
-from tandem.matching import band
-from tandem.model.clock import clock
-from tandem.model.jobs import BandJob, RematchJob
-from tandem.store import settings
-from tandem.store.idempotency import persistence_layer
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+    from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+    from pydantic import Json
+
+    from tandem.lambdas.observability import logger
+    from tandem.lambdas.queue_consumer import sqs_consumer
+    from tandem.matching import band
+    from tandem.model.clock import clock
+    from tandem.model.jobs import BandJob, RematchJob
+    from tandem.store import settings
+    from tandem.store.idempotency import persistence_layer
 
 
 class JobRecord(SqsRecordModel):

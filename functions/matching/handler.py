@@ -2,15 +2,18 @@
 of its matching (one job per band). What is due comes from the tenant's calendar and the
 event's own time, so a late or repeated delivery does the right thing."""
 
-from typing import Any
+from tandem.lambdas.cold_start import collector_paused
 
-from aws_lambda_powertools.utilities.parser import event_parser
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from aws_lambda_powertools.utilities.typing import LambdaContext
+with collector_paused():
+    from typing import Any
 
-from tandem.lambdas.observability import logger, tracer
-from tandem.matching import daily
-from tandem.store import settings
+    from aws_lambda_powertools.utilities.parser import event_parser
+    from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from tandem.lambdas.observability import logger, tracer
+    from tandem.matching import daily
+    from tandem.store import settings
 
 
 @logger.inject_lambda_context

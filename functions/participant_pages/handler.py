@@ -2,19 +2,22 @@
 never changes anything (mail scanners open links); the change is the POST of the page's form.
 Domain errors become friendly pages here, in one place."""
 
-from typing import Any
+from tandem.lambdas.cold_start import collector_paused
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
+with collector_paused():
+    from typing import Any
 
-from tandem.lambdas.observability import logger, metrics
-from tandem.lambdas.openapi import html_pages
-from tandem.links.tokens import InvalidLink
-from tandem.model import purpose
-from tandem.people import selfservice
+    from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+    from aws_lambda_powertools.logging import correlation_paths
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from . import doors, feedback, guide, preferences, profile, pulse, rematch, schedule, web
+    from tandem.lambdas.observability import logger, metrics
+    from tandem.lambdas.openapi import html_pages
+    from tandem.links.tokens import InvalidLink
+    from tandem.model import purpose
+    from tandem.people import selfservice
+
+    from . import doors, feedback, guide, preferences, profile, pulse, rematch, schedule, web
 
 app = APIGatewayRestResolver()
 for module in (profile, preferences, schedule, rematch, guide, feedback, pulse, doors):

@@ -3,16 +3,19 @@ still listed in a group is taken out of it, so their partners are not reminded o
 the slot nudge, and each session's reminders before and after, for whatever is due at the
 event's own time (a late or repeated delivery sends nothing twice)."""
 
-from typing import Any
+from tandem.lambdas.cold_start import collector_paused
 
-from aws_lambda_powertools.utilities.parser import event_parser
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from aws_lambda_powertools.utilities.typing import LambdaContext
+with collector_paused():
+    from typing import Any
 
-from tandem.conversations import reminders
-from tandem.lambdas.observability import logger, tracer
-from tandem.people import selfservice
-from tandem.store import settings
+    from aws_lambda_powertools.utilities.parser import event_parser
+    from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from tandem.conversations import reminders
+    from tandem.lambdas.observability import logger, tracer
+    from tandem.people import selfservice
+    from tandem.store import settings
 
 
 @logger.inject_lambda_context

@@ -1,18 +1,21 @@
 """Roster import: S3 upload under roster/ -> queue -> this function -> participants, invites and
 roster/results/<file>, for the content the event announces."""
 
-from datetime import datetime
-from typing import Literal
-from urllib.parse import unquote_plus
+from tandem.lambdas.cold_start import collector_paused
 
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
-from pydantic import BaseModel, Json
+with collector_paused():
+    from datetime import datetime
+    from typing import Literal
+    from urllib.parse import unquote_plus
 
-from tandem.lambdas.observability import logger
-from tandem.lambdas.queue_consumer import sqs_consumer
-from tandem.model import bucket_layout
-from tandem.people import roster
-from tandem.store import settings
+    from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+    from pydantic import BaseModel, Json
+
+    from tandem.lambdas.observability import logger
+    from tandem.lambdas.queue_consumer import sqs_consumer
+    from tandem.model import bucket_layout
+    from tandem.people import roster
+    from tandem.store import settings
 
 
 class S3TestEvent(BaseModel):

@@ -10,6 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from infra import wiring
+
 ROOT = Path(__file__).parents[3]
 
 # Modules the pages function must not load, with why a page does without them (the X-Ray SDK,
@@ -84,3 +88,28 @@ print(json.dumps(read))
     read = json.loads(done.stdout)
     assert any(path.endswith("/endpoints") for path in read)
     assert sorted(path for path in set(read) if read.count(path) > 1) == []
+
+
+@pytest.mark.parametrize("function", [function.name for function in wiring.FUNCTIONS])
+def test_a_function_loads_with_the_garbage_collector_paused(function: str) -> None:
+    """The collector would walk everything a cold start makes again and again while it is made
+    (tandem/lambdas/cold_start.py): paused while the handler's modules load, then resumed with
+    what they made frozen out of its sight."""
+    probe = f"""
+import gc, json, sys
+seen = []
+class Watch:
+    def find_spec(self, name, path=None, target=None):
+        if name == "tandem.store.settings":
+            seen.append(gc.isenabled())
+sys.meta_path.insert(0, Watch())
+import functions.{function}.handler
+print(json.dumps([seen, gc.isenabled(), gc.get_freeze_count()]))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    during, after, frozen = json.loads(done.stdout)
+    assert during == [False]
+    assert after is True
+    assert frozen > 10_000
