@@ -210,6 +210,26 @@ def test_names_and_pledge_texts_only_when_the_tenant_enables_them_and_never_an_a
     assert b"as a note" not in everything  # notes never leave
 
 
+def test_a_department_written_two_ways_is_one_department(aws: Resources, tenant: Tenant) -> None:
+    """Someone who joins types their department: "engineering " is the roster's Engineering,
+    and HR sees one department, not a second one of a single person."""
+    found = [
+        person("Ada", "Engineering"),
+        person("Bo", "Engineering"),
+        person("Cy", "engineering "),
+        person("Di", "Legal"),
+    ]
+    participants.create_many(found)
+    quarter_of(Q1, found)
+
+    exports.export(tenant, Q1)
+
+    enrolled = rows(aws, f"exports/{Q1}/participants.csv")
+    assert sorted(r["department"] for r in enrolled) == [*["Engineering"] * 3, "Legal"]
+    summary = rows(aws, f"exports/{Q1}/summary.csv")
+    assert {r["group"] for r in summary if r["scope"] == "department"} == {"Engineering", "Legal"}
+
+
 def test_a_pledge_text_the_form_did_not_say_would_be_read_stays_out(
     aws: Resources, tenant: Tenant, people: list[Participant]
 ) -> None:

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 
 from tandem.analytics.tables import (
     ConversationRow,
@@ -22,7 +23,7 @@ from tandem.analytics.tables import (
 )
 from tandem.model import calendar
 from tandem.model.answers import ERASED_PLEDGE, Feedback
-from tandem.model.participant import Participant, Status
+from tandem.model.participant import Participant, Status, one_spelling
 from tandem.model.plan import Plan
 from tandem.model.tenant import Tenant
 from tandem.store import feedback_answers, participants, plans, pulse_answers, signing_keys
@@ -67,12 +68,16 @@ def quarters_so_far(tenant: Tenant, cycle: str, ids: Pseudonyms) -> list[Tables]
 
 
 def _people(tenant: Tenant) -> list[Participant]:
-    return [
+    """Everyone, each department under one spelling: one typed "engineering" on the join page
+    is counted in Engineering, not in a department of one that HR would see apart."""
+    people = [
         person
         for level in tenant.levels
         for status in Status
         for person in participants.in_level(level, status)
     ]
+    spelling = one_spelling(p.department for p in people)
+    return [replace(p, department=spelling[p.department]) for p in people]
 
 
 def _tables(tenant: Tenant, cycle: str, people: Iterable[Participant], ids: Pseudonyms) -> Tables:

@@ -7,7 +7,8 @@ time zone and location once signed up; before that, a new roster may still corre
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -84,6 +85,22 @@ class ImportMark:
     at: datetime  # the upload's event time: uploads apply in this order
     outcome: str  # "created" or "updated"
     fields: tuple[str, ...] = ()  # what an update changed
+
+
+def same_name(value: str) -> str:
+    """What a department or office is known by, whatever its case and spacing: they are typed (on
+    the join page, in HR's files), and "engineering " is Engineering."""
+    return " ".join(value.casefold().split())
+
+
+def one_spelling(values: Iterable[str]) -> dict[str, str]:
+    """Each value mapped to the spelling most of its kind use (`same_name`; on a tie, the first
+    in sort order), so that one department is counted once, under one name."""
+    counts = Counter(values)
+    kinds: dict[str, list[str]] = defaultdict(list)
+    for value in sorted(counts, key=lambda v: (-counts[v], v)):
+        kinds[same_name(value)].append(value)
+    return {value: spellings[0] for spellings in kinds.values() for value in spellings}
 
 
 @dataclass(frozen=True)
