@@ -90,6 +90,35 @@ print(json.dumps(read))
     assert sorted(path for path in set(read) if read.count(path) > 1) == []
 
 
+def test_a_pages_first_request_parses_none_of_botocores_data_files() -> None:
+    """Parsed while the function loads, on the full vCPU Lambda gives a function's init, not in
+    a person's first request, which runs on the share of one its memory buys."""
+    probe = """
+import json
+import botocore.loaders
+from tandem.store import clients, signing_keys, table
+from tandem.store.participants import ParticipantItem
+read = []
+load_file = botocore.loaders.JSONFileLoader.load_file
+def counted(self, path):
+    read.append(path)
+    return load_file(self, path)
+botocore.loaders.JSONFileLoader.load_file = counted
+clients.client("secretsmanager")
+ParticipantItem._get_connection().connection.client
+print(json.dumps(read))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env={**os.environ, "AWS_DEFAULT_REGION": "eu-west-1", "TABLE_NAME": "bench"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(done.stdout) == []
+
+
 @pytest.mark.parametrize("function", [function.name for function in wiring.FUNCTIONS])
 def test_a_function_loads_with_the_garbage_collector_paused(function: str) -> None:
     """The collector would walk everything a cold start makes again and again while it is made

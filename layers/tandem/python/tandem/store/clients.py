@@ -8,6 +8,11 @@ them. The clients read the same environment as boto3's (region, credentials, AWS
 One session, PynamoDB's clients included (store/table.py): a session parses botocore's data
 files (the 1 MB endpoints file among them) on its first client, and a cold page would otherwise
 pay that again for every model class it reads and for the signing key.
+
+The data a client is built from is parsed when its store module loads (`load_service_data`):
+Lambda runs a function's init on a full vCPU and its requests on the share of one that its
+memory buys (under a third at 512 MB), so the parsing costs a person who opened a link less
+there than in the first request.
 """
 
 from __future__ import annotations
@@ -38,3 +43,15 @@ def session() -> botocore.session.Session:
 @cache
 def client(service: str) -> Any:
     return session().create_client(service)
+
+
+def load_service_data(*services: str) -> None:
+    """Parses now what building these services' clients would: the endpoints and partitions, the
+    defaults and retry rules, each service's model and endpoint rules. The loader keeps each by
+    its arguments, so they are passed as building a client passes them."""
+    loader = session().get_component("data_loader")
+    for name in ("endpoints", "partitions", "sdk-default-configuration", "_retry"):
+        loader.load_data_with_path(name)
+    for service in services:
+        for kind in ("service-2", "endpoint-rule-set-1"):
+            loader.load_service_model(service, kind, api_version=None)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import time
 
-from tandem.store.clients import client
+from tandem.store.clients import client, load_service_data
 from tandem.store.settings import Setting, setting
 
 MAX_AGE_S = 300  # a rotated key is signing everywhere within five minutes
 _read: dict[str, tuple[float, list[str]]] = {}  # secret ARN -> (monotonic time read, keys)
+load_service_data("secretsmanager")  # while the function starts, not in its first request
 
 
 def signing_keys() -> list[str]:

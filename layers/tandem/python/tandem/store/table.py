@@ -27,6 +27,7 @@ from tandem.store.settings import Setting
 # PynamoDB opens a botocore session for each model class's connection: every one uses the
 # store's session instead, which reads botocore's data files once (store/clients.py).
 pynamodb.connection.base.get_session = clients.session
+clients.load_service_data("dynamodb")  # while the function starts, not in its first request
 
 
 @dataclass(frozen=True)
