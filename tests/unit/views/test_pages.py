@@ -1,6 +1,7 @@
 import base64
 import hashlib
 import re
+from zoneinfo import ZoneInfo
 
 from tandem.model import purpose
 from tandem.model.participant import Participant, Source, Status
@@ -71,3 +72,45 @@ def test_the_signup_form_asks_every_question_with_labelled_choices(tenant: Tenan
     assert html.count('type="radio"') == sum(len(q.options) for q in purpose.QUESTIONS)
     assert '<option value="Europe/Paris" selected>' in html
     assert '<html lang="en">' in html and 'name="viewport"' in html
+
+
+def test_the_time_zones_offered_are_the_databases_own_names_each_of_which_opens() -> None:
+    assert "Asia/Kolkata" in pages.TIME_ZONES and "Asia/Calcutta" not in pages.TIME_ZONES
+    assert "Europe/Oslo" in pages.TIME_ZONES  # one per country, not only one per offset
+    assert pages.TIME_ZONES[-1] == "UTC"
+    for zone in pages.TIME_ZONES:
+        ZoneInfo(zone)
+
+
+def zone_choice(tenant: Tenant, zone: str) -> str:
+    """The profile form's time zone field for a person whose zone, or answer, is `zone`."""
+    person = Participant(
+        email="ravi@acme.example",
+        name="Ravi",
+        department="Eng",
+        level="Manager",
+        timezone=zone,
+        status=Status.ACTIVE,
+        source=Source.ROSTER,
+    )
+    html = pages.page(
+        "profile_form.html",
+        tenant,
+        title="Your profile",
+        signing_up=False,
+        participant=person,
+        form={"name": "Ravi", "preferred_name": None, "location": None, "answers": {}},
+        selected_zone=zone,
+        questions=purpose.QUESTIONS,
+        problems={},
+        missing=[],
+    )
+    [field] = re.findall(r'<select id="timezone".*?</select>', html, re.S)
+    return field
+
+
+def test_a_zone_the_list_leaves_out_as_an_alias_is_still_shown_chosen(tenant: Tenant) -> None:
+    # A roster may give the old name; the person's page shows it, not a blank choice
+    assert '<option value="Asia/Calcutta" selected>' in zone_choice(tenant, "Asia/Calcutta")
+    assert '<option value="Mars/Base"' not in zone_choice(tenant, "Mars/Base")
+    assert '<option value="" selected>Choose your time zone' in zone_choice(tenant, "Mars/Base")

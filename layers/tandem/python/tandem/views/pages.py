@@ -3,10 +3,11 @@ browser may do with them (no scripts, no framing, no referrer that could leak a 
 
 from __future__ import annotations
 
+from importlib import resources
 from typing import Any
-from zoneinfo import available_timezones
 
 from tandem.model.tenant import Tenant
+from tandem.model.validation import time_zone
 from tandem.views.render import render, stylesheet
 
 _STYLE = stylesheet("pages/style.css")
@@ -24,22 +25,34 @@ HEADERS = {
     "Cache-Control": "no-store",
 }
 
-_REGIONS = (
-    "Africa/",
-    "America/",
-    "Antarctica/",
-    "Asia/",
-    "Atlantic/",
-    "Australia/",
-    "Europe/",
-    "Indian/",
-    "Pacific/",
-)
-TIME_ZONES = [*sorted(zone for zone in available_timezones() if zone.startswith(_REGIONS)), "UTC"]
+
+def _zone_table() -> list[str]:
+    """The zones a person picks from: the time zone database's own list, one or more per
+    country (zone.tab), without the old names it keeps only as aliases (Asia/Calcutta beside
+    Asia/Kolkata), and UTC. One file read, not the 600 zone files that listing them all opens."""
+    table = resources.files("tzdata").joinpath("zoneinfo/zone.tab").read_text("utf-8")
+    rows = (line.split("\t") for line in table.splitlines() if line and not line.startswith("#"))
+    return [*sorted({row[2] for row in rows}), "UTC"]
+
+
+TIME_ZONES = _zone_table()
+
+
+def _zones_with(selected: str | None) -> list[str]:
+    """The list, with a person's own zone should it be an alias the list leaves out (a roster
+    may give one): their page shows what they have, not a blank choice."""
+    if not selected or selected in TIME_ZONES:
+        return TIME_ZONES
+    try:
+        time_zone(selected)
+    except ValueError:
+        return TIME_ZONES  # a form sent back with a zone that is not one: they choose again
+    return sorted([*TIME_ZONES, selected])
 
 
 def page(name: str, tenant: Tenant, **context: Any) -> str:
-    return render(f"pages/{name}", css=_STYLE.css, tenant=tenant, time_zones=TIME_ZONES, **context)
+    zones = _zones_with(context.get("selected_zone"))
+    return render(f"pages/{name}", css=_STYLE.css, tenant=tenant, time_zones=zones, **context)
 
 
 def message(tenant: Tenant, title: str, *paragraphs: str) -> str:
