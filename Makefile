@@ -112,11 +112,14 @@ build/layers/%/.built: layers/%/requirements.in requirements.lock Makefile $(BIN
 	$(call bytecode,$(@D))
 	touch $@
 
-# Our own code as Lambda gets it: the domain layer and the functions' folders, with bytecode.
-build/code/.built: $(shell find layers/tandem functions -type f -not -path '*/__pycache__/*') Makefile
+# Our own code as Lambda gets it: the domain layer and the functions' folders, the templates
+# compiled to modules (tandem/views/render.py), everything with bytecode.
+build/code/.built: $(shell find layers/tandem functions -type f -not -path '*/__pycache__/*') Makefile $(BIN)/tandem
 	rm -rf $(@D) && mkdir -p $(@D)/domain $(@D)/functions
 	cp -r layers/tandem/python $(@D)/domain/ && cp -r functions/*/ $(@D)/functions/
 	find $(@D) -depth -type d -name __pycache__ -exec rm -rf {} +
+	$(BIN)/python -c 'import sys; from pathlib import Path; from tandem.views import render; \
+		render.compile_templates(Path(sys.argv[1]))' $(@D)/domain/python/tandem/views/compiled
 	$(call bytecode,$(@D))
 	touch $@
 

@@ -7,7 +7,10 @@ import re
 from importlib import metadata
 from pathlib import Path
 
+from jinja2 import ModuleLoader
+
 from infra.stack.functions import BUILT_CODE, BUILT_LAYERS, RUNTIME
+from tandem.views import render
 
 ROOT = Path(__file__).parents[2]
 PIN = re.compile(r"^([A-Za-z0-9_.-]+)==(\S+)$", re.MULTILINE)
@@ -53,3 +56,19 @@ def test_every_module_shipped_carries_bytecode_for_the_lambda_runtime() -> None:
     assert len(shipped) > 1000, "nothing built: `make layer` first"
     compiled = [path.parent / "__pycache__" / f"{path.stem}.{tag}.pyc" for path in shipped]
     assert [str(pyc) for pyc in compiled if not pyc.exists()] == []
+
+
+def test_the_templates_ship_compiled() -> None:
+    """Lambda reads them as modules (tandem/views/render.py): a page's first request does not
+    compile its templates."""
+    compiled = BUILT_CODE / "domain/python/tandem/views/compiled"
+    templates = Path(render.__file__).with_name("templates")
+    written = [*templates.rglob("*.html"), *templates.rglob("*.txt")]
+    shipped = {path.name for path in compiled.glob("tmpl_*.py")}
+    assert shipped, "nothing built: `make layer` first"
+    missing = [
+        str(t)
+        for t in written
+        if ModuleLoader.get_module_filename(t.relative_to(templates).as_posix()) not in shipped
+    ]
+    assert missing == []

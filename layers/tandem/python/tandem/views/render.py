@@ -8,19 +8,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
+from jinja2 import (
+    BaseLoader,
+    Environment,
+    ModuleLoader,
+    PackageLoader,
+    StrictUndefined,
+    Template,
+    select_autoescape,
+)
 from markupsafe import Markup
 
-_env = Environment(
-    loader=PackageLoader("tandem.views", "templates"),
-    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+# Where Lambda gets the templates compiled to Python modules (`compile_templates`, run by make
+# layer), with their bytecode: compiling a page's templates took about 14 ms of its first
+# request. Elsewhere the templates are read from their sources, so an edit shows at once.
+COMPILED = Path(__file__).with_name("compiled")
 
 
 @dataclass(frozen=True)
@@ -59,10 +65,29 @@ def names_list(people: Iterable[Any], attribute: str = "known_as") -> str:
     return " and ".join([", ".join(found[:-1]), found[-1]] if len(found) > 1 else found)
 
 
-_env.filters["day"] = _day
-_env.filters["hour"] = _hour
-_env.filters["local"] = _local
-_env.filters["names"] = names_list
+def environment(loader: BaseLoader) -> Environment:
+    """Jinja2 as the templates are written for: HTML autoescaped, any undefined name an error."""
+    env = Environment(
+        loader=loader,
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(day=_day, hour=_hour, local=_local, names=names_list)
+    return env
+
+
+_env = environment(
+    ModuleLoader(COMPILED) if COMPILED.is_dir() else PackageLoader("tandem.views", "templates")
+)
+
+
+def compile_templates(target: Path) -> None:
+    """Every template, compiled to a module in `target` as ModuleLoader reads them."""
+    environment(PackageLoader("tandem.views", "templates")).compile_templates(
+        target, extensions=("html", "txt"), zip=None, ignore_errors=False
+    )
 
 
 def template(name: str) -> Template:
