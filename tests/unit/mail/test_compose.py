@@ -9,7 +9,7 @@ from tandem.mail.compose import compose
 from tandem.model.mail_request import MailKind, MailRequest, applies_to
 from tandem.model.participant import MailBlock, Participant, Source, Status
 from tandem.model.purpose import PurposeProfile
-from tandem.model.tenant import Tenant
+from tandem.model.tenant import BandFormat, Tenant
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
 LINKS = {
@@ -56,6 +56,34 @@ def test_the_welcome_carries_the_profile_the_next_quarter_and_every_self_service
     assert "Monday 11 January 2027" in text
     for purpose in ("profile", "pause", "leave"):
         assert LINKS[purpose] in text
+
+
+def test_a_band_meeting_in_circles_is_promised_a_circle_not_a_partner(tenant: Tenant) -> None:
+    """Welcome and notice promise what the band gets: a circle may hold two of one department
+    where the band's departments cannot all differ, so it is not promised "another department"."""
+    in_circles = tenant.model_copy(
+        update={
+            "matching": tenant.matching.model_copy(
+                update={"formats": {"Manager": BandFormat(format="circles", size=4)}}
+            )
+        }
+    )
+    notice = MailRequest.about_cycle(MailKind.NOTICE, "p1", "2027-Q1")
+    for request in (MailRequest.welcome("p1"), notice):
+        extra = {"cycle": SimpleNamespace(starts=NOW)} if request is notice else {}
+        told = {
+            band: compose(request, person(Status.ACTIVE), t, LINKS, NOW, **extra)
+            for band, t in (("pairs", tenant), ("circles", in_circles))
+        }
+        for band, message in told.items():
+            plain = message.get_body(("plain",)).get_content()
+            assert "\n2. " in plain if request is not notice else "\n\nOver the" in plain
+            for kind in ("plain", "html"):
+                body = " ".join(message.get_body((kind,)).get_content().split())
+                assert ("circle of about 4" in body or "about 4 people" in body) is (
+                    band == "circles"
+                )
+                assert ("from another department" in body) is (band == "pairs")
 
 
 def test_every_email_ends_with_the_preferences_link_beside_leaving(tenant: Tenant) -> None:

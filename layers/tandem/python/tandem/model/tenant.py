@@ -277,11 +277,14 @@ class Tenant(_Strict):
     def format_of(self, band: str) -> BandFormat:
         return self.matching.formats.get(band, BandFormat())
 
+    def band_of(self, level: str) -> str:
+        return self.matching.bands.get(level, level)
+
     def bands(self) -> dict[str, tuple[str, ...]]:
         """Each band and its levels, in the order of `levels`."""
         bands: dict[str, tuple[str, ...]] = {}
         for level in self.levels:
-            band = self.matching.bands.get(level, level)
+            band = self.band_of(level)
             bands[band] = (*bands.get(band, ()), level)
         return bands
 
