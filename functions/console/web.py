@@ -225,7 +225,7 @@ def message(
         session=session,
         csrf=sessions().csrf_token(session) if session else "",
         console=path(),
-        here="",
+        here=None,  # a message is none of the menu's pages
         menu=[item for item in MENU if session and allowed(session.role, item.route)],
     )
     return html(body, status, cookies=cookies)

@@ -40,6 +40,13 @@ def test_an_unknown_or_bad_address_is_said_in_words(pair: list[Participant], lea
     assert bad["statusCode"] == 400 and "Enter an email address" in bad["body"]
 
 
+
+def test_a_person_no_longer_there_is_a_page_of_no_menu_item(lead: Browser) -> None:
+    """A message page is none of the menu's pages: it does not mark Overview as current."""
+    gone = lead.get(f"{CONSOLE}/people/{'0' * 32}")
+    assert gone["statusCode"] == 404 and "Nobody here" in gone["body"]
+    assert "Overview" in gone["body"] and 'aria-current="page"' not in gone["body"]
+
 def test_marking_someone_as_left_asks_first(pair: list[Participant], lead: Browser) -> None:
     """It tells their group at once and stops their mail: one tap must not do it."""
     person_page = _find(lead, pair[0].email)
