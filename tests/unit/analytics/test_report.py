@@ -134,3 +134,11 @@ def test_only_the_published_figures_are_grey_and_values_read_on_their_bars(
     )
     assert "#8a94a3" in benchmarks and "#8a94a3" not in by_quarter
     assert "#ffffff" in benchmarks  # white values on the dark blue bars
+
+
+def test_each_benchmark_tile_says_whose_figure_it_is(year_report: str) -> None:
+    """ "80% published" left HR asking by whom; the figures are Imperative's and a customer's."""
+    contexts = re.findall(r'<span class="context (?:above|below)">(.*?)</span>', year_report)
+    against_published = [unescape(context) for context in contexts if "%" in context]
+    assert len(against_published) == 3
+    assert all("Imperative" in context for context in against_published)
