@@ -247,10 +247,15 @@ def console(runtime: LocalRuntime, someone: str) -> list[State]:
         sign_in(lead.role, lead.password)
         for name in ("overview", "roster", "matching", "exports", "people", "audit", "settings"):
             visit(name, name, "" if name == "overview" else f"/{name}")
-        for name, address in (("not-an-address", "not an address"), ("nobody", "no@one.example")):
+        for name, typed in (
+            ("not-an-address", "not@an address"),
+            ("nobody", "no@one.example"),
+            ("too-short", "E"),
+            ("several", "Emma"),
+        ):
             page.goto(runtime.console_url + "/people")
-            page.get_by_label("Their email address").fill(address)
-            keep(f"people-{name}", f"people, {address}", submit("Find"))
+            page.get_by_label("Their name or email address").fill(typed)
+            keep(f"people-{name}", f"people, {typed}", submit("Find"))
         visit("person", "a person found", f"/people/{participant_id(someone)}")
         visit(
             "mark-left",

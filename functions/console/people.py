@@ -1,11 +1,11 @@
-"""People: find a participant by address, see where they stand (never their answers), and act
-for them through their own use cases: fresh links, a pause, leaving, revoked links, erasure.
-The address travels in a form, never in a page's address."""
+"""People: find a participant by name or address, see where they stand (never their answers),
+and act for them through their own use cases: fresh links, a pause, leaving, revoked links,
+erasure. What a lead types travels in a form, never in a page's address."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Router
@@ -22,6 +22,7 @@ from . import web
 
 router = Router()
 PARTICIPANT_ID = re.compile(r"^[0-9a-f]{20}$")
+SHOWN = 20  # people listed for a name at most: more, and more of the name is needed
 # What a lead may do for a person, by the route's last word: the audit's name for it, what the
 # person's page then says, and the person's own use case that does it.
 ACTIONS: dict[str, tuple[Action, str, Callable[[Participant, Tenant], object]]] = {
@@ -53,8 +54,19 @@ ACTIONS: dict[str, tuple[Action, str, Callable[[Participant, Tenant], object]]] 
 }
 
 
-def _search(email: str = "", problem: str = "", status: int = 200) -> Response[str]:
-    return web.page(router, "people.html", "People", email=email, problem=problem, status=status)
+def _search(
+    who: str = "", problem: str = "", status: int = 200, found: Sequence[Participant] = ()
+) -> Response[str]:
+    return web.page(
+        router,
+        "people.html",
+        "People",
+        who=who,
+        problem=problem,
+        found=found,
+        shown=SHOWN,
+        status=status,
+    )
 
 
 @router.get("/console/people")
@@ -64,14 +76,16 @@ def search_page() -> Response[str]:
 
 @router.post("/console/people")
 def search() -> Response[str]:
-    email = web.form(router).get("email", "").strip()
+    who = web.form(router).get("who", "").strip()
     try:
-        person = people.find(email)
-    except ValueError:
-        return _search(email, "Enter an email address, like name@example.com.", 400)
-    if person is None:
-        return _search(email, "Nobody in the program has this address.", 404)
-    return web.redirect(f"{web.address()}/people/{person.id}")
+        found = people.find(who, settings.tenant())
+    except people.Unclear as unclear:
+        return _search(who, str(unclear), 400)
+    if not found:
+        return _search(who, "Nobody in the program has this name or address.", 404)
+    if len(found) == 1:
+        return web.redirect(f"{web.address()}/people/{found[0].id}")
+    return _search(who, found=found)
 
 
 def _person(pid: str) -> Participant | None:

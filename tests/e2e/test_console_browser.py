@@ -107,7 +107,7 @@ def test_a_lead_uploads_a_roster_reads_the_figures_downloads_and_acts(
     assert download.value.suggested_filename == "summary.csv"
 
     menu(page, "People").click()
-    page.get_by_label("Their email address").fill("rae@globex.example")
+    page.get_by_label("Their name or email address").fill("rae@globex.example")
     page.get_by_role("button", name="Find").click()
     expect(page.get_by_role("heading", name="Rae Console")).to_be_visible()
     reads_well(page)

@@ -153,7 +153,7 @@ def test_console(aws: Resources, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
     idp = local_idp(aws, tenant, monkeypatch)
     only_the_settings_of("console", monkeypatch)
     lead = sign_in(idp, console_users(tenant)[0])
-    ada = lead.post(f"{CONSOLE}/people", {"csrf": csrf(lead), "email": "ada@acme.example"})
+    ada = lead.post(f"{CONSOLE}/people", {"csrf": csrf(lead), "who": "ada@acme.example"})
     links = lead.post(f"{ada['multiValueHeaders']['Location'][0]}/links", {"csrf": csrf(lead)})
     assert links["statusCode"] == 303
     for page in ("", "/roster", "/matching", "/exports", "/audit", "/settings"):

@@ -64,7 +64,7 @@ def test_generated_console_requests_get_declared_answers_and_refusals_change_not
         case.cookies = {**(case.cookies or {}), "tandem_console": session["cookie"]}
         if isinstance(case.body, dict):
             # The one field a console form reads besides its token, given a generated value.
-            typed = {"email": str(next(iter(case.body.values()), ""))}
+            typed = {"who": str(next(iter(case.body.values()), ""))}
             token = {"csrf": session["csrf"]} if next(WITH_CSRF) else {}
             case.body = {**case.body, **typed, **token}
         if case.path_parameters and "pid" in case.path_parameters:

@@ -52,7 +52,7 @@ def test_a_viewer_is_refused_every_lead_page_and_action_and_nothing_changes(
     ]
     assert len(lead_routes) > 15
     for route in lead_routes:
-        form = {"csrf": token, "email": pair[0].email} if route.method == "POST" else None
+        form = {"csrf": token, "who": pair[0].email} if route.method == "POST" else None
         answer = viewer.call(route.method, _url(route.path, pair[0].id), form)
         assert answer["statusCode"] == 403, route
         assert "For program leads only" in answer["body"]

@@ -3,6 +3,7 @@ and each is in the audit trail (who, what, when, from which address), which a vi
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from devtools.local_runtime.aws import Resources
@@ -13,10 +14,11 @@ from tandem.model.participant import Participant, Status
 from tandem.model.tenant import Tenant
 from tandem.store import participants
 from tests.integration.console.support import CONSOLE, Browser, csrf, location
+from tests.integration.support import person
 
 
 def _find(lead: Browser, email: str) -> str:
-    found = lead.post(f"{CONSOLE}/people", {"csrf": csrf(lead), "email": email})
+    found = lead.post(f"{CONSOLE}/people", {"csrf": csrf(lead), "who": email})
     assert found["statusCode"] == 303
     return location(found)
 
@@ -34,11 +36,10 @@ def test_a_lead_finds_a_person_and_sees_their_group_never_their_answers(
 
 def test_an_unknown_or_bad_address_is_said_in_words(pair: list[Participant], lead: Browser) -> None:
     token = csrf(lead)
-    unknown = lead.post(f"{CONSOLE}/people", {"csrf": token, "email": "nobody@acme.example"})
+    unknown = lead.post(f"{CONSOLE}/people", {"csrf": token, "who": "nobody@acme.example"})
     assert unknown["statusCode"] == 404 and "Nobody in the program" in unknown["body"]
-    bad = lead.post(f"{CONSOLE}/people", {"csrf": token, "email": "not an address"})
+    bad = lead.post(f"{CONSOLE}/people", {"csrf": token, "who": "not@an address"})
     assert bad["statusCode"] == 400 and "Enter an email address" in bad["body"]
-
 
 
 def test_a_person_no_longer_there_is_a_page_of_no_menu_item(lead: Browser) -> None:
@@ -46,6 +47,7 @@ def test_a_person_no_longer_there_is_a_page_of_no_menu_item(lead: Browser) -> No
     gone = lead.get(f"{CONSOLE}/people/{'0' * 32}")
     assert gone["statusCode"] == 404 and "Nobody here" in gone["body"]
     assert "Overview" in gone["body"] and 'aria-current="page"' not in gone["body"]
+
 
 def test_marking_someone_as_left_asks_first(pair: list[Participant], lead: Browser) -> None:
     """It tells their group at once and stops their mail: one tap must not do it."""
@@ -111,3 +113,29 @@ def test_acting_for_someone_who_has_left_meanwhile_says_so_in_a_page(
     assert paused["statusCode"] == 409
     assert "has left the program" in paused["body"]
     assert [line.action for line in audit.month(clock.now())][:1] == ["marked as left"]
+
+
+def test_a_lead_finds_people_by_part_of_their_name(pair: list[Participant], lead: Browser) -> None:
+    flo, gus = pair
+    florence = person("Florence", "Legal")
+    robert = person("Robert", "Legal", preferred_name="Bob")
+    participants.create_many([florence, robert])
+    token = csrf(lead)
+
+    def find(typed: str) -> dict[str, Any]:
+        return lead.post(f"{CONSOLE}/people", {"csrf": token, "who": typed})
+
+    one = find(" GUS ")  # whatever its case and spaces
+    assert one["statusCode"] == 303 and location(one).endswith(f"/people/{gus.id}")
+    by_preferred_name = find("bob")
+    assert location(by_preferred_name).endswith(f"/people/{robert.id}")
+
+    several = find("flo")
+    assert several["statusCode"] == 200 and "2 people match" in several["body"]
+    assert several["body"].index(flo.email) < several["body"].index(florence.email)  # by name
+    assert f"/people/{flo.id}" in several["body"] and f"/people/{florence.id}" in several["body"]
+
+    nobody = find("Zebedee")
+    assert nobody["statusCode"] == 404 and "Nobody in the program has this name" in nobody["body"]
+    short = find("F")
+    assert short["statusCode"] == 400 and "at least two letters" in short["body"]

@@ -20,7 +20,7 @@ def test_a_page_without_a_session_sends_to_sign_in_and_a_form_is_refused(idp: Lo
     page = browser.get(f"{CONSOLE}/people")
     assert page["statusCode"] == 302
     assert location(page) == f"{CONSOLE}/sign-in?next=%2Fconsole%2Fpeople"
-    assert browser.post(f"{CONSOLE}/people", {"email": "ada@acme.example"})["statusCode"] == 401
+    assert browser.post(f"{CONSOLE}/people", {"who": "ada@acme.example"})["statusCode"] == 401
 
 
 def test_the_code_flow_ends_in_a_session_cookie_of_a_working_day(

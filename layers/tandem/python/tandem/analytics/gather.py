@@ -70,12 +70,7 @@ def quarters_so_far(tenant: Tenant, cycle: str, ids: Pseudonyms) -> list[Tables]
 def _people(tenant: Tenant) -> list[Participant]:
     """Everyone, each department under one spelling: one typed "engineering" on the join page
     is counted in Engineering, not in a department of one that HR would see apart."""
-    people = [
-        person
-        for level in tenant.levels
-        for status in Status
-        for person in participants.in_level(level, status)
-    ]
+    people = list(participants.of_levels(tenant.levels))
     spelling = one_spelling(p.department for p in people)
     return [replace(p, department=spelling[p.department]) for p in people]
 

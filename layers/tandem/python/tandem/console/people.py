@@ -43,9 +43,29 @@ class Standing:
         return self.person.status is Status.LEFT
 
 
-def find(email: str) -> Participant | None:
-    """The participant with this address; ValueError for something that is not one."""
-    return participants.get(participant_id(email_address(email)))
+class Unclear(ValueError):
+    """What a lead typed finds nobody for sure: not an address, or too short a name."""
+
+
+def find(typed: str, tenant: Tenant) -> list[Participant]:
+    """Whoever a lead looks for: the participant with this address, or everyone whose name, or
+    the name they go by, holds these letters (whatever their case), by name."""
+    words = " ".join(typed.split())
+    if "@" in words:
+        try:
+            person = participants.get(participant_id(email_address(words)))
+        except ValueError:
+            raise Unclear("Enter an email address, like name@example.com.") from None
+        return [person] if person else []
+    if len(words) < 2:
+        raise Unclear("Enter at least two letters of their name, or their email address.")
+    part = words.casefold()
+    found = [
+        person
+        for person in participants.of_levels(tenant.levels)
+        if part in person.name.casefold() or part in (person.preferred_name or "").casefold()
+    ]
+    return sorted(found, key=lambda person: (person.name.casefold(), person.email))
 
 
 def standing(pid: str, tenant: Tenant, now: datetime) -> Standing | None:
