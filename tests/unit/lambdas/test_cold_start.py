@@ -55,19 +55,39 @@ def test_the_functions_that_trace_still_load_it() -> None:
     assert "aws_xray_sdk" in modules_after("import functions.reminders.handler")
 
 
-def test_a_cold_page_parses_each_of_botocores_data_files_once() -> None:
-    """A page's first request builds a client for the signing key and one for each item type it
-    reads or writes (PynamoDB connects per model class): each would parse botocore's data files
-    (the 1 MB endpoints file among them) again if it had a session of its own."""
-    probe = """
+def data_files_parsed(then: str, first: str = "") -> list[str]:
+    """The botocore data files a fresh interpreter parses while it runs `then`, after `first`."""
+    probe = f"""
 import json
 import botocore.loaders
+{first}
 read = []
 load_file = botocore.loaders.JSONFileLoader.load_file
 def counted(self, path):
     read.append(path)
     return load_file(self, path)
 botocore.loaders.JSONFileLoader.load_file = counted
+{then}
+print(json.dumps(read))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env={**os.environ, "AWS_DEFAULT_REGION": "eu-west-1", "TABLE_NAME": "bench"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    read: list[str] = json.loads(done.stdout)
+    return read
+
+
+def test_a_cold_page_parses_each_of_botocores_data_files_once() -> None:
+    """A page's first request builds a client for the signing key and one for each item type it
+    reads or writes (PynamoDB connects per model class): each would parse botocore's data files
+    (the 1 MB endpoints file among them) again if it had a session of its own."""
+    read = data_files_parsed(
+        """
 from tandem.store import clients, table
 from tandem.store.participants import ParticipantItem
 from tandem.store.plans import PlanItem
@@ -75,17 +95,8 @@ clients.client("secretsmanager")
 for model in (ParticipantItem, PlanItem):
     model._get_connection().connection.client
 table.connection().client
-print(json.dumps(read))
 """
-    done = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=ROOT,
-        env={**os.environ, "AWS_DEFAULT_REGION": "eu-west-1", "TABLE_NAME": "bench"},
-        capture_output=True,
-        text=True,
-        check=True,
     )
-    read = json.loads(done.stdout)
     assert any(path.endswith("/endpoints") for path in read)
     assert sorted(path for path in set(read) if read.count(path) > 1) == []
 
@@ -93,30 +104,15 @@ print(json.dumps(read))
 def test_a_pages_first_request_parses_none_of_botocores_data_files() -> None:
     """Parsed while the function loads, on the full vCPU Lambda gives a function's init, not in
     a person's first request, which runs on the share of one its memory buys."""
-    probe = """
-import json
-import botocore.loaders
+    loaded = """
 from tandem.store import clients, signing_keys, table
 from tandem.store.participants import ParticipantItem
-read = []
-load_file = botocore.loaders.JSONFileLoader.load_file
-def counted(self, path):
-    read.append(path)
-    return load_file(self, path)
-botocore.loaders.JSONFileLoader.load_file = counted
+"""
+    first_request = """
 clients.client("secretsmanager")
 ParticipantItem._get_connection().connection.client
-print(json.dumps(read))
 """
-    done = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=ROOT,
-        env={**os.environ, "AWS_DEFAULT_REGION": "eu-west-1", "TABLE_NAME": "bench"},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert json.loads(done.stdout) == []
+    assert data_files_parsed(first_request, first=loaded) == []
 
 
 @pytest.mark.parametrize("function", [function.name for function in wiring.FUNCTIONS])

@@ -19,55 +19,53 @@ def test_the_style_sent_is_the_style_the_csp_allows(tenant: Tenant) -> None:
     )  # default-src 'none' covers it
 
 
-def test_everything_a_person_typed_is_escaped(tenant: Tenant) -> None:
-    person = Participant(
-        email="eve@acme.example",
-        name='Eve"><script>alert(1)</script>',
-        department="<i>Ops</i>",
+def someone(
+    name: str = "Ada", timezone: str = "Europe/Paris", department: str = "Eng"
+) -> Participant:
+    return Participant(
+        email="ada@acme.example",
+        name=name,
+        department=department,
         level="Manager",
-        timezone="UTC",
+        timezone=timezone,
         status=Status.INVITED,
         source=Source.ROSTER,
     )
-    html = pages.page(
+
+
+def signup_form(
+    tenant: Tenant, person: Participant, preferred_name: str | None = None, **problems: str
+) -> str:
+    """The signup form for `person`, with what they typed and any problems with it."""
+    return pages.page(
         "profile_form.html",
         tenant,
         title="Sign up",
         signing_up=True,
         participant=person,
-        form={"name": person.name, "preferred_name": "<b>E</b>", "location": None, "answers": {}},
-        selected_zone="UTC",
+        form={
+            "name": person.name,
+            "preferred_name": preferred_name,
+            "location": None,
+            "answers": {},
+        },
+        selected_zone=person.timezone,
         questions=purpose.QUESTIONS,
-        problems={"name": "<b>bad</b>"},
+        problems=problems,
         missing=[],
     )
+
+
+def test_everything_a_person_typed_is_escaped(tenant: Tenant) -> None:
+    eve = someone('Eve"><script>alert(1)</script>', "UTC", department="<i>Ops</i>")
+    html = signup_form(tenant, eve, preferred_name="<b>E</b>", name="<b>bad</b>")
     assert "<script>" not in html and "<i>Ops</i>" not in html and "<b>bad</b>" not in html
     assert "<b>E</b>" not in html
     assert "&lt;script&gt;" in html and "&lt;i&gt;Ops&lt;/i&gt;" in html
 
 
 def test_the_signup_form_asks_every_question_with_labelled_choices(tenant: Tenant) -> None:
-    person = Participant(
-        email="ada@acme.example",
-        name="Ada",
-        department="Eng",
-        level="Manager",
-        timezone="Europe/Paris",
-        status=Status.INVITED,
-        source=Source.ROSTER,
-    )
-    html = pages.page(
-        "profile_form.html",
-        tenant,
-        title="Sign up",
-        signing_up=True,
-        participant=person,
-        form={"name": "Ada", "preferred_name": None, "location": None, "answers": {}},
-        selected_zone="Europe/Paris",
-        questions=purpose.QUESTIONS,
-        problems={},
-        missing=[],
-    )
+    html = signup_form(tenant, someone())
     assert html.count("<fieldset") == len(purpose.QUESTIONS) == 9
     assert html.count('type="radio"') == sum(len(q.options) for q in purpose.QUESTIONS)
     assert '<option value="Europe/Paris" selected>' in html
@@ -83,29 +81,10 @@ def test_the_time_zones_offered_are_the_databases_own_names_each_of_which_opens(
 
 
 def zone_choice(tenant: Tenant, zone: str) -> str:
-    """The profile form's time zone field for a person whose zone, or answer, is `zone`."""
-    person = Participant(
-        email="ravi@acme.example",
-        name="Ravi",
-        department="Eng",
-        level="Manager",
-        timezone=zone,
-        status=Status.ACTIVE,
-        source=Source.ROSTER,
+    """The time zone field for a person whose zone, or answer, is `zone`."""
+    [field] = re.findall(
+        r'<select id="timezone".*?</select>', signup_form(tenant, someone(timezone=zone)), re.S
     )
-    html = pages.page(
-        "profile_form.html",
-        tenant,
-        title="Your profile",
-        signing_up=False,
-        participant=person,
-        form={"name": "Ravi", "preferred_name": None, "location": None, "answers": {}},
-        selected_zone=zone,
-        questions=purpose.QUESTIONS,
-        problems={},
-        missing=[],
-    )
-    [field] = re.findall(r'<select id="timezone".*?</select>', html, re.S)
     return field
 
 
