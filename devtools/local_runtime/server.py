@@ -32,8 +32,10 @@ _SES_EVENTS = {"Bounce", "Complaint"}
 # The OpenAPI documents of the functions behind the API, by their /_local/ name.
 _DOCUMENTS = {"openapi.json": wiring.PARTICIPANT_PAGES, "console-openapi.json": wiring.CONSOLE}
 _BOUNCE_TYPES = {"Permanent", "Transient", "Undetermined"}
+# API Gateway (REST) hands a path with a trailing slash to the resource without it: /console/
+# opens the console, as Powertools' resolver then matches it.
 _ROUTES = [
-    (route, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", route.path) + "$"))
+    (route, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", route.path) + "/*$"))
     for route in wiring.ROUTES
 ]
 
