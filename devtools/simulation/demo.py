@@ -172,9 +172,11 @@ def _report_answers(year: list[Played]) -> None:
     figures = simulation.figures([played.quarter.cycle for played in year])
     print('5. The year\'s answers to "how did it go?", as the pages recorded them')
     print(
-        f"   {figures.answers} answers: {figures.held / max(1, figures.answers):.0%} held, "
+        f"   {figures.answers} answers, one per person and conversation: "
+        f"{figures.held / max(1, figures.answers):.0%} said it was held, "
         f"helpfulness {figures.helpfulness:.2f} of 5 on average"
     )
+    print("   (the exports count a conversation as held when one of its group says so)")
     print(
         f"   {figures.pledges} pledges made; of {figures.checked_in} check-ins "
         f"{figures.completion:.1%} done, and {figures.impact_rate:.1%} of those done had an impact"
