@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Router
 
-from tandem.console import signin
+from tandem.console import sessions, signin
 from tandem.console.audit import Action
 from tandem.console.sessions import LIFETIME
 from tandem.store import settings
@@ -82,7 +82,7 @@ def callback() -> Response[str]:
 
 @router.post("/console/sign-out")
 def sign_out() -> Response[str]:
-    web.sessions().end(web.current(router))
+    sessions.end(web.current(router))
     web.record(router, Action.SIGNED_OUT)
     provider = _provider()
     query = urlencode(

@@ -121,13 +121,13 @@ class Sessions:
                 return Session(email, subject, Role(role), session_id, signed_at)
         raise SessionRefused
 
-    @staticmethod
-    def end(session: Session) -> None:
-        """Signs the session out: its cookie, and any copy of it, opens nothing any more."""
-        console_sessions.end(session.id)
-
     def csrf_token(self, session: Session) -> str:
         return self._forms.mac(session.id)
 
     def csrf_matches(self, session: Session, token: str) -> bool:
         return bool(token) and self._forms.mac_matches(session.id, token)
+
+
+def end(session: Session) -> None:
+    """Signs the session out: its cookie, and any copy of it, opens nothing any more."""
+    console_sessions.end(session.id)
