@@ -4,6 +4,7 @@ What a lead does for them is the participant's own use case (tandem.people)."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -47,9 +48,15 @@ class Unclear(ValueError):
     """What a lead typed finds nobody for sure: not an address, or too short a name."""
 
 
+def _plain(text: str) -> str:
+    """Text as a search compares it: without case or accents ("Garcia" finds García)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def find(typed: str, tenant: Tenant) -> list[Participant]:
     """Whoever a lead looks for: the participant with this address, or everyone whose name, or
-    the name they go by, holds these letters (whatever their case), by name."""
+    the name they go by, holds these letters (whatever their case and accents), by name."""
     words = " ".join(typed.split())
     if "@" in words:
         try:
@@ -59,11 +66,11 @@ def find(typed: str, tenant: Tenant) -> list[Participant]:
         return [person] if person else []
     if len(words) < 2:
         raise Unclear("Enter at least two letters of their name, or their email address.")
-    part = words.casefold()
+    part = _plain(words)
     found = [
         person
         for person in participants.of_levels(tenant.levels)
-        if part in person.name.casefold() or part in (person.preferred_name or "").casefold()
+        if part in _plain(person.name) or part in _plain(person.preferred_name or "")
     ]
     return sorted(found, key=lambda person: (person.name.casefold(), person.email))
 
