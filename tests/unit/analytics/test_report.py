@@ -9,8 +9,8 @@ from html import unescape
 
 import pytest
 
-from tandem.analytics.figures import Reason, summaries
-from tandem.analytics.report import WHY, render
+from tandem.analytics.figures import Reason, SummaryRow, summaries
+from tandem.analytics.report import WHY, _Figures, _tiles, render
 from tandem.analytics.tables import year_to_date
 from tests.support.programs import a_year, company
 
@@ -142,3 +142,16 @@ def test_each_benchmark_tile_says_whose_figure_it_is(year_report: str) -> None:
     against_published = [unescape(context) for context in contexts if "%" in context]
     assert len(against_published) == 3
     assert all("Imperative" in context for context in against_published)
+
+
+def test_a_tile_judges_a_rate_as_it_prints_it() -> None:
+    """0.905 prints as 90%: it is below Imperative's 91%, in its colour and in words."""
+    rows = [
+        SummaryRow("2027", "all", "", "impact_rate", "0.905", 40, ""),
+        SummaryRow("2027", "all", "", "completion_rate", "0.8", 40, ""),
+    ]
+    tiles = {tile.label: tile for tile in _tiles(_Figures(rows, "2027"), quarters=4)}
+    impact, done = tiles["With an impact"], tiles["Pledges completed"]
+    assert (impact.cell.text, impact.tone) == ("90%", "below")
+    assert impact.context == "below Imperative's published 91%"
+    assert (done.tone, done.context) == ("above", "at or above Imperative's published 80%")

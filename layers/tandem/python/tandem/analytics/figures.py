@@ -186,13 +186,13 @@ def pledges_checked_in(d: _Data, inside: Inside) -> _Figure:
 
 
 def completion_rate(d: _Data, inside: Inside) -> _Figure:
-    """Pledges checked in as done / pledges checked in (published: 0.80 to 0.83)."""
+    """Pledges checked in as done / pledges checked in (Imperative publishes 0.80 to 0.83)."""
     checked = _checked_in(d.tables.pledges)
     return _share(((p.participant, p.checkin == "done") for p in checked), inside)
 
 
 def impact_rate(d: _Data, inside: Inside) -> _Figure:
-    """Pledges whose impact was yes / pledges checked in as done (published: 0.91)."""
+    """Pledges whose impact was yes / pledges checked in as done (Imperative publishes 0.91)."""
     done = [p for p in d.tables.pledges if p.checkin == "done"]
     return _share(((p.participant, p.impact == "yes") for p in done), inside)
 
