@@ -136,7 +136,10 @@ def test_a_lead_finds_people_by_part_of_their_name(pair: list[Participant], lead
     assert several["body"].index(flo.email) < several["body"].index(florence.email)  # by name
     assert f"/people/{flo.id}" in several["body"] and f"/people/{florence.id}" in several["body"]
 
-    assert location(find("aubree")).endswith(f"/people/{florence.id}")  # whatever its accents
+    # whatever its accents, punctuation and word order, and by the address before its @
+    for typed in ("aubree", "Aubrée, Florence", "florence.aubree", "florenceaubree"):
+        assert location(find(typed)).endswith(f"/people/{florence.id}"), typed
+    assert location(find("bob example")).endswith(f"/people/{robert.id}")
     nobody = find("Zebedee")
     assert nobody["statusCode"] == 404 and "Nobody in the program has this name" in nobody["body"]
     short = find("F")

@@ -4,6 +4,7 @@ What a lead does for them is the participant's own use case (tandem.people)."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,31 +49,40 @@ class Unclear(ValueError):
     """What a lead typed finds nobody for sure: not an address, or too short a name."""
 
 
-def _plain(text: str) -> str:
-    """Text as a search compares it: without case or accents ("Garcia" finds García)."""
+def _words(text: str) -> list[str]:
+    """Text as a search compares it: its words without case, accents or punctuation ("Garcia"
+    finds García, "oconnor" O'Connor, "mary ann" Mary-Ann)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[\W_]+", " ", plain).split()
+
+
+def _answers_to(person: Participant, words: list[str]) -> bool:
+    """Whether each word is part of what a lead may type to find the person: their name (its
+    words, and run together), the name they go by, their address before the @."""
+    name = _words(person.name)
+    others = _words(person.preferred_name or "") + _words(person.email.partition("@")[0])
+    known = " ".join([*name, "".join(name), *others])
+    return all(word in known for word in words)
 
 
 def find(typed: str, tenant: Tenant) -> list[Participant]:
-    """Whoever a lead looks for: the participant with this address, or everyone whose name, or
-    the name they go by, holds these letters (whatever their case and accents), by name."""
-    words = " ".join(typed.split())
-    if "@" in words:
+    """Whoever a lead looks for: the participant with this address, or everyone whose names
+    hold each of the words typed, in any order (whatever their case, accents and punctuation),
+    by name."""
+    if "@" in typed:
         try:
-            person = participants.get(participant_id(email_address(words)))
+            person = participants.get(participant_id(email_address(" ".join(typed.split()))))
         except ValueError:
             raise Unclear("Enter an email address, like name@example.com.") from None
         return [person] if person else []
-    if len(words) < 2:
+    words = _words(typed)
+    if len("".join(words)) < 2:
         raise Unclear("Enter at least two letters of their name, or their email address.")
-    part = _plain(words)
     found = [
-        person
-        for person in participants.of_levels(tenant.levels)
-        if part in _plain(person.name) or part in _plain(person.preferred_name or "")
+        person for person in participants.of_levels(tenant.levels) if _answers_to(person, words)
     ]
-    return sorted(found, key=lambda person: (person.name.casefold(), person.email))
+    return sorted(found, key=lambda person: (_words(person.name), person.email))
 
 
 def standing(pid: str, tenant: Tenant, now: datetime) -> Standing | None:
