@@ -95,8 +95,10 @@ def _person(pid: str) -> Participant | None:
 def _nobody() -> Response[str]:
     return web.message(
         "Nobody here",
-        "Nobody in the program has this address any more.",
+        "This is no participant's page: the link may have been cut short, or the person's data "
+        "was erased.",
         status=404,
+        link=(f"{web.address()}/people", "Find someone"),
         session=web.current(router),
     )
 

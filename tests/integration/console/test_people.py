@@ -47,7 +47,16 @@ def test_a_person_no_longer_there_is_a_page_of_no_menu_item(lead: Browser) -> No
     """A message page is none of the menu's pages: it does not mark Overview as current."""
     gone = lead.get(f"{CONSOLE}/people/{'0' * 32}")
     assert gone["statusCode"] == 404 and "Nobody here" in gone["body"]
-    assert "Overview" in gone["body"] and 'aria-current="page"' not in gone["body"]
+    assert "Overview" in gone["body"] and 'aria-current="' not in gone["body"]
+    assert f'href="{CONSOLE}/people">Find someone' in gone["body"]
+
+
+def test_a_persons_page_is_in_the_people_section_and_gives_the_name_they_go_by(
+    pair: list[Participant], lead: Browser
+) -> None:
+    page = lead.get(_find(lead, pair[0].email))["body"]
+    assert 'aria-current="true">People</a>' in page
+    assert 'Flo Example</bdi> <span class="aka">(goes by <bdi>Flo</bdi>)' in page
 
 
 def test_marking_someone_as_left_asks_first(pair: list[Participant], lead: Browser) -> None:
