@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from tandem.model import purpose
 from tandem.model.participant import Participant, Source, Status
-from tandem.model.tenant import Tenant
+from tandem.model.tenant import BandFormat, Tenant
 from tandem.views import pages
 
 
@@ -93,3 +93,14 @@ def test_a_zone_the_list_leaves_out_as_an_alias_is_still_shown_chosen(tenant: Te
     assert '<option value="Asia/Calcutta" selected>' in zone_choice(tenant, "Asia/Calcutta")
     assert '<option value="Mars/Base"' not in zone_choice(tenant, "Mars/Base")
     assert '<option value="" selected>Choose your time zone' in zone_choice(tenant, "Mars/Base")
+
+
+def test_the_pages_promise_a_circle_band_a_circle(tenant: Tenant) -> None:
+    managers_in_circles = {"Manager": BandFormat(format="circles", size=4)}
+    circles = tenant.model_copy(
+        update={"matching": tenant.matching.model_copy(update={"formats": managers_in_circles})}
+    )
+    assert "circle of about 4 people" in signup_form(circles, someone())
+    assert "a new peer at your level from another part" in signup_form(tenant, someone())
+    join = pages.page("join.html", circles, title="Join", form={}, selected_zone="", problems={})
+    assert "one partner, or a small circle" in join

@@ -37,7 +37,7 @@ def compose(
         "descriptions": purpose.DESCRIPTIONS,
         "next_cycle": calendar.next_cycle(tenant, now),
         # How the person's band meets, for what the program promises before any group is made
-        "band_format": tenant.format_of(tenant.band_of(participant.level)),
+        "band_format": tenant.format_for(participant.level),
         **extra,
     }
     # Mail about meeting is answered by the partners (a slot, running late); the rest by HR.

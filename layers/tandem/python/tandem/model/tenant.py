@@ -280,6 +280,14 @@ class Tenant(_Strict):
     def band_of(self, level: str) -> str:
         return self.matching.bands.get(level, level)
 
+    def format_for(self, level: str) -> BandFormat:
+        """How the people of a level meet: their band's format."""
+        return self.format_of(self.band_of(level))
+
+    @property
+    def has_circles(self) -> bool:
+        return any(f.format == "circles" for f in self.matching.formats.values())
+
     def bands(self) -> dict[str, tuple[str, ...]]:
         """Each band and its levels, in the order of `levels`."""
         bands: dict[str, tuple[str, ...]] = {}

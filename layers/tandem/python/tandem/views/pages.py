@@ -52,7 +52,17 @@ def _zones_with(selected: str | None) -> list[str]:
 
 def page(name: str, tenant: Tenant, **context: Any) -> str:
     zones = _zones_with(context.get("selected_zone"))
-    return render(f"pages/{name}", css=_STYLE.css, tenant=tenant, time_zones=zones, **context)
+    person = context.get("participant")
+    # How the person's band meets, for what a page promises each quarter brings
+    band_format = tenant.format_for(person.level) if person else None
+    return render(
+        f"pages/{name}",
+        css=_STYLE.css,
+        tenant=tenant,
+        time_zones=zones,
+        band_format=band_format,
+        **context,
+    )
 
 
 def message(tenant: Tenant, title: str, *paragraphs: str) -> str:
