@@ -103,4 +103,4 @@ def test_the_pages_promise_a_circle_band_a_circle(tenant: Tenant) -> None:
     assert "circle of about 4 people" in signup_form(circles, someone())
     assert "a new peer at your level from another part" in signup_form(tenant, someone())
     join = pages.page("join.html", circles, title="Join", form={}, selected_zone="", problems={})
-    assert "one partner, or a small circle" in join
+    assert "one partner, or a small circle" in join and "conversations.\nTell us" in join
