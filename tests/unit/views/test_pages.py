@@ -88,6 +88,17 @@ def zone_choice(tenant: Tenant, zone: str) -> str:
     return field
 
 
+def test_the_zones_are_grouped_by_region_with_utc_first_and_every_zone_offered_once(
+    tenant: Tenant,
+) -> None:
+    field = zone_choice(tenant, "Asia/Calcutta")
+    offered = re.findall(r'<option value="([^"]+)"', field)
+    assert offered[0] == "UTC" and sorted(offered) == sorted([*pages.TIME_ZONES, "Asia/Calcutta"])
+    groups = re.findall(r'<optgroup label="([^"]+)">', field)
+    assert groups[:3] == ["Africa", "Americas", "Antarctica"] and "Indian Ocean" in groups
+    assert '<option value="America/New_York">America/New York</option>' in field
+
+
 def test_a_zone_the_list_leaves_out_as_an_alias_is_still_shown_chosen(tenant: Tenant) -> None:
     # A roster may give the old name; the person's page shows it, not a blank choice
     assert '<option value="Asia/Calcutta" selected>' in zone_choice(tenant, "Asia/Calcutta")

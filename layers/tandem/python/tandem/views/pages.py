@@ -50,6 +50,28 @@ def _zones_with(selected: str | None) -> list[str]:
     return sorted([*TIME_ZONES, selected])
 
 
+# A region's name where the database's first word would puzzle someone picking theirs
+_REGION_NAMES = {
+    "America": "Americas",
+    "Atlantic": "Atlantic Ocean",
+    "Indian": "Indian Ocean",
+    "Pacific": "Pacific Ocean",
+}
+
+
+def _by_region(zones: list[str]) -> list[tuple[str, list[str]]]:
+    """The zones as a picker groups them, by region (UTC is offered first, on its own). Each
+    keeps its full name: a form filled by its label still finds it."""
+    regions: dict[str, list[str]] = {}
+    for zone in zones:
+        if zone == "UTC":
+            continue
+        region, _, place = zone.partition("/")
+        name = _REGION_NAMES.get(region, region) if place else "Other"
+        regions.setdefault(name, []).append(zone)
+    return list(regions.items())
+
+
 def page(name: str, tenant: Tenant, **context: Any) -> str:
     zones = _zones_with(context.get("selected_zone"))
     person = context.get("participant")
@@ -60,6 +82,7 @@ def page(name: str, tenant: Tenant, **context: Any) -> str:
         css=_STYLE.css,
         tenant=tenant,
         time_zones=zones,
+        zone_regions=_by_region(zones),
         band_format=band_format,
         **context,
     )
