@@ -3,7 +3,7 @@ modules, classes and tables. The cyclic garbage collector, which runs every few 
 objects, would walk them again and again while they are being made, for nothing: none of them is
 garbage. So each handler imports its modules with the collector paused, then freezes what was
 made (moved where no later collection walks it) and resumes it. On the pages function this is
-about 30 ms of a 390 ms cold page (docs/benchmarks.md)."""
+about 20 ms of a 390 ms cold page (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
