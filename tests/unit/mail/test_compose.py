@@ -58,6 +58,14 @@ def test_the_welcome_carries_the_profile_the_next_quarter_and_every_self_service
         assert LINKS[purpose] in text
 
 
+def test_the_welcome_offers_leaving_once_in_its_html(tenant: Tenant) -> None:
+    """Its actions say what to do next; leaving is in the footer, as in every email."""
+    message = compose(MailRequest.welcome("p1"), person(Status.ACTIVE), tenant, LINKS, NOW)
+    html = message.get_body(("html",)).get_content()
+    assert html.count(f'href="{LINKS["leave"]}"') == 1
+    assert html.count("Leave the program") == 1
+
+
 def test_a_band_meeting_in_circles_is_promised_a_circle_not_a_partner(tenant: Tenant) -> None:
     """Welcome and notice promise what the band gets: a circle may hold two of one department
     where the band's departments cannot all differ, so it is not promised "another department"."""
