@@ -125,6 +125,27 @@ def test_a_chart_with_every_answer_hidden_is_its_title_and_why_not_empty_axes() 
     assert "Hidden: Delegation" in html  # the caption says what and why
 
 
+def test_with_the_programs_figures_hidden_its_charts_say_so_rather_than_draw_nothing() -> None:
+    """A "This program" legend over no bars, or quarters' axes over nothing, read as zero."""
+    quarters, _ = a_year()
+    rows = [row for quarter, year in summaries(quarters, 100) for row in (*quarter, *year)]
+    html = unescape(render(year_to_date(quarters), rows, "Acme", min_group=100))
+
+    benchmarks = html.split('id="chart-against-the-published-figures"')[1].split("</figure>")[0]
+    assert "This program" not in benchmarks.split("</svg>")[0]  # no legend for no bars
+    assert "Published" in benchmarks
+    assert (
+        "Hidden for this program: Pledges completed, With an impact, Keep in touch "
+        "(about fewer than 100 people)." in benchmarks
+    )
+    assert "chart-fulfilment-and-helpfulness-by-quarter" not in html
+    by_quarter = html.split('<p class="chart-title">Fulfilment and helpfulness by quarter</p>')[1]
+    assert (
+        "Hidden: 2027-Q1, 2027-Q2, 2027-Q3 (about fewer than 100 people)."
+        in (by_quarter.split("</figure>")[0])
+    )
+
+
 def test_only_the_published_figures_are_grey_and_values_read_on_their_bars(
     year_report: str,
 ) -> None:

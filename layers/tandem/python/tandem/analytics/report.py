@@ -38,6 +38,7 @@ BENCHMARKS = {
     "ongoing_intent_rate": (0.87, "Keep in touch", "an Imperative customer's"),
 }
 PEERS_PER_QUARTER = 1
+_BY_QUARTER = {"fulfilment_mean": "Fulfilment", "helpfulness_mean": "Helpfulness"}
 
 _INK, _ACCENT, _MUTED, _LINE = "#1d2433", "#0b5cad", "#8a94a3", "#d5dae1"
 _LIGHT = "#9cc3ea"  # a light blue: a second series that reads apart from the first in greyscale
@@ -185,6 +186,14 @@ class _Figures:
             if scope == "all" and metric.startswith(f"{family}:")
         ]
 
+    def hidden(self, labels: dict[str, str]) -> dict[str, list[str]]:
+        """The hidden figures among `labels` (metric: label), by why they are hidden."""
+        hidden: dict[str, list[str]] = {}
+        for metric, label in labels.items():
+            if (cell := self.cell(metric)).hidden:
+                hidden.setdefault(cell.reason, []).append(label)
+        return hidden
+
     def hidden_answers(self, family: str) -> dict[str, list[str]]:
         """The hidden answers of a question, by why they are hidden."""
         hidden: dict[str, list[str]] = {}
@@ -198,10 +207,16 @@ class _Figures:
 
 
 def _benchmark_chart(figures: _Figures) -> Markup:
+    # A horizontal chart draws its first category at the bottom: reversed, it reads downwards.
+    shown = list(reversed(BENCHMARKS.items()))
+    program = [figures.number(metric) for metric, _ in shown]
+    # With none of the program's figures shown, its legend over no bars would read as zero:
+    # the published figures alone, and the caption says why.
+    drawn = any(value is not None for value in program)
     chart = _chart(
         pygal.HorizontalBar,
         "Against the published figures",
-        series=_AGAINST_PUBLISHED,
+        series=_AGAINST_PUBLISHED if drawn else _AGAINST_PUBLISHED[1:],
         show_legend=True,
         range=(0, 1),
         value_formatter=_percent,
@@ -209,20 +224,24 @@ def _benchmark_chart(figures: _Figures) -> Markup:
         margin_right=28,  # room for the last label, "100%"
         height=360,
     )
-    # A horizontal chart draws its first category at the bottom: reversed, it reads downwards.
-    shown = list(reversed(BENCHMARKS.items()))
     chart.x_labels = [label for _, (_, label, _) in shown]
-    chart.add("This program", [figures.number(metric) for metric, _ in shown])
+    if drawn:
+        chart.add("This program", program)
     chart.add("Published", [target for _, (target, _, _) in shown])
     return _svg(chart)
+
+
+def _title_only(title: str) -> Markup:
+    """A chart with nothing to draw: empty axes saying "Hidden" say nothing, so the title, and
+    the caption says why."""
+    return Markup('<p class="chart-title">{}</p>').format(title)
 
 
 def _answers_chart(
     title: str, answers: Sequence[tuple[str, float | None]], kind: Any = pygal.HorizontalBar
 ) -> Markup:
     if all(value is None for _, value in answers):
-        # Empty axes saying "Hidden" say nothing: the title, and the caption says why.
-        return Markup('<p class="chart-title">{}</p>').format(title)
+        return _title_only(title)
     if kind is pygal.HorizontalBar:
         answers = list(reversed(answers))  # first answer on top
     height = 300 if kind is pygal.Bar else 80 + 40 * len(answers)
@@ -232,22 +251,34 @@ def _answers_chart(
     return _svg(chart)
 
 
-def _by_quarter_chart(rows: Sequence[SummaryRow], cycles: Sequence[str]) -> Markup | None:
-    quarters = [_Figures(rows, cycle) for cycle in cycles]
+def _by_quarter_chart(quarters: Sequence[_Figures], cycles: Sequence[str]) -> Markup | None:
     if len(cycles) < 2 or not all(q.rows for q in quarters):
         return None
+    title = "Fulfilment and helpfulness by quarter"
+    if all(q.number(metric) is None for q in quarters for metric in _BY_QUARTER):
+        return _title_only(title)
     chart = _chart(
         pygal.Bar,
-        "Fulfilment and helpfulness by quarter",
+        title,
         show_legend=True,
         range=(1, 5),
         value_formatter=lambda v: "" if v is None else f"{v:.1f}",
         show_x_guides=False,
     )
     chart.x_labels = list(cycles)
-    chart.add("Fulfilment", [q.number("fulfilment_mean") for q in quarters])
-    chart.add("Helpfulness", [q.number("helpfulness_mean") for q in quarters])
+    for metric, name in _BY_QUARTER.items():
+        chart.add(name, [q.number(metric) for q in quarters])
     return _svg(chart)
+
+
+def _hidden_quarters(quarters: Sequence[_Figures], cycles: Sequence[str]) -> dict[str, list[str]]:
+    """The quarters whose figures the chart by quarter leaves out, by why they are hidden."""
+    hidden: dict[str, list[str]] = {}
+    for quarter, cycle in zip(quarters, cycles, strict=True):
+        cells = [quarter.cell(metric) for metric in _BY_QUARTER]
+        if all(cell.hidden for cell in cells):
+            hidden.setdefault(cells[0].reason, []).append(cycle)
+    return hidden
 
 
 def _helpfulness_chart(figures: _Figures) -> Markup:
@@ -259,8 +290,10 @@ def _helpfulness_chart(figures: _Figures) -> Markup:
 def _charts(figures: _Figures, rows: Sequence[SummaryRow], cycles: Sequence[str]) -> dict[str, Any]:
     purposes = [figures.answers(f"purpose_{axis}") for axis in PURPOSE_AXES]
     shown = any(value is not None for answers in purposes for _, value in answers)
+    quarters = [_Figures(rows, cycle) for cycle in cycles]
     return {
         "benchmarks": _benchmark_chart(figures),
+        "benchmarks_hidden": figures.hidden({m: label for m, (_, label, _) in BENCHMARKS.items()}),
         "helpfulness": _helpfulness_chart(figures),
         "themes": _answers_chart("Pledges by theme", figures.answers("pledge_theme")),
         "purpose": [
@@ -273,7 +306,8 @@ def _charts(figures: _Figures, rows: Sequence[SummaryRow], cycles: Sequence[str]
         "purpose_hidden": [
             (axis.upper(), figures.hidden_answers(f"purpose_{axis}")) for axis in PURPOSE_AXES
         ],
-        "by_quarter": _by_quarter_chart(rows, cycles),
+        "by_quarter": _by_quarter_chart(quarters, cycles),
+        "by_quarter_hidden": _hidden_quarters(quarters, cycles),
     }
 
 
