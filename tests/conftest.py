@@ -29,6 +29,7 @@ import time_machine
 
 from tandem.model.clock import clock
 from tandem.model.tenant import Tenant
+from tandem.model.validation import parse
 from tests.support.clock import PINNED
 
 
@@ -51,7 +52,8 @@ def pinned_clock() -> Iterator[None]:
 
 @pytest.fixture
 def tenant() -> Tenant:
-    return Tenant.model_validate(
+    return parse(
+        Tenant,
         {
             "name": "test",
             "organization": "Acme Test",
@@ -60,5 +62,5 @@ def tenant() -> Tenant:
             "hr_contacts": [{"name": "Hana Ruiz", "email": "hana@acme.example"}],
             "levels": ["Manager", "Director"],
             "open_signup": {"enabled": True, "email_domains": ["acme.example"]},
-        }
+        },
     )

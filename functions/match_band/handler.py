@@ -24,7 +24,8 @@ with collector_paused():
 
 
 class JobRecord(SqsRecordModel):
-    body: Json[BandJob | RematchJob]
+    # SqsRecordModel's type names pydantic's models; dataclasses validate alike.
+    body: Json[BandJob | RematchJob]  # type: ignore[assignment]
 
 
 one_at_a_time = IdempotencyConfig(event_key_jmespath="[cycle, band]", expires_after_seconds=3600)

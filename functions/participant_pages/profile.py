@@ -5,14 +5,13 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Router
 from aws_lambda_powertools.metrics import MetricUnit
-from pydantic import ValidationError
 
 from tandem.lambdas.observability import metrics
 from tandem.links.tokens import Link, Purpose
 from tandem.model import calendar, purpose
 from tandem.model.clock import clock
 from tandem.model.participant import PERSONAL_FIELDS, Participant, PersonalDetails, Status
-from tandem.model.validation import invalid_fields
+from tandem.model.validation import Invalid, invalid_fields, parse
 from tandem.people import selfservice
 from tandem.store import settings
 from tandem.views import pages
@@ -88,8 +87,8 @@ def _save_profile(purpose_: Purpose, token: str) -> Response[str]:
     # emptied one clears it), a script may leave out what it does not change.
     kept = {f: getattr(person, f) or "" for f in ("location", "preferred_name")}
     try:
-        personal = PersonalDetails.model_validate({**kept, **fields})
-    except ValidationError as error:
+        personal = parse(PersonalDetails, {**kept, **fields})
+    except Invalid as error:
         wrong = invalid_fields(error)
         problems = {f: selfservice.PROBLEMS[f] for f in PERSONAL_FIELDS if f in wrong}
     if missing:

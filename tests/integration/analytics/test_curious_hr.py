@@ -10,7 +10,7 @@ import csv
 import io
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import boto3
@@ -127,7 +127,7 @@ def downloaded(aws: Resources) -> dict[str, bytes]:
 @pytest.fixture
 def year(aws: Resources, tenant: Tenant) -> tuple[list[Participant], list[Export]]:
     settings = {"include_identity": True, "include_text": True, "min_group_size": MIN_GROUP}
-    curious = tenant.model_copy(update={"exports": tenant.exports.model_copy(update=settings)})
+    curious = replace(tenant, exports=replace(tenant.exports, **settings))
     people = a_year(random.Random(18))
     kept = []
     for quarter in QUARTERS:

@@ -47,9 +47,7 @@ FORMULA = '=HYPERLINK("https://evil.example","click")'
 
 
 def with_exports(tenant: Tenant, **settings: Any) -> Tenant:
-    return tenant.model_copy(
-        update={"exports": tenant.exports.model_copy(update=settings)}, deep=True
-    )
+    return replace(tenant, exports=replace(tenant.exports, **settings))
 
 
 def quarter_of(cycle: str, people: list[Participant], answered_sessions: int = 5) -> None:

@@ -5,6 +5,7 @@ tenant's export settings, and on the feedback form when the words of a pledge ma
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -27,7 +28,7 @@ NOTICE = "HR may read the words of your pledge, with nothing to say who wrote th
 @pytest.fixture(params=[True, False], ids=["pledge words shared", "not"])
 def tenant(request: pytest.FixtureRequest, tenant: Tenant) -> Tenant:
     shares = {"include_text": request.param}
-    return tenant.model_copy(update={"exports": tenant.exports.model_copy(update=shares)})
+    return replace(tenant, exports=replace(tenant.exports, **shares))
 
 
 def test_the_signup_page_says_exactly_what_hr_sees(aws: Resources, tenant: Tenant) -> None:

@@ -6,6 +6,7 @@ remain, and say in the pulse which of the others they want to keep meeting."""
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 import icalendar
@@ -16,6 +17,7 @@ from tandem.model import guides
 from tandem.model.clock import clock
 from tandem.model.participant import Participant, participant_id
 from tandem.model.tenant import Tenant
+from tandem.model.validation import parse
 from tandem.store import matches, pulse_answers
 from tests.integration.support import (
     call_api,
@@ -51,7 +53,7 @@ def name_of(pid: str) -> str:
 @pytest.fixture
 def tenant(tenant: Tenant) -> Tenant:
     matching = {"formats": {"Director": {"format": "circles", "size": 5}}}
-    return Tenant.model_validate({**tenant.model_dump(), "matching": matching})
+    return parse(Tenant, {**asdict(tenant), "matching": matching})
 
 
 @pytest.fixture

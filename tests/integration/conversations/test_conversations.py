@@ -5,7 +5,7 @@ happens when a partner stops."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
 from unittest import mock
@@ -20,6 +20,7 @@ from tandem.model.answers import Feedback
 from tandem.model.clock import clock
 from tandem.model.participant import Details, Participant, participant_id
 from tandem.model.plan import group_key
+from tandem.model.validation import parse
 from tests.integration.support import (
     after_session_link,
     call_api,
@@ -682,7 +683,8 @@ def test_hostile_names_pledges_and_notes_come_out_inert_in_pages_and_emails(
 ) -> None:
     """HTML gets them escaped, the text part and every page get them without bidi controls
     (so "Flo\u202e ..." cannot reverse the sentence it is quoted in), formulas stay text."""
-    flo = Details.model_validate(
+    flo = parse(
+        Details,
         {
             "email": "flo@acme.example",
             "name": f"Flo{RLO} {XSS}",
@@ -690,12 +692,12 @@ def test_hostile_names_pledges_and_notes_come_out_inert_in_pages_and_emails(
             "level": "Manager",
             "timezone": "Europe/Paris",
             "location": f"{RLO}Lyon{XSS}",
-        }
+        },
     )
     kicked_off(
         aws,
         [
-            replace(person("Flo", "Engineering"), **flo.model_dump()),
+            replace(person("Flo", "Engineering"), **asdict(flo)),
             person("Gus", "Sales", timezone="America/New_York"),
         ],
     )

@@ -3,11 +3,14 @@ member told who the whole circle is, while another band of the same tenant meets
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import pytest
 
 from devtools.local_runtime.aws import Resources
 from tandem.model.participant import Participant
 from tandem.model.tenant import Tenant
+from tandem.model.validation import parse
 from tandem.store import matches, participants
 from tests.integration.support import daily, deliver_mail, person, run_band_jobs, sent
 
@@ -19,7 +22,7 @@ DEPARTMENTS = ("Engineering", "Sales", "Finance", "People", "Legal", "Marketing"
 def tenant(tenant: Tenant) -> Tenant:
     """The test tenant, with its directors in circles of five."""
     matching = {"formats": {"Director": {"format": "circles", "size": 5}}}
-    return Tenant.model_validate({**tenant.model_dump(), "matching": matching})
+    return parse(Tenant, {**asdict(tenant), "matching": matching})
 
 
 @pytest.fixture

@@ -22,6 +22,8 @@ DENIED = {
     "aws_lambda_powertools.utilities.parameters": "imports boto3; the signing key is read by "
     "the store's own client (store/signing_keys.py)",
     "boto3": "its session and resource layer: the store's clients are plain botocore",
+    "pydantic": "about 100 ms: the models are dataclasses, which it validates where input comes "
+    "in (tandem/model/validation.py), and a page only reads",
     "boto3.resources": "boto3's resource layer",
     "s3transfer": "S3 transfers (with multiprocessing): the exports and roster functions only",
     "tandem.store.bucket": "the bucket: no page reads or writes a file",

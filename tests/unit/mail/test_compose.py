@@ -69,13 +69,8 @@ def test_the_welcome_offers_leaving_once_in_its_html(tenant: Tenant) -> None:
 def test_a_band_meeting_in_circles_is_promised_a_circle_not_a_partner(tenant: Tenant) -> None:
     """Welcome and notice promise what the band gets: a circle may hold two of one department
     where the band's departments cannot all differ, so it is not promised "another department"."""
-    in_circles = tenant.model_copy(
-        update={
-            "matching": tenant.matching.model_copy(
-                update={"formats": {"Manager": BandFormat(format="circles", size=4)}}
-            )
-        }
-    )
+    formats = {"Manager": BandFormat(format="circles", size=4)}
+    in_circles = replace(tenant, matching=replace(tenant.matching, formats=formats))
     notice = MailRequest.about_cycle(MailKind.NOTICE, "p1", "2027-Q1")
     for request in (MailRequest.invite("p1"), MailRequest.welcome("p1"), notice):
         extra = {"cycle": SimpleNamespace(starts=NOW)} if request is notice else {}

@@ -1,11 +1,21 @@
+import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from infra import tenant_files
 from tandem.model import guides
-from tandem.model.tenant import TenantFileError, load_tenant
+from tandem.model.tenant import (
+    BandFormat,
+    Deployment,
+    Tenant,
+    TenantFileError,
+    from_functions,
+    load_tenant,
+)
+from tandem.model.validation import parse
 
 GOOD = {
     "name": "acme",
@@ -161,3 +171,38 @@ def test_a_tenant_naming_tracks_is_checked_without_reading_the_guides(
 
 def test_the_track_ids_are_the_librarys_tracks() -> None:
     assert guides.track_ids() == tuple(sorted(guides.tracks()))
+
+
+@pytest.mark.parametrize("name", tenant_files.tenant_names())
+def test_the_functions_build_the_tenant_that_was_validated_from_their_configuration(
+    name: str,
+) -> None:
+    """They build it without validating it again (`from_functions`, no pydantic on a page's
+    path): every field, nested model and type comes back as validation made it."""
+    tenant = tenant_files.tenant(name)
+    built = from_functions(tenant.for_functions())
+    assert built == replace(tenant, deployment=Deployment())
+    assert isinstance(built.calendar.time, dt.time) and isinstance(built.levels, tuple)
+
+
+def test_a_circles_band_and_custom_settings_survive_the_functions_configuration() -> None:
+    tenant = parse(
+        Tenant,
+        {
+            **GOOD,
+            "levels": ["Manager", "Director"],
+            "matching": {
+                "min_overlap_hours": 3,
+                "workday_start": "08:30",
+                "bands": {"Director": "Leaders"},
+                "formats": {"Leaders": {"format": "circles", "size": 4}},
+            },
+            "conversations": {"tracks_by_cycle": {"2027-Q2": "feedback"}},
+        },
+    )
+    built = from_functions(tenant.for_functions())
+    assert built == tenant
+    assert built.format_for("Director") == BandFormat(format="circles", size=4)
+    assert built.matching.min_overlap_hours == 3.0 and isinstance(
+        built.matching.min_overlap_hours, float
+    )

@@ -1,6 +1,7 @@
 import base64
 import hashlib
 import re
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from tandem.model import purpose
@@ -108,9 +109,7 @@ def test_a_zone_the_list_leaves_out_as_an_alias_is_still_shown_chosen(tenant: Te
 
 def test_the_pages_promise_a_circle_band_a_circle(tenant: Tenant) -> None:
     managers_in_circles = {"Manager": BandFormat(format="circles", size=4)}
-    circles = tenant.model_copy(
-        update={"matching": tenant.matching.model_copy(update={"formats": managers_in_circles})}
-    )
+    circles = replace(tenant, matching=replace(tenant.matching, formats=managers_in_circles))
     assert "circle of about 4 people" in signup_form(circles, someone())
     assert "a new peer at your level from another part" in signup_form(tenant, someone())
     join = pages.page("join.html", circles, title="Join", form={}, selected_zone="", problems={})

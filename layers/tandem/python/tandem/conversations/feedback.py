@@ -8,24 +8,16 @@ answer and an edit never loses another. They can be edited until the next sessio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
-)
-
+from tandem.model import validation
 from tandem.model.answers import Feedback
 from tandem.model.participant import Participant
 from tandem.model.plan import Plan
 from tandem.model.rhythm import SESSIONS
-from tandem.model.validation import InvalidForm, without_bidi_controls
+from tandem.model.validation import Check, InvalidForm, Rules, without_bidi_controls
 from tandem.store import feedback_answers
 
 Invalid = InvalidForm
@@ -45,23 +37,24 @@ APPLIES_AFTER = {
 
 Pledge = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=3, max_length=280),
-    AfterValidator(without_bidi_controls),
+    Rules(strip_whitespace=True, min_length=3, max_length=280),
+    Check(without_bidi_controls),
 ]
 Note = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=500),
-    AfterValidator(without_bidi_controls),
+    Rules(strip_whitespace=True, max_length=500),
+    Check(without_bidi_controls),
 ]
 
 
-class Answers(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class Answers:
     """The form's answers, with the values the wire and the exports use."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "ignore"}
 
     held: Literal["yes", "no"]
-    helpfulness: Annotated[int, Field(ge=1, le=5)] | None = None
+    helpfulness: Annotated[int, Rules(ge=1, le=5)] | None = None
     checkin: Literal["done", "partly", "not_done"] | None = None
     impact: Literal["yes", "no"] | None = None
     note: Note = ""
@@ -111,8 +104,8 @@ def validate(fields: dict[str, str], ctx: Context, themes: tuple[str, ...]) -> A
     problems: dict[str, str] = {}
     answers = None
     try:
-        answers = Answers.model_validate(raw)
-    except ValidationError as error:
+        answers = validation.parse(Answers, raw)
+    except validation.Invalid as error:
         for problem in error.errors():
             problems[str(problem["loc"][0])] = _MESSAGES[str(problem["loc"][0])]
     held, checkin = raw.get("held"), raw.get("checkin")
@@ -140,7 +133,7 @@ def record(
     following = ctx.plan.session(ctx.session + 1)
     if following is not None and following.starts <= now:
         raise Closed(ctx.session)
-    stored = answers.model_dump() | {"pledge_shared": shares_pledges and bool(answers.pledge)}
+    stored = asdict(answers) | {"pledge_shared": shares_pledges and bool(answers.pledge)}
     return feedback_answers.save(
         ctx.plan.cycle, ctx.plan.group, ctx.session, pid, stored, seen, now
     )

@@ -15,28 +15,30 @@ or ticked each other) are each sent the other's address, once.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
-
+from tandem.model import validation
 from tandem.model.answers import Pulse
 from tandem.model.mail_request import MailRequest
 from tandem.model.plan import Plan, Session
+from tandem.model.validation import Rules
 from tandem.store import pulse_answers, queues
 
 FIELDS = ("fulfilment", "ongoing", "keep_meeting", "comment")
 
 
-class Answers(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class Answers:
     """The form's answers, with the values the wire and the exports use."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "ignore"}
 
-    fulfilment: Annotated[int, Field(ge=1, le=5)]
+    fulfilment: Annotated[int, Rules(ge=1, le=5)]
     ongoing: Literal["yes", "no"]
     keep_meeting: tuple[str, ...] = ()  # in a circle: the members ticked
-    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    comment: Annotated[str, Rules(strip_whitespace=True, max_length=500)] = ""
 
 
 _MESSAGES = {
@@ -87,8 +89,8 @@ def validate(
         if not set(ticked) <= set(circle):
             found.add("keep_meeting")
     try:
-        answers = Answers.model_validate(raw)
-    except ValidationError as error:
+        answers = validation.parse(Answers, raw)
+    except validation.Invalid as error:
         found |= {str(problem["loc"][0]) for problem in error.errors()}
     if found:
         raise Invalid({f: _MESSAGES[f] for f in FIELDS if f in found})

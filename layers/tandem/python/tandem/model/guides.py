@@ -21,22 +21,24 @@ from functools import cache
 from importlib import resources
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
 from tandem.model.participant import Participant
 from tandem.model.plan import Plan
 from tandem.model.purpose import How, Who, Why
 from tandem.model.rhythm import SESSIONS
+from tandem.model.validation import STRICT, Rules, parse
 
 DEFAULT_TRACK = "manager-essentials"
 Axis = Literal["who", "why", "how"]
-Line = Annotated[str, Field(min_length=10, max_length=300)]
+Line = Annotated[str, Rules(min_length=10, max_length=300)]
+Name = Annotated[str, Rules(min_length=3, max_length=60)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class _Strict:
+    __pydantic_config__ = STRICT
 
 
+@dataclass(frozen=True, kw_only=True)
 class Question(_Strict):
     ask: Line
     follow_up: Line
@@ -45,21 +47,22 @@ class Question(_Strict):
     pledge: bool
 
 
+@dataclass(frozen=True, kw_only=True)
 class SessionGuide(_Strict):
-    number: int = Field(ge=1, le=SESSIONS)
-    theme: Annotated[str, Field(min_length=3, max_length=60)]
+    number: Annotated[int, Rules(ge=1, le=SESSIONS)]
+    theme: Name
     intro: Line
-    questions: tuple[Question, ...] = Field(min_length=4, max_length=4)
+    questions: Annotated[tuple[Question, ...], Rules(min_length=4, max_length=4)]
 
 
+@dataclass(frozen=True, kw_only=True)
 class Track(_Strict):
-    id: Annotated[str, Field(pattern=r"^[a-z][a-z-]+$")]
-    title: Annotated[str, Field(min_length=3, max_length=60)]
-    summary: Annotated[str, Field(min_length=10, max_length=160)]
-    sessions: tuple[SessionGuide, ...] = Field(min_length=SESSIONS, max_length=SESSIONS)
+    id: Annotated[str, Rules(pattern=r"^[a-z][a-z-]+$")]
+    title: Name
+    summary: Annotated[str, Rules(min_length=10, max_length=160)]
+    sessions: Annotated[tuple[SessionGuide, ...], Rules(min_length=SESSIONS, max_length=SESSIONS)]
 
-    @model_validator(mode="after")
-    def _arc(self) -> Track:
+    def __post_init__(self) -> None:
         if [s.number for s in self.sessions] != list(range(1, SESSIONS + 1)):
             raise ValueError("sessions must be numbered 1 to 5, in order")
         for session in self.sessions:
@@ -67,15 +70,15 @@ class Track(_Strict):
             # Sessions 1-4 end with the pledge; the last looks back instead.
             if pledges != [False, False, False, session.number < SESSIONS]:
                 raise ValueError(f"session {session.number}: only question 4 of 1-4 is a pledge")
-        return self
 
     def session(self, number: int) -> SessionGuide:
         return self.sessions[number - 1]
 
 
+@dataclass(frozen=True, kw_only=True)
 class Driver(_Strict):
     axis: Axis
-    sessions: tuple[Line, ...] = Field(min_length=SESSIONS, max_length=SESSIONS)
+    sessions: Annotated[tuple[Line, ...], Rules(min_length=SESSIONS, max_length=SESSIONS)]
     pledge: Line | None = None
 
 
@@ -101,7 +104,7 @@ def _library(folder: str) -> dict[str, Track]:
         if not entry.name.endswith(".toml"):
             continue
         try:
-            track = Track.model_validate(_read(f"{folder}/{entry.name}"))
+            track = parse(Track, _read(f"{folder}/{entry.name}"))
         except ValueError as error:
             raise ContentError(f"content/{folder}/{entry.name}: {error}") from None
         if f"{track.id}.toml" != entry.name:
@@ -142,7 +145,7 @@ def circle_tracks() -> dict[str, Track]:
 @cache
 def drivers() -> dict[str, Driver]:
     try:
-        loaded = {name: Driver.model_validate(raw) for name, raw in _read("drivers.toml").items()}
+        loaded = {name: parse(Driver, raw) for name, raw in _read("drivers.toml").items()}
     except ValueError as error:
         raise ContentError(f"content/drivers.toml: {error}") from None
     if set(loaded) != set(_DRIVERS) or any(d.axis != _DRIVERS[n] for n, d in loaded.items()):

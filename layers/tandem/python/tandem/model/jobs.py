@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from dataclasses import dataclass
+
+from tandem.model.validation import STRICT
 
 
-class BandJob(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class BandJob:
     """Match one band of one cycle."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    __pydantic_config__ = STRICT
 
     cycle: str
     band: str
 
 
-class RematchJob(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class RematchJob:
     """Pair again, for the rest of the quarter, the people of one band whose partners left and
     who asked for a new one (`asked_by` is the latest to ask)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    __pydantic_config__ = STRICT
 
     cycle: str
     band: str

@@ -9,13 +9,13 @@ the last moment.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
-
 from tandem.model.participant import Participant, Status
 from tandem.model.plan import Plan
+from tandem.model.validation import STRICT
 
 
 class MailKind(StrEnum):
@@ -64,8 +64,9 @@ _FOR_STATUS = {
 _DESPITE_BLOCK = {MailKind.WELCOME, MailKind.LINKS}
 
 
-class MailRequest(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+@dataclass(frozen=True, kw_only=True)
+class MailRequest:
+    __pydantic_config__ = STRICT  # the mailer validates each one it takes off the queue
 
     mail_id: str
     kind: MailKind

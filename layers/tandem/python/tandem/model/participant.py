@@ -12,8 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any, ClassVar
 
 from tandem.model.purpose import PurposeProfile
 from tandem.model.validation import EmailAddress, OptionalEmail, OptionalText, Text, TimeZoneName
@@ -42,10 +41,12 @@ HR_FIELDS = ("department", "level", "manager_email")
 PERSONAL_FIELDS = ("name", "preferred_name", "timezone", "location")
 
 
-class PersonalDetails(BaseModel):
-    """What a participant may change about themselves."""
+@dataclass(frozen=True, kw_only=True)
+class PersonalDetails:
+    """What a participant may change about themselves (validated by `validation.parse`)."""
 
-    model_config = ConfigDict(frozen=True)
+    # A form or a roster row holds other fields too: those are not these details' concern.
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "ignore"}
 
     name: Text
     timezone: TimeZoneName
@@ -53,6 +54,7 @@ class PersonalDetails(BaseModel):
     preferred_name: OptionalText = None  # what the person goes by, if not their name as written
 
 
+@dataclass(frozen=True, kw_only=True)
 class Details(PersonalDetails):
     """A person as a roster row or the open signup form states them."""
 

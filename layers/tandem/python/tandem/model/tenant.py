@@ -1,159 +1,168 @@
 """A tenant's configuration: one customer, one stack. Loaded from infra/tenants/<name>.json at
-synth time and handed to every function as JSON, so both read the same validated model."""
+synth time, validated (`load_tenant`), and handed to every function as JSON, which each builds
+the same model from without validating it again (`from_functions`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal
-
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictBool,
-    ValidationError,
-    model_validator,
-)
+from typing import Annotated, Any, Literal
 
 from tandem.model import guides
 from tandem.model.guides import DEFAULT_TRACK
-from tandem.model.validation import Cron, EmailAddress, Text, TimeZoneName, describe_errors
+from tandem.model.validation import (
+    STRICT,
+    Check,
+    Cron,
+    EmailAddress,
+    Invalid,
+    Rules,
+    Text,
+    TimeZoneName,
+    describe_errors,
+    parse,
+    trusted,
+)
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday"]
-Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,30}$")]
+Slug = Annotated[str, Rules(pattern=r"^[a-z][a-z0-9-]{1,30}$")]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def _between(low: int, high: int) -> Rules:
+    return Rules(ge=low, le=high)
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Strict:
+    __pydantic_config__ = STRICT
+
+
+@dataclass(frozen=True, kw_only=True)
 class Contact(_Strict):
     name: Text
     email: EmailAddress
 
 
+@dataclass(frozen=True, kw_only=True)
 class Calendar(_Strict):
     """When each quarter's cycle starts: the nth weekday of each listed month, at a local time."""
 
-    months: tuple[int, ...] = Field(default=(1, 4, 7, 10), min_length=1, max_length=12)
+    months: Annotated[tuple[int, ...], Rules(min_length=1, max_length=12)] = (1, 4, 7, 10)
     weekday: Weekday = "monday"
-    nth: int = Field(default=2, ge=1, le=4)
+    nth: Annotated[int, _between(1, 4)] = 2
     time: dt.time = dt.time(9, 0)
-    notice_days: int = Field(default=7, ge=1, le=28)
+    notice_days: Annotated[int, _between(1, 28)] = 7
 
-    @model_validator(mode="after")
-    def _months_in_order(self) -> Calendar:
+    def __post_init__(self) -> None:
         if list(self.months) != sorted(set(self.months)) or not all(
             1 <= m <= 12 for m in self.months
         ):
             raise ValueError("months must be distinct month numbers 1-12 in calendar order")
-        return self
 
 
+@dataclass(frozen=True, kw_only=True)
 class BandFormat(_Strict):
     """How a band meets: in pairs (a trio for an odd band), or in circles of `size` people (4 to
     6; circles of one more or one less where the band does not divide)."""
 
     format: Literal["pairs", "circles"] = "pairs"
-    size: int | None = Field(default=None, ge=4, le=6)
+    size: Annotated[int, _between(4, 6)] | None = None
 
-    @model_validator(mode="after")
-    def _size_for_circles(self) -> BandFormat:
+    def __post_init__(self) -> None:
         if self.format == "pairs" and self.size is not None:
             raise ValueError("size applies to circles only")
-        return self
 
     @property
     def circle_size(self) -> int:
         return self.size or 5
 
 
+@dataclass(frozen=True, kw_only=True)
 class Matching(_Strict):
     """The matching rules a tenant may tune (the hard rules themselves are fixed)."""
 
-    repeat_window: int = Field(default=4, ge=1, le=12)  # quarters before a partner may recur
-    min_overlap_hours: float = Field(default=2, ge=0, le=8)
+    # quarters before a partner may recur
+    repeat_window: Annotated[int, _between(1, 12)] = 4
+    min_overlap_hours: Annotated[float, _between(0, 8)] = 2.0
     workday_start: dt.time = dt.time(9, 0)
     workday_end: dt.time = dt.time(17, 0)
     odd_policy: Literal["trio", "sit_out"] = "trio"
     # level -> band, for levels that are matched together; any other level is its own band
-    bands: dict[str, Text] = Field(default_factory=dict)
+    bands: dict[str, Text] = field(default_factory=dict)
     # band -> how it meets; a band not named here meets in pairs
-    formats: dict[Text, BandFormat] = Field(default_factory=dict)
+    formats: dict[Text, BandFormat] = field(default_factory=dict)
 
     @property
     def workday(self) -> tuple[dt.time, dt.time]:
         return self.workday_start, self.workday_end
 
-    @model_validator(mode="after")
-    def _workday_in_order(self) -> Matching:
+    def __post_init__(self) -> None:
         if self.workday_end <= self.workday_start:
             raise ValueError("workday_end must be after workday_start")
-        return self
 
 
+@dataclass(frozen=True, kw_only=True)
 class Conversations(_Strict):
     """What the groups talk about: the guides' topic track, for every quarter or for some."""
 
     track: str = DEFAULT_TRACK
-    tracks_by_cycle: dict[str, str] = Field(default_factory=dict)  # e.g. {"2027-Q2": "feedback"}
+    tracks_by_cycle: dict[str, str] = field(default_factory=dict)  # e.g. {"2027-Q2": "feedback"}
     # How long the "how did it go?" link works after its session (answers stay editable until
     # the next session, two weeks on), and the quarter's pulse after the last session.
-    feedback_link_days: int = Field(default=30, ge=14, le=120)
+    feedback_link_days: Annotated[int, _between(14, 120)] = 30
 
-    @model_validator(mode="after")
-    def _tracks_known(self) -> Conversations:
+    def __post_init__(self) -> None:
         known = guides.track_ids()
         for track in (self.track, *self.tracks_by_cycle.values()):
             if track not in known:
                 raise ValueError(f"unknown track {track!r} (tracks: {', '.join(known)})")
-        return self
 
     def track_of(self, cycle: str, chosen: str | None = None) -> str:
         """The track a group follows: its own choice, else the quarter's, else the default."""
         return chosen or self.tracks_by_cycle.get(cycle, self.track)
 
 
+@dataclass(frozen=True, kw_only=True)
 class OpenSignup(_Strict):
     enabled: bool = False
     # Only addresses at these domains may join through the open link: without them, anyone
     # could have the tenant's address mail anyone.
     email_domains: tuple[str, ...] = ()
 
-    @model_validator(mode="after")
-    def _domains_when_enabled(self) -> OpenSignup:
+    def __post_init__(self) -> None:
         if self.enabled and not self.email_domains:
             raise ValueError(
                 "email_domains: name the company's domains when the open signup is enabled"
             )
-        return self
 
 
+@dataclass(frozen=True, kw_only=True)
 class Exports(_Strict):
     """What HR's exports show: figures about fewer than `min_group_size` people are suppressed
     (3 at least, as Glint allows); names, emails and free text only when the tenant asks."""
 
-    min_group_size: int = Field(default=5, ge=3)
+    min_group_size: Annotated[int, Rules(ge=3)] = 5
     include_identity: bool = False  # adds name and email to the row-level files
     include_text: bool = False  # adds pledge text, session notes and pulse comments
 
 
+@dataclass(frozen=True, kw_only=True)
 class CustomDomain(_Strict):
     """Where the link pages live instead of API Gateway's own address."""
 
     name: Annotated[
-        str, Field(pattern=r"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$", max_length=253)
+        str, Rules(pattern=r"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$", max_length=253)
     ]
     # An ACM certificate for that name, in the stack's region (regional endpoint).
     certificate_arn: Annotated[
-        str, Field(pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
+        str, Rules(pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
     ]
 
 
-HttpsUrl = Annotated[str, Field(pattern=r"^https://[^\s/?#]+(/\S*)?$", max_length=2048)]
+HttpsUrl = Annotated[str, Rules(pattern=r"^https://[^\s/?#]+(/\S*)?$", max_length=2048)]
 
 
 def _domain_prefix(value: str) -> str:
@@ -165,20 +174,21 @@ def _domain_prefix(value: str) -> str:
 
 DomainPrefix = Annotated[
     str,
-    Field(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"),
-    AfterValidator(_domain_prefix),
+    Rules(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"),
+    Check(_domain_prefix),
 ]
-SecretName = Annotated[str, Field(pattern=r"^[A-Za-z0-9/_+=.@:-]{1,2048}$")]
-Claim = Annotated[str, Field(min_length=1, max_length=256)]
+SecretName = Annotated[str, Rules(pattern=r"^[A-Za-z0-9/_+=.@:-]{1,2048}$")]
+Claim = Annotated[str, Rules(min_length=1, max_length=256)]
 
 
+@dataclass(frozen=True, kw_only=True)
 class IdentityProvider(_Strict):
     """The company's identity provider, through which program leads sign in to the console
     instead of as the stack's own users: SAML (its metadata URL) or OpenID Connect (its issuer
     and the client registered there). The client secret stays out of this file: a Secrets
     Manager secret in the tenant's account holds it, resolved by CloudFormation at deploy."""
 
-    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{3,32}$")]  # as the user pool names it
+    name: Annotated[str, Rules(pattern=r"^[A-Za-z0-9_-]{3,32}$")]  # as the user pool names it
     saml_metadata_url: HttpsUrl | None = None
     oidc_issuer: HttpsUrl | None = None
     oidc_client_id: Claim | None = None
@@ -186,8 +196,7 @@ class IdentityProvider(_Strict):
     # The provider's attribute (SAML) or claim (OIDC) holding the person's address.
     email_attribute: Claim | None = None
 
-    @model_validator(mode="after")
-    def _one_kind(self) -> IdentityProvider:
+    def __post_init__(self) -> None:
         if (self.saml_metadata_url is None) == (self.oidc_issuer is None):
             raise ValueError("name either saml_metadata_url or oidc_issuer")
         oidc = (self.oidc_client_id, self.oidc_client_secret_name)
@@ -195,7 +204,6 @@ class IdentityProvider(_Strict):
             raise ValueError("oidc_issuer needs oidc_client_id and oidc_client_secret_name")
         if self.saml_metadata_url and oidc != (None, None):
             raise ValueError("oidc_client_id and oidc_client_secret_name go with oidc_issuer")
-        return self
 
     @property
     def email_claim(self) -> str:
@@ -206,6 +214,7 @@ class IdentityProvider(_Strict):
         return "email"
 
 
+@dataclass(frozen=True, kw_only=True)
 class Console(_Strict):
     """The program leads' console: the prefix of its sign-in domain (unique in the region
     across every AWS account; tandem-<name> unless given), and the company's identity
@@ -215,31 +224,33 @@ class Console(_Strict):
     identity_provider: IdentityProvider | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class Deployment(_Strict):
     """How the stack is deployed and operated; the functions never see this part."""
 
-    account: Annotated[str, Field(pattern=r"^\d{12}$")] | None = None
-    region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] | None = None
+    account: Annotated[str, Rules(pattern=r"^\d{12}$")] | None = None
+    region: Annotated[str, Rules(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] | None = None
     domain: CustomDomain | None = None
     alarm_emails: tuple[EmailAddress, ...] = ()
     # A CloudWatch dashboard of the program and its health: $3 a month once an account has
     # three; the alarms do not need it.
-    dashboard: StrictBool = False
+    dashboard: Annotated[bool, Rules(strict=True)] = False
     # Schedule name -> EventBridge cron in the tenant's time zone; by default every schedule
     # runs daily at calendar.time.
-    schedules: dict[str, Cron] = Field(default_factory=dict)
+    schedules: dict[str, Cron] = field(default_factory=dict)
     # How long HR's exports and matching previews stay in the bucket.
-    exports_retention_days: int = Field(default=730, ge=30, le=3650)
+    exports_retention_days: Annotated[int, _between(30, 3650)] = 730
 
 
+@dataclass(frozen=True, kw_only=True)
 class Tenant(_Strict):
     name: Slug
     organization: Text
     sender: EmailAddress
     sender_name: Text = "Tandem"
     timezone: TimeZoneName
-    hr_contacts: tuple[Contact, ...] = Field(min_length=1)
-    levels: tuple[Text, ...] = Field(min_length=1)
+    hr_contacts: Annotated[tuple[Contact, ...], Rules(min_length=1)]
+    levels: Annotated[tuple[Text, ...], Rules(min_length=1)]
     calendar: Calendar = Calendar()
     matching: Matching = Matching()
     conversations: Conversations = Conversations()
@@ -248,8 +259,7 @@ class Tenant(_Strict):
     console: Console = Console()
     deployment: Deployment = Deployment()
 
-    @model_validator(mode="after")
-    def _levels_known(self) -> Tenant:
+    def __post_init__(self) -> None:
         if len(set(self.levels)) != len(self.levels):
             raise ValueError("levels must be distinct")
         unknown = sorted(set(self.matching.bands) - set(self.levels))
@@ -263,11 +273,11 @@ class Tenant(_Strict):
                 f"matching.formats names bands that do not exist: {', '.join(strangers)} "
                 f"(bands: {', '.join(self.bands())})"
             )
-        return self
 
     def for_functions(self) -> str:
         """The configuration the functions run with (TENANT_CONFIG): all but the deployment."""
-        return self.model_dump_json(exclude={"deployment"})
+        shared = {k: v for k, v in dataclasses.asdict(self).items() if k != "deployment"}
+        return json.dumps(shared, default=_time)
 
     @property
     def sign_in_prefix(self) -> str:
@@ -309,6 +319,17 @@ def load_tenant(path: Path) -> Tenant:
     if isinstance(raw, dict) and raw.get("name") != path.stem:
         raise TenantFileError(f"{path}: name: must be {path.stem!r}, the file's own name")
     try:
-        return Tenant.model_validate(raw)
-    except ValidationError as error:
+        return parse(Tenant, raw)
+    except Invalid as error:
         raise TenantFileError(f"{path}: " + "; ".join(describe_errors(error))) from None
+
+
+def from_functions(configuration: str) -> Tenant:
+    """The tenant from the configuration its stack hands the functions (`for_functions`)."""
+    return trusted(Tenant, json.loads(configuration))
+
+
+def _time(value: Any) -> str:
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not part of a tenant's configuration")

@@ -1,13 +1,140 @@
-"""Field validators shared by tenant files, roster rows and web forms, as pydantic types."""
+"""Validating what comes in (tenant files, roster rows, web forms, queue messages), and the
+field types that say what each field accepts.
+
+The models are plain frozen dataclasses, their fields annotated with what pydantic checks.
+pydantic itself (about 100 ms of a cold start, most of it making the models' classes) loads the
+first time something is validated (`parse`): a page that only reads, or a function building its
+tenant from the configuration the stack validated at synth (`trusted`), never loads it.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import re
+import types
 import unicodedata
-from typing import Annotated
+from collections.abc import Callable
+from enum import Enum
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
+from typing import get_type_hints as _get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BeforeValidator, StringConstraints, ValidationError
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
+T = TypeVar("T")
+
+# A model refuses fields it does not have, as pydantic reads this attribute of a dataclass.
+STRICT: dict[str, Any] = {"extra": "forbid"}
+
+
+class Rules:
+    """Constraints pydantic checks, by its own names: Rules(ge=1, le=4), Rules(pattern=...),
+    Rules(min_length=1, max_length=200, strip_whitespace=True)."""
+
+    def __init__(self, **rules: Any) -> None:
+        self.rules = rules
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], Any]) -> Any:
+        return {**handler(source), **self.rules}
+
+
+class Check:
+    """A function pydantic applies to the value once its type is checked; it raises ValueError
+    with what is wrong, or returns the value to keep (`before`: applied to the input first)."""
+
+    def __init__(self, function: Callable[[Any], Any], *, before: bool = False) -> None:
+        self.function, self.before = function, before
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], Any]) -> Any:
+        from pydantic_core import core_schema  # called only while pydantic validates
+
+        if self.before:
+            return core_schema.no_info_before_validator_function(self.function, handler(source))
+        return core_schema.no_info_after_validator_function(self.function, handler(source))
+
+
+class Invalid(ValueError):
+    """Input that failed validation: `errors()` as pydantic reports them (loc, msg, type), and
+    `lines()`, one per problem in words, e.g. "timezone: unknown time zone 'X'"."""
+
+    def __init__(self, errors: list[Any]) -> None:
+        self._errors = errors
+        super().__init__("; ".join(self.lines()))
+
+    def errors(self) -> list[Any]:
+        return self._errors
+
+    def lines(self) -> list[str]:
+        lines = []
+        for problem in self._errors:
+            where = ".".join(str(part) for part in problem["loc"])
+            message = problem["msg"].removeprefix("Value error, ")
+            if problem["type"] == "missing":
+                message = "missing"
+            elif problem["type"] == "string_too_short":
+                message = "must not be empty"
+            elif problem["type"] == "unexpected_keyword_argument":
+                message = "Extra inputs are not permitted"
+            lines.append(f"{where}: {message}" if where else message)
+        return lines
+
+
+_adapters: dict[Any, TypeAdapter[Any]] = {}
+
+
+def parse(kind: type[T], data: Any) -> T:
+    """`data` (from JSON, TOML or a form) as a `kind`, every field checked; Invalid if not."""
+    # Loaded here, the first time something is validated (see above).
+    from pydantic import TypeAdapter, ValidationError
+
+    if kind not in _adapters:
+        _adapters[kind] = TypeAdapter(kind)
+    try:
+        return _adapters[kind].validate_python(data)
+    except ValidationError as error:
+        raise Invalid(error.errors(include_url=False)) from None
+
+
+def trusted(kind: type[T], data: Any) -> T:
+    """`data` as a `kind`, for data that was validated as a `kind` where it was written (the
+    tenant's configuration, validated at synth): built from the types alone, fields unchecked,
+    but each model's own checks (`__post_init__`) still run."""
+    return _build(kind, data)
+
+
+@cache
+def _type_hints(kind: type) -> dict[str, Any]:
+    return _get_type_hints(kind)
+
+
+def _build(kind: Any, value: Any) -> Any:
+    origin = get_origin(kind)
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        hints = _type_hints(kind)
+        return kind(**{name: _build(hints[name], item) for name, item in value.items()})
+    if origin in (Union, types.UnionType):
+        if value is None:
+            return None
+        (inner,) = (arg for arg in get_args(kind) if arg is not type(None))  # X | None only
+        return _build(inner, value)
+    if origin is tuple:
+        return tuple(_build(get_args(kind)[0], item) for item in value)  # tuple[X, ...] only
+    if origin is dict:
+        key, item = get_args(kind)
+        return {_build(key, k): _build(item, v) for k, v in value.items()}
+    if origin is Literal or kind in (str, int, bool):
+        return value
+    if kind is float:
+        return float(value)
+    if kind is dt.time:
+        return dt.time.fromisoformat(value)
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return kind(value)
+    raise TypeError(f"cannot build a {kind!r} from trusted data")
+
 
 # Deliberately simpler than RFC 5322: what real corporate addresses look like, nothing that
 # needs quoting, so an address is always safe to put in a header or a CSV cell.
@@ -47,6 +174,7 @@ _VALUES = (
 _EXTRAS = {2: ("L", "LW", "{v}W"), 4: ("{v}L", "{v}#[1-5]")}
 
 
+@cache  # compiled for the tenant file at synth, not at every cold start
 def _cron_field(position: int) -> re.Pattern[str]:
     v = f"(?:{_VALUES[position]})"
     items = "|".join(
@@ -54,9 +182,6 @@ def _cron_field(position: int) -> re.Pattern[str]:
     )
     one_or_more = rf"(?:{items})(?:,(?:{items}))*"
     return re.compile(rf"^(?:\?|{one_or_more})$" if position in _EXTRAS else rf"^{one_or_more}$")
-
-
-_CRON_FIELDS = tuple(_cron_field(position) for position in range(6))
 
 
 def aws_cron(value: str) -> str:
@@ -67,8 +192,8 @@ def aws_cron(value: str) -> str:
     fields = expression[5:-1].upper().split()
     if len(fields) != 6:
         raise ValueError(f"{value!r}: a cron has 6 fields (minutes hours day month weekday year)")
-    for position, (field, pattern) in enumerate(zip(fields, _CRON_FIELDS, strict=True)):
-        if not pattern.match(field):
+    for position, field in enumerate(fields):
+        if not _cron_field(position).match(field):
             raise ValueError(f"{value!r}: field {position + 1} ({field!r}) is not valid")
     if (fields[2] == "?") == (fields[4] == "?"):
         raise ValueError(f"{value!r}: exactly one of day-of-month and day-of-week must be '?'")
@@ -79,9 +204,9 @@ def _blank_to_none(value: object) -> object:
     return None if isinstance(value, str) and not value.strip() else value
 
 
-EmailAddress = Annotated[str, AfterValidator(email_address)]
-TimeZoneName = Annotated[str, AfterValidator(time_zone)]
-Cron = Annotated[str, AfterValidator(aws_cron)]
+EmailAddress = Annotated[str, Check(email_address)]
+TimeZoneName = Annotated[str, Check(time_zone)]
+Cron = Annotated[str, Check(aws_cron)]
 
 
 # Bidi embeddings, overrides, isolates and marks: invisible, yet one of them in a name turns
@@ -121,11 +246,11 @@ def _one_line(value: str) -> str:
 
 Text = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    AfterValidator(_one_line),
+    Rules(strip_whitespace=True, min_length=1, max_length=200),
+    Check(_one_line),
 ]
-OptionalText = Annotated[Text | None, BeforeValidator(_blank_to_none)]
-OptionalEmail = Annotated[EmailAddress | None, BeforeValidator(_blank_to_none)]
+OptionalText = Annotated[Text | None, Check(_blank_to_none, before=True)]
+OptionalEmail = Annotated[EmailAddress | None, Check(_blank_to_none, before=True)]
 
 
 class InvalidForm(ValueError):
@@ -137,22 +262,11 @@ class InvalidForm(ValueError):
         self.problems = problems
 
 
-def invalid_fields(error: ValidationError) -> set[str]:
-    """The top-level fields a ValidationError is about."""
+def invalid_fields(error: Invalid) -> set[str]:
+    """The top-level fields an Invalid is about."""
     return {str(problem["loc"][0]) for problem in error.errors() if problem["loc"]}
 
 
 def describe_errors(error: Exception) -> list[str]:
-    """One line per problem of a ValidationError, e.g. "timezone: unknown time zone 'X'"."""
-    if not isinstance(error, ValidationError):
-        return [str(error)]
-    lines = []
-    for problem in error.errors():
-        where = ".".join(str(part) for part in problem["loc"])
-        message = problem["msg"].removeprefix("Value error, ")
-        if problem["type"] == "missing":
-            message = "missing"
-        elif problem["type"] == "string_too_short":
-            message = "must not be empty"
-        lines.append(f"{where}: {message}" if where else message)
-    return lines
+    """One line per problem of an Invalid, e.g. "timezone: unknown time zone 'X'"."""
+    return error.lines() if isinstance(error, Invalid) else [str(error)]

@@ -11,14 +11,13 @@ newer one set.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-
-from pydantic import ValidationError
 
 from tandem.model import bucket_layout
 from tandem.model.mail_request import MailRequest
@@ -32,7 +31,7 @@ from tandem.model.participant import (
     Status,
     participant_id,
 )
-from tandem.model.validation import describe_errors
+from tandem.model.validation import Invalid, describe_errors, parse
 from tandem.store import bucket, participants, queues
 from tandem.views.csvfiles import to_csv
 
@@ -105,8 +104,8 @@ def read_rows(
             )
         raw = dict(zip(header, fields, strict=True))
         try:
-            row = Details.model_validate(raw)
-        except ValidationError as error:
+            row = parse(Details, raw)
+        except Invalid as error:
             rejected.append(
                 RowResult(
                     line,
@@ -300,7 +299,7 @@ def _changed(fields: tuple[str, ...]) -> str:
 
 def _new_participant(row: Details, upload: Upload) -> Participant:
     return Participant(
-        **row.model_dump(),
+        **dataclasses.asdict(row),
         status=Status.INVITED,
         source=Source.ROSTER,
         invited_at=upload.at,

@@ -4,10 +4,9 @@ fresh links". Answers never reveal whether an address is known."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
-
-from pydantic import ValidationError
 
 from tandem.conversations import sessions
 from tandem.links.tokens import InvalidLink, Link
@@ -23,7 +22,7 @@ from tandem.model.participant import (
     participant_id,
 )
 from tandem.model.tenant import Tenant
-from tandem.model.validation import InvalidForm, invalid_fields, time_zone
+from tandem.model.validation import Invalid, InvalidForm, invalid_fields, parse, time_zone
 from tandem.store import participants, queues
 
 
@@ -88,7 +87,7 @@ def save_profile(
     profile = purpose.score(answers)
     first_time = active(pid).status is Status.INVITED
     try:
-        person = participants.save_profile(pid, personal.model_dump(), profile, answers, now)
+        person = participants.save_profile(pid, dataclasses.asdict(personal), profile, answers, now)
     except participants.ConditionFailed:
         raise Gone(pid) from None
     if first_time:
@@ -177,7 +176,10 @@ def join(fields: Mapping[str, str], tenant: Tenant, now: datetime) -> Details:
     Raises InvalidForm with every problem, before changing anything."""
     details = _join_details(fields, tenant)
     person = Participant(
-        **details.model_dump(), status=Status.INVITED, source=Source.OPEN_SIGNUP, invited_at=now
+        **dataclasses.asdict(details),
+        status=Status.INVITED,
+        source=Source.OPEN_SIGNUP,
+        invited_at=now,
     )
     if participants.create_if_absent(person):
         request = MailRequest.invite(person.id)
@@ -190,8 +192,8 @@ def join(fields: Mapping[str, str], tenant: Tenant, now: datetime) -> Details:
 def _join_details(fields: Mapping[str, str], tenant: Tenant) -> Details:
     details, wrong = None, set()
     try:
-        details = Details.model_validate(fields)
-    except ValidationError as error:
+        details = parse(Details, fields)
+    except Invalid as error:
         wrong = invalid_fields(error)
     domains = tenant.open_signup.email_domains
     if domains and fields.get("email", "").strip().lower().rpartition("@")[2] not in domains:

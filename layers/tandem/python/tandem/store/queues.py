@@ -4,9 +4,10 @@ drop duplicates by the message's own key)."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Iterable
-
-from pydantic import BaseModel
+from typing import Any
 
 from tandem.model.mail_request import MailRequest
 from tandem.store.clients import client
@@ -17,13 +18,14 @@ class EnqueueFailed(Exception):
     pass
 
 
-def send(queue: Setting, messages: Iterable[BaseModel]) -> int:
-    """Sends every message (as JSON) to the queue the setting names; returns how many."""
+def send(queue: Setting, messages: Iterable[Any]) -> int:
+    """Sends every message (a dataclass, as JSON) to the queue the setting names; returns how
+    many."""
     queue_url = setting(queue)
     pending = list(messages)
     for start in range(0, len(pending), 10):  # SQS takes ten messages per call
         batch = pending[start : start + 10]
-        entries = [{"Id": str(i), "MessageBody": m.model_dump_json()} for i, m in enumerate(batch)]
+        entries = [{"Id": str(i), "MessageBody": _json(m)} for i, m in enumerate(batch)]
         response = client("sqs").send_message_batch(QueueUrl=queue_url, Entries=entries)
         if response.get("Failed"):
             raise EnqueueFailed(f"{len(response['Failed'])} of {len(entries)} messages refused")
@@ -33,3 +35,7 @@ def send(queue: Setting, messages: Iterable[BaseModel]) -> int:
 def send_mail(requests: Iterable[MailRequest]) -> int:
     """Puts mail requests on the mail queue; the mailer sends each intent (mail id) once."""
     return send(Setting.MAIL_QUEUE, requests)
+
+
+def _json(message: Any) -> str:
+    return json.dumps(dataclasses.asdict(message), separators=(",", ":"))

@@ -10,7 +10,7 @@ import os
 from enum import StrEnum
 from functools import lru_cache
 
-from tandem.model.tenant import Tenant
+from tandem.model.tenant import Tenant, from_functions
 
 
 class Setting(StrEnum):
@@ -46,5 +46,5 @@ def tenant() -> Tenant:
 
 @lru_cache(maxsize=4)
 def _tenant(configuration: str) -> Tenant:
-    """Validated once per configuration, not at every call."""
-    return Tenant.model_validate_json(configuration)
+    """Built once per configuration, not at every call (validated at synth)."""
+    return from_functions(configuration)
