@@ -117,6 +117,36 @@ ParticipantItem._get_connection().connection.client
     assert data_files_parsed(first_request, first=loaded) == []
 
 
+def test_building_the_stores_clients_lists_no_folder_of_other_services() -> None:
+    """botocore checks a service's name by listing the folders of every service it knows (some
+    450, with 2,700 file checks, about 18 ms of a cold start); a wrong name still fails."""
+    probe = """
+import json, os
+from botocore.exceptions import UnknownServiceError
+from tandem.store import clients
+listdir, listed = os.listdir, []
+os.listdir = lambda path: listed.append(path) or listdir(path)
+clients.load_service_data("dynamodb", "secretsmanager")
+clients.client("secretsmanager")
+try:
+    clients.client("no-such-service")
+    refused = False
+except UnknownServiceError:
+    refused = True
+print(json.dumps([len(listed), refused]))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env={**os.environ, "AWS_DEFAULT_REGION": "eu-west-1", "TABLE_NAME": "bench"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    listed, refused = json.loads(done.stdout)
+    assert listed < 20 and refused
+
+
 @pytest.mark.parametrize("function", [function.name for function in wiring.FUNCTIONS])
 def test_a_function_loads_with_the_garbage_collector_paused(function: str) -> None:
     """The collector would walk everything a cold start makes again and again while it is made
