@@ -117,6 +117,13 @@ ParticipantItem._get_connection().connection.client
     assert data_files_parsed(first_request, first=loaded) == []
 
 
+def test_showing_a_guide_loads_no_validation() -> None:
+    """The schedule and guide pages read the content library, reviewed files shipped with the
+    code and validated by the tests (tests/unit/model/test_guides.py), not at every cold start."""
+    statement = "from tandem.model import guides; guides.tracks(); guides.circle_tracks(); "
+    assert "pydantic" not in modules_after(statement + "guides.drivers()")
+
+
 def test_building_the_stores_clients_lists_no_folder_of_other_services() -> None:
     """botocore checks a service's name by listing the folders of every service it knows (some
     450, with 2,700 file checks, about 18 ms of a cold start); a wrong name still fails."""

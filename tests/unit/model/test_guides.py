@@ -45,6 +45,16 @@ def test_every_track_has_five_sessions_of_four_questions_each_with_follow_up_and
             assert [q.pledge for q in session.questions] == [False] * 3 + [session.number < 5]
 
 
+def test_every_content_file_holds_what_its_model_allows() -> None:
+    """Pages load the library without validating it (guides._load); here every field of every
+    file is checked, lengths and counts included, and loads as the pages see it."""
+    for folder, library in (("tracks", guides.tracks()), ("circles", guides.circle_tracks())):
+        for track_id, track in library.items():
+            assert parse(guides.Track, guides.read(f"{folder}/{track_id}.toml")) == track
+    for name, driver in guides.drivers().items():
+        assert parse(guides.Driver, guides.read("drivers.toml")[name]) == driver
+
+
 def test_a_track_that_breaks_the_arc_is_refused_when_loaded() -> None:
     session: dict[str, Any] = {
         "number": 1,

@@ -155,14 +155,14 @@ def test_a_dashboard_only_for_a_tenant_that_asks_for_one(tmp_path: Path) -> None
 def test_a_tenant_naming_tracks_is_checked_without_reading_the_guides(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every function validates its tenant on a cold start; the guide library is read only by
+    """Every function builds its tenant on a cold start; the guide library is read only by
     the pages that show a guide."""
     guides.tracks.cache_clear()
 
     def unread(name: str) -> None:
         raise AssertionError(f"read {name}")
 
-    monkeypatch.setattr(guides, "_read", unread)
+    monkeypatch.setattr(guides, "read", unread)
     path = write(tmp_path, conversations={"track": "feedback", "tracks_by_cycle": {"2027-Q2": "x"}})
     with pytest.raises(TenantFileError, match="unknown track 'x'"):
         load_tenant(path)
