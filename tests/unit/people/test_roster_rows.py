@@ -42,6 +42,10 @@ def test_excel_bom_header_case_and_missing_optional_column_are_accepted() -> Non
     [
         ("bad@@acme,Ada,Eng,Manager,UTC,,", "email: not a valid email address"),
         ("ada@acme.example,Ada,Eng,Manager,Mars/Base,,", "timezone: unknown time zone 'Mars/Base'"),
+        # a folder of the time zone database, and a name too long for a file name: rejected rows,
+        # not an import that fails on an error of the file system
+        ("ada@acme.example,Ada,Eng,Manager,America,,", "timezone: unknown time zone 'America'"),
+        (f"ada@acme.example,Ada,Eng,Manager,{'A' * 300},,", "timezone: unknown time zone"),
         ("ada@acme.example,,Eng,Manager,UTC,,", "name: must not be empty"),
         ("ada@acme.example,Ada,Eng,Intern,UTC,,", "level: unknown level 'Intern'"),
         (

@@ -152,7 +152,9 @@ def time_zone(value: str) -> str:
     name = value.strip()
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    # A folder of the database ("America") or a name too long for a file fails as the file
+    # system's error, not as an unknown key.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ValueError(
             f"unknown time zone {value!r} (use an IANA name like Europe/Paris)"
         ) from None
