@@ -206,3 +206,13 @@ def test_a_circles_band_and_custom_settings_survive_the_functions_configuration(
     assert built.matching.min_overlap_hours == 3.0 and isinstance(
         built.matching.min_overlap_hours, float
     )
+
+
+def test_the_functions_configuration_is_compact_and_keeps_its_letters() -> None:
+    """Lambda caps a function's environment at 4 KB: no spaces after separators, and names in
+    Japanese or with accents as they are, not as six-character escapes."""
+    tenant = parse(Tenant, {**GOOD, "organization": "Société Générale", "levels": ["課長", "部長"]})
+    configuration = tenant.for_functions()
+    compact = json.dumps(json.loads(configuration), separators=(",", ":"), ensure_ascii=False)
+    assert configuration == compact
+    assert from_functions(configuration) == tenant

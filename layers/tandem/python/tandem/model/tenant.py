@@ -277,7 +277,8 @@ class Tenant(_Strict):
     def for_functions(self) -> str:
         """The configuration the functions run with (TENANT_CONFIG): all but the deployment."""
         shared = {k: v for k, v in dataclasses.asdict(self).items() if k != "deployment"}
-        return json.dumps(shared, default=_time)
+        # Compact, letters as they are: Lambda caps a function's environment at 4 KB.
+        return json.dumps(shared, default=_time, separators=(",", ":"), ensure_ascii=False)
 
     @property
     def sign_in_prefix(self) -> str:

@@ -38,4 +38,4 @@ def send_mail(requests: Iterable[MailRequest]) -> int:
 
 
 def _json(message: Any) -> str:
-    return json.dumps(dataclasses.asdict(message), separators=(",", ":"))
+    return json.dumps(dataclasses.asdict(message), separators=(",", ":"), ensure_ascii=False)
