@@ -11,7 +11,7 @@ from tandem.links.tokens import Link, Purpose
 from tandem.model import calendar, purpose
 from tandem.model.clock import clock
 from tandem.model.participant import PERSONAL_FIELDS, Participant, PersonalDetails, Status
-from tandem.model.validation import Invalid, invalid_fields, parse
+from tandem.model.validation import Invalid, parse
 from tandem.people import selfservice
 from tandem.store import settings
 from tandem.views import pages
@@ -89,7 +89,7 @@ def _save_profile(purpose_: Purpose, token: str) -> Response[str]:
     try:
         personal = parse(PersonalDetails, {**kept, **fields})
     except Invalid as error:
-        wrong = invalid_fields(error)
+        wrong = error.fields()
         problems = {f: selfservice.PROBLEMS[f] for f in PERSONAL_FIELDS if f in wrong}
     if missing:
         problems["answers"] = (

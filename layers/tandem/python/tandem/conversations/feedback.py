@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Literal
 
 from tandem.model import validation
 from tandem.model.answers import Feedback
@@ -48,10 +48,8 @@ Note = Annotated[
 
 
 @dataclass(frozen=True, kw_only=True)
-class Answers:
+class Answers(validation.Lenient):
     """The form's answers, with the values the wire and the exports use."""
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "ignore"}
 
     held: Literal["yes", "no"]
     helpfulness: Annotated[int, Rules(ge=1, le=5)] | None = None
@@ -106,8 +104,7 @@ def validate(fields: dict[str, str], ctx: Context, themes: tuple[str, ...]) -> A
     try:
         answers = validation.parse(Answers, raw)
     except validation.Invalid as error:
-        for problem in error.errors():
-            problems[str(problem["loc"][0])] = _MESSAGES[str(problem["loc"][0])]
+        problems = {field: _MESSAGES[field] for field in error.fields()}
     held, checkin = raw.get("held"), raw.get("checkin")
     if held == "yes" and "helpfulness" not in raw:
         problems["helpfulness"] = _MESSAGES["helpfulness"]

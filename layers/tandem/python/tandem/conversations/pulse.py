@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Literal
 
 from tandem.model import validation
 from tandem.model.answers import Pulse
@@ -30,10 +30,8 @@ FIELDS = ("fulfilment", "ongoing", "keep_meeting", "comment")
 
 
 @dataclass(frozen=True, kw_only=True)
-class Answers:
+class Answers(validation.Lenient):
     """The form's answers, with the values the wire and the exports use."""
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "ignore"}
 
     fulfilment: Annotated[int, Rules(ge=1, le=5)]
     ongoing: Literal["yes", "no"]
@@ -91,7 +89,7 @@ def validate(
     try:
         answers = validation.parse(Answers, raw)
     except validation.Invalid as error:
-        found |= {str(problem["loc"][0]) for problem in error.errors()}
+        found |= error.fields()
     if found:
         raise Invalid({f: _MESSAGES[f] for f in FIELDS if f in found})
     return answers

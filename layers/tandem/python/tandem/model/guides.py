@@ -28,7 +28,7 @@ from tandem.model.participant import Participant
 from tandem.model.plan import Plan
 from tandem.model.purpose import How, Who, Why
 from tandem.model.rhythm import SESSIONS
-from tandem.model.validation import STRICT, Rules, trusted
+from tandem.model.validation import Rules, Strict, trusted
 
 DEFAULT_TRACK = "manager-essentials"
 Axis = Literal["who", "why", "how"]
@@ -37,12 +37,7 @@ Name = Annotated[str, Rules(min_length=3, max_length=60)]
 
 
 @dataclass(frozen=True, kw_only=True)
-class _Strict:
-    __pydantic_config__ = STRICT
-
-
-@dataclass(frozen=True, kw_only=True)
-class Question(_Strict):
+class Question(Strict):
     ask: Line
     follow_up: Line
     tip: Line
@@ -51,7 +46,7 @@ class Question(_Strict):
 
 
 @dataclass(frozen=True, kw_only=True)
-class SessionGuide(_Strict):
+class SessionGuide(Strict):
     number: Annotated[int, Rules(ge=1, le=SESSIONS)]
     theme: Name
     intro: Line
@@ -59,7 +54,7 @@ class SessionGuide(_Strict):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Track(_Strict):
+class Track(Strict):
     id: Annotated[str, Rules(pattern=r"^[a-z][a-z-]+$")]
     title: Name
     summary: Annotated[str, Rules(min_length=10, max_length=160)]
@@ -79,7 +74,7 @@ class Track(_Strict):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Driver(_Strict):
+class Driver(Strict):
     axis: Axis
     sessions: Annotated[tuple[Line, ...], Rules(min_length=SESSIONS, max_length=SESSIONS)]
     pledge: Line | None = None

@@ -4,25 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tandem.model.validation import STRICT
+from tandem.model.validation import Strict
 
 
 @dataclass(frozen=True, kw_only=True)
-class BandJob:
+class BandJob(Strict):
     """Match one band of one cycle."""
-
-    __pydantic_config__ = STRICT
 
     cycle: str
     band: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class RematchJob:
+class RematchJob(Strict):
     """Pair again, for the rest of the quarter, the people of one band whose partners left and
     who asked for a new one (`asked_by` is the latest to ask)."""
-
-    __pydantic_config__ = STRICT
 
     cycle: str
     band: str

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from tandem.model.participant import Participant, Status
 from tandem.model.plan import Plan
-from tandem.model.validation import STRICT
+from tandem.model.validation import Strict
 
 
 class MailKind(StrEnum):
@@ -65,9 +65,7 @@ _DESPITE_BLOCK = {MailKind.WELCOME, MailKind.LINKS}
 
 
 @dataclass(frozen=True, kw_only=True)
-class MailRequest:
-    __pydantic_config__ = STRICT  # the mailer validates each one it takes off the queue
-
+class MailRequest(Strict):  # the mailer validates each one it takes off the queue
     mail_id: str
     kind: MailKind
     participant_id: str  # "" for mail to a program lead (hr_contact)

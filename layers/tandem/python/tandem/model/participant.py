@@ -12,10 +12,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar
 
 from tandem.model.purpose import PurposeProfile
-from tandem.model.validation import EmailAddress, OptionalEmail, OptionalText, Text, TimeZoneName
+from tandem.model.validation import (
+    EmailAddress,
+    Lenient,
+    OptionalEmail,
+    OptionalText,
+    Text,
+    TimeZoneName,
+)
 
 
 class Status(StrEnum):
@@ -42,11 +48,8 @@ PERSONAL_FIELDS = ("name", "preferred_name", "timezone", "location")
 
 
 @dataclass(frozen=True, kw_only=True)
-class PersonalDetails:
+class PersonalDetails(Lenient):
     """What a participant may change about themselves (validated by `validation.parse`)."""
-
-    # A form or a roster row holds other fields too: those are not these details' concern.
-    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "ignore"}
 
     name: Text
     timezone: TimeZoneName

@@ -14,15 +14,14 @@ from typing import Annotated, Any, Literal
 from tandem.model import guides
 from tandem.model.guides import DEFAULT_TRACK
 from tandem.model.validation import (
-    STRICT,
     Check,
     Cron,
     EmailAddress,
     Invalid,
     Rules,
+    Strict,
     Text,
     TimeZoneName,
-    describe_errors,
     parse,
     trusted,
 )
@@ -36,18 +35,13 @@ def _between(low: int, high: int) -> Rules:
 
 
 @dataclass(frozen=True, kw_only=True)
-class _Strict:
-    __pydantic_config__ = STRICT
-
-
-@dataclass(frozen=True, kw_only=True)
-class Contact(_Strict):
+class Contact(Strict):
     name: Text
     email: EmailAddress
 
 
 @dataclass(frozen=True, kw_only=True)
-class Calendar(_Strict):
+class Calendar(Strict):
     """When each quarter's cycle starts: the nth weekday of each listed month, at a local time."""
 
     months: Annotated[tuple[int, ...], Rules(min_length=1, max_length=12)] = (1, 4, 7, 10)
@@ -64,7 +58,7 @@ class Calendar(_Strict):
 
 
 @dataclass(frozen=True, kw_only=True)
-class BandFormat(_Strict):
+class BandFormat(Strict):
     """How a band meets: in pairs (a trio for an odd band), or in circles of `size` people (4 to
     6; circles of one more or one less where the band does not divide)."""
 
@@ -81,7 +75,7 @@ class BandFormat(_Strict):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Matching(_Strict):
+class Matching(Strict):
     """The matching rules a tenant may tune (the hard rules themselves are fixed)."""
 
     # quarters before a partner may recur
@@ -105,7 +99,7 @@ class Matching(_Strict):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Conversations(_Strict):
+class Conversations(Strict):
     """What the groups talk about: the guides' topic track, for every quarter or for some."""
 
     track: str = DEFAULT_TRACK
@@ -126,7 +120,7 @@ class Conversations(_Strict):
 
 
 @dataclass(frozen=True, kw_only=True)
-class OpenSignup(_Strict):
+class OpenSignup(Strict):
     enabled: bool = False
     # Only addresses at these domains may join through the open link: without them, anyone
     # could have the tenant's address mail anyone.
@@ -140,7 +134,7 @@ class OpenSignup(_Strict):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Exports(_Strict):
+class Exports(Strict):
     """What HR's exports show: figures about fewer than `min_group_size` people are suppressed
     (3 at least, as Glint allows); names, emails and free text only when the tenant asks."""
 
@@ -150,7 +144,7 @@ class Exports(_Strict):
 
 
 @dataclass(frozen=True, kw_only=True)
-class CustomDomain(_Strict):
+class CustomDomain(Strict):
     """Where the link pages live instead of API Gateway's own address."""
 
     name: Annotated[
@@ -182,7 +176,7 @@ Claim = Annotated[str, Rules(min_length=1, max_length=256)]
 
 
 @dataclass(frozen=True, kw_only=True)
-class IdentityProvider(_Strict):
+class IdentityProvider(Strict):
     """The company's identity provider, through which program leads sign in to the console
     instead of as the stack's own users: SAML (its metadata URL) or OpenID Connect (its issuer
     and the client registered there). The client secret stays out of this file: a Secrets
@@ -215,7 +209,7 @@ class IdentityProvider(_Strict):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Console(_Strict):
+class Console(Strict):
     """The program leads' console: the prefix of its sign-in domain (unique in the region
     across every AWS account; tandem-<name> unless given), and the company's identity
     provider when program leads sign in with it."""
@@ -225,7 +219,7 @@ class Console(_Strict):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Deployment(_Strict):
+class Deployment(Strict):
     """How the stack is deployed and operated; the functions never see this part."""
 
     account: Annotated[str, Rules(pattern=r"^\d{12}$")] | None = None
@@ -243,7 +237,7 @@ class Deployment(_Strict):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Tenant(_Strict):
+class Tenant(Strict):
     name: Slug
     organization: Text
     sender: EmailAddress
@@ -322,7 +316,7 @@ def load_tenant(path: Path) -> Tenant:
     try:
         return parse(Tenant, raw)
     except Invalid as error:
-        raise TenantFileError(f"{path}: " + "; ".join(describe_errors(error))) from None
+        raise TenantFileError(f"{path}: {error}") from None
 
 
 def from_functions(configuration: str) -> Tenant:

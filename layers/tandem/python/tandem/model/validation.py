@@ -17,7 +17,17 @@ import unicodedata
 from collections.abc import Callable
 from enum import Enum
 from functools import cache
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+)
 from typing import get_type_hints as _get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,8 +36,20 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-# A model refuses fields it does not have, as pydantic reads this attribute of a dataclass.
-STRICT: dict[str, Any] = {"extra": "forbid"}
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Strict:
+    """Base of a model that refuses fields it does not have (a tenant file, a queue message):
+    pydantic reads this attribute of a dataclass."""
+
+    __pydantic_config__: ClassVar[dict[str, str]] = {"extra": "forbid"}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Lenient:
+    """Base of a model read from input that holds other fields too (a form, a roster row)."""
+
+    __pydantic_config__: ClassVar[dict[str, str]] = {"extra": "ignore"}
 
 
 class Rules:
@@ -57,8 +79,9 @@ class Check:
 
 
 class Invalid(ValueError):
-    """Input that failed validation: `errors()` as pydantic reports them (loc, msg, type), and
-    `lines()`, one per problem in words, e.g. "timezone: unknown time zone 'X'"."""
+    """Input that failed validation: `errors()` as pydantic reports them (loc, msg, type),
+    `fields()` they are about, and `lines()`, one per problem in words, e.g. "timezone: unknown
+    time zone 'X'" (its message joins them)."""
 
     def __init__(self, errors: list[Any]) -> None:
         self._errors = errors
@@ -66,6 +89,10 @@ class Invalid(ValueError):
 
     def errors(self) -> list[Any]:
         return self._errors
+
+    def fields(self) -> set[str]:
+        """The top-level fields the problems are about."""
+        return {str(problem["loc"][0]) for problem in self._errors if problem["loc"]}
 
     def lines(self) -> list[str]:
         lines = []
@@ -262,13 +289,3 @@ class InvalidForm(ValueError):
     def __init__(self, problems: dict[str, str]) -> None:
         super().__init__(", ".join(problems))  # the fields only: never what was typed
         self.problems = problems
-
-
-def invalid_fields(error: Invalid) -> set[str]:
-    """The top-level fields an Invalid is about."""
-    return {str(problem["loc"][0]) for problem in error.errors() if problem["loc"]}
-
-
-def describe_errors(error: Exception) -> list[str]:
-    """One line per problem of an Invalid, e.g. "timezone: unknown time zone 'X'"."""
-    return error.lines() if isinstance(error, Invalid) else [str(error)]

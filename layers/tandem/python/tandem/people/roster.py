@@ -31,7 +31,7 @@ from tandem.model.participant import (
     Status,
     participant_id,
 )
-from tandem.model.validation import Invalid, describe_errors, parse
+from tandem.model.validation import Invalid, parse
 from tandem.store import bucket, participants, queues
 from tandem.views.csvfiles import to_csv
 
@@ -106,14 +106,7 @@ def read_rows(
         try:
             row = parse(Details, raw)
         except Invalid as error:
-            rejected.append(
-                RowResult(
-                    line,
-                    raw["email"].strip(),
-                    RowOutcome.REJECTED,
-                    "; ".join(describe_errors(error)),
-                )
-            )
+            rejected.append(RowResult(line, raw["email"].strip(), RowOutcome.REJECTED, str(error)))
             continue
         problem = row.problem(levels)
         if problem:

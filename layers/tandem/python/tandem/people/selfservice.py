@@ -22,7 +22,7 @@ from tandem.model.participant import (
     participant_id,
 )
 from tandem.model.tenant import Tenant
-from tandem.model.validation import Invalid, InvalidForm, invalid_fields, parse, time_zone
+from tandem.model.validation import Invalid, InvalidForm, parse, time_zone
 from tandem.store import participants, queues
 
 
@@ -194,7 +194,7 @@ def _join_details(fields: Mapping[str, str], tenant: Tenant) -> Details:
     try:
         details = parse(Details, fields)
     except Invalid as error:
-        wrong = invalid_fields(error)
+        wrong = error.fields()
     domains = tenant.open_signup.email_domains
     if domains and fields.get("email", "").strip().lower().rpartition("@")[2] not in domains:
         wrong.add("email")
