@@ -7,9 +7,9 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterable
-from typing import Any
 
 from tandem.model.mail_request import MailRequest
+from tandem.model.validation import Strict
 from tandem.store.clients import client
 from tandem.store.settings import Setting, setting
 
@@ -18,9 +18,8 @@ class EnqueueFailed(Exception):
     pass
 
 
-def send(queue: Setting, messages: Iterable[Any]) -> int:
-    """Sends every message (a dataclass, as JSON) to the queue the setting names; returns how
-    many."""
+def send(queue: Setting, messages: Iterable[Strict]) -> int:
+    """Sends every message (as JSON) to the queue the setting names; returns how many."""
     queue_url = setting(queue)
     pending = list(messages)
     for start in range(0, len(pending), 10):  # SQS takes ten messages per call
@@ -37,5 +36,5 @@ def send_mail(requests: Iterable[MailRequest]) -> int:
     return send(Setting.MAIL_QUEUE, requests)
 
 
-def _json(message: Any) -> str:
+def _json(message: Strict) -> str:
     return json.dumps(dataclasses.asdict(message), separators=(",", ":"), ensure_ascii=False)
